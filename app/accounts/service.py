@@ -1,0 +1,103 @@
+"""Registering residents, logging in, creating staff accounts. Never commits."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import repository
+from app.accounts.login import FailureState, LockoutPolicy, after_failure, after_success, is_locked
+from app.core import audit
+from app.core.config import Settings
+from app.core.errors import AppError
+from app.core.roles import ROLES_NEEDING_UNIT, Role
+from app.core.security import (
+    DUMMY_HASH,
+    PASSWORD_MIN_LENGTH,
+    hash_password,
+    issue_token,
+    normalise_mobile,
+    password_is_strong,
+    verify_password,
+)
+from app.models import Unit, User
+
+
+def check_password(password: str, field: str = "password") -> None:
+    if not password_is_strong(password):
+        raise AppError("password_weak", 422, min_length=PASSWORD_MIN_LENGTH,
+                       field_errors=[{"field": field, "code": "password_weak"}])
+
+
+async def register_resident(session: AsyncSession, *, phone: str, password: str, name: str,
+                            now: datetime) -> User:
+    mobile = normalise_mobile(phone)
+    if mobile is None:
+        raise AppError("phone_invalid", 422, field_errors=[{"field": "phone", "code": "phone_invalid"}])
+    check_password(password)
+    if await repository.by_username(session, mobile) is not None:
+        raise AppError("username_taken", 409, field_errors=[{"field": "phone", "code": "username_taken"}])
+    user = repository.add(session, User(username=mobile, password_hash=hash_password(password), name=name,
+                                        role=Role.resident, phone=mobile, created_at=now))
+    await session.flush()
+    audit.record(session, at=now, action="account.register", actor_user_id=user.id, target_type="user",
+                 target_id=user.id)
+    return user
+
+
+async def create_user(session: AsyncSession, *, username: str, password: str, name: str, role: str,
+                      unit_id: int | None, now: datetime) -> User:
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise AppError("role_invalid", 422, field_errors=[{"field": "role", "code": "role_invalid"}]) from exc
+    check_password(password)
+    if role_value in ROLES_NEEDING_UNIT and unit_id is None:
+        raise AppError("unit_required", 422, field_errors=[{"field": "unit", "code": "unit_required"}])
+    if unit_id is not None and await session.get(Unit, unit_id) is None:
+        raise AppError("unit_not_found", 422, unit_id=unit_id,
+                       field_errors=[{"field": "unit", "code": "unit_not_found"}])
+    if await repository.by_username(session, username) is not None:
+        raise AppError("username_taken", 409, field_errors=[{"field": "username", "code": "username_taken"}])
+    phone = normalise_mobile(username)
+    user = repository.add(session, User(username=username, password_hash=hash_password(password), name=name,
+                                        role=role_value, unit_id=unit_id, phone=phone, created_at=now))
+    await session.flush()
+    audit.record(session, at=now, action="account.create", target_type="user", target_id=user.id,
+                 detail={"role": role_value.value, "unit_id": unit_id})
+    return user
+
+
+async def login(session: AsyncSession, settings: Settings, *, secret: str, username: str, password: str,
+                now: datetime, ip: str | None) -> tuple[str, int]:
+    policy = LockoutPolicy(settings.login_max_failures, timedelta(minutes=settings.login_failure_window_minutes),
+                           timedelta(minutes=settings.lockout_minutes))
+    user = await repository.by_username(session, normalise_mobile(username) or username)
+    if user is None:
+        verify_password(DUMMY_HASH, password)  # same cost as a real check
+        audit.record(session, at=now, action="auth.login", result="fail", ip=ip,
+                     detail={"reason": "unknown_user"})
+        raise AppError("auth_invalid_credentials", 401, keep_changes=True)
+    state = FailureState(user.failed_logins, user.failure_window_start, user.locked_until)
+    if is_locked(state, now):
+        audit.record(session, at=now, action="auth.login", actor_user_id=user.id, result="locked", ip=ip)
+        raise AppError("auth_account_locked", 423, keep_changes=True, locked_until=user.locked_until.isoformat(),
+                       extra={"locked_until": user.locked_until.isoformat()})
+    if not verify_password(user.password_hash, password):
+        state = after_failure(state, policy, now)
+        user.failed_logins, user.failure_window_start, user.locked_until = (
+            state.failed_logins, state.window_start, state.locked_until)
+        audit.record(session, at=now, action="auth.login", actor_user_id=user.id, result="fail", ip=ip)
+        if is_locked(state, now):
+            raise AppError("auth_account_locked", 423, keep_changes=True,
+                           locked_until=state.locked_until.isoformat(),
+                           extra={"locked_until": state.locked_until.isoformat()})
+        raise AppError("auth_invalid_credentials", 401, keep_changes=True,
+                       extra={"attempts_left": policy.max_failures - state.failed_logins})
+    if not user.active:
+        raise AppError("auth_account_disabled", 403, keep_changes=True)
+    state = after_success()
+    user.failed_logins, user.failure_window_start, user.locked_until = 0, None, None
+    user.last_login_at = now
+    audit.record(session, at=now, action="auth.login", actor_user_id=user.id, ip=ip)
+    ttl = timedelta(minutes=settings.token_ttl_minutes)
+    return issue_token(secret, user_id=user.id, role=user.role, now=now, ttl=ttl), int(ttl.total_seconds())

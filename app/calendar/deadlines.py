@@ -1,0 +1,146 @@
+"""Deadline policy: a profile (seed data) and a calendar in, due instants out.
+
+Hour limits run on the wall clock; day limits end at the close of the local
+day; working-day limits count the Chinese working calendar. All inputs and
+outputs are aware UTC; calendar arithmetic happens in the deployment's zone.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from app.calendar.workdays import WorkCalendar
+
+Unit = Literal["hours", "days", "working_days"]
+UNITS: tuple[Unit, ...] = ("hours", "days", "working_days")
+END_OF_DAY = time(23, 59, 59)
+
+
+@dataclass(frozen=True)
+class Limit:
+    amount: int
+    unit: Unit
+
+    @classmethod
+    def parse(cls, spec: dict[str, Any]) -> "Limit":
+        for unit in UNITS:
+            if unit in spec:
+                return cls(int(spec[unit]), unit)
+        raise ValueError(f"a limit needs one of {UNITS}: {spec!r}")
+
+    def describe(self) -> dict[str, Any]:
+        zh = {"hours": "小时", "days": "天", "working_days": "个工作日"}[self.unit]
+        en = {"hours": "hours", "days": "calendar days", "working_days": "working days"}[self.unit]
+        return {"amount": self.amount, "unit": self.unit, "text": f"{self.amount} {zh}",
+                "text_en": f"{self.amount} {en}"}
+
+
+@dataclass(frozen=True)
+class Due:
+    at: datetime
+    calendar_complete: bool
+
+
+def _end_of_local_day(day: Any, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, END_OF_DAY, tzinfo=zone).astimezone(UTC)
+
+
+def due_after(start: datetime, limit: Limit, calendar: WorkCalendar, zone: ZoneInfo) -> Due:
+    if limit.unit == "hours":
+        return Due(start + timedelta(hours=limit.amount), True)
+    local_day = start.astimezone(zone).date()
+    if limit.unit == "days":
+        return Due(_end_of_local_day(local_day + timedelta(days=limit.amount), zone), True)
+    day, complete = calendar.add_working_days(local_day, limit.amount)
+    return Due(_end_of_local_day(day, zone), complete)
+
+
+def extend_due(current: datetime, working_days: int, calendar: WorkCalendar, zone: ZoneInfo) -> Due:
+    """Pushes a due instant by whole working days, ending at the close of that day."""
+    return due_after(current, Limit(working_days, "working_days"), calendar, zone)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A deadline profile, parsed from its seed-data spec."""
+
+    code: str
+    sign_for: Limit
+    by_type: dict[str, Limit]
+    by_urgency: dict[str, Limit]
+    complex: Limit | None
+    default: Limit
+    return_window: Limit
+    callback: Limit
+    extension_cap_working_days: int
+    extra: dict[str, Any]
+
+    @classmethod
+    def parse(cls, code: str, spec: dict[str, Any]) -> "Profile":
+        handling = spec.get("handling", {})
+        return cls(
+            code=code,
+            sign_for=Limit.parse(spec["sign_for"]),
+            by_type={k: Limit.parse(v) for k, v in (handling.get("by_type") or {}).items()},
+            by_urgency={k: Limit.parse(v) for k, v in (handling.get("by_urgency") or {}).items()},
+            complex=Limit.parse(handling["complex"]) if handling.get("complex") else None,
+            default=Limit.parse(handling["default"]),
+            return_window=Limit.parse(spec["return_window"]),
+            callback=Limit.parse(spec["callback"]),
+            extension_cap_working_days=int(spec["extension_cap_working_days"]),
+            extra={k: v for k, v in spec.items()
+                   if k not in {"sign_for", "handling", "return_window", "callback",
+                                "extension_cap_working_days"}},
+        )
+
+    def handling_limit(self, work_order_type: str, urgency: str, handling_class: str) -> tuple[Limit, str]:
+        """The handling limit and which clause of the profile chose it."""
+        if urgency in self.by_urgency:
+            return self.by_urgency[urgency], f"urgency:{urgency}"
+        if handling_class == "complex" and self.complex is not None:
+            return self.complex, "complex"
+        if work_order_type in self.by_type:
+            return self.by_type[work_order_type], f"type:{work_order_type}"
+        return self.default, "default"
+
+
+@dataclass(frozen=True)
+class DispatchDeadlines:
+    sign_due: datetime
+    handle_due: datetime
+    return_until: datetime
+    calendar_complete: bool
+    handling_limit: Limit
+    handling_clause: str
+    sign_limit: Limit
+    return_limit: Limit
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "sign_due": self.sign_due,
+            "handle_due": self.handle_due,
+            "return_until": self.return_until,
+            "calendar_complete": self.calendar_complete,
+            "sign_limit": self.sign_limit.describe(),
+            "handling_limit": {**self.handling_limit.describe(), "clause": self.handling_clause},
+            "return_window": self.return_limit.describe(),
+        }
+
+
+def deadlines_at_dispatch(
+    profile: Profile, *, work_order_type: str, urgency: str, handling_class: str,
+    dispatched_at: datetime, calendar: WorkCalendar, zone: ZoneInfo,
+) -> DispatchDeadlines:
+    limit, clause = profile.handling_limit(work_order_type, urgency, handling_class)
+    sign = due_after(dispatched_at, profile.sign_for, calendar, zone)
+    handle = due_after(dispatched_at, limit, calendar, zone)
+    ret = due_after(dispatched_at, profile.return_window, calendar, zone)
+    # A sign-for limit never outlasts the handling limit (a 2-hour emergency cannot wait a day to be signed).
+    sign_at = min(sign.at, handle.at)
+    return DispatchDeadlines(
+        sign_due=sign_at, handle_due=handle.at, return_until=min(ret.at, handle.at),
+        calendar_complete=sign.calendar_complete and handle.calendar_complete and ret.calendar_complete,
+        handling_limit=limit, handling_clause=clause, sign_limit=profile.sign_for,
+        return_limit=profile.return_window,
+    )

@@ -1,0 +1,181 @@
+"""What each lifecycle action changes. The lifecycle decided it may happen; these apply it."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from app.calendar.deadlines import due_after, extend_due
+from app.calendar.service import current_calendar, deployment_profile
+from app.cases import schemas as s
+from app.cases.context import Ctx, lead_assignment, my_assignment
+from app.cases.dispatching import hand_to, route_and_dispatch, usable_unit
+from app.cases.lifecycle import Actor, CaseView, LifecycleError, extension_fits
+from app.core.errors import AppError
+from app.models import Assignment, Case
+
+Effect = Callable[[Ctx, Case, Actor, Any, CaseView], Awaitable[dict[str, Any]]]
+
+
+async def _dispatch(ctx: Ctx, case: Case, actor: Actor, body: s.DispatchBody, view: CaseView) -> dict:
+    return await route_and_dispatch(ctx, case, unit_id=body.unit_id)
+
+
+async def _callback_due(ctx: Ctx, case: Case) -> None:
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    case.callback_due = due_after(ctx.now, profile.callback, calendar, ZoneInfo(ctx.state.settings.timezone)).at
+
+
+async def _direct_answer(ctx: Ctx, case: Case, actor: Actor, body: s.DirectAnswerBody, view: CaseView) -> dict:
+    case.reply = {"text": body.answer, "basis": body.basis, "signer": ctx.principal.name,
+                  "by_user_id": ctx.principal.user_id, "direct": True, "at": ctx.now.isoformat()}
+    case.direct_answer = True
+    case.replied_at = ctx.now
+    await _callback_due(ctx, case)
+    return {"callback_due": case.callback_due.isoformat()}
+
+
+async def _sign(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+    mine = my_assignment(case, ctx.principal)
+    mine.status, mine.signed_at, mine.signed_by = "signed", ctx.now, ctx.principal.user_id
+    if actor == Actor.lead:
+        case.signed_at = ctx.now
+    late = mine.sign_due is not None and ctx.now > mine.sign_due
+    return {"assignment_id": mine.id, "role": mine.role, "signed_late": late}
+
+
+async def _start(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+    return {}
+
+
+async def _return(ctx: Ctx, case: Case, actor: Actor, body: s.ReturnBody, view: CaseView) -> dict:
+    if body.suggested_unit_id == case.lead_unit_id:
+        raise AppError("return_same_unit", 422, field_errors=[{"field": "suggested_unit_id",
+                                                               "code": "return_same_unit"}])
+    await usable_unit(ctx, body.suggested_unit_id, "suggested_unit_id")
+    lead = lead_assignment(case)
+    case.return_request = {"reason": body.reason, "legal_basis": body.legal_basis,
+                           "suggested_unit_id": body.suggested_unit_id, "from_status": case.status,
+                           "assignment_status": lead.status, "by_unit_id": lead.unit_id,
+                           "by_user_id": ctx.principal.user_id, "at": ctx.now.isoformat()}
+    lead.status = "returned"
+    return {"suggested_unit_id": body.suggested_unit_id, "legal_basis": body.legal_basis}
+
+
+async def _accept_return(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptReturnBody, view: CaseView) -> dict:
+    target = body.unit_id or case.return_request["suggested_unit_id"]
+    if target == case.lead_unit_id:
+        raise AppError("redispatch_same_unit", 422, field_errors=[{"field": "unit_id",
+                                                                   "code": "redispatch_same_unit"}])
+    returned = dict(case.return_request)
+    data = await hand_to(ctx, case, target, retired_status="returned")
+    data["return_request"] = returned
+    return data
+
+
+async def _reject_return(ctx: Ctx, case: Case, actor: Actor, body: s.ReasonBody, view: CaseView) -> dict:
+    lead = lead_assignment(case)
+    lead.status = case.return_request.get("assignment_status", "dispatched")
+    returned = dict(case.return_request)
+    case.return_request = None
+    return {"return_request": returned}
+
+
+async def _request_extension(ctx: Ctx, case: Case, actor: Actor, body: s.ExtensionBody, view: CaseView) -> dict:
+    error = extension_fits(view, body.days)
+    if error is not None:
+        raise AppError(error.code, error.http_status, **error.params)
+    case.extension_request = {"days": body.days, "reason": body.reason, "basis": body.basis,
+                              "by_unit_id": ctx.principal.unit_id, "by_user_id": ctx.principal.user_id,
+                              "at": ctx.now.isoformat()}
+    return {"days": body.days, "basis": body.basis}
+
+
+async def _approve_extension(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+    asked = dict(case.extension_request)
+    error = extension_fits(view, asked["days"])
+    if error is not None:
+        raise AppError(error.code, error.http_status, **error.params)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    before = case.handle_due
+    due = extend_due(case.handle_due, asked["days"], calendar, ZoneInfo(ctx.state.settings.timezone))
+    case.handle_due = due.at
+    case.extension_days_granted += asked["days"]
+    case.extension_request = None
+    # The requester is told the new date: it is on their timeline, and delivery reads this event.
+    return {"request": asked, "handle_due_before": before.isoformat(), "handle_due": due.at.isoformat(),
+            "calendar_complete": due.calendar_complete, "notify_requester": True}
+
+
+async def _deny_extension(ctx: Ctx, case: Case, actor: Actor, body: s.ReasonBody, view: CaseView) -> dict:
+    asked = dict(case.extension_request)
+    case.extension_request = None
+    return {"request": asked}
+
+
+async def _add_co_handler(ctx: Ctx, case: Case, actor: Actor, body: s.UnitBody, view: CaseView) -> dict:
+    unit = await usable_unit(ctx, body.unit_id)
+    if any(a.active and a.unit_id == unit.id for a in case.assignments):
+        raise AppError("co_handler_duplicate", 409)
+    ctx.session.add(Assignment(case_id=case.id, unit_id=unit.id, role="co", status="dispatched",
+                               dispatched_at=ctx.now, sign_due=case.sign_due if ctx.now < (case.sign_due or ctx.now)
+                               else None))
+    return {"unit_id": unit.id}
+
+
+async def _contribute(ctx: Ctx, case: Case, actor: Actor, body: s.ContributeBody, view: CaseView) -> dict:
+    mine = my_assignment(case, ctx.principal)
+    if mine.signed_at is None:
+        mine.signed_at, mine.signed_by = ctx.now, ctx.principal.user_id
+    mine.status, mine.contribution, mine.finished_at = "contributed", body.text, ctx.now
+    return {"assignment_id": mine.id, "text": body.text}
+
+
+async def _reply(ctx: Ctx, case: Case, actor: Actor, body: s.ReplyBody, view: CaseView) -> dict:
+    lead = lead_assignment(case)
+    case.reply = {"text": body.text, "signer": body.signer, "basis": body.basis, "by_unit_id": lead.unit_id,
+                  "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat()}
+    case.replied_at = ctx.now
+    lead.status, lead.finished_at = "replied", ctx.now
+    await _callback_due(ctx, case)
+    on_time = case.handle_due is None or ctx.now <= case.handle_due
+    return {"signer": body.signer, "on_time": on_time, "callback_due": case.callback_due.isoformat()}
+
+
+async def _close(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+    case.closed_at, case.close_reason = ctx.now, "closed_by_centre"
+    return {}
+
+
+async def _withdraw(ctx: Ctx, case: Case, actor: Actor, body: s.ReasonBody, view: CaseView) -> dict:
+    case.closed_at, case.close_reason = ctx.now, "withdrawn"
+    case.extension_request = None
+    for a in case.assignments:
+        if a.active and a.status not in ("replied", "contributed"):
+            a.status, a.finished_at = "withdrawn", ctx.now
+    return {"by": actor.value}
+
+
+async def _redispatch(ctx: Ctx, case: Case, actor: Actor, body: s.RedispatchBody, view: CaseView) -> dict:
+    if body.unit_id == case.lead_unit_id:
+        raise AppError("redispatch_same_unit", 422, field_errors=[{"field": "unit_id",
+                                                                   "code": "redispatch_same_unit"}])
+    return await hand_to(ctx, case, body.unit_id, retired_status="replaced")
+
+
+EFFECTS: dict[str, Effect] = {
+    "dispatch": _dispatch, "direct_answer": _direct_answer, "sign": _sign, "start": _start,
+    "return": _return, "accept_return": _accept_return, "reject_return": _reject_return,
+    "request_extension": _request_extension, "approve_extension": _approve_extension,
+    "deny_extension": _deny_extension, "add_co_handler": _add_co_handler, "contribute": _contribute,
+    "reply": _reply, "close": _close, "withdraw": _withdraw, "redispatch": _redispatch,
+}
+
+
+def event_reason(body: BaseModel) -> str | None:
+    return getattr(body, "reason", None) or getattr(body, "note", None)
+
+
+__all__ = ["EFFECTS", "LifecycleError", "event_reason"]

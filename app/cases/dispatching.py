@@ -1,0 +1,108 @@
+"""Putting a case in a unit's hands: routing, assignments, the clock. Never commits."""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.calendar.deadlines import deadlines_at_dispatch
+from app.calendar.service import current_calendar, deployment_profile
+from app.cases.context import Ctx, lead_assignment
+from app.core.errors import AppError
+from app.models import Assignment, Case, Unit
+from app.routing import service as routing
+from app.routing.rules import Decision, Facts
+
+
+def facts_of(case: Case) -> Facts:
+    return Facts(category_code=case.category_code, region_code=case.region_code,
+                 work_order_type=case.work_order_type, urgency=case.urgency, kind=case.kind)
+
+
+async def usable_unit(ctx: Ctx, unit_id: int, field: str = "unit_id") -> Unit:
+    unit = await ctx.session.get(Unit, unit_id)
+    if unit is None:
+        raise AppError("unit_not_found", 422, unit_id=unit_id, field_errors=[{"field": field,
+                                                                             "code": "unit_not_found"}])
+    if not unit.active:
+        raise AppError("unit_inactive", 422, unit_id=unit_id, field_errors=[{"field": field,
+                                                                            "code": "unit_inactive"}])
+    return unit
+
+
+async def _restart_clock(ctx: Ctx, case: Case) -> dict[str, Any]:
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    deadlines = deadlines_at_dispatch(
+        profile, work_order_type=case.work_order_type, urgency=case.urgency, handling_class=case.handling_class,
+        dispatched_at=ctx.now, calendar=calendar, zone=ZoneInfo(ctx.state.settings.timezone))
+    before = {"sign_due": case.sign_due, "handle_due": case.handle_due, "return_until": case.return_until}
+    case.sign_due, case.handle_due, case.return_until = deadlines.sign_due, deadlines.handle_due, \
+        deadlines.return_until
+    case.dispatched_at = ctx.now
+    case.signed_at = None
+    case.extension_days_granted = 0
+    case.extension_request = None
+    case.return_request = None
+    return {"deadlines_before": {k: v.isoformat() if v else None for k, v in before.items()},
+            "deadlines": {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                          for k, v in deadlines.describe().items()}}
+
+
+def _new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str) -> Assignment:
+    assignment = Assignment(case_id=case.id, unit_id=unit_id, role=role, status="dispatched",
+                            dispatched_at=ctx.now, sign_due=case.sign_due)
+    ctx.session.add(assignment)
+    return assignment
+
+
+def _retire_lead(ctx: Ctx, case: Case, status: str) -> int | None:
+    current = lead_assignment(case)
+    if current is None:
+        return None
+    current.active = False
+    current.status = status
+    current.finished_at = ctx.now
+    return current.unit_id
+
+
+def decision_data(decision: Decision) -> dict[str, Any]:
+    return {"rule_id": decision.rule.id if decision.rule else None, "fallback": decision.fallback,
+            "tie": decision.tie, "handling_class": decision.handling_class, "trace": decision.trace_dicts()}
+
+
+async def route_and_dispatch(ctx: Ctx, case: Case, *, unit_id: int | None = None) -> dict[str, Any]:
+    """First dispatch: the router picks the lead and co-handlers, unless the agent names the lead."""
+    decision, _, _ = await routing.route(ctx.state, ctx.session, facts_of(case), at=ctx.now,
+                                         profile_code=case.profile_code)
+    lead_id = decision.lead.id
+    data = decision_data(decision)
+    if unit_id is not None and unit_id != lead_id:
+        lead_id = (await usable_unit(ctx, unit_id)).id
+        data["manual_lead"] = True
+    case.handling_class = decision.handling_class
+    case.routing_fallback = decision.fallback and unit_id is None
+    case.lead_unit_id = lead_id
+    data.update(await _restart_clock(ctx, case))
+    _retire_lead(ctx, case, "replaced")
+    _new_assignment(ctx, case, lead_id, "lead")
+    co_ids = [u.id for u in decision.co_handlers if u.id != lead_id]
+    active = {a.unit_id for a in case.assignments if a.active}
+    for co_id in co_ids:
+        if co_id not in active:
+            _new_assignment(ctx, case, co_id, "co")
+    data.update({"lead_unit_id": lead_id, "co_unit_ids": co_ids})
+    return data
+
+
+async def hand_to(ctx: Ctx, case: Case, unit_id: int, *, retired_status: str) -> dict[str, Any]:
+    """Re-dispatch to a named lead; co-handlers stay; the clock starts again for the new lead."""
+    unit = await usable_unit(ctx, unit_id)
+    previous = _retire_lead(ctx, case, retired_status)
+    for a in case.assignments:
+        if a.active and a.unit_id == unit.id:  # a co-handler promoted to lead
+            a.active, a.status, a.finished_at = False, "promoted", ctx.now
+    case.lead_unit_id = unit.id
+    case.routing_fallback = False
+    data = await _restart_clock(ctx, case)
+    _new_assignment(ctx, case, unit.id, "lead")
+    data.update({"previous_lead_unit_id": previous, "lead_unit_id": unit.id})
+    return data

@@ -1,0 +1,164 @@
+"""Every query the case spine makes."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, false, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.core.roles import Role
+from app.models import Assignment, Case, CaseEvent, CaseNumberCounter, Category, Region
+
+OPEN_STATUSES = ("received", "dispatched", "signed", "in_progress", "return_review")
+
+
+async def next_number(session: AsyncSession, district: str, day: str) -> int:
+    """Atomically takes the next sequence number for a district and day."""
+    dialect = session.bind.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(CaseNumberCounter)
+        .values(district_code=district, day=day, last=1)
+        .on_conflict_do_update(index_elements=["district_code", "day"],
+                               set_={"last": CaseNumberCounter.last + 1})
+        .returning(CaseNumberCounter.last)
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def get(session: AsyncSession, case_id: int, *, with_children: bool = True) -> Case | None:
+    stmt = select(Case).where(Case.id == case_id)
+    if with_children:
+        stmt = stmt.options(selectinload(Case.assignments), selectinload(Case.events))
+    else:
+        stmt = stmt.options(selectinload(Case.assignments))
+    return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+
+
+async def claim_version(session: AsyncSession, case_id: int, expected: int) -> bool:
+    """Bumps the version only if nobody else did: the row lock that serialises transitions."""
+    result = await session.execute(
+        update(Case).where(Case.id == case_id, Case.version == expected).values(version=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def add_event(session: AsyncSession, event: CaseEvent) -> None:
+    session.add(event)
+
+
+async def category_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = await session.execute(select(Category.code, Category.name).where(Category.code.in_(codes)))
+    return dict(rows.all())
+
+
+async def region_name(session: AsyncSession, code: str) -> str | None:
+    return (await session.execute(select(Region.name).where(Region.code == code))).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cases a caller may see: resident → own; unit staff → their unit's; centre → its district."""
+
+    role: Role
+    user_id: int
+    unit_id: int | None
+    district: str | None
+
+
+def _unit_has_case(unit_id: int):
+    return exists().where(Assignment.case_id == Case.id, Assignment.unit_id == unit_id,
+                          Assignment.active.is_(True))
+
+
+def scope_clause(scope: Scope):
+    if scope.role == Role.admin:
+        return None
+    if scope.role == Role.resident:
+        return Case.requester_user_id == scope.user_id
+    if scope.role == Role.unit_staff:
+        return _unit_has_case(scope.unit_id) if scope.unit_id else false()
+    if scope.role in (Role.agent, Role.dispatcher):
+        return Case.district_code == scope.district if scope.district else None
+    return false()
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: tuple[str, ...] = ()
+    kind: str | None = None
+    category: str | None = None
+    unit_id: int | None = None
+    overdue: bool | None = None
+    due_before: datetime | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def _filters(f: CaseFilter, now: datetime) -> list:
+    clauses = []
+    if f.status:
+        clauses.append(Case.status.in_(f.status))
+    if f.kind:
+        clauses.append(Case.kind == f.kind)
+    if f.category:
+        clauses.append(or_(Case.category_code == f.category, Case.category_code.startswith(f.category + ".")))
+    if f.unit_id is not None:
+        clauses.append(_unit_has_case(f.unit_id))
+    if f.overdue is not None:
+        late = and_(Case.status.in_(OPEN_STATUSES), Case.handle_due.is_not(None), Case.handle_due < now)
+        clauses.append(late if f.overdue else ~late)
+    if f.due_before:
+        clauses.append(Case.handle_due < f.due_before)
+    if f.created_from:
+        clauses.append(Case.created_at >= f.created_from)
+    if f.created_to:
+        clauses.append(Case.created_at < f.created_to)
+    return clauses
+
+
+async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: datetime, sort: str,
+                 cursor: list | None, limit: int) -> tuple[list[Case], list | None]:
+    """Keyset pages. `due`: by handle_due then id, undated cases after dated ones; `created`: newest first."""
+    base = select(Case)
+    clause = scope_clause(scope)
+    if clause is not None:
+        base = base.where(clause)
+    for c in _filters(f, now):
+        base = base.where(c)
+    if sort == "created":
+        stmt = base
+        if cursor:
+            stmt = stmt.where(Case.id < int(cursor[2]))
+        rows = list((await session.execute(stmt.order_by(Case.id.desc()).limit(limit + 1))).scalars())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, (["c", None, rows[-1].id] if more else None)
+    phase = cursor[0] if cursor else "d"
+    rows: list[Case] = []
+    if phase == "d":
+        stmt = base.where(Case.handle_due.is_not(None))
+        if cursor:
+            due = datetime.fromisoformat(cursor[1])
+            stmt = stmt.where(or_(Case.handle_due > due, and_(Case.handle_due == due, Case.id > int(cursor[2]))))
+        rows = list((await session.execute(stmt.order_by(Case.handle_due, Case.id).limit(limit + 1))).scalars())
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            return rows[:limit], ["d", last.handle_due.isoformat(), last.id]
+        cursor = None
+    stmt = base.where(Case.handle_due.is_(None))
+    if cursor:
+        stmt = stmt.where(Case.id > int(cursor[2]))
+    need = limit - len(rows)
+    undated = list((await session.execute(stmt.order_by(Case.id).limit(need + 1))).scalars())
+    taken = undated[:need]
+    rows += taken
+    if len(undated) > need:
+        return rows, ["n", None, taken[-1].id if taken else 0]
+    return rows, None

@@ -1,0 +1,104 @@
+"""HTTP for the case spine: parse, authorise, call the service."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.cases import repository, service
+from app.cases.context import Ctx
+from app.cases.schemas import CaseCreate, CaseRead, CaseSummary, CaseUpdate
+from app.core.auth import ClockDep, CurrentUser, SessionDep
+from app.core.concurrency import etag, parse_if_match
+from app.core.db import UnitOfWorkRoute
+from app.core.errors import AppError
+from app.core.idempotency import IdempotencyDep
+from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/cases", tags=["cases"], route_class=UnitOfWorkRoute)
+
+STATUSES = {"received", "dispatched", "signed", "in_progress", "return_review", "replied", "closed", "withdrawn"}
+
+
+def _ctx(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep) -> Ctx:
+    return Ctx(state=request.app.state, session=session, principal=principal, now=clock.now())
+
+
+def _with_etag(case: CaseRead, status: int = 200) -> JSONResponse:
+    return JSONResponse(case.model_dump(mode="json"), status_code=status, headers={"ETag": etag(case.version)})
+
+
+@router.post("", status_code=201, response_model=CaseRead,
+             summary="Create a case (generic path; kinds add their own intake)")
+async def create(body: CaseCreate, request: Request, session: SessionDep, principal: CurrentUser,
+                 clock: ClockDep, idem: IdempotencyDep) -> Any:
+    if (replay := await idem.claim()) is not None:
+        return replay
+    ctx = _ctx(request, session, principal, clock)
+    case = await service.create_case(ctx, body)
+    fresh = await service.load_visible(ctx, case.id)
+    read = await service.present(ctx, fresh)
+    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
+                                                                        "Location": f"/cases/{read.id}"})
+
+
+@router.get("", response_model=Page[CaseSummary], summary="Cases the caller may see (work queue)")
+async def list_cases(
+    request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
+    status: Annotated[str | None, Query(description="Comma-separated statuses")] = None,
+    kind: Annotated[str | None, Query(max_length=16)] = None,
+    category: Annotated[str | None, Query(max_length=64, description="A category or group code")] = None,
+    unit: Annotated[int | None, Query(description="Cases where this unit is lead or co-handler")] = None,
+    overdue: bool | None = None,
+    due_before: datetime | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    sort: Annotated[str, Query(pattern="^(due|created)$")] = "due",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+) -> Page[CaseSummary]:
+    statuses = tuple(x for x in (status or "").split(",") if x)
+    unknown = [x for x in statuses if x not in STATUSES]
+    if unknown:
+        raise AppError("query_invalid", 422, reason=f"unknown status {unknown[0]}",
+                       field_errors=[{"field": "status", "code": "enum", "message": ", ".join(sorted(STATUSES))}])
+    for name, value in (("due_before", due_before), ("created_from", created_from), ("created_to", created_to)):
+        if value is not None and value.tzinfo is None:
+            raise AppError("query_invalid", 422, reason=f"{name} needs a UTC offset",
+                           field_errors=[{"field": name, "code": "datetime_parsing"}])
+    keys = decode_cursor(cursor, 3) if cursor else None
+    if keys and keys[0] not in ("d", "n", "c"):
+        raise AppError("cursor_invalid", 400)
+    f = repository.CaseFilter(status=statuses, kind=kind, category=category, unit_id=unit, overdue=overdue,
+                              due_before=due_before, created_from=created_from, created_to=created_to)
+    items, next_key = await service.search(_ctx(request, session, principal, clock), f, sort=sort,
+                                           cursor=keys, limit=limit)
+    return Page(items=items, next_cursor=encode_cursor(next_key) if next_key else None)
+
+
+@router.get("/{case_id}", response_model=CaseRead, summary="A case with assignments, timeline, allowed actions")
+async def get_case(case_id: int, request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
+                   reveal: Annotated[str | None, Query(pattern="^contact$",
+                                                       description="'contact' shows the full phone (audited)")]
+                   = None) -> JSONResponse:
+    read = await service.read(_ctx(request, session, principal, clock), case_id,
+                              reveal_contact=reveal == "contact")
+    return _with_etag(read)
+
+
+@router.patch("/{case_id}", response_model=CaseRead, summary="Change category, location or urgency (re-routes)")
+async def update_case(case_id: int, body: CaseUpdate, request: Request, session: SessionDep,
+                      principal: CurrentUser, clock: ClockDep) -> JSONResponse:
+    ctx = _ctx(request, session, principal, clock)
+    case = await service.update(ctx, case_id, body, parse_if_match(request, required=False))
+    return _with_etag(await service.present(ctx, await service.load_visible(ctx, case.id)))
+
+
+@router.post("/{case_id}/actions/{action}", response_model=CaseRead,
+             summary="Perform a lifecycle action (If-Match required)")
+async def act(case_id: int, action: str, request: Request, session: SessionDep, principal: CurrentUser,
+              clock: ClockDep, body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
+    ctx = _ctx(request, session, principal, clock)
+    case = await service.perform(ctx, case_id, action, body, parse_if_match(request, required=False))
+    return _with_etag(await service.present(ctx, await service.load_visible(ctx, case.id)))

@@ -1,0 +1,253 @@
+"""API models for cases. Table models never leave the service layer."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.routing.schemas import Urgency, WorkOrderType
+from app.units.schemas import UnitBrief
+
+Channel = Literal["hotline", "counter", "app", "web", "open311", "staff"]
+Text = Field(min_length=1, max_length=2000)
+Short = Field(min_length=1, max_length=200)
+
+
+class CaseBase(BaseModel):
+    category: str = Field(max_length=64)
+    work_order_type: WorkOrderType
+    urgency: Urgency = "normal"
+    title: str | None = Field(default=None, max_length=200)
+    description: str = Field(min_length=2, max_length=4000)
+    region_code: str = Field(pattern=r"^\d{12}$")
+    address: str | None = Field(default=None, max_length=200)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class CaseCreate(CaseBase):
+    """The generic creation path; each kind's intake builds on it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: str = Field(default="hotline", max_length=16)
+    channel: Channel = "hotline"
+    caller_name: str | None = Field(default=None, max_length=64)
+    caller_phone: str | None = Field(default=None, max_length=20)
+    anonymous: bool = False
+    hide_contact: bool = False
+    hold: bool = Field(default=False, description="Keep the case at 'received' instead of dispatching it")
+    payload: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _coordinates_pair(self) -> "CaseCreate":
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude go together")
+        return self
+
+
+class CaseUpdate(BaseModel):
+    """Changing what or where re-runs the router."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    category: str | None = Field(default=None, max_length=64)
+    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    address: str | None = Field(default=None, max_length=200)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    urgency: Urgency | None = None
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class CategoryBrief(BaseModel):
+    code: str
+    name: str
+
+
+class Requester(BaseModel):
+    user_id: int | None
+    name: str | None
+    phone: str | None
+    phone_masked: bool
+    anonymous: bool
+    hide_contact: bool
+
+
+class Location(BaseModel):
+    region_code: str
+    region_name: str | None
+    district_code: str
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+class Deadlines(BaseModel):
+    sign_due: datetime | None
+    handle_due: datetime | None
+    return_until: datetime | None
+    callback_due: datetime | None
+    extension_days_granted: int
+    extension_cap_working_days: int
+    overdue: bool
+
+
+class AssignmentRead(BaseModel):
+    id: int
+    unit: UnitBrief
+    role: str
+    status: str
+    active: bool
+    dispatched_at: datetime
+    sign_due: datetime | None
+    signed_at: datetime | None
+    finished_at: datetime | None
+    contribution: str | None
+
+
+class EventRead(BaseModel):
+    id: int
+    at: datetime
+    type: str
+    actor_user_id: int | None
+    actor_role: str | None
+    actor_unit_id: int | None
+    from_status: str | None
+    to_status: str | None
+    reason: str | None
+    data: dict[str, Any]
+
+
+class CaseSummary(BaseModel):
+    id: int
+    number: str
+    kind: str
+    channel: str
+    status: str
+    stage: str | None
+    category: CategoryBrief
+    work_order_type: str
+    urgency: str
+    title: str | None
+    region_code: str
+    lead_unit_id: int | None
+    caller_phone: str | None
+    sign_due: datetime | None
+    handle_due: datetime | None
+    overdue: bool
+    created_at: datetime
+    version: int
+
+
+class CaseRead(BaseModel):
+    id: int
+    number: str
+    kind: str
+    channel: str
+    status: str
+    stage: str | None
+    category: CategoryBrief
+    work_order_type: str
+    urgency: str
+    handling_class: str
+    title: str | None
+    description: str
+    location: Location
+    requester: Requester
+    lead_unit: UnitBrief | None
+    routing_fallback: bool
+    profile: str
+    deadlines: Deadlines
+    extension_request: dict[str, Any] | None
+    return_request: dict[str, Any] | None
+    reply: dict[str, Any] | None
+    direct_answer: bool
+    close_reason: str | None
+    payload: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    assignments: list[AssignmentRead]
+    timeline: list[EventRead]
+    allowed_actions: list[str]
+
+
+# ---- action bodies: one model per action, unknown fields rejected --------------------------------
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class NoteBody(_Action):
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class DispatchBody(NoteBody):
+    unit_id: int | None = Field(default=None, description="Override the router's lead unit")
+
+
+class DirectAnswerBody(_Action):
+    answer: str = Text
+    basis: str | None = Field(default=None, max_length=500)
+
+
+class ReturnBody(_Action):
+    reason: str = Field(min_length=2, max_length=1000)
+    legal_basis: str = Field(min_length=2, max_length=500)
+    suggested_unit_id: int
+
+
+class AcceptReturnBody(NoteBody):
+    unit_id: int | None = Field(default=None, description="New lead unit; defaults to the suggested one")
+
+
+class ReasonBody(_Action):
+    reason: str = Field(min_length=2, max_length=1000)
+
+
+class ExtensionBody(_Action):
+    days: int = Field(ge=1, le=60, description="Working days asked for")
+    reason: str = Field(min_length=2, max_length=1000)
+    basis: str = Field(min_length=2, max_length=500)
+
+
+class UnitBody(_Action):
+    unit_id: int
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class RedispatchBody(_Action):
+    unit_id: int
+    reason: str = Field(min_length=2, max_length=1000)
+
+
+class ContributeBody(_Action):
+    text: str = Text
+
+
+class ReplyBody(_Action):
+    text: str = Text
+    signer: str = Field(min_length=1, max_length=64, description="The responsible person who signs the reply")
+    basis: str | None = Field(default=None, max_length=500, description="Policy or legal basis cited")
+
+
+ACTION_BODIES: dict[str, type[_Action]] = {
+    "dispatch": DispatchBody,
+    "direct_answer": DirectAnswerBody,
+    "sign": NoteBody,
+    "start": NoteBody,
+    "return": ReturnBody,
+    "accept_return": AcceptReturnBody,
+    "reject_return": ReasonBody,
+    "request_extension": ExtensionBody,
+    "approve_extension": NoteBody,
+    "deny_extension": ReasonBody,
+    "add_co_handler": UnitBody,
+    "contribute": ContributeBody,
+    "reply": ReplyBody,
+    "close": NoteBody,
+    "withdraw": ReasonBody,
+    "redispatch": RedispatchBody,
+}

@@ -1,0 +1,232 @@
+"""Orchestration for the case spine: load, ask the pure rules, change, record. Never commits."""
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.calendar.service import deployment_profile
+from app.cases import repository, views
+from app.cases import schemas as s
+from app.cases.actions import EFFECTS, event_reason
+from app.cases.context import Ctx, actors_for, can_see
+from app.cases.dispatching import facts_of, hand_to, route_and_dispatch
+from app.cases.kinds import get_kind
+from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, allowed_actions, decide
+from app.core import audit
+from app.core.concurrency import check_version
+from app.core.errors import AppError, NotFound
+from app.core.roles import Role
+from app.core.security import normalise_mobile
+from app.models import Case, Unit
+from app.routing import service as routing
+from app.units import repository as units_repo
+
+RESIDENT_CHANNELS = {"app", "web"}
+CREATOR_ROLES = {Role.resident, Role.agent, Role.dispatcher}
+
+
+def _caller_phone(raw: str | None) -> str | None:
+    if raw is None or raw == "":
+        return None
+    mobile = normalise_mobile(raw)
+    if mobile:
+        return mobile
+    digits = re.sub(r"[\s-]", "", raw)
+    if re.fullmatch(r"0\d{9,11}", digits):  # a landline with its area code
+        return digits
+    raise AppError("caller_phone_invalid", 422, field_errors=[{"field": "caller_phone",
+                                                               "code": "caller_phone_invalid"}])
+
+
+async def _number(ctx: Ctx, district: str) -> str:
+    day = ctx.now.astimezone(ZoneInfo(ctx.state.settings.timezone)).strftime("%Y%m%d")
+    seq = await repository.next_number(ctx.session, district, day)
+    return f"{district}-{day}-{seq:06d}"
+
+
+async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
+    principal = ctx.principal
+    if principal.role not in CREATOR_ROLES:
+        raise AppError("forbidden", 403)
+    plugin = get_kind(body.kind)
+    channel = body.channel
+    if principal.role == Role.resident:
+        if channel not in RESIDENT_CHANNELS:
+            channel = "app"
+    elif channel not in plugin.channels:
+        raise AppError("channel_not_allowed", 422, channel=channel)
+    payload = plugin.parse_payload(body.payload)
+    snap = await routing.snapshot(ctx.state, ctx.session)
+    routing.validate_facts(snap, category=body.category, region_code=body.region_code)
+    district = body.region_code[:6]
+    if principal.district_scope and district != principal.district_scope:
+        raise AppError("region_outside_scope", 422, code=body.region_code,
+                       field_errors=[{"field": "region_code", "code": "region_outside_scope"}])
+    if principal.role == Role.resident:
+        caller_name, caller_phone = principal.name, normalise_mobile(principal.username)
+    else:
+        caller_name, caller_phone = body.caller_name, _caller_phone(body.caller_phone)
+    case = Case(
+        number=await _number(ctx, district), kind=plugin.name, channel=channel, category_code=body.category,
+        work_order_type=body.work_order_type, urgency=body.urgency, status=Status.received,
+        stage=plugin.initial_stage, title=body.title, description=body.description,
+        region_code=body.region_code, district_code=district, address=body.address, latitude=body.latitude,
+        longitude=body.longitude,
+        requester_user_id=principal.user_id if principal.role == Role.resident else None,
+        caller_name=caller_name, caller_phone=caller_phone, anonymous=body.anonymous,
+        hide_contact=body.hide_contact, profile_code=ctx.state.settings.deadline_profile, payload=payload,
+        created_by=principal.user_id, created_at=ctx.now, updated_at=ctx.now,
+    )
+    ctx.session.add(case)
+    await ctx.session.flush()
+    ctx.event(case, "create", to_status=Status.received, data={"channel": channel, "kind": plugin.name,
+                                                               "category": body.category,
+                                                               "region_code": body.region_code})
+    # Only centre staff may hold a case back; a resident's report is always dispatched.
+    if not (body.hold and principal.role != Role.resident):
+        set_committed_value(case, "assignments", [])  # a new case has none; spares a query
+        data = await route_and_dispatch(ctx, case)
+        case.status = Status.dispatched
+        ctx.event(case, "dispatch", from_status=Status.received, to_status=Status.dispatched, data=data)
+    await ctx.session.flush()
+    return case
+
+
+async def load_visible(ctx: Ctx, case_id: int, *, with_children: bool = True) -> Case:
+    case = await repository.get(ctx.session, case_id, with_children=with_children)
+    if case is None or not can_see(case, ctx.principal):
+        raise NotFound("case_not_found")
+    return case
+
+
+async def read(ctx: Ctx, case_id: int, *, reveal_contact: bool = False) -> s.CaseRead:
+    case = await load_visible(ctx, case_id)
+    return await present(ctx, case, reveal_contact=reveal_contact)
+
+
+CONTACT_ROLES = {Role.agent, Role.dispatcher, Role.admin}
+
+
+async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False) -> s.CaseRead:
+    reveal = False
+    if reveal_contact:
+        if ctx.principal.role not in CONTACT_ROLES and not (
+                ctx.principal.role == Role.unit_staff and not case.hide_contact):
+            raise AppError("forbidden", 403)
+        reveal = True
+        audit.record(ctx.session, at=ctx.now, action="case.reveal_contact", actor_user_id=ctx.principal.user_id,
+                     target_type="case", target_id=case.id)
+    unit_ids = {a.unit_id for a in case.assignments} | ({case.lead_unit_id} if case.lead_unit_id else set())
+    units: dict[int, Unit] = await units_repo.get_many(ctx.session, unit_ids)
+    names = await repository.category_names(ctx.session, {case.category_code})
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
+                        region_name=await repository.region_name(ctx.session, case.region_code), units=units,
+                        extension_cap=profile.extension_cap_working_days, reveal_contact=reveal)
+
+
+def _parse_body(action: str, raw: Any) -> Any:
+    model = s.ACTION_BODIES[action]
+    try:
+        return model.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        raise AppError("validation_failed", 422, field_errors=validation_field_errors_plain(exc)) from exc
+
+
+def validation_field_errors_plain(exc: ValidationError) -> list[dict[str, Any]]:
+    return [{"field": ".".join(str(p) for p in e["loc"]) or "body", "code": e["type"], "message": e["msg"]}
+            for e in exc.errors()]
+
+
+async def perform(ctx: Ctx, case_id: int, action: str, raw_body: Any, expected_version: int | None) -> Case:
+    if action not in ACTIONS:
+        raise AppError("action_unknown", 404, action=action)
+    case = await load_visible(ctx, case_id, with_children=False)
+    if expected_version is None:
+        raise AppError("precondition_required", 428)
+    check_version(expected_version, case.version)
+    body = _parse_body(action, raw_body)
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    view = views.case_view(case, ctx, profile.extension_cap_working_days)
+    actors = actors_for(case, ctx.principal)
+    try:
+        target, actor = decide(action, view, actors, ctx.now)
+    except LifecycleError as exc:
+        allowed = allowed_actions(view, actors, ctx.now)
+        params = {"action": action, "status": case.status, **exc.params}
+        raise AppError(exc.code, exc.http_status, extra={"allowed_actions": allowed}, **params) from exc
+    if not await repository.claim_version(ctx.session, case.id, case.version):
+        raise AppError("version_stale", 412, current="?")
+    before = case.status
+    data = await EFFECTS[action](ctx, case, actor, body, view)
+    case.status = target
+    case.version += 1  # mirrors the claimed row; the flush below writes the same value
+    case.updated_at = ctx.now
+    ctx.event(case, action, from_status=before, to_status=target, reason=event_reason(body),
+              data={"as": actor.value, **data})
+    await ctx.session.flush()
+    return case
+
+
+async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: int | None) -> Case:
+    """Changing category or location re-runs the router; a new lead starts a new clock."""
+    case = await load_visible(ctx, case_id, with_children=False)
+    if ctx.principal.role not in (Role.agent, Role.dispatcher):
+        raise AppError("forbidden", 403)
+    if expected_version is None:
+        raise AppError("precondition_required", 428)
+    check_version(expected_version, case.version)
+    if Status(case.status) not in OPEN or case.status == Status.return_review:
+        raise AppError("case_not_open", 409)
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if k != "reason"}
+    fields = {"category": "category_code"}
+    before = {k: getattr(case, fields.get(k, k)) for k in changes}
+    changes = {k: v for k, v in changes.items() if before[k] != v}
+    if not changes:
+        raise AppError("nothing_to_change", 422)
+    snap = await routing.snapshot(ctx.state, ctx.session)
+    routing.validate_facts(snap, category=changes.get("category", case.category_code),
+                           region_code=changes.get("region_code", case.region_code))
+    new_region = changes.get("region_code", case.region_code)
+    if ctx.principal.district_scope and new_region[:6] != ctx.principal.district_scope:
+        raise AppError("region_outside_scope", 422, code=new_region,
+                       field_errors=[{"field": "region_code", "code": "region_outside_scope"}])
+    if not await repository.claim_version(ctx.session, case.id, case.version):
+        raise AppError("version_stale", 412, current="?")
+    for key, value in changes.items():
+        setattr(case, fields.get(key, key), value)
+    case.district_code = case.region_code[:6]
+    data: dict[str, Any] = {"before": before, "after": changes}
+    status_before = case.status
+    if case.status != Status.received:
+        decision, _, _ = await routing.route(ctx.state, ctx.session, facts_of(case), at=ctx.now,
+                                             profile_code=case.profile_code)
+        data["decision"] = {"lead_unit_id": decision.lead.id, "rule_id": decision.rule.id if decision.rule
+                            else None, "fallback": decision.fallback, "trace": decision.trace_dicts()}
+        case.handling_class = decision.handling_class
+        if decision.lead.id != case.lead_unit_id:
+            data.update(await hand_to(ctx, case, decision.lead.id, retired_status="replaced"))
+            case.routing_fallback = decision.fallback
+            case.status = Status.dispatched
+    case.version += 1
+    case.updated_at = ctx.now
+    ctx.event(case, "reroute", from_status=status_before, to_status=case.status, reason=body.reason, data=data)
+    await ctx.session.flush()
+    return case
+
+
+async def search(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: list | None,
+                 limit: int) -> tuple[list[s.CaseSummary], list | None]:
+    p = ctx.principal
+    scope = repository.Scope(role=p.role, user_id=p.user_id, unit_id=p.unit_id, district=p.district_scope)
+    try:
+        rows, next_key = await repository.search(ctx.session, scope, f, now=ctx.now, sort=sort, cursor=cursor,
+                                                 limit=limit)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise AppError("cursor_invalid", 400) from exc
+    names = await repository.category_names(ctx.session, {r.category_code for r in rows})
+    return [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows], next_key
+

@@ -1,0 +1,76 @@
+"""Case table rows into API models, with personal data masked by default."""
+
+from datetime import datetime
+
+from app.cases import schemas as s
+from app.cases.context import Ctx, actors_for, my_assignment
+from app.cases.lifecycle import OPEN, CaseView, Status, allowed_actions
+from app.core.security import mask_phone
+from app.models import Case, Unit
+from app.units.schemas import UnitBrief
+
+
+def overdue(case: Case, now: datetime) -> bool:
+    return case.status in OPEN and case.handle_due is not None and now > case.handle_due
+
+
+def case_view(case: Case, ctx: Ctx, extension_cap: int) -> CaseView:
+    mine = my_assignment(case, ctx.principal)
+    before = (case.return_request or {}).get("from_status")
+    return CaseView(
+        status=Status(case.status), handle_due=case.handle_due, return_until=case.return_until,
+        extension_pending=case.extension_request is not None,
+        extension_days_granted=case.extension_days_granted, extension_cap=extension_cap,
+        status_before_return=Status(before) if before else None,
+        my_assignment_status=mine.status if mine else None,
+    )
+
+
+def summary(case: Case, category_name: str, now: datetime) -> s.CaseSummary:
+    return s.CaseSummary(
+        id=case.id, number=case.number, kind=case.kind, channel=case.channel, status=case.status,
+        stage=case.stage, category=s.CategoryBrief(code=case.category_code, name=category_name),
+        work_order_type=case.work_order_type, urgency=case.urgency, title=case.title,
+        region_code=case.region_code, lead_unit_id=case.lead_unit_id,
+        caller_phone=mask_phone(case.caller_phone), sign_due=case.sign_due, handle_due=case.handle_due,
+        overdue=overdue(case, now), created_at=case.created_at, version=case.version,
+    )
+
+
+def _brief(unit: Unit | None) -> UnitBrief | None:
+    return UnitBrief.model_validate(unit) if unit else None
+
+
+def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None, units: dict[int, Unit],
+           extension_cap: int, reveal_contact: bool) -> s.CaseRead:
+    hidden = case.anonymous
+    phone = case.caller_phone if reveal_contact else mask_phone(case.caller_phone)
+    return s.CaseRead(
+        id=case.id, number=case.number, kind=case.kind, channel=case.channel, status=case.status,
+        stage=case.stage, category=s.CategoryBrief(code=case.category_code, name=category_name),
+        work_order_type=case.work_order_type, urgency=case.urgency, handling_class=case.handling_class,
+        title=case.title, description=case.description,
+        location=s.Location(region_code=case.region_code, region_name=region_name,
+                            district_code=case.district_code, address=case.address,
+                            latitude=case.latitude, longitude=case.longitude),
+        requester=s.Requester(user_id=case.requester_user_id, name=None if hidden else case.caller_name,
+                              phone=phone, phone_masked=not reveal_contact and bool(case.caller_phone),
+                              anonymous=case.anonymous, hide_contact=case.hide_contact),
+        lead_unit=_brief(units.get(case.lead_unit_id)) if case.lead_unit_id else None,
+        routing_fallback=case.routing_fallback, profile=case.profile_code,
+        deadlines=s.Deadlines(sign_due=case.sign_due, handle_due=case.handle_due, return_until=case.return_until,
+                              callback_due=case.callback_due, extension_days_granted=case.extension_days_granted,
+                              extension_cap_working_days=extension_cap, overdue=overdue(case, ctx.now)),
+        extension_request=case.extension_request, return_request=case.return_request, reply=case.reply,
+        direct_answer=case.direct_answer, close_reason=case.close_reason, payload=case.payload,
+        created_at=case.created_at, updated_at=case.updated_at, version=case.version,
+        assignments=[
+            s.AssignmentRead(id=a.id, unit=_brief(units[a.unit_id]), role=a.role, status=a.status,
+                             active=a.active, dispatched_at=a.dispatched_at, sign_due=a.sign_due,
+                             signed_at=a.signed_at, finished_at=a.finished_at, contribution=a.contribution)
+            for a in case.assignments
+        ],
+        timeline=[s.EventRead.model_validate(e, from_attributes=True) for e in case.events],
+        allowed_actions=allowed_actions(case_view(case, ctx, extension_cap), actors_for(case, ctx.principal),
+                                        ctx.now),
+    )

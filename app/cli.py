@@ -1,0 +1,122 @@
+"""python -m app {serve,migrate,seed,worker,create-user}."""
+
+import argparse
+import asyncio
+import sys
+from types import SimpleNamespace
+
+from alembic.config import Config
+from sqlalchemy import func, select
+
+from alembic import command
+from app.core.cache import ReferenceCache
+from app.core.clock import SystemClock
+from app.core.config import ROOT, Settings, get_settings
+from app.core.db import make_engine, make_sessionmaker
+from app.core.errors import AppError, message
+from app.core.observability import configure_logging
+
+
+def migrate(settings: Settings) -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = settings.database_url
+    config.attributes["configure_logging"] = False
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    command.upgrade(config, "head")
+
+
+async def _seed(settings: Settings, only_if_empty: bool) -> dict[str, int] | None:
+    from app.models import Region
+    from app.seeding import seed_all
+
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            if only_if_empty and (await session.execute(select(func.count()).select_from(Region))).scalar_one():
+                return None
+            report = await seed_all(session, settings.seed_dir, SystemClock().now())
+            await session.commit()
+            return report
+    finally:
+        await engine.dispose()
+
+
+async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from app.accounts.service import create_user
+
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            user = await create_user(session, username=args.username, password=args.password,
+                                     name=args.name or args.username, role=args.role, unit_id=args.unit,
+                                     now=SystemClock().now())
+            await session.commit()
+            return user.id
+    finally:
+        await engine.dispose()
+
+
+async def _worker(settings: Settings, passes: int | None) -> None:
+    from app.worker import run_forever
+
+    engine = make_engine(settings)
+    state = SimpleNamespace(settings=settings, clock=SystemClock(), sessionmaker=make_sessionmaker(engine),
+                            cache=ReferenceCache(settings.routing_cache_seconds), engine=engine)
+    try:
+        await run_forever(state, stop_after=passes)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="migrate, seed if empty, and serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--no-worker", action="store_true", help="do not run background jobs in this process")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("seed", help="load seed/ (idempotent)")
+    worker = sub.add_parser("worker", help="run background jobs without the API")
+    worker.add_argument("--passes", type=int, default=None, help="stop after N passes")
+    user = sub.add_parser("create-user", help="create a staff or resident account")
+    user.add_argument("--username", required=True)
+    user.add_argument("--password", required=True)
+    user.add_argument("--role", required=True)
+    user.add_argument("--unit", type=int, default=None, help="unit id (required for unit_staff)")
+    user.add_argument("--name", default=None)
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    if args.command == "migrate":
+        migrate(settings)
+        print("migrated")
+    elif args.command == "seed":
+        migrate(settings)
+        print(asyncio.run(_seed(settings, only_if_empty=False)))
+    elif args.command == "worker":
+        asyncio.run(_worker(settings, args.passes))
+    elif args.command == "create-user":
+        try:
+            user_id = asyncio.run(_create_user(settings, args))
+        except AppError as exc:
+            print(f"error: {exc.code}: {message(exc.code, True, **exc.params)}", file=sys.stderr)
+            sys.exit(2)
+        print(f"created user {user_id}")
+    elif args.command == "serve":
+        import uvicorn
+
+        migrate(settings)
+        report = asyncio.run(_seed(settings, only_if_empty=True))
+        if report:
+            print(f"seeded: {report}")
+        if args.no_worker:
+            import os
+
+            os.environ["CSC_RUN_WORKER_IN_SERVE"] = "false"
+            get_settings.cache_clear()
+        uvicorn.run("app.main:app_factory", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, access_log=False, log_config=None)

@@ -1,0 +1,101 @@
+"""Who is calling: bearer tokens into a Principal, and role checks as dependencies."""
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.clock import Clock
+from app.core.db import get_session
+from app.core.errors import AppError
+from app.core.roles import Role
+from app.core.security import TokenError, read_token
+from app.models import Unit, User
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    username: str
+    name: str
+    role: Role
+    unit_id: int | None
+    unit_kind: str | None
+    unit_region: str | None
+
+    @property
+    def district_scope(self) -> str | None:
+        """The district (6 digits) whose cases an agent or dispatcher works on, or None for all."""
+        if self.role in (Role.agent, Role.dispatcher) and self.unit_region:
+            return self.unit_region[:6]
+        return None
+
+
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+async def _principal(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Principal:
+    unauthorized = {"WWW-Authenticate": "Bearer"}
+    if not token:
+        raise AppError("auth_required", 401, headers=unauthorized)
+    try:
+        claims = read_token(request.app.state.keys.jwt_secret, token, clock.now())
+    except TokenError as exc:
+        raise AppError(exc.code, 401, headers=unauthorized) from exc
+    try:
+        user_id = int(claims["sub"])
+    except (TypeError, ValueError) as exc:
+        raise AppError("auth_token_invalid", 401, headers=unauthorized) from exc
+    row = (
+        await session.execute(
+            select(User, Unit.kind, Unit.region_code)
+            .outerjoin(Unit, Unit.id == User.unit_id)
+            .where(User.id == user_id)
+        )
+    ).first()
+    if row is None:
+        raise AppError("auth_token_invalid", 401, headers=unauthorized)
+    user, unit_kind, unit_region = row
+    if not user.active:
+        raise AppError("auth_account_disabled", 401, headers=unauthorized)
+    principal = Principal(
+        user_id=user.id, username=user.username, name=user.name, role=Role(user.role),
+        unit_id=user.unit_id, unit_kind=unit_kind, unit_region=unit_region,
+    )
+    request.state.principal = principal
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    allowed = frozenset(roles)
+
+    async def dependency(principal: CurrentUser) -> Principal:
+        if principal.role not in allowed:
+            raise AppError("forbidden", 403)
+        return principal
+
+    return dependency
+
+
+AdminUser = Annotated[Principal, Depends(require_roles(Role.admin))]
+StaffUser = Annotated[Principal, Depends(require_roles(Role.agent, Role.dispatcher, Role.unit_staff,
+                                                        Role.admin))]

@@ -1,0 +1,31 @@
+"""The clock is injected so rules stay pure and tests can travel in time."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FrozenClock:
+    """A clock that only moves when told to (tests, replays)."""
+
+    def __init__(self, at: datetime):
+        if at.tzinfo is None:
+            raise ValueError("FrozenClock needs an aware datetime")
+        self._at = at.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        self._at = at.astimezone(UTC)
+
+    def advance(self, **kwargs: float) -> None:
+        self._at += timedelta(**kwargs)

@@ -1,0 +1,56 @@
+"""Settings from the environment.
+
+Every variable takes the prefix ``CSC_`` (``CSC_TOKEN_TTL_MINUTES``), except
+``DATABASE_URL`` which is also read bare because every platform sets it so.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CSC_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{ROOT / 'data' / 'csc.db'}",
+        validation_alias=AliasChoices("CSC_DATABASE_URL", "DATABASE_URL"),
+    )
+    data_dir: Path = ROOT / "data"
+    seed_dir: Path = ROOT / "seed"
+
+    # Secrets: taken from the environment in production; on a bare machine they
+    # are generated once into data_dir/keys.json so restarts keep tokens valid.
+    jwt_secret: str | None = None
+    field_key: str | None = None  # Fernet key for sensitive columns
+    lookup_key: str | None = None  # HMAC key for searchable hashes
+
+    token_ttl_minutes: int = 120
+    login_max_failures: int = 5
+    login_failure_window_minutes: int = 15
+    lockout_minutes: int = 15
+
+    timezone: str = "Asia/Shanghai"
+    deadline_profile: str = "shanghai_subdistrict"
+    idempotency_ttl_hours: int = 24
+    routing_cache_seconds: float = 5.0
+
+    run_worker_in_serve: bool = True
+    worker_interval_seconds: float = 30.0
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    pool_size: int = 10
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,112 @@
+"""Engine, sessions and the request's unit of work.
+
+The session commits in exactly one place: `UnitOfWorkRoute`, after the
+endpoint returned a successful response and before it is sent. Services and
+repositories only flush.
+"""
+
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.core.config import Settings
+
+
+def _json_dumps(value: Any) -> str:
+    # Unescaped so that Chinese text in JSON columns stays searchable with LIKE.
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def make_engine(settings: Settings) -> AsyncEngine:
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30}, json_serializer=_json_dumps)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        # pysqlite's own transaction handling defers BEGIN; take a write lock at
+        # the start so concurrent writers queue instead of failing mid-transaction.
+        @event.listens_for(engine.sync_engine, "connect")
+        def _no_pysqlite_tx(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_async_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size,
+                               pool_pre_ping=True, json_serializer=_json_dumps)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def get_session(request: Request) -> AsyncSession:
+    """The request's session, opened by UnitOfWorkRoute."""
+    session = getattr(request.state, "db", None)
+    if session is None:
+        session = request.app.state.sessionmaker()
+        request.state.db = session
+    return session
+
+
+async def _run_failure_hooks(request: Request) -> None:
+    for hook in getattr(request.state, "on_failure", []):
+        await hook()
+    request.state.on_failure = []
+
+
+async def _finish(request: Request, commit: bool) -> None:
+    session = getattr(request.state, "db", None)
+    if session is None:
+        return
+    try:
+        if commit:
+            await session.commit()
+        else:
+            await session.rollback()
+    finally:
+        await session.close()
+        request.state.db = None
+
+
+class UnitOfWorkRoute(APIRoute):
+    """Commits the request's session once, after a successful endpoint.
+
+    An error response rolls everything back, except an AppError raised with
+    ``keep_changes=True`` (a failed login must still count the failure).
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def unit_of_work(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except BaseException as exc:
+                keep = bool(getattr(exc, "keep_changes", False))
+                await _finish(request, commit=keep)
+                await _run_failure_hooks(request)
+                raise
+            ok = response.status_code < 400
+            await _finish(request, commit=ok)
+            if not ok:
+                await _run_failure_hooks(request)
+            return response
+
+        return unit_of_work

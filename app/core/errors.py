@@ -1,0 +1,187 @@
+"""RFC 9457 problem details with stable codes and bilingual messages."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.messages import FIELD_MESSAGES, MESSAGES, TITLES
+
+log = logging.getLogger("app.errors")
+
+PROBLEM_TYPE_BASE = "https://csc.example.org/problems/"
+
+
+class AppError(Exception):
+    """A failure the client can act on. Raise it anywhere; the handler renders it."""
+
+    def __init__(
+        self,
+        code: str,
+        status: int = 400,
+        *,
+        field_errors: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        keep_changes: bool = False,
+        **params: Any,
+    ):
+        super().__init__(code)
+        self.keep_changes = keep_changes
+        self.code = code
+        self.status = status
+        self.params = params
+        self.field_errors = field_errors
+        self.extra = extra or {}
+        self.headers = headers
+
+
+class NotFound(AppError):
+    def __init__(self, code: str = "not_found", **params: Any):
+        super().__init__(code, 404, **params)
+
+
+class Forbidden(AppError):
+    def __init__(self, code: str = "forbidden", **params: Any):
+        super().__init__(code, 403, **params)
+
+
+class Conflict(AppError):
+    def __init__(self, code: str = "conflict", **params: Any):
+        super().__init__(code, 409, **params)
+
+
+def wants_english(request: Request) -> bool:
+    """Chinese is the default; English when the client prefers it."""
+    header = request.headers.get("accept-language", "")
+    best_lang, best_q = "zh", -1.0
+    for part in header.split(","):
+        piece = part.strip()
+        if not piece:
+            continue
+        lang, _, q = piece.partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        if weight > best_q:
+            best_lang, best_q = lang.strip().lower(), weight
+    return best_lang.startswith("en")
+
+
+def _fmt(template: str, params: dict[str, Any]) -> str:
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def message(code: str, english: bool, **params: Any) -> str:
+    zh, en = MESSAGES.get(code, (code, code))
+    return _fmt(en if english else zh, params)
+
+
+def title(code: str, english: bool) -> str:
+    """The problem's title: the same for every occurrence (RFC 9457)."""
+    zh, en = TITLES.get(code) or MESSAGES.get(code, (code, code))
+    return en if english else zh
+
+
+def problem(
+    request: Request,
+    status: int,
+    code: str,
+    *,
+    params: dict[str, Any] | None = None,
+    field_errors: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    english = wants_english(request)
+    params = params or {}
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title(code, english),
+        "status": status,
+        "detail": message(code, english, **params),
+        "code": code,
+        "instance": request.url.path,
+    }
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    if field_errors:
+        body["errors"] = field_errors
+    body.update(extra or {})
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type="application/problem+json",
+        headers={**(headers or {}), "Content-Language": "en" if english else "zh-CN"},
+    )
+
+
+def field_error(field: str, kind: str, english: bool, **ctx: Any) -> dict[str, Any]:
+    zh, en = FIELD_MESSAGES.get(kind, (kind, kind))
+    return {"field": field, "code": kind, "message": _fmt(en if english else zh, ctx)}
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def validation_field_errors(request: Request, errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    english = wants_english(request)
+    out = []
+    for err in errors:
+        kind = err.get("type", "value_error")
+        ctx = {k: v for k, v in (err.get("ctx") or {}).items()}
+        if "error" in ctx:
+            ctx["error"] = str(ctx["error"]).removeprefix("Value error, ")
+        item = field_error(_location(tuple(err.get("loc", ()))), kind, english, **ctx)
+        if kind not in FIELD_MESSAGES:
+            item["message"] = err.get("msg", kind)
+        elif kind == "value_error":
+            item["message"] = str(err.get("msg", "")).removeprefix("Value error, ")
+        out.append(item)
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        english = wants_english(request)
+        errors = exc.field_errors
+        if errors:
+            errors = [
+                {**e, "message": e.get("message") or message(e.get("code", ""), english, **exc.params)}
+                for e in errors
+            ]
+        return problem(
+            request, exc.status, exc.code, params=exc.params, field_errors=errors,
+            extra=exc.extra, headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return problem(request, 400, "malformed_json")
+        return problem(request, 422, "validation_failed",
+                       field_errors=validation_field_errors(request, errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "route_not_found", 405: "method_not_allowed", 401: "auth_required",
+                403: "forbidden"}.get(exc.status_code, "conflict" if exc.status_code == 409 else "not_found")
+        return problem(request, exc.status_code, code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        # The trace goes to the log with the request id, never to the client.
+        log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
+        return problem(request, 500, "internal_error")

@@ -1,0 +1,113 @@
+"""Idempotency-Key for creating POSTs.
+
+The key is claimed in its own short transaction so a concurrent duplicate
+sees it at once (409); the stored answer is written by the request's own unit
+of work, so the change and the replayable answer commit together. A request
+that fails releases its claim, so a corrected retry may reuse the key.
+"""
+
+import hashlib
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.core.auth import ClockDep, CurrentUser, SessionDep
+from app.core.errors import AppError
+from app.models import IdempotencyKey
+
+_KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+class Idempotency:
+    def __init__(self, request: Request, principal: CurrentUser, session: SessionDep, clock: ClockDep):
+        self.request = request
+        self.principal = principal
+        self.session = session
+        self.clock = clock
+        self.key = request.headers.get("idempotency-key")
+        self.row_id: int | None = None
+        if self.key is not None and not _KEY_RE.match(self.key):
+            raise AppError("idempotency_key_invalid", 400)
+
+    async def _fingerprint(self) -> str:
+        body = await self.request.body()
+        digest = hashlib.sha256()
+        digest.update(self.request.method.encode() + b" " + self.request.url.path.encode() + b"\n")
+        digest.update(body)
+        return digest.hexdigest()
+
+    def _answer(self, row: IdempotencyKey, fingerprint: str) -> JSONResponse:
+        if row.request_hash != fingerprint:
+            raise AppError("idempotency_key_reused", 422)
+        if row.state != "done":
+            raise AppError("idempotency_in_flight", 409)
+        return JSONResponse(row.response_body, status_code=row.response_status or 200,
+                            headers={"Idempotent-Replayed": "true"})
+
+    async def claim(self) -> JSONResponse | None:
+        """None when the caller should proceed; a response to return as-is otherwise."""
+        if self.key is None:
+            return None
+        fingerprint = await self._fingerprint()
+        now = self.clock.now()
+        maker = self.request.app.state.sessionmaker
+        ttl = timedelta(hours=self.request.app.state.settings.idempotency_ttl_hours)
+        async with maker() as claim_session:
+            found = (await claim_session.execute(
+                select(IdempotencyKey).where(IdempotencyKey.user_id == self.principal.user_id,
+                                             IdempotencyKey.key == self.key)
+            )).scalar_one_or_none()
+            if found is not None and found.expires_at <= now:
+                await claim_session.delete(found)
+                await claim_session.flush()
+                found = None
+            if found is not None:
+                return self._answer(found, fingerprint)
+            row = IdempotencyKey(
+                user_id=self.principal.user_id, key=self.key, method=self.request.method,
+                path=self.request.url.path, request_hash=fingerprint, created_at=now, expires_at=now + ttl,
+            )
+            claim_session.add(row)
+            try:
+                await claim_session.commit()
+            except IntegrityError:
+                await claim_session.rollback()
+                again = (await claim_session.execute(
+                    select(IdempotencyKey).where(IdempotencyKey.user_id == self.principal.user_id,
+                                                 IdempotencyKey.key == self.key)
+                )).scalar_one()
+                return self._answer(again, fingerprint)
+            self.row_id = row.id
+        self.request.state.on_failure = [*getattr(self.request.state, "on_failure", []), self._release]
+        return None
+
+    async def _release(self) -> None:
+        if self.row_id is None:
+            return
+        async with self.request.app.state.sessionmaker() as release_session:
+            await release_session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == self.row_id))
+            await release_session.commit()
+
+    async def respond(self, body: Any, status: int = 201, headers: dict[str, str] | None = None) -> JSONResponse:
+        """The answer, stored for replay inside the request's transaction."""
+        content = jsonable_encoder(body)
+        if self.row_id is not None:
+            await self.session.execute(
+                update(IdempotencyKey).where(IdempotencyKey.id == self.row_id)
+                .values(state="done", response_status=status, response_body=content)
+            )
+        return JSONResponse(content, status_code=status, headers=headers)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(Idempotency)]
+
+
+async def purge_expired_keys(session: Any, now: Any) -> int:
+    result = await session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
+    return result.rowcount or 0

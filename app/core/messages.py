@@ -1,0 +1,167 @@
+"""Stable error codes with their titles in Chinese and English.
+
+Codes are a contract with the frontends: add new ones, never rename.
+Templates take named parameters from the raised error.
+"""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # generic
+    "validation_failed": ("请求数据校验未通过", "The request did not pass validation"),
+    "malformed_json": ("请求体不是合法的 JSON", "The request body is not valid JSON"),
+    "not_found": ("资源不存在", "The resource does not exist"),
+    "route_not_found": ("接口不存在", "No such endpoint"),
+    "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
+    "internal_error": ("服务器内部错误，请稍后再试", "Internal server error, please try again later"),
+    "conflict": ("数据冲突", "Conflict with the current state"),
+    # auth
+    "auth_required": ("需要登录", "Authentication required"),
+    "auth_invalid_credentials": ("用户名或密码错误", "Wrong username or password"),
+    "auth_account_locked": (
+        "登录失败次数过多，账号已锁定至 {locked_until}",
+        "Too many failed logins; the account is locked until {locked_until}",
+    ),
+    "auth_account_disabled": ("账号已停用", "The account is disabled"),
+    "auth_token_expired": ("登录已过期，请重新登录", "The token has expired; log in again"),
+    "auth_token_invalid": ("登录凭证无效", "The token is invalid"),
+    "forbidden": ("无权执行此操作", "You are not allowed to do this"),
+    "username_taken": ("该手机号已注册", "This phone number is already registered"),
+    "phone_invalid": ("手机号码无效", "Invalid mobile phone number"),
+    "password_weak": (
+        "密码须至少 {min_length} 位，并包含大写字母、小写字母、数字、符号中的至少 3 类",
+        "The password needs at least {min_length} characters from at least 3 of: upper case, "
+        "lower case, digits, symbols",
+    ),
+    "role_invalid": ("角色无效", "Unknown role"),
+    "unit_required": ("该角色必须绑定单位", "This role must be bound to a unit"),
+    # gazetteer and organisation
+    "region_not_found": ("行政区划代码 {code} 不存在", "Region code {code} does not exist"),
+    "region_not_community": (
+        "{code} 不是社区级区划，请选择具体社区",
+        "{code} is not a community; choose a community",
+    ),
+    "region_code_invalid": ("区划代码须为 12 位数字", "A region code is 12 digits"),
+    "unit_not_found": ("单位 {unit_id} 不存在", "Unit {unit_id} does not exist"),
+    "unit_inactive": ("单位 {unit_id} 已停用", "Unit {unit_id} is inactive"),
+    "category_not_found": ("事项分类 {code} 不存在", "Category {code} does not exist"),
+    "category_not_leaf": (
+        "事项分类 {code} 不是末级分类，请选择具体事项",
+        "Category {code} is a group; choose a specific category",
+    ),
+    "rule_not_found": ("派单规则 {rule_id} 不存在", "Routing rule {rule_id} does not exist"),
+    "profile_not_found": ("时限标准 {code} 不存在", "Deadline profile {code} does not exist"),
+    # cases
+    "case_not_found": ("工单不存在", "The case does not exist"),
+    "kind_unknown": ("不支持的业务类型 {kind}", "Unknown case kind {kind}"),
+    "action_unknown": ("未知操作 {action}", "Unknown action {action}"),
+    "action_not_allowed": (
+        "当前状态（{status}）下您不能执行“{action}”",
+        "You cannot '{action}' while the case is {status}",
+    ),
+    "version_stale": (
+        "工单已被他人修改（当前版本 {current}），请刷新后重试",
+        "The case changed since you read it (now version {current}); reload and retry",
+    ),
+    "precondition_required": (
+        "该操作需要 If-Match 请求头携带工单版本",
+        "This action needs an If-Match header with the case version",
+    ),
+    "return_window_closed": (
+        "退单须在派单后 {window} 内提出，期限已于 {until} 截止",
+        "A return must be made within {window} of dispatch; the window closed at {until}",
+    ),
+    "return_same_unit": ("建议承办单位不能是本单位", "The suggested unit cannot be your own unit"),
+    "extension_after_deadline": (
+        "办理期限（{due}）已过，不能再申请延期",
+        "The handling deadline ({due}) has passed; an extension can no longer be asked for",
+    ),
+    "extension_cap_exceeded": (
+        "延期累计不得超过 {cap}，已批准 {granted}，本次申请 {requested}",
+        "Extensions may total at most {cap}; {granted} granted, {requested} asked for",
+    ),
+    "extension_pending": ("已有待审批的延期申请", "An extension request is already pending"),
+    "co_handler_duplicate": ("该单位已参与办理此工单", "That unit already works on this case"),
+    "redispatch_same_unit": ("请选择与当前承办单位不同的单位", "Choose a unit other than the current lead"),
+    "assignment_not_found": ("本单位未参与此工单", "Your unit has no assignment on this case"),
+    # cross-cutting
+    "idempotency_key_reused": (
+        "幂等键已用于内容不同的请求",
+        "This Idempotency-Key was used for a different request",
+    ),
+    "idempotency_in_flight": (
+        "相同幂等键的请求正在处理中",
+        "A request with this Idempotency-Key is still being processed",
+    ),
+    "idempotency_key_invalid": (
+        "幂等键须为 1–200 个可见字符",
+        "An Idempotency-Key is 1–200 visible characters",
+    ),
+    "cursor_invalid": ("分页游标无效", "The pagination cursor is invalid"),
+    "calendar_year_invalid": ("年度日历数据无效：{reason}", "The calendar year is invalid: {reason}"),
+    "query_invalid": ("查询参数无效：{reason}", "Invalid query: {reason}"),
+}
+
+# Field-level messages for pydantic's error types (fallback: pydantic's English).
+FIELD_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("必填", "Field required"),
+    "extra_forbidden": ("不允许的字段", "Unknown field"),
+    "string_too_long": ("长度不能超过 {max_length}", "At most {max_length} characters"),
+    "string_too_short": ("长度不能少于 {min_length}", "At least {min_length} characters"),
+    "string_type": ("须为字符串", "Must be a string"),
+    "int_parsing": ("须为整数", "Must be an integer"),
+    "int_type": ("须为整数", "Must be an integer"),
+    "float_parsing": ("须为数字", "Must be a number"),
+    "float_type": ("须为数字", "Must be a number"),
+    "bool_parsing": ("须为布尔值", "Must be true or false"),
+    "bool_type": ("须为布尔值", "Must be true or false"),
+    "enum": ("取值须为 {expected} 之一", "Must be one of {expected}"),
+    "literal_error": ("取值须为 {expected} 之一", "Must be one of {expected}"),
+    "greater_than_equal": ("不能小于 {ge}", "Must be at least {ge}"),
+    "less_than_equal": ("不能大于 {le}", "Must be at most {le}"),
+    "greater_than": ("须大于 {gt}", "Must be greater than {gt}"),
+    "less_than": ("须小于 {lt}", "Must be less than {lt}"),
+    "string_pattern_mismatch": ("格式不正确", "Wrong format"),
+    "date_from_datetime_parsing": ("须为日期 YYYY-MM-DD", "Must be a date YYYY-MM-DD"),
+    "date_parsing": ("须为日期 YYYY-MM-DD", "Must be a date YYYY-MM-DD"),
+    "datetime_parsing": ("须为 ISO 8601 时间", "Must be an ISO 8601 datetime"),
+    "datetime_from_date_parsing": ("须为 ISO 8601 时间", "Must be an ISO 8601 datetime"),
+    "model_type": ("须为对象", "Must be an object"),
+    "dict_type": ("须为对象", "Must be an object"),
+    "list_type": ("须为数组", "Must be an array"),
+    "too_long": ("元素不能超过 {max_length} 个", "At most {max_length} items"),
+    "value_error": ("{error}", "{error}"),
+}
+
+MESSAGES.update({
+    "region_outside_scope": (
+        "{code} 不在您所属中心的辖区内", "{code} is outside your centre's jurisdiction",
+    ),
+    "channel_not_allowed": ("您不能通过渠道 {channel} 创建此类事项", "You cannot file this through {channel}"),
+    "caller_phone_invalid": ("来电号码无效", "Invalid caller phone number"),
+    "nothing_to_change": ("没有需要修改的内容", "Nothing to change"),
+    "case_not_open": ("工单已答复或办结，不能再修改", "The case is replied or closed and can no longer change"),
+})
+
+# Titles for the codes whose messages carry details; RFC 9457 titles do not vary.
+TITLES: dict[str, tuple[str, str]] = {
+    "auth_account_locked": ("账号已锁定", "Account locked"),
+    "password_weak": ("密码强度不足", "Password too weak"),
+    "region_not_found": ("行政区划不存在", "Unknown region"),
+    "region_not_community": ("须选择社区级区划", "A community is required"),
+    "unit_not_found": ("单位不存在", "Unknown unit"),
+    "unit_inactive": ("单位已停用", "Unit inactive"),
+    "category_not_found": ("事项分类不存在", "Unknown category"),
+    "category_not_leaf": ("须选择末级事项分类", "A specific category is required"),
+    "rule_not_found": ("派单规则不存在", "Unknown routing rule"),
+    "profile_not_found": ("时限标准不存在", "Unknown deadline profile"),
+    "kind_unknown": ("业务类型不支持", "Unknown case kind"),
+    "action_unknown": ("未知操作", "Unknown action"),
+    "action_not_allowed": ("当前不允许此操作", "Action not allowed now"),
+    "version_stale": ("工单版本已过期", "Stale version"),
+    "return_window_closed": ("退单期限已过", "Return window closed"),
+    "extension_after_deadline": ("办理期限已过，不能延期", "Too late to extend"),
+    "extension_cap_exceeded": ("超出延期上限", "Extension cap exceeded"),
+    "calendar_year_invalid": ("年度日历数据无效", "Invalid calendar year"),
+    "query_invalid": ("查询参数无效", "Invalid query"),
+    "region_outside_scope": ("区划不在辖区内", "Region outside jurisdiction"),
+    "channel_not_allowed": ("渠道不允许", "Channel not allowed"),
+}

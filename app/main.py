@@ -1,0 +1,102 @@
+"""create_app(): routers, error handlers, middleware, lifespan."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.core.cache import ReferenceCache
+from app.core.clock import Clock, SystemClock
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine, make_sessionmaker
+from app.core.docs import install_docs
+from app.core.errors import install_error_handlers, problem
+from app.core.keys import load_keys
+from app.core.observability import Metrics, RequestContextMiddleware, configure_logging, metrics_endpoint
+
+log = logging.getLogger("app")
+
+DESCRIPTION = """
+Backend for community service centres and the 12345 government hotline.
+
+Errors are RFC 9457 `application/problem+json` with a stable `code`; send
+`Accept-Language: en` for English messages (Chinese is the default).
+"""
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None,
+               run_worker: bool | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        worker_task = None
+        if run_worker if run_worker is not None else settings.run_worker_in_serve:
+            from app.worker import run_forever
+
+            worker_task = asyncio.create_task(run_forever(app.state, stop_after=None))
+        try:
+            yield
+        finally:
+            if worker_task is not None:
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
+            await engine.dispose()
+
+    app = FastAPI(title="社区服务中心与12345热线 API", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.metrics = metrics
+    app.state.keys = load_keys(settings)
+    app.state.cache = ReferenceCache(settings.routing_cache_seconds)
+
+    install_error_handlers(app)
+    install_docs(app)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+
+    from app.accounts.router import router as accounts_router
+    from app.calendar.router import router as calendar_router
+    from app.cases.router import router as cases_router
+    from app.regions.router import router as regions_router
+    from app.routing.router import router as routing_router
+    from app.units.router import router as units_router
+
+    for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
+                   cases_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["operations"], summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="The database answers")
+    async def readyz(request: Request) -> Any:
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            log.warning("readiness check failed", exc_info=True)
+            return problem(request, 503, "internal_error")
+        return JSONResponse({"status": "ready", "database": request.app.state.engine.dialect.name})
+
+    app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For `uvicorn --factory app.main:app_factory`."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,117 @@
+"""The case spine: cases, their unit assignments and their timeline."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Index, String, Text
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_requester", "requester_user_id", "id"),
+        Index("ix_cases_district_created", "district_code", "created_at", "id"),
+        Index("ix_cases_status_due", "status", "handle_due", "id"),
+        Index("ix_cases_lead_status", "lead_unit_id", "status"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    number: str = Field(max_length=32, unique=True)
+    kind: str = Field(max_length=16, index=True)
+    channel: str = Field(max_length=16)
+    category_code: str = Field(sa_column=Column(String(64), ForeignKey("categories.code"), nullable=False))
+    work_order_type: str = Field(max_length=16)
+    urgency: str = Field(default="normal", max_length=16)
+    handling_class: str = Field(default="standard", max_length=16)
+    status: str = Field(max_length=20)
+    stage: str | None = Field(default=None, max_length=32)
+    title: str | None = Field(default=None, max_length=200)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+
+    region_code: str = Field(sa_column=Column(String(12), ForeignKey("regions.code"), nullable=False))
+    district_code: str = Field(sa_column=Column(String(6), nullable=False))
+    address: str | None = Field(default=None, max_length=200)
+    latitude: float | None = None
+    longitude: float | None = None
+
+    requester_user_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
+    caller_name: str | None = Field(default=None, max_length=64)
+    caller_phone: str | None = Field(default=None, max_length=20)
+    anonymous: bool = False
+    hide_contact: bool = False
+
+    lead_unit_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("units.id")))
+    profile_code: str = Field(max_length=48)
+    routing_fallback: bool = False
+    sign_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    handle_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    return_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    callback_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    extension_days_granted: int = 0
+    extension_request: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType))
+    return_request: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType))
+    reply: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType))
+    direct_answer: bool = False
+    close_reason: str | None = Field(default=None, max_length=32)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+
+    dispatched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    replied_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    created_by: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    version: int = 1
+
+    assignments: list["Assignment"] = Relationship(
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "Assignment.id"}
+    )
+    events: list["CaseEvent"] = Relationship(
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "CaseEvent.id"}
+    )
+
+
+class Assignment(SQLModel, table=True):
+    """A unit's part in a case: lead (首接负责) or co-handler (协办)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        Index("ix_assignments_unit_active", "unit_id", "active", "case_id"),
+        Index("ix_assignments_case", "case_id"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    case_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("cases.id"), nullable=False))
+    unit_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("units.id"), nullable=False))
+    role: str = Field(max_length=8)  # lead | co
+    status: str = Field(max_length=16)  # dispatched | signed | contributed | returned | withdrawn | replaced
+    active: bool = True
+    dispatched_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    sign_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    signed_by: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    contribution: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CaseEvent(SQLModel, table=True):
+    """Append-only timeline entry, written in the same transaction as the change."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    case_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("cases.id"), nullable=False))
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    type: str = Field(max_length=32)
+    actor_user_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
+    actor_role: str | None = Field(default=None, max_length=16)
+    actor_unit_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("units.id")))
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))

@@ -1,0 +1,49 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.core.auth import SessionDep
+from app.core.db import UnitOfWorkRoute
+from app.core.errors import AppError, NotFound
+from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.regions import repository
+from app.regions.codes import is_region_code
+from app.regions.schemas import RegionDetail, RegionRead
+
+router = APIRouter(prefix="/regions", tags=["regions"], route_class=UnitOfWorkRoute)
+
+
+@router.get("", response_model=Page[RegionRead], summary="Search the gazetteer")
+async def list_regions(
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=40, description="Name (or old name) fragment, or code prefix")] = None,
+    parent: Annotated[str | None, Query(description="Children of this region")] = None,
+    level: Annotated[str | None, Query(pattern="^(province|city|district|subdistrict|community)$")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> Page[RegionRead]:
+    if parent is not None:
+        if not is_region_code(parent):
+            raise AppError("region_code_invalid", 422,
+                           field_errors=[{"field": "parent", "code": "region_code_invalid"}])
+        if await repository.get(session, parent) is None:
+            raise AppError("region_not_found", 422, code=parent,
+                           field_errors=[{"field": "parent", "code": "region_not_found"}])
+    after = decode_cursor(cursor, 1)
+    rows = await repository.search(session, q=q, parent=parent, level=level,
+                                   after=after[0] if after else None, limit=limit + 1)
+    next_cursor = encode_cursor([rows[limit - 1].code]) if len(rows) > limit else None
+    return Page(items=[RegionRead.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/{code}", response_model=RegionDetail, summary="One region with its path")
+async def get_region(code: str, session: SessionDep) -> RegionDetail:
+    if not is_region_code(code):
+        raise AppError("region_code_invalid", 422, field_errors=[{"field": "code", "code": "region_code_invalid"}])
+    region = await repository.get(session, code)
+    if region is None:
+        raise NotFound("region_not_found", code=code)
+    path = await repository.path_to_root(session, region)
+    return RegionDetail(**RegionRead.model_validate(region).model_dump(),
+                        path=[RegionRead.model_validate(r) for r in path],
+                        children_count=await repository.count_children(session, code))

@@ -1,0 +1,34 @@
+"""Background work: the same loop runs inside `serve` and as `python -m app worker`."""
+
+import asyncio
+import logging
+from typing import Any
+
+from app.core.idempotency import purge_expired_keys
+
+log = logging.getLogger("app.worker")
+
+
+async def run_once(state: Any) -> dict[str, int]:
+    """One pass over every periodic job, each in its own transaction."""
+    now = state.clock.now()
+    report: dict[str, int] = {}
+    async with state.sessionmaker() as session:
+        report["idempotency_keys_purged"] = await purge_expired_keys(session, now)
+        await session.commit()
+    return report
+
+
+async def run_forever(state: Any, stop_after: int | None = None) -> None:
+    passes = 0
+    while stop_after is None or passes < stop_after:
+        try:
+            report = await run_once(state)
+            if any(report.values()):
+                log.info("worker pass", extra={"detail": report})
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a failed pass must not stop the loop
+            log.exception("worker pass failed")
+        passes += 1
+        await asyncio.sleep(state.settings.worker_interval_seconds)
