@@ -1,0 +1,66 @@
+"""Async factories for tests: accounts, tokens and cases, through the real services and API."""
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.accounts.service import create_user
+from app.core.security import issue_token
+from app.models import Unit
+
+PASSWORD = "Test#Pass2026"
+
+
+async def unit_id(app, code: str) -> int:
+    async with app.state.sessionmaker() as session:
+        return (await session.execute(select(Unit.id).where(Unit.code == code))).scalar_one()
+
+
+async def unit_by_kind(app, region_code: str, kind: str) -> int:
+    return await unit_id(app, f"{region_code}-{kind}")
+
+
+async def user(app, role: str, *, username: str | None = None, unit: int | None = None, name: str = "测试") -> int:
+    async with app.state.sessionmaker() as session:
+        created = await create_user(session, username=username or f"{role}-{unit or 0}-{id(object())}",
+                                    password=PASSWORD, name=name, role=role, unit_id=unit,
+                                    now=app.state.clock.now())
+        await session.commit()
+        return created.id
+
+
+def bearer(app, user_id: int, role: str) -> dict[str, str]:
+    token = issue_token(app.state.keys.jwt_secret, user_id=user_id, role=role, now=app.state.clock.now(),
+                        ttl=timedelta(hours=2))
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def login_as(app, role: str, *, unit: int | None = None, username: str | None = None) -> dict[str, str]:
+    uid = await user(app, role, unit=unit, username=username)
+    return bearer(app, uid, role)
+
+
+NOISE_CASE: dict[str, Any] = {
+    "category": "env.noise",
+    "work_order_type": "complaint",
+    "description": "楼下工地晚上十一点还在施工，噪音很大，影响休息",
+    "region_code": "440304001020",
+    "address": "南园街道南园社区某小区",
+    "caller_phone": "13800138000",
+    "caller_name": "张先生",
+}
+
+
+async def case(client, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    response = await client.post("/cases", json={**NOISE_CASE, **overrides}, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def act(client, headers: dict[str, str], case_body: dict[str, Any], action: str,
+              body: dict[str, Any] | None = None, *, expect: int = 200) -> dict[str, Any]:
+    response = await client.post(f"/cases/{case_body['id']}/actions/{action}", json=body or {},
+                                 headers={**headers, "If-Match": f'"{case_body["version"]}"'})
+    assert response.status_code == expect, response.text
+    return response.json()
