@@ -1,5 +1,6 @@
 """Async factories for tests: accounts, tokens and cases, through the real services and API."""
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ async def unit_by_kind(app, region_code: str, kind: str) -> int:
 
 async def user(app, role: str, *, username: str | None = None, unit: int | None = None, name: str = "测试") -> int:
     async with app.state.sessionmaker() as session:
-        created = await create_user(session, username=username or f"{role}-{unit or 0}-{id(object())}",
+        created = await create_user(session, username=username or f"{role}-{uuid.uuid4().hex[:12]}",
                                     password=PASSWORD, name=name, role=role, unit_id=unit,
                                     now=app.state.clock.now())
         await session.commit()
@@ -32,7 +33,7 @@ async def user(app, role: str, *, username: str | None = None, unit: int | None 
 
 def bearer(app, user_id: int, role: str) -> dict[str, str]:
     token = issue_token(app.state.keys.jwt_secret, user_id=user_id, role=role, now=app.state.clock.now(),
-                        ttl=timedelta(hours=2))
+                        ttl=timedelta(days=60))  # tests travel in time
     return {"Authorization": f"Bearer {token}"}
 
 

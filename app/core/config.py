@@ -7,7 +7,7 @@ Every variable takes the prefix ``CSC_`` (``CSC_TOKEN_TTL_MINUTES``), except
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,10 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CSC_", extra="ignore")
 
-    database_url: str = Field(
-        default=f"sqlite+aiosqlite:///{ROOT / 'data' / 'csc.db'}",
-        validation_alias=AliasChoices("CSC_DATABASE_URL", "DATABASE_URL"),
-    )
+    # Empty means the embedded default: a SQLite file in data_dir.
+    database_url: str = Field(default="", validation_alias=AliasChoices("CSC_DATABASE_URL", "DATABASE_URL"))
     data_dir: Path = ROOT / "data"
     seed_dir: Path = ROOT / "seed"
 
@@ -45,6 +43,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     pool_size: int = 10
+
+    @model_validator(mode="after")
+    def _default_database(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'csc.db'}"
+        return self
 
     @property
     def is_sqlite(self) -> bool:

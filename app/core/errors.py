@@ -20,8 +20,8 @@ class AppError(Exception):
 
     def __init__(
         self,
-        code: str,
-        status: int = 400,
+        error_code: str,
+        http_status: int = 400,
         *,
         field_errors: list[dict[str, Any]] | None = None,
         extra: dict[str, Any] | None = None,
@@ -29,10 +29,10 @@ class AppError(Exception):
         keep_changes: bool = False,
         **params: Any,
     ):
-        super().__init__(code)
+        super().__init__(error_code)
         self.keep_changes = keep_changes
-        self.code = code
-        self.status = status
+        self.code = error_code
+        self.status = http_status
         self.params = params
         self.field_errors = field_errors
         self.extra = extra or {}
@@ -40,18 +40,18 @@ class AppError(Exception):
 
 
 class NotFound(AppError):
-    def __init__(self, code: str = "not_found", **params: Any):
-        super().__init__(code, 404, **params)
+    def __init__(self, error_code: str = "not_found", **params: Any):
+        super().__init__(error_code, 404, **params)
 
 
 class Forbidden(AppError):
-    def __init__(self, code: str = "forbidden", **params: Any):
-        super().__init__(code, 403, **params)
+    def __init__(self, error_code: str = "forbidden", **params: Any):
+        super().__init__(error_code, 403, **params)
 
 
 class Conflict(AppError):
-    def __init__(self, code: str = "conflict", **params: Any):
-        super().__init__(code, 409, **params)
+    def __init__(self, error_code: str = "conflict", **params: Any):
+        super().__init__(error_code, 409, **params)
 
 
 def wants_english(request: Request) -> bool:
@@ -79,8 +79,8 @@ def _fmt(template: str, params: dict[str, Any]) -> str:
         return template
 
 
-def message(code: str, english: bool, **params: Any) -> str:
-    zh, en = MESSAGES.get(code, (code, code))
+def message(error_code: str, english: bool, **params: Any) -> str:
+    zh, en = MESSAGES.get(error_code, (error_code, error_code))
     return _fmt(en if english else zh, params)
 
 

@@ -56,6 +56,9 @@ class Idempotency:
             return None
         fingerprint = await self._fingerprint()
         now = self.clock.now()
+        # End the request's read transaction (the caller's account lookup) before the claim: on SQLite
+        # the claim's own transaction would otherwise wait for this request's write lock.
+        await self.session.close()
         maker = self.request.app.state.sessionmaker
         ttl = timedelta(hours=self.request.app.state.settings.idempotency_ttl_hours)
         async with maker() as claim_session:

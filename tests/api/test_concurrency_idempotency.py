@@ -1,0 +1,71 @@
+import asyncio
+import hashlib
+import json
+
+from sqlalchemy import func, select
+
+from app.models import Case, CaseEvent, IdempotencyKey
+from tests import factories as f
+
+
+async def test_two_concurrent_sign_fors_exactly_one_wins(client, app):
+    agent = await f.login_as(app, "agent")
+    case = await f.case(client, agent)
+    eco = case["lead_unit"]["id"]
+    first = await f.login_as(app, "unit_staff", unit=eco)
+    second = await f.login_as(app, "unit_staff", unit=eco)
+    url = f"/cases/{case['id']}/actions/sign"
+    results = await asyncio.gather(
+        client.post(url, json={}, headers={**first, "If-Match": '"1"'}),
+        client.post(url, json={}, headers={**second, "If-Match": '"1"'}),
+    )
+    codes = sorted(r.status_code for r in results)
+    assert codes[0] == 200 and codes[1] in (409, 412), [r.text for r in results]
+    async with app.state.sessionmaker() as s:
+        signs = (await s.execute(select(func.count()).select_from(CaseEvent)
+                                 .where(CaseEvent.case_id == case["id"], CaseEvent.type == "sign"))).scalar_one()
+        assert signs == 1
+        assert (await s.get(Case, case["id"])).version == 2
+
+
+async def test_idempotent_create(client, app):
+    agent = await f.login_as(app, "agent")
+    headers = {**agent, "Idempotency-Key": "call-20261123-0001"}
+    one = await client.post("/cases", json=f.NOISE_CASE, headers=headers)
+    two = await client.post("/cases", json=f.NOISE_CASE, headers=headers)
+    assert one.status_code == two.status_code == 201
+    assert one.json()["id"] == two.json()["id"] and two.headers.get("idempotent-replayed") == "true"
+    other = await client.post("/cases", json={**f.NOISE_CASE, "description": "另一件事情，路灯不亮"},
+                              headers=headers)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    async with app.state.sessionmaker() as s:
+        assert (await s.execute(select(func.count()).select_from(Case))).scalar_one() == 1
+    # Keys are per user: another agent may use the same key.
+    colleague = await f.login_as(app, "agent")
+    r = await client.post("/cases", json=f.NOISE_CASE, headers={**colleague, "Idempotency-Key": "call-20261123-0001"})
+    assert r.status_code == 201 and r.json()["id"] != one.json()["id"]
+
+
+async def test_in_flight_duplicate_is_409(client, app, clock):
+    agent = await f.login_as(app, "agent")
+    user_id = int((await client.get("/me", headers=agent)).json()["id"])
+    body = json.dumps(f.NOISE_CASE).encode()
+    async with app.state.sessionmaker() as s:
+        digest = hashlib.sha256(b"POST /cases\n" + body).hexdigest()
+        s.add(IdempotencyKey(user_id=user_id, key="k1", method="POST", path="/cases", request_hash=digest,
+                             created_at=clock.now(), expires_at=clock.now().replace(year=2027)))
+        await s.commit()
+    r = await client.post("/cases", content=body, headers={**agent, "Idempotency-Key": "k1",
+                                                            "Content-Type": "application/json"})
+    assert r.status_code == 409 and r.json()["code"] == "idempotency_in_flight"
+
+
+async def test_failed_request_releases_its_key(client, app):
+    agent = await f.login_as(app, "agent")
+    headers = {**agent, "Idempotency-Key": "retry-me"}
+    bad = await client.post("/cases", json={**f.NOISE_CASE, "region_code": "440304001000"}, headers=headers)
+    assert bad.status_code == 422
+    good = await client.post("/cases", json=f.NOISE_CASE, headers=headers)
+    assert good.status_code == 201
+    bad_key = await client.post("/cases", json=f.NOISE_CASE, headers={**agent, "Idempotency-Key": "has space"})
+    assert bad_key.status_code == 400 and bad_key.json()["code"] == "idempotency_key_invalid"
