@@ -25,8 +25,9 @@ async def test_seed_twice_changes_nothing(app):
 async def test_schema_is_at_alembic_head(app):
     async with app.state.engine.connect() as conn:
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-    from alembic.script import ScriptDirectory
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     from app.core.config import ROOT
     head = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini"))).get_current_head()
     assert version == head

@@ -42,8 +42,8 @@ async def years(session: SessionDep) -> CalendarYearsRead:
 
 
 @router.put("/years/{year}", status_code=200, summary="Load or replace a year's schedule (admin)")
-async def load_year(year: Annotated[int, Path(ge=2000, le=2100)], body: CalendarYearLoad, request: Request, session: SessionDep,
-                    admin: AdminUser, clock: ClockDep) -> dict[str, int | bool]:
+async def load_year(year: Annotated[int, Path(ge=2000, le=2100)], body: CalendarYearLoad, request: Request,
+                    session: SessionDep, admin: AdminUser, clock: ClockDep) -> dict[str, int | bool]:
     now = clock.now()
     data = {"year": year, "holidays": [e.model_dump() for e in body.holidays],
             "workdays": [e.model_dump() for e in body.workdays]}

@@ -58,7 +58,7 @@ async def test_fallback_to_district_government(client, app):
 async def test_queue_filters_sort_and_pages(client, app, clock):
     agent = await f.login_as(app, "agent")
     made = []
-    for i, wot in enumerate(["complaint", "consultation", "complaint", "help", "consultation"]):
+    for wot in ["complaint", "consultation", "complaint", "help", "consultation"]:
         made.append(await f.case(client, agent, work_order_type=wot))
         clock.advance(minutes=5)
     await f.case(client, agent, hold=True)

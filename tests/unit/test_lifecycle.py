@@ -5,7 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.cases.lifecycle import (
-    ACTIONS, Actor, CaseView, LifecycleError, Status, allowed_actions, decide, extension_fits,
+    ACTIONS,
+    Actor,
+    CaseView,
+    LifecycleError,
+    Status,
+    allowed_actions,
+    decide,
+    extension_fits,
 )
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

@@ -3,7 +3,14 @@
 import pytest
 
 from app.routing.rules import (
-    CategoryNode, Facts, RegionNode, RoutingDataError, RuleRef, Snapshot, UnitRef, resolve,
+    CategoryNode,
+    Facts,
+    RegionNode,
+    RoutingDataError,
+    RuleRef,
+    Snapshot,
+    UnitRef,
+    resolve,
 )
 
 REGIONS = {r.code: r for r in [

@@ -5,7 +5,13 @@ import pytest
 from app.accounts.login import FailureState, LockoutPolicy, after_failure, after_success, is_locked
 from app.core.observability import redact
 from app.core.security import (
-    TokenError, issue_token, mask_id_number, mask_phone, normalise_mobile, password_is_strong, read_token,
+    TokenError,
+    issue_token,
+    mask_id_number,
+    mask_phone,
+    normalise_mobile,
+    password_is_strong,
+    read_token,
 )
 
 NOW = datetime(2026, 11, 23, 2, tzinfo=UTC)
