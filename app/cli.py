@@ -48,7 +48,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session:
-            user = await create_user(session, username=args.username, password=args.password,
+            user = await create_user(session, settings, username=args.username, password=args.password,
                                      name=args.name or args.username, role=args.role, unit_id=args.unit,
                                      now=SystemClock().now())
             await session.commit()

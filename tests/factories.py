@@ -24,7 +24,7 @@ async def unit_by_kind(app, region_code: str, kind: str) -> int:
 
 async def user(app, role: str, *, username: str | None = None, unit: int | None = None, name: str = "测试") -> int:
     async with app.state.sessionmaker() as session:
-        created = await create_user(session, username=username or f"{role}-{uuid.uuid4().hex[:12]}",
+        created = await create_user(session, app.state.settings, username=username or f"{role}-{uuid.uuid4().hex[:12]}",
                                     password=PASSWORD, name=name, role=role, unit_id=unit,
                                     now=app.state.clock.now())
         await session.commit()
@@ -65,3 +65,15 @@ async def act(client, headers: dict[str, str], case_body: dict[str, Any], action
                                  headers={**headers, "If-Match": f'"{case_body["version"]}"'})
     assert response.status_code == expect, response.text
     return response.json()
+
+
+async def all_pages(client, url: str, params: dict[str, Any], headers: dict[str, str] | None = None) -> list[dict]:
+    """Follows next_cursor to the end and returns every item."""
+    items, cursor = [], None
+    while True:
+        page = (await client.get(url, params={**params, **({"cursor": cursor} if cursor else {})},
+                                 headers=headers or {})).json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items

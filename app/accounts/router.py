@@ -13,8 +13,9 @@ router = APIRouter(tags=["accounts"], route_class=UnitOfWorkRoute)
 
 
 @router.post("/auth/register", status_code=201, response_model=UserRead, summary="Register as a resident")
-async def register(body: UserRegister, session: SessionDep, clock: ClockDep) -> UserRead:
-    user = await service.register_resident(session, phone=body.phone, password=body.password, name=body.name,
+async def register(body: UserRegister, request: Request, session: SessionDep, clock: ClockDep) -> UserRead:
+    user = await service.register_resident(session, request.app.state.settings, phone=body.phone,
+                                           password=body.password, name=body.name,
                                            now=clock.now())
     return UserRead.model_validate(user)
 

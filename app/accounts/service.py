@@ -12,7 +12,6 @@ from app.core.errors import AppError
 from app.core.roles import ROLES_NEEDING_UNIT, Role
 from app.core.security import (
     DUMMY_HASH,
-    PASSWORD_MIN_LENGTH,
     hash_password,
     issue_token,
     normalise_mobile,
@@ -22,18 +21,18 @@ from app.core.security import (
 from app.models import Unit, User
 
 
-def check_password(password: str, field: str = "password") -> None:
-    if not password_is_strong(password):
-        raise AppError("password_weak", 422, min_length=PASSWORD_MIN_LENGTH,
+def check_password(settings: Settings, password: str, field: str = "password") -> None:
+    if not password_is_strong(password, settings.password_min_length, settings.password_min_classes):
+        raise AppError("password_weak", 422, min_length=settings.password_min_length,
                        field_errors=[{"field": field, "code": "password_weak"}])
 
 
-async def register_resident(session: AsyncSession, *, phone: str, password: str, name: str,
+async def register_resident(session: AsyncSession, settings: Settings, *, phone: str, password: str, name: str,
                             now: datetime) -> User:
     mobile = normalise_mobile(phone)
     if mobile is None:
         raise AppError("phone_invalid", 422, field_errors=[{"field": "phone", "code": "phone_invalid"}])
-    check_password(password)
+    check_password(settings, password)
     if await repository.by_username(session, mobile) is not None:
         raise AppError("username_taken", 409, field_errors=[{"field": "phone", "code": "username_taken"}])
     user = repository.add(session, User(username=mobile, password_hash=hash_password(password), name=name,
@@ -44,13 +43,13 @@ async def register_resident(session: AsyncSession, *, phone: str, password: str,
     return user
 
 
-async def create_user(session: AsyncSession, *, username: str, password: str, name: str, role: str,
+async def create_user(session: AsyncSession, settings: Settings, *, username: str, password: str, name: str, role: str,
                       unit_id: int | None, now: datetime) -> User:
     try:
         role_value = Role(role)
     except ValueError as exc:
         raise AppError("role_invalid", 422, field_errors=[{"field": "role", "code": "role_invalid"}]) from exc
-    check_password(password)
+    check_password(settings, password)
     if role_value in ROLES_NEEDING_UNIT and unit_id is None:
         raise AppError("unit_required", 422, field_errors=[{"field": "unit", "code": "unit_required"}])
     if unit_id is not None and await session.get(Unit, unit_id) is None:

@@ -16,15 +16,7 @@ def package_schedule() -> tuple[dict[date, tuple[bool, str | None]], frozenset[i
     for day, holiday in chinese_calendar.workdays.items():
         if day.weekday() >= 5:
             days[day] = (True, (getattr(holiday, "chinese", None) or str(holiday)) + "调休")
-    # The package lists holidays for every year it covers; a year is covered
-    # only if the package answers for its first day without raising.
-    covered = set()
-    for year in sorted(years):
-        try:
-            chinese_calendar.is_workday(date(year, 1, 1))
-            chinese_calendar.is_workday(date(year, 12, 31))
-            covered.add(year)
-        except NotImplementedError:
-            continue
+    # The package lists holidays for exactly the years it covers (it refuses any other year).
+    covered = set(years)
     days = {d: v for d, v in days.items() if d.year in covered}
     return days, frozenset(covered)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     lookup_key: str | None = None  # HMAC key for searchable hashes
 
     token_ttl_minutes: int = 120
+    # 等保 2.0 practice: 8+ characters from at least 3 character classes.
+    password_min_length: int = 8
+    password_min_classes: int = 3
     login_max_failures: int = 5
     login_failure_window_minutes: int = 15
     lockout_minutes: int = 15

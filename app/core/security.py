@@ -10,7 +10,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-PASSWORD_MIN_LENGTH = 8
 JWT_ALGORITHM = "HS256"
 
 
@@ -34,9 +33,8 @@ def password_classes(password: str) -> int:
     return sum(bool(re.search(p, password)) for p in checks)
 
 
-def password_is_strong(password: str) -> bool:
-    """等保 2.0 practice: 8+ characters from at least 3 character classes."""
-    return len(password) >= PASSWORD_MIN_LENGTH and password_classes(password) >= 3
+def password_is_strong(password: str, min_length: int, min_classes: int) -> bool:
+    return len(password) >= min_length and password_classes(password) >= min_classes
 
 
 def normalise_mobile(raw: str) -> str | None:

@@ -64,26 +64,12 @@ async def test_queue_filters_sort_and_pages(client, app, clock):
     await f.case(client, agent, hold=True)
     eco = made[0]["lead_unit"]["id"]
     queue = await f.login_as(app, "unit_staff", unit=eco)
-    seen, cursor = [], None
-    while True:
-        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
-        page = (await client.get("/cases", params=params, headers=queue)).json()
-        seen += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+    seen = await f.all_pages(client, "/cases", {"limit": 2}, queue)
     assert len(seen) == 5 and len({c["id"] for c in seen}) == 5
     dues = [c["handle_due"] for c in seen]
     assert dues == sorted(dues)
     # Agents see the held (undated) case after the dated ones.
-    everything, cursor = [], None
-    while True:
-        page = (await client.get("/cases", params={"limit": 4, **({"cursor": cursor} if cursor else {})},
-                                 headers=agent)).json()
-        everything += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+    everything = await f.all_pages(client, "/cases", {"limit": 4}, agent)
     assert len(everything) == 6 and everything[-1]["status"] == "received"
     newest = (await client.get("/cases", params={"sort": "created", "limit": 1}, headers=agent)).json()
     assert newest["items"][0]["status"] == "received" and newest["next_cursor"]

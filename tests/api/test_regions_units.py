@@ -1,3 +1,6 @@
+from tests import factories as f
+
+
 async def test_region_search_and_detail(client):
     r = await client.get("/regions", params={"q": "南园"})
     names = [x["name"] for x in r.json()["items"]]
@@ -13,16 +16,7 @@ async def test_region_search_and_detail(client):
 
 
 async def test_children_paginate_with_cursor(client):
-    seen, cursor = [], None
-    while True:
-        params = {"parent": "440304001000", "limit": 3}
-        if cursor:
-            params["cursor"] = cursor
-        page = (await client.get("/regions", params=params)).json()
-        seen += [x["code"] for x in page["items"]]
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+    seen = [x["code"] for x in await f.all_pages(client, "/regions", {"parent": "440304001000", "limit": 3})]
     assert len(seen) == len(set(seen)) and seen == sorted(seen) and len(seen) > 3
     assert all(c.startswith("440304001") for c in seen)
 
@@ -53,27 +47,10 @@ async def test_units_by_kind_and_region(client):
 
 async def test_every_community_has_a_workstation_and_every_district_the_set(client):
     communities = []
-    for parent in ("440304", "440305"):
-        cursor = None
-        while True:
-            params = {"q": parent, "level": "community", "limit": 100}
-            if cursor:
-                params["cursor"] = cursor
-            page = (await client.get("/regions", params=params)).json()
-            communities += [x for x in page["items"] if not x["statistical"]]
-            cursor = page["next_cursor"]
-            if not cursor:
-                break
-    stations, cursor = [], None
-    while True:
-        params = {"kind": "community_workstation", "limit": 100}
-        if cursor:
-            params["cursor"] = cursor
-        page = (await client.get("/units", params=params)).json()
-        stations += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+    for district in ("440304", "440305"):
+        items = await f.all_pages(client, "/regions", {"q": district, "level": "community", "limit": 100})
+        communities += [x for x in items if not x["statistical"]]
+    stations = await f.all_pages(client, "/units", {"kind": "community_workstation", "limit": 100})
     assert {c["code"] for c in communities} == {u["region_code"] for u in stations}
     for kind in ("district_government", "civil_affairs_bureau", "hrss_bureau", "urban_management_bureau",
                  "housing_bureau", "health_bureau", "market_regulation_bureau", "ecology_environment_bureau",

@@ -22,15 +22,7 @@ def seeded_leaves() -> list[str]:
 
 async def test_every_seeded_category_routes_in_both_districts(client, app):
     agent = await f.login_as(app, "agent")
-    rules = {}
-    cursor = None
-    while True:
-        page = (await client.get("/routing/rules", params={"limit": 100, **({"cursor": cursor} if cursor else {})},
-                                 headers=agent)).json()
-        rules.update({r["id"]: r for r in page["items"]})
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+    rules = {r["id"]: r for r in await f.all_pages(client, "/routing/rules", {"limit": 100}, agent)}
     leaves = seeded_leaves()
     assert len(leaves) >= 70
     for district, community in COMMUNITIES.items():

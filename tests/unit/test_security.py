@@ -30,7 +30,7 @@ def test_mobile_numbers(raw, expected):
     ("密码密码Ab12", True),
 ])
 def test_password_policy(password, ok):
-    assert password_is_strong(password) is ok
+    assert password_is_strong(password, 8, 3) is ok
 
 
 def test_masks():
