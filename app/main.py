@@ -18,6 +18,7 @@ from app.core.docs import install_docs
 from app.core.errors import install_error_handlers, problem
 from app.core.keys import load_keys
 from app.core.observability import Metrics, RequestContextMiddleware, configure_logging, metrics_endpoint
+from app.feed.bell import FeedBell
 
 log = logging.getLogger("app")
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.state.metrics = metrics
     app.state.keys = load_keys(settings)
     app.state.cache = ReferenceCache(settings.routing_cache_seconds)
+    app.state.feed_bell = FeedBell()
 
     install_error_handlers(app)
     install_docs(app)
@@ -69,12 +71,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     from app.accounts.router import router as accounts_router
     from app.calendar.router import router as calendar_router
     from app.cases.router import router as cases_router
+    from app.feed.router import router as feed_router
     from app.regions.router import router as regions_router
     from app.routing.router import router as routing_router
     from app.units.router import router as units_router
 
     for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
-                   cases_router):
+                   cases_router, feed_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")

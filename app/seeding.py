@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calendar.deadlines import Profile
 from app.calendar.repository import load_year_file
 from app.models import Category, DeadlineProfile, Region, RoutingRule, Unit, UnitKind
 
@@ -151,12 +152,18 @@ async def seed_rules(session: AsyncSession, seed_dir: Path) -> int:
 
 
 async def seed_profiles(session: AsyncSession, seed_dir: Path) -> int:
-    existing = set((await session.execute(select(DeadlineProfile.code))).scalars())
+    """Profiles are owned by the seed: a changed spec in the file replaces the stored one."""
+    existing = {p.code: p for p in (await session.execute(select(DeadlineProfile))).scalars()}
     changed = 0
     for item in _yaml(seed_dir / "deadline_profiles.yaml"):
-        if item["code"] not in existing:
+        Profile.parse(item["code"], item["spec"])  # a broken profile fails the seed, not a request
+        row = existing.get(item["code"])
+        if row is None:
             session.add(DeadlineProfile(code=item["code"], name=item["name"], spec=item["spec"],
                                         source=item.get("source")))
+            changed += 1
+        elif row.spec != item["spec"] or row.name != item["name"]:
+            row.spec, row.name, row.source = item["spec"], item["name"], item.get("source")
             changed += 1
     await session.flush()
     return changed

@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from app.core.idempotency import purge_expired_keys
+from app.supervision.service import sweep
 
 log = logging.getLogger("app.worker")
 
@@ -16,6 +17,8 @@ async def run_once(state: Any) -> dict[str, int]:
     async with state.sessionmaker() as session:
         report["idempotency_keys_purged"] = await purge_expired_keys(session, now)
         await session.commit()
+    for mark, count in (await sweep(state)).items():
+        report[f"marked_{mark}"] = count
     return report
 
 

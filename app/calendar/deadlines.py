@@ -61,6 +61,10 @@ def extend_due(current: datetime, working_days: int, calendar: WorkCalendar, zon
     return due_after(current, Limit(working_days, "working_days"), calendar, zone)
 
 
+_PARSED = {"sign_for", "handling", "return_window", "callback", "extension_cap_working_days",
+           "chase_after_overdue", "supervise_after_chase", "callback_max_tries", "duplicate_window_days"}
+
+
 @dataclass(frozen=True)
 class Profile:
     """A deadline profile, parsed from its seed-data spec."""
@@ -74,6 +78,10 @@ class Profile:
     return_window: Limit
     callback: Limit
     extension_cap_working_days: int
+    chase_after_overdue: Limit
+    supervise_after_chase: Limit
+    callback_max_tries: int
+    duplicate_window_days: int
     extra: dict[str, Any]
 
     @classmethod
@@ -89,9 +97,11 @@ class Profile:
             return_window=Limit.parse(spec["return_window"]),
             callback=Limit.parse(spec["callback"]),
             extension_cap_working_days=int(spec["extension_cap_working_days"]),
-            extra={k: v for k, v in spec.items()
-                   if k not in {"sign_for", "handling", "return_window", "callback",
-                                "extension_cap_working_days"}},
+            chase_after_overdue=Limit.parse(spec["chase_after_overdue"]),
+            supervise_after_chase=Limit.parse(spec["supervise_after_chase"]),
+            callback_max_tries=int(spec["callback_max_tries"]),
+            duplicate_window_days=int(spec["duplicate_window_days"]),
+            extra={k: v for k, v in spec.items() if k not in _PARSED},
         )
 
     def handling_limit(self, work_order_type: str, urgency: str, handling_class: str) -> tuple[Limit, str]:

@@ -6,11 +6,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from app.calendar.deadlines import due_after, extend_due
-from app.calendar.service import current_calendar, deployment_profile
+from app.calendar.deadlines import extend_due
+from app.calendar.service import current_calendar
 from app.cases import schemas as s
+from app.cases.accountability import EFFECTS as CLOSING_EFFECTS
+from app.cases.accountability import next_callback_due
 from app.cases.context import Ctx, lead_assignment, my_assignment
-from app.cases.dispatching import hand_to, route_and_dispatch, usable_unit
+from app.cases.dispatching import clear_oversight, hand_to, route_and_dispatch, usable_unit
 from app.cases.lifecycle import Actor, CaseView, LifecycleError, extension_fits
 from app.core.errors import AppError
 from app.models import Assignment, Case
@@ -23,9 +25,8 @@ async def _dispatch(ctx: Ctx, case: Case, actor: Actor, body: s.DispatchBody, vi
 
 
 async def _callback_due(ctx: Ctx, case: Case) -> None:
-    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
-    calendar = await current_calendar(ctx.state, ctx.session)
-    case.callback_due = due_after(ctx.now, profile.callback, calendar, ZoneInfo(ctx.state.settings.timezone)).at
+    case.callback_due = await next_callback_due(ctx, case)
+    case.callback_reminded_at = None
 
 
 async def _direct_answer(ctx: Ctx, case: Case, actor: Actor, body: s.DirectAnswerBody, view: CaseView) -> dict:
@@ -102,6 +103,8 @@ async def _approve_extension(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBod
     before = case.handle_due
     due = extend_due(case.handle_due, asked["days"], calendar, ZoneInfo(ctx.state.settings.timezone))
     case.handle_due = due.at
+    if case.handle_due > ctx.now:
+        clear_oversight(case)
     case.extension_days_granted += asked["days"]
     case.extension_request = None
     # The requester is told the new date: it is on their timeline, and delivery reads this event.
@@ -145,6 +148,7 @@ async def _reply(ctx: Ctx, case: Case, actor: Actor, body: s.ReplyBody, view: Ca
 
 
 async def _close(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+    # Closing without a callback result is the centre's call; the rates do not count it as evaluated.
     case.closed_at, case.close_reason = ctx.now, "closed_by_centre"
     return {}
 
@@ -171,6 +175,7 @@ EFFECTS: dict[str, Effect] = {
     "request_extension": _request_extension, "approve_extension": _approve_extension,
     "deny_extension": _deny_extension, "add_co_handler": _add_co_handler, "contribute": _contribute,
     "reply": _reply, "close": _close, "withdraw": _withdraw, "redispatch": _redispatch,
+    **CLOSING_EFFECTS,
 }
 
 

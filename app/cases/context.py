@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases.lifecycle import Actor
 from app.core.auth import Principal
+from app.core.db import after_commit
 from app.core.roles import Role
 from app.models import Case, CaseEvent
 
@@ -25,6 +26,9 @@ class Ctx:
                           actor_role=self.principal.role.value, actor_unit_id=self.principal.unit_id,
                           from_status=from_status, to_status=to_status, reason=reason, data=data or {})
         self.session.add(event)
+        bell = getattr(self.state, "feed_bell", None)
+        if bell is not None:  # wake live-feed subscribers once the change is committed
+            after_commit(self.session, "feed", bell.ring)
         return event
 
 

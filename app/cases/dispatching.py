@@ -39,12 +39,19 @@ async def _restart_clock(ctx: Ctx, case: Case) -> dict[str, Any]:
         deadlines.return_until
     case.dispatched_at = ctx.now
     case.signed_at = None
+    clear_oversight(case)
     case.extension_days_granted = 0
     case.extension_request = None
     case.return_request = None
     return {"deadlines_before": {k: v.isoformat() if v else None for k, v in before.items()},
             "deadlines": {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                           for k, v in deadlines.describe().items()}}
+
+
+def clear_oversight(case: Case) -> None:
+    """A new deadline starts a new cycle of overdue marks, chases and supervision."""
+    case.sign_overdue_at = case.handle_overdue_at = None
+    case.chase_due = case.chased_at = case.supervise_due = case.supervised_at = None
 
 
 def _new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str) -> Assignment:

@@ -1,9 +1,10 @@
 """The dispatch lifecycle shared by every kind: a pure state machine.
 
-受理 → 派单 → 签收 → 办理 → 答复 → 办结, with direct answers, returns that go to
-review, extensions approved by the centre, co-handlers, withdrawal and
-re-dispatch. Who may act is part of the table; anything outside it is refused
-with the actions that are allowed. Time guards read the clock passed in.
+受理 → 派单 → 签收 → 办理 → 答复 → 回访/评价 → 办结, with direct answers, returns
+that go to review, extensions approved by the centre, co-handlers, withdrawal,
+re-dispatch, merging of duplicates and redo after a dissatisfied callback.
+Who may act is part of the table; anything outside it is refused with the
+actions that are allowed. Time guards read the clock passed in.
 """
 
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ OPEN = frozenset({Status.received, Status.dispatched, Status.signed, Status.in_p
 HANDLING = frozenset({Status.signed, Status.in_progress})
 UNCHANGED = None
 PREVIOUS = "previous"  # reject_return puts the case back where it was
+BY_OUTCOME = "by_outcome"  # a callback or rating decides the next status (see after_callback)
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ TABLE: tuple[Transition, ...] = (
     _t("close", {Actor.agent, Actor.dispatcher}, {Status.replied}, Status.closed),
     _t("withdraw", {Actor.requester, Actor.agent}, OPEN, Status.withdrawn),
     _t("redispatch", {Actor.dispatcher}, {Status.dispatched, *HANDLING}, Status.dispatched),
+    _t("callback", {Actor.agent, Actor.dispatcher}, {Status.replied}, BY_OUTCOME),
+    _t("rate", {Actor.requester}, {Status.replied}, BY_OUTCOME),
+    _t("merge", {Actor.agent, Actor.dispatcher}, OPEN, Status.closed),
+    _t("mark_major", {Actor.dispatcher}, OPEN, UNCHANGED),
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TABLE))
@@ -83,6 +90,50 @@ class CaseView:
     extension_cap: int
     status_before_return: Status | None = None
     my_assignment_status: str | None = None  # the caller's unit's assignment, if any
+    has_lead_unit: bool = True
+    callback_attempts: int = 0  # unreached attempts in this round
+    callback_max_tries: int = 3
+    rated_this_round: bool = False  # the requester already rated the current reply
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a callback found out (一事一评), or what the requester said in the app."""
+
+    reached: bool
+    solved: bool | None = None
+    satisfaction: str | None = None
+    unit_at_fault: bool = False
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    status: Status
+    result: str  # closed | redo | retry | unreached | awaiting_review
+    close_reason: str | None = None
+    counted: bool = False  # a valid evaluation for the rates
+
+
+def after_callback(outcome: Outcome, case: CaseView, *, by_requester: bool) -> CallbackResult:
+    """Where a replied case goes after a callback attempt or a resident's rating.
+
+    Satisfied or basically satisfied closes it. Dissatisfied with the unit at
+    fault sends it back (重办): to the same lead unit, or to the centre's
+    intake when it was answered directly. A resident cannot judge fault, so a
+    dissatisfied rating waits for the centre's callback. Unreached attempts
+    are retried until the profile's number of tries is used up.
+    """
+    if not outcome.reached:
+        if case.callback_attempts + 1 >= case.callback_max_tries:
+            return CallbackResult(Status.closed, "unreached", close_reason="unreached")
+        return CallbackResult(Status.replied, "retry")
+    if outcome.satisfaction in ("satisfied", "basically_satisfied"):
+        return CallbackResult(Status.closed, "closed", close_reason=outcome.satisfaction, counted=True)
+    if by_requester:
+        return CallbackResult(Status.replied, "awaiting_review", counted=True)
+    if outcome.unit_at_fault:
+        return CallbackResult(Status.dispatched if case.has_lead_unit else Status.received, "redo", counted=True)
+    return CallbackResult(Status.closed, "closed", close_reason="dissatisfied", counted=True)
 
 
 class LifecycleError(Exception):
@@ -113,6 +164,8 @@ def _guard(action: str, actor: Actor, case: CaseView, now: datetime) -> Lifecycl
         return LifecycleError("action_not_allowed", 409)
     if action == "reject_return" and case.status_before_return is None:
         return LifecycleError("action_not_allowed", 409)
+    if action == "rate" and case.rated_this_round:
+        return LifecycleError("already_rated", 409)
     return None
 
 
@@ -129,8 +182,12 @@ def allowed_actions(case: CaseView, actors: frozenset[Actor], now: datetime) -> 
     return out
 
 
-def decide(action: str, case: CaseView, actors: frozenset[Actor], now: datetime) -> tuple[Status, Actor]:
-    """The status after `action`, and the capacity the caller acts in; raises LifecycleError."""
+def decide(action: str, case: CaseView, actors: frozenset[Actor], now: datetime,
+           outcome: Outcome | None = None) -> tuple[Status, Actor]:
+    """The status after `action`, and the capacity the caller acts in; raises LifecycleError.
+
+    Callbacks and ratings need their `outcome` to know where the case goes.
+    """
     if action not in ACTIONS:
         raise LifecycleError("action_unknown", 404, action=action)
     matches = _matching(action, actors, case.status)
@@ -145,6 +202,10 @@ def decide(action: str, case: CaseView, actors: frozenset[Actor], now: datetime)
             if transition.target == PREVIOUS:
                 assert case.status_before_return is not None
                 return case.status_before_return, actor
+            if transition.target == BY_OUTCOME:
+                if outcome is None:
+                    raise LifecycleError("callback_outcome_required", 422)
+                return after_callback(outcome, case, by_requester=actor == Actor.requester).status, actor
             return Status(transition.target), actor
         first_error = first_error or error
     assert first_error is not None

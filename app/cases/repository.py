@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.core.roles import Role
-from app.models import Assignment, Case, CaseEvent, CaseNumberCounter, Category, Region
+from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseNumberCounter, Category, Region
 
 OPEN_STATUSES = ("received", "dispatched", "signed", "in_progress", "return_review")
 
@@ -49,6 +49,32 @@ async def claim_version(session: AsyncSession, case_id: int, expected: int) -> b
 
 def add_event(session: AsyncSession, event: CaseEvent) -> None:
     session.add(event)
+
+
+async def uncount_callbacks(session: AsyncSession, case_id: int, round_: int) -> None:
+    await session.execute(
+        update(CaseCallback).where(CaseCallback.case_id == case_id, CaseCallback.round == round_,
+                                   CaseCallback.counted.is_(True)).values(counted=False)
+        .execution_options(synchronize_session=False))
+
+
+async def repoint_duplicates(session: AsyncSession, old_master: int, new_master: int) -> int:
+    result = await session.execute(
+        update(Case).where(Case.merged_into_id == old_master).values(merged_into_id=new_master)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+async def callbacks_of(session: AsyncSession, case_id: int) -> list[CaseCallback]:
+    rows = await session.execute(select(CaseCallback).where(CaseCallback.case_id == case_id)
+                                 .order_by(CaseCallback.id))
+    return list(rows.scalars())
+
+
+async def merged_duplicates(session: AsyncSession, master_id: int) -> list[tuple[int, str]]:
+    rows = await session.execute(select(Case.id, Case.number).where(Case.merged_into_id == master_id)
+                                 .order_by(Case.id))
+    return [tuple(r) for r in rows.all()]
 
 
 async def category_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:

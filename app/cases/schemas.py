@@ -1,10 +1,11 @@
 """API models for cases. Table models never leave the service layer."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.cases.lifecycle import Outcome
 from app.routing.schemas import Urgency, WorkOrderType
 from app.units.schemas import UnitBrief
 
@@ -119,6 +120,35 @@ class EventRead(BaseModel):
     data: dict[str, Any]
 
 
+class Oversight(BaseModel):
+    """The sweep's marks: overdue, chase (催办) and supervision (督办), with when the next is due."""
+
+    sign_overdue_at: datetime | None
+    handle_overdue_at: datetime | None
+    chase_due: datetime | None
+    chased_at: datetime | None
+    supervise_due: datetime | None
+    supervised_at: datetime | None
+    callback_reminded_at: datetime | None
+
+
+class CaseRef(BaseModel):
+    id: int
+    number: str
+
+
+class MasterProgress(BaseModel):
+    """For a merged duplicate: how the master case is getting on, for its requester."""
+
+    id: int
+    number: str
+    status: str
+    handle_due: datetime | None
+    replied_at: datetime | None
+    reply_text: str | None
+    closed_at: datetime | None
+
+
 class CaseSummary(BaseModel):
     id: int
     number: str
@@ -165,6 +195,12 @@ class CaseRead(BaseModel):
     direct_answer: bool
     close_reason: str | None
     payload: dict[str, Any]
+    merged_into: MasterProgress | None
+    merged_duplicates: list[CaseRef]
+    major: dict[str, Any] | None
+    redo_count: int
+    callback_attempts: int
+    oversight: Oversight
     created_at: datetime
     updated_at: datetime
     version: int
@@ -233,6 +269,66 @@ class ReplyBody(_Action):
     basis: str | None = Field(default=None, max_length=500, description="Policy or legal basis cited")
 
 
+Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]
+
+
+class CallbackBody(_Action):
+    """The agent's record of one callback call (一事一评)."""
+
+    reached: bool = Field(description="Whether the requester was reached")
+    solved: bool | None = Field(default=None, description="Requester says the matter is solved (reached only)")
+    satisfaction: Satisfaction | None = Field(default=None, description="Reached only")
+    unit_at_fault: bool = Field(default=False, description="Dissatisfied because the unit fell short → redo")
+    note: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "CallbackBody":
+        if self.reached and (self.solved is None or self.satisfaction is None):
+            raise ValueError("a reached callback records solved and satisfaction")
+        if not self.reached and (self.solved is not None or self.satisfaction is not None or self.unit_at_fault):
+            raise ValueError("an unreached callback records no answers")
+        if self.unit_at_fault and self.satisfaction != "dissatisfied":
+            raise ValueError("unit_at_fault goes with a dissatisfied rating")
+        return self
+
+    def outcome(self) -> Outcome:
+        return Outcome(reached=self.reached, solved=self.solved, satisfaction=self.satisfaction,
+                       unit_at_fault=self.unit_at_fault)
+
+
+class RateBody(_Action):
+    """The requester rates the reply to their own case from the app."""
+
+    solved: bool
+    satisfaction: Satisfaction
+    comment: str | None = Field(default=None, max_length=1000)
+
+    def outcome(self) -> Outcome:
+        return Outcome(reached=True, solved=self.solved, satisfaction=self.satisfaction)
+
+
+class MergeBody(_Action):
+    master_case_id: int = Field(description="The case this one duplicates; it stays open and is counted once")
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class MajorBody(_Action):
+    """一个问题、一名责任领导、一个调处班子、一个调处方案、一个解决期限."""
+
+    leader: str = Field(min_length=1, max_length=64, description="The responsible leader, by name")
+    leader_title: str | None = Field(default=None, max_length=64)
+    team: list[str] = Field(min_length=1, max_length=20, description="Members of the handling team")
+    plan: str = Field(min_length=2, max_length=2000)
+    resolve_by: date = Field(description="The deadline for resolving the problem (local date)")
+    note: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _team_names(self) -> "MajorBody":
+        if any(not m.strip() or len(m) > 64 for m in self.team):
+            raise ValueError("team members are names of 1 to 64 characters")
+        return self
+
+
 ACTION_BODIES: dict[str, type[_Action]] = {
     "dispatch": DispatchBody,
     "direct_answer": DirectAnswerBody,
@@ -250,4 +346,8 @@ ACTION_BODIES: dict[str, type[_Action]] = {
     "close": NoteBody,
     "withdraw": ReasonBody,
     "redispatch": RedispatchBody,
+    "callback": CallbackBody,
+    "rate": RateBody,
+    "merge": MergeBody,
+    "mark_major": MajorBody,
 }

@@ -123,9 +123,13 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False) -> s.Ca
     units: dict[int, Unit] = await units_repo.get_many(ctx.session, unit_ids)
     names = await repository.category_names(ctx.session, {case.category_code})
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    master = None
+    if case.merged_into_id is not None:
+        master = await repository.get(ctx.session, case.merged_into_id, with_children=False)
+    duplicates = await repository.merged_duplicates(ctx.session, case.id)
     return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
                         region_name=await repository.region_name(ctx.session, case.region_code), units=units,
-                        extension_cap=profile.extension_cap_working_days, reveal_contact=reveal)
+                        profile=profile, reveal_contact=reveal, master=master, duplicates=duplicates)
 
 
 def _parse_body(action: str, raw: Any) -> Any:
@@ -150,10 +154,11 @@ async def perform(ctx: Ctx, case_id: int, action: str, raw_body: Any, expected_v
     check_version(expected_version, case.version)
     body = _parse_body(action, raw_body)
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
-    view = views.case_view(case, ctx, profile.extension_cap_working_days)
+    view = views.case_view(case, ctx, profile)
     actors = actors_for(case, ctx.principal)
+    outcome = body.outcome() if hasattr(body, "outcome") else None
     try:
-        target, actor = decide(action, view, actors, ctx.now)
+        target, actor = decide(action, view, actors, ctx.now, outcome)
     except LifecycleError as exc:
         allowed = allowed_actions(view, actors, ctx.now)
         params = {"action": action, "status": case.status, **exc.params}

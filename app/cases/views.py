@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from app.calendar.deadlines import Profile
 from app.cases import schemas as s
 from app.cases.context import Ctx, actors_for, my_assignment
 from app.cases.lifecycle import OPEN, CaseView, Status, allowed_actions
@@ -14,15 +15,18 @@ def overdue(case: Case, now: datetime) -> bool:
     return case.status in OPEN and case.handle_due is not None and now > case.handle_due
 
 
-def case_view(case: Case, ctx: Ctx, extension_cap: int) -> CaseView:
+def case_view(case: Case, ctx: Ctx, profile: Profile) -> CaseView:
     mine = my_assignment(case, ctx.principal)
     before = (case.return_request or {}).get("from_status")
     return CaseView(
         status=Status(case.status), handle_due=case.handle_due, return_until=case.return_until,
         extension_pending=case.extension_request is not None,
-        extension_days_granted=case.extension_days_granted, extension_cap=extension_cap,
+        extension_days_granted=case.extension_days_granted, extension_cap=profile.extension_cap_working_days,
         status_before_return=Status(before) if before else None,
         my_assignment_status=mine.status if mine else None,
+        has_lead_unit=case.lead_unit_id is not None, callback_attempts=case.callback_attempts,
+        callback_max_tries=profile.callback_max_tries,
+        rated_this_round=bool((case.reply or {}).get("rated_by_requester")),
     )
 
 
@@ -41,8 +45,23 @@ def _brief(unit: Unit | None) -> UnitBrief | None:
     return UnitBrief.model_validate(unit) if unit else None
 
 
+def _oversight(case: Case) -> s.Oversight:
+    return s.Oversight(sign_overdue_at=case.sign_overdue_at, handle_overdue_at=case.handle_overdue_at,
+                       chase_due=case.chase_due, chased_at=case.chased_at, supervise_due=case.supervise_due,
+                       supervised_at=case.supervised_at, callback_reminded_at=case.callback_reminded_at)
+
+
+def master_progress(master: Case | None) -> s.MasterProgress | None:
+    if master is None:
+        return None
+    return s.MasterProgress(id=master.id, number=master.number, status=master.status,
+                            handle_due=master.handle_due, replied_at=master.replied_at,
+                            reply_text=(master.reply or {}).get("text"), closed_at=master.closed_at)
+
+
 def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None, units: dict[int, Unit],
-           extension_cap: int, reveal_contact: bool) -> s.CaseRead:
+           profile: Profile, reveal_contact: bool, master: Case | None = None,
+           duplicates: list[tuple[int, str]] = ()) -> s.CaseRead:
     hidden = case.anonymous
     phone = case.caller_phone if reveal_contact else mask_phone(case.caller_phone)
     return s.CaseRead(
@@ -60,9 +79,13 @@ def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None,
         routing_fallback=case.routing_fallback, profile=case.profile_code,
         deadlines=s.Deadlines(sign_due=case.sign_due, handle_due=case.handle_due, return_until=case.return_until,
                               callback_due=case.callback_due, extension_days_granted=case.extension_days_granted,
-                              extension_cap_working_days=extension_cap, overdue=overdue(case, ctx.now)),
+                              extension_cap_working_days=profile.extension_cap_working_days,
+                              overdue=overdue(case, ctx.now)),
         extension_request=case.extension_request, return_request=case.return_request, reply=case.reply,
         direct_answer=case.direct_answer, close_reason=case.close_reason, payload=case.payload,
+        merged_into=master_progress(master), merged_duplicates=[s.CaseRef(id=i, number=n) for i, n in duplicates],
+        major=case.major, redo_count=case.redo_count, callback_attempts=case.callback_attempts,
+        oversight=_oversight(case),
         created_at=case.created_at, updated_at=case.updated_at, version=case.version,
         assignments=[
             s.AssignmentRead(id=a.id, unit=_brief(units[a.unit_id]), role=a.role, status=a.status,
@@ -71,6 +94,5 @@ def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None,
             for a in case.assignments
         ],
         timeline=[s.EventRead.model_validate(e, from_attributes=True) for e in case.events],
-        allowed_actions=allowed_actions(case_view(case, ctx, extension_cap), actors_for(case, ctx.principal),
-                                        ctx.now),
+        allowed_actions=allowed_actions(case_view(case, ctx, profile), actors_for(case, ctx.principal), ctx.now),
     )

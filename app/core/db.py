@@ -75,14 +75,23 @@ async def _finish(request: Request, commit: bool) -> None:
     session = getattr(request.state, "db", None)
     if session is None:
         return
+    hooks = session.info.pop("after_commit", {})
     try:
         if commit:
             await session.commit()
         else:
             await session.rollback()
+            hooks = {}
     finally:
         await session.close()
         request.state.db = None
+    for hook in hooks.values():
+        hook()
+
+
+def after_commit(session: AsyncSession, name: str, hook: Callable[[], None]) -> None:
+    """Runs `hook` once after the request's transaction commits (never after a rollback)."""
+    session.info.setdefault("after_commit", {})[name] = hook
 
 
 class UnitOfWorkRoute(APIRoute):

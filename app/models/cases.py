@@ -16,6 +16,11 @@ class Case(SQLModel, table=True):
         Index("ix_cases_district_created", "district_code", "created_at", "id"),
         Index("ix_cases_status_due", "status", "handle_due", "id"),
         Index("ix_cases_lead_status", "lead_unit_id", "status"),
+        Index("ix_cases_merged_into", "merged_into_id"),
+        Index("ix_cases_status_sign_due", "status", "sign_due"),
+        Index("ix_cases_status_callback_due", "status", "callback_due"),
+        Index("ix_cases_chase_due", "chase_due"),
+        Index("ix_cases_supervise_due", "supervise_due"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
@@ -56,6 +61,19 @@ class Case(SQLModel, table=True):
     reply: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType))
     direct_answer: bool = False
     close_reason: str | None = Field(default=None, max_length=32)
+    merged_into_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("cases.id")))
+    major: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType))
+    redo_count: int = 0
+    callback_attempts: int = 0
+
+    # Oversight marks written by the sweep; each is written once per deadline cycle.
+    sign_overdue_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    handle_overdue_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    chase_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    chased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    supervise_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    supervised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    callback_reminded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
 
     dispatched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -115,3 +133,30 @@ class CaseEvent(SQLModel, table=True):
     to_status: str | None = Field(default=None, max_length=20)
     reason: str | None = Field(default=None, sa_column=Column(Text))
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+
+
+class CaseCallback(SQLModel, table=True):
+    """One callback attempt or resident rating (回访/评价). Only the last reached one of a round counts."""
+
+    __tablename__ = "case_callbacks"
+    __table_args__ = (
+        Index("ix_case_callbacks_case", "case_id", "id"),
+        Index("ix_case_callbacks_unit_at", "unit_id", "at"),
+        Index("ix_case_callbacks_at", "at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    case_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("cases.id"), nullable=False))
+    unit_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("units.id")))
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    by_user_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
+    channel: str = Field(max_length=8)  # phone | app
+    round: int = 0  # the case's redo_count when the reply being rated was given
+    attempt: int = 1
+    reached: bool
+    solved: bool | None = None
+    satisfaction: str | None = Field(default=None, max_length=24)
+    unit_at_fault: bool = False
+    outcome: str = Field(max_length=16)  # closed | redo | retry | unreached | awaiting_review
+    counted: bool = False
+    note: str | None = Field(default=None, sa_column=Column(Text))

@@ -9,7 +9,9 @@ from app.cases.lifecycle import (
     Actor,
     CaseView,
     LifecycleError,
+    Outcome,
     Status,
+    after_callback,
     allowed_actions,
     decide,
     extension_fits,
@@ -17,6 +19,7 @@ from app.cases.lifecycle import (
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=5)
+SATISFIED = Outcome(reached=True, solved=True, satisfaction="satisfied")
 
 # The expected table, written out independently of lifecycle.TABLE.
 # (action, actor) -> {source status: target status (None = unchanged)}
@@ -43,6 +46,13 @@ EXPECTED: dict[tuple[str, Actor], dict[Status, Status | None]] = {
     ("redispatch", Actor.dispatcher): {s: Status.dispatched for s in (Status.dispatched, Status.signed,
                                                                       Status.in_progress)},
 }
+OPEN_ONES = (Status.received, Status.dispatched, Status.signed, Status.in_progress, Status.return_review)
+for who in (Actor.agent, Actor.dispatcher):
+    # With a satisfied outcome (see view()), a callback closes the case.
+    EXPECTED[("callback", who)] = {Status.replied: Status.closed}
+    EXPECTED[("merge", who)] = {s: Status.closed for s in OPEN_ONES}
+EXPECTED[("rate", Actor.requester)] = {Status.replied: Status.closed}
+EXPECTED[("mark_major", Actor.dispatcher)] = {s: None for s in OPEN_ONES}
 for who in (Actor.requester, Actor.agent):
     EXPECTED[("withdraw", who)] = {s: Status.withdrawn for s in (
         Status.received, Status.dispatched, Status.signed, Status.in_progress, Status.return_review)}
@@ -70,13 +80,13 @@ def test_every_status_action_actor(status, action, actor):
     case = view(status, action)
     expected = EXPECTED.get((action, actor), {})
     if status in expected:
-        target, acted_as = decide(action, case, frozenset({actor}), NOW)
+        target, acted_as = decide(action, case, frozenset({actor}), NOW, SATISFIED)
         assert acted_as == actor
         assert target == (expected[status] or status)
         assert action in allowed_actions(case, frozenset({actor}), NOW)
     else:
         with pytest.raises(LifecycleError) as err:
-            decide(action, case, frozenset({actor}), NOW)
+            decide(action, case, frozenset({actor}), NOW, SATISFIED)
         assert err.value.code == "action_not_allowed"
         assert err.value.http_status == 409
         assert action not in allowed_actions(case, frozenset({actor}), NOW)
@@ -137,4 +147,52 @@ def test_reject_return_goes_back_to_dispatched_when_returned_unsigned():
     case = CaseView(status=Status.return_review, handle_due=LATER, return_until=LATER, extension_pending=False,
                     extension_days_granted=0, extension_cap=10, status_before_return=Status.dispatched)
     target, _ = decide("reject_return", case, frozenset({Actor.dispatcher}), NOW)
+    assert target == Status.dispatched
+
+
+# ---- callbacks and ratings: where the outcome sends a replied case --------------------------------
+
+def replied(**kw) -> CaseView:
+    base = dict(status=Status.replied, handle_due=LATER, return_until=LATER, extension_pending=False,
+                extension_days_granted=0, extension_cap=10, callback_max_tries=3)
+    return CaseView(**{**base, **kw})
+
+
+@pytest.mark.parametrize(("outcome", "by_requester", "has_lead", "expected"), [
+    (Outcome(True, True, "satisfied"), False, True, (Status.closed, "closed", "satisfied", True)),
+    (Outcome(True, False, "basically_satisfied"), False, True, (Status.closed, "closed", "basically_satisfied",
+                                                                True)),
+    (Outcome(True, False, "dissatisfied"), False, True, (Status.closed, "closed", "dissatisfied", True)),
+    (Outcome(True, False, "dissatisfied", unit_at_fault=True), False, True, (Status.dispatched, "redo", None, True)),
+    (Outcome(True, False, "dissatisfied", unit_at_fault=True), False, False, (Status.received, "redo", None, True)),
+    (Outcome(True, True, "satisfied"), True, True, (Status.closed, "closed", "satisfied", True)),
+    (Outcome(True, False, "dissatisfied"), True, True, (Status.replied, "awaiting_review", None, True)),
+])
+def test_after_callback_outcomes(outcome, by_requester, has_lead, expected):
+    result = after_callback(outcome, replied(has_lead_unit=has_lead), by_requester=by_requester)
+    assert (result.status, result.result, result.close_reason, result.counted) == expected
+
+
+def test_unreached_retries_until_the_profiles_tries_are_used():
+    unreached = Outcome(reached=False)
+    first = after_callback(unreached, replied(callback_attempts=0), by_requester=False)
+    second = after_callback(unreached, replied(callback_attempts=1), by_requester=False)
+    third = after_callback(unreached, replied(callback_attempts=2), by_requester=False)
+    assert (first.status, first.result, first.counted) == (Status.replied, "retry", False)
+    assert (second.status, second.result) == (Status.replied, "retry")
+    assert (third.status, third.result, third.close_reason, third.counted) == (Status.closed, "unreached",
+                                                                               "unreached", False)
+    one_try = after_callback(unreached, replied(callback_max_tries=1), by_requester=False)
+    assert one_try.close_reason == "unreached"
+
+
+def test_callback_needs_an_outcome_and_a_resident_rates_once():
+    with pytest.raises(LifecycleError) as err:
+        decide("callback", replied(), frozenset({Actor.agent}), NOW)
+    assert (err.value.code, err.value.http_status) == ("callback_outcome_required", 422)
+    with pytest.raises(LifecycleError) as err:
+        decide("rate", replied(rated_this_round=True), frozenset({Actor.requester}), NOW, SATISFIED)
+    assert err.value.code == "already_rated"
+    target, _ = decide("callback", replied(), frozenset({Actor.agent}),
+                       NOW, Outcome(True, False, "dissatisfied", unit_at_fault=True))
     assert target == Status.dispatched

@@ -1,0 +1,110 @@
+"""Closing the loop: callbacks and ratings, redo, merging duplicates, major cases. Never commits."""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.calendar.deadlines import due_after
+from app.calendar.service import current_calendar, deployment_profile
+from app.cases import repository
+from app.cases import schemas as s
+from app.cases.context import Ctx, can_see
+from app.cases.dispatching import hand_to
+from app.cases.lifecycle import Actor, CaseView, Outcome, Status, after_callback
+from app.core.errors import AppError
+from app.models import Case, CaseCallback
+
+FINISHED = (Status.closed, Status.withdrawn)
+
+
+async def next_callback_due(ctx: Ctx, case: Case):
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    return due_after(ctx.now, profile.callback, calendar, ZoneInfo(ctx.state.settings.timezone)).at
+
+
+async def record_evaluation(ctx: Ctx, case: Case, actor: Actor, outcome: Outcome, view: CaseView, *,
+                            channel: str, note: str | None) -> dict[str, Any]:
+    """Stores the attempt, then applies what the pure rule decided."""
+    result = after_callback(outcome, view, by_requester=actor == Actor.requester)
+    if result.counted:
+        # 一事一评: only the last valid evaluation of a reply counts.
+        await repository.uncount_callbacks(ctx.session, case.id, case.redo_count)
+    ctx.session.add(CaseCallback(
+        case_id=case.id, unit_id=case.lead_unit_id, at=ctx.now, by_user_id=ctx.principal.user_id,
+        channel=channel, round=case.redo_count, attempt=case.callback_attempts + 1, reached=outcome.reached,
+        solved=outcome.solved, satisfaction=outcome.satisfaction, unit_at_fault=outcome.unit_at_fault,
+        outcome=result.result, counted=result.counted, note=note,
+    ))
+    data: dict[str, Any] = {"result": result.result, "reached": outcome.reached, "solved": outcome.solved,
+                            "satisfaction": outcome.satisfaction, "unit_at_fault": outcome.unit_at_fault,
+                            "channel": channel, "round": case.redo_count, "attempt": case.callback_attempts + 1}
+    if result.result == "retry":
+        case.callback_attempts += 1
+        case.callback_due = await next_callback_due(ctx, case)
+        case.callback_reminded_at = None
+        data["next_callback_due"] = case.callback_due.isoformat()
+    elif result.result in ("closed", "unreached"):
+        case.closed_at, case.close_reason = ctx.now, result.close_reason
+    elif result.result == "awaiting_review":
+        case.reply = {**(case.reply or {}), "rated_by_requester": True}
+    elif result.result == "redo":
+        data.update(await _redo(ctx, case))
+    return data
+
+
+async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
+    """重办: back to the same lead unit with a new clock, or to the centre when it was answered directly."""
+    previous_reply = case.reply
+    case.redo_count += 1
+    case.callback_attempts = 0
+    case.reply, case.replied_at, case.callback_due, case.callback_reminded_at = None, None, None, None
+    data: dict[str, Any] = {"previous_reply": previous_reply, "redo_count": case.redo_count}
+    if case.lead_unit_id is not None:
+        data.update(await hand_to(ctx, case, case.lead_unit_id, retired_status="redo"))
+    return data
+
+
+async def _callback(ctx: Ctx, case: Case, actor: Actor, body: s.CallbackBody, view: CaseView) -> dict:
+    return await record_evaluation(ctx, case, actor, body.outcome(), view, channel="phone", note=body.note)
+
+
+async def _rate(ctx: Ctx, case: Case, actor: Actor, body: s.RateBody, view: CaseView) -> dict:
+    return await record_evaluation(ctx, case, actor, body.outcome(), view, channel="app", note=body.comment)
+
+
+async def _merge(ctx: Ctx, case: Case, actor: Actor, body: s.MergeBody, view: CaseView) -> dict:
+    field = [{"field": "master_case_id", "code": "merge_master_invalid"}]
+    if body.master_case_id == case.id:
+        raise AppError("merge_into_self", 422, field_errors=field)
+    master = await repository.get(ctx.session, body.master_case_id, with_children=False)
+    if master is None or not can_see(master, ctx.principal):
+        raise AppError("merge_master_not_found", 422, case_id=body.master_case_id, field_errors=field)
+    if master.status in FINISHED:
+        raise AppError("merge_master_closed", 409, number=master.number, status=master.status)
+    if master.category_code != case.category_code:
+        raise AppError("merge_category_mismatch", 409, master=master.category_code, duplicate=case.category_code)
+    if not await repository.claim_version(ctx.session, master.id, master.version):
+        raise AppError("version_stale", 412, current="?")
+    master.version += 1
+    master.updated_at = ctx.now
+    case.merged_into_id, case.closed_at, case.close_reason = master.id, ctx.now, "merged"
+    case.extension_request = case.return_request = None
+    for a in case.assignments:
+        if a.active:
+            a.active, a.status, a.finished_at = False, "merged", ctx.now
+    # Earlier duplicates of this case follow it to the new master, so every chain ends at an open case.
+    followers = await repository.repoint_duplicates(ctx.session, case.id, master.id)
+    ctx.event(master, "merged_in", reason=body.reason,
+              data={"duplicate_id": case.id, "duplicate_number": case.number, "followers": followers})
+    return {"master_case_id": master.id, "master_number": master.number, "followers": followers}
+
+
+async def _mark_major(ctx: Ctx, case: Case, actor: Actor, body: s.MajorBody, view: CaseView) -> dict:
+    before = case.major
+    case.major = {"leader": body.leader, "leader_title": body.leader_title, "team": body.team, "plan": body.plan,
+                  "resolve_by": body.resolve_by.isoformat(), "note": body.note,
+                  "marked_by_user_id": ctx.principal.user_id, "at": ctx.now.isoformat()}
+    return {"major": case.major, "before": before}
+
+
+EFFECTS = {"callback": _callback, "rate": _rate, "merge": _merge, "mark_major": _mark_major}

@@ -1,0 +1,66 @@
+"""The deadline sweep: find what is due, ask the pure rules, write marks and timeline events. Commits per batch.
+
+This is background work, not a request: each batch is its own unit of work.
+"""
+
+import logging
+from collections import Counter
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.calendar.service import current_calendar, deployment_profile
+from app.models import Case, CaseEvent
+from app.supervision import repository
+from app.supervision.rules import Policy, SweepFacts, marks_due
+
+log = logging.getLogger("app.supervision")
+BATCH = 200
+
+
+def facts_of(case: Case) -> SweepFacts:
+    return SweepFacts(
+        status=case.status, sign_due=case.sign_due, signed_at=case.signed_at, handle_due=case.handle_due,
+        extension_pending=case.extension_request is not None, callback_due=case.callback_due,
+        sign_overdue_at=case.sign_overdue_at, handle_overdue_at=case.handle_overdue_at, chase_due=case.chase_due,
+        chased_at=case.chased_at, supervise_due=case.supervise_due, supervised_at=case.supervised_at,
+        callback_reminded_at=case.callback_reminded_at,
+    )
+
+
+async def sweep(state: Any) -> dict[str, int]:
+    """One pass over every case with something due at the injected clock's now."""
+    now = state.clock.now()
+    zone = ZoneInfo(state.settings.timezone)
+    written: Counter[str] = Counter()
+    after_id = 0
+    while True:
+        async with state.sessionmaker() as session:
+            cases = await repository.lock_batch(session, now, after_id, BATCH)
+            if not cases:
+                break
+            calendar = await current_calendar(state, session)
+            policies: dict[str, Policy] = {}
+            for case in cases:
+                if case.profile_code not in policies:
+                    profile = await deployment_profile(state, session, case.profile_code)
+                    policies[case.profile_code] = Policy(profile.chase_after_overdue, profile.supervise_after_chase)
+                marks = marks_due(facts_of(case), now, policies[case.profile_code], calendar, zone)
+                for mark in marks:
+                    for column, value in mark.changes.items():
+                        setattr(case, column, value)
+                    session.add(CaseEvent(case_id=case.id, at=now, type=mark.type, actor_role="system",
+                                          actor_unit_id=None, from_status=case.status, to_status=case.status,
+                                          data={"lead_unit_id": case.lead_unit_id, **mark.data}))
+                    written[mark.type] += 1
+                if marks:
+                    case.version += 1
+                    case.updated_at = now
+            after_id = cases[-1].id
+            await session.commit()
+        if sum(written.values()):
+            bell = getattr(state, "feed_bell", None)
+            if bell is not None:
+                bell.ring()
+        if len(cases) < BATCH:
+            break
+    return dict(written)
