@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from app.cases import repository, service
+from app.cases import export, repository, service
 from app.cases.context import Ctx
 from app.cases.schemas import CaseCreate, CaseRead, CaseSummary, CaseUpdate
 from app.core.auth import ClockDep, CurrentUser, SessionDep
@@ -43,9 +43,7 @@ async def create(body: CaseCreate, request: Request, session: SessionDep, princi
                                                                         "Location": f"/cases/{read.id}"})
 
 
-@router.get("", response_model=Page[CaseSummary], summary="Cases the caller may see (work queue)")
-async def list_cases(
-    request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
+def _case_filter(
     status: Annotated[str | None, Query(description="Comma-separated statuses")] = None,
     kind: Annotated[str | None, Query(max_length=16)] = None,
     category: Annotated[str | None, Query(max_length=64, description="A category or group code")] = None,
@@ -54,10 +52,7 @@ async def list_cases(
     due_before: datetime | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
-    sort: Annotated[str, Query(pattern="^(due|created)$")] = "due",
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-) -> Page[CaseSummary]:
+) -> repository.CaseFilter:
     statuses = tuple(x for x in (status or "").split(",") if x)
     unknown = [x for x in statuses if x not in STATUSES]
     if unknown:
@@ -67,14 +62,38 @@ async def list_cases(
         if value is not None and value.tzinfo is None:
             raise AppError("query_invalid", 422, reason=f"{name} needs a UTC offset",
                            field_errors=[{"field": name, "code": "datetime_parsing"}])
+    return repository.CaseFilter(status=statuses, kind=kind, category=category, unit_id=unit, overdue=overdue,
+                                 due_before=due_before, created_from=created_from, created_to=created_to)
+
+
+FilterDep = Annotated[repository.CaseFilter, Depends(_case_filter)]
+
+
+@router.get("", response_model=Page[CaseSummary], summary="Cases the caller may see (work queue)")
+async def list_cases(
+    request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep, f: FilterDep,
+    sort: Annotated[str, Query(pattern="^(due|created)$")] = "due",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+) -> Page[CaseSummary]:
     keys = decode_cursor(cursor, 3) if cursor else None
     if keys and keys[0] not in ("d", "n", "c"):
         raise AppError("cursor_invalid", 400)
-    f = repository.CaseFilter(status=statuses, kind=kind, category=category, unit_id=unit, overdue=overdue,
-                              due_before=due_before, created_from=created_from, created_to=created_to)
     items, next_key = await service.search(_ctx(request, session, principal, clock), f, sort=sort,
                                            cursor=keys, limit=limit)
     return Page(items=items, next_cursor=encode_cursor(next_key) if next_key else None)
+
+
+@router.get("/export", summary="CSV of the cases a filter selects (streamed; phones masked; audited)",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a byte-order mark"}})
+async def export_cases(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
+                       f: FilterDep) -> StreamingResponse:
+    ctx = _ctx(request, session, principal, clock)
+    scope = service.export_scope(ctx, f)
+    filename = f"cases-{ctx.now.strftime('%Y%m%dT%H%M%SZ')}.csv"
+    return StreamingResponse(export.stream(request.app.state, scope, f, ctx.now), media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/{case_id}", response_model=CaseRead, summary="A case with assignments, timeline, allowed actions")

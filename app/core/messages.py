@@ -165,3 +165,28 @@ TITLES: dict[str, tuple[str, str]] = {
     "region_outside_scope": ("区划不在辖区内", "Region outside jurisdiction"),
     "channel_not_allowed": ("渠道不允许", "Channel not allowed"),
 }
+
+# closing the loop (issue 4)
+MESSAGES.update({
+    "callback_outcome_required": ("回访须填写回访结果", "A callback needs its outcome"),
+    "already_rated": ("您已评价过本次答复，中心将回访核实", "You already rated this reply; the centre will call back"),
+    "merge_into_self": ("不能将工单合并到其自身", "A case cannot be merged into itself"),
+    "merge_master_not_found": (
+        "主工单 {case_id} 不存在或无权查看", "Master case {case_id} does not exist or is not yours",
+    ),
+    "merge_master_closed": (
+        "主工单 {number} 已{status}，不能并入", "Master case {number} is {status}; nothing can be merged into it",
+    ),
+    "merge_category_mismatch": (
+        "只能合并同一分类的工单（主工单 {master}，本工单 {duplicate}）",
+        "Only cases of the same category merge (master {master}, this case {duplicate})",
+    ),
+    "period_invalid": ("统计时段的开始须早于结束", "The period must start before it ends"),
+    "period_too_long": ("统计时段不能超过 {days} 天", "The period can be at most {days} days"),
+})
+TITLES.update({
+    "merge_master_not_found": ("主工单不存在", "Master case not found"),
+    "merge_master_closed": ("主工单已办结", "Master case closed"),
+    "merge_category_mismatch": ("分类不一致，不能合并", "Different categories"),
+    "period_too_long": ("统计时段过长", "Period too long"),
+})
