@@ -72,6 +72,9 @@ def mask_id_number(id_number: str | None) -> str | None:
     return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
 
 
+ISSUED_AT_LEEWAY_SECONDS = 60
+
+
 def issue_token(secret: str, *, user_id: int, role: str, now: datetime, ttl: timedelta) -> str:
     claims: dict[str, Any] = {
         "sub": str(user_id),
@@ -90,11 +93,13 @@ class TokenError(Exception):
 
 def read_token(secret: str, token: str, now: datetime) -> dict[str, Any]:
     try:
-        # Expiry is checked against the injected clock, not the wall clock.
-        claims = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM], options={"verify_exp": False,
-                                                                                 "require": ["exp", "sub"]})
+        # Times are checked against the injected clock, not the wall clock.
+        claims = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
+                            options={"verify_exp": False, "verify_iat": False, "require": ["exp", "sub"]})
     except jwt.InvalidTokenError as exc:
         raise TokenError("auth_token_invalid") from exc
     if int(claims["exp"]) <= int(now.timestamp()):
         raise TokenError("auth_token_expired")
+    if "iat" in claims and int(claims["iat"]) > int(now.timestamp()) + ISSUED_AT_LEEWAY_SECONDS:
+        raise TokenError("auth_token_invalid")  # issued in the future: a forged or mis-clocked token
     return claims

@@ -177,7 +177,8 @@ async def test_major_case_accountability(client, app):
         assert (await f.act(client, dispatcher, case, "mark_major", bad, expect=422))["code"] == "validation_failed"
     case = await f.act(client, dispatcher, case, "mark_major", body)
     assert case["major"]["leader"] == "李副区长" and case["major"]["resolve_by"] == "2026-12-31"
-    assert case["timeline"][-1]["type"] == "mark_major" and case["timeline"][-1]["data"]["major"]["team"][0] == "区城管局"
+    event = case["timeline"][-1]
+    assert event["type"] == "mark_major" and event["data"]["major"]["team"][0] == "区城管局"
 
 
 async def test_actions_take_the_current_version(client, app):
