@@ -72,13 +72,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     from app.calendar.router import router as calendar_router
     from app.cases.router import router as cases_router
     from app.feed.router import router as feed_router
+    from app.hotline.router import router as hotline_router
+    from app.knowledge.router import router as knowledge_router
     from app.metrics.router import router as metrics_router
     from app.regions.router import router as regions_router
     from app.routing.router import router as routing_router
     from app.units.router import router as units_router
 
     for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
-                   cases_router, feed_router, metrics_router):
+                   hotline_router, cases_router, feed_router, metrics_router, knowledge_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")

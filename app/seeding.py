@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar.deadlines import Profile
 from app.calendar.repository import load_year_file
-from app.models import Category, DeadlineProfile, Region, RoutingRule, Unit, UnitKind
+from app.models import Category, DeadlineProfile, KnowledgeArticle, Region, RoutingRule, Unit, UnitKind
 
 log = logging.getLogger("app.seed")
 
@@ -177,6 +177,28 @@ async def seed_calendars(session: AsyncSession, seed_dir: Path, now: Any) -> int
     return changed
 
 
+async def seed_knowledge(session: AsyncSession, seed_dir: Path, now: Any) -> int:
+    """Adds articles the database lacks; articles edited through the API are the administrators' to keep."""
+    path = seed_dir / "knowledge.yaml"
+    if not path.exists():
+        return 0
+    existing = set((await session.execute(select(KnowledgeArticle.code))).scalars())
+    changed = 0
+    for item in _yaml(path):
+        if item["code"] in existing:
+            continue
+        basis = item.get("policy_basis") or {}
+        session.add(KnowledgeArticle(
+            code=item["code"], category_code=item["category"], question=item["question"],
+            answer=item["answer"].strip(), keywords=[str(k) for k in item.get("keywords") or []],
+            policy_title=basis.get("title"), document_number=basis.get("document_number"),
+            valid_from=item["valid_from"], valid_to=item.get("valid_to"), note=item.get("note"),
+            created_at=now, updated_at=now))
+        changed += 1
+    await session.flush()
+    return changed
+
+
 async def seed_all(session: AsyncSession, seed_dir: Path, now: Any) -> dict[str, int]:
     report = {
         "regions": await seed_regions(session, seed_dir),
@@ -186,6 +208,7 @@ async def seed_all(session: AsyncSession, seed_dir: Path, now: Any) -> dict[str,
         "routing_rules": await seed_rules(session, seed_dir),
         "deadline_profiles": await seed_profiles(session, seed_dir),
         "calendar_years": await seed_calendars(session, seed_dir, now),
+        "knowledge_articles": await seed_knowledge(session, seed_dir, now),
     }
     log.info("seeded", extra={"detail": report})
     return report

@@ -30,12 +30,21 @@ async def _callback_due(ctx: Ctx, case: Case) -> None:
 
 
 async def _direct_answer(ctx: Ctx, case: Case, actor: Actor, body: s.DirectAnswerBody, view: CaseView) -> dict:
-    case.reply = {"text": body.answer, "basis": body.basis, "signer": ctx.principal.name,
+    text, basis, cited = body.answer, body.basis, None
+    if body.article_code is not None:
+        from app.knowledge.service import usable_article  # the knowledge base builds on the spine, not under it
+
+        article = await usable_article(ctx.state, ctx.session, body.article_code, ctx.now)
+        text = text or article.answer
+        basis = basis or " ".join(x for x in (article.policy_title, article.document_number) if x) or None
+        cited = {"code": article.code, "question": article.question, "version": article.version,
+                 "policy_title": article.policy_title, "document_number": article.document_number}
+    case.reply = {"text": text, "basis": basis, "signer": ctx.principal.name, "article": cited,
                   "by_user_id": ctx.principal.user_id, "direct": True, "at": ctx.now.isoformat()}
     case.direct_answer = True
     case.replied_at = ctx.now
     await _callback_due(ctx, case)
-    return {"callback_due": case.callback_due.isoformat()}
+    return {"callback_due": case.callback_due.isoformat(), "article": cited}
 
 
 async def _sign(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:

@@ -57,5 +57,14 @@ def registered() -> list[KindPlugin]:
     return list(_REGISTRY.values())
 
 
+class HotlinePayload(BaseModel):
+    """What intake worked out for the agent rather than being told."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category_suggested: bool = False
+    region_resolved: bool = False
+
+
 # The 12345 work order is the spine's own kind; the hotline package extends its intake.
-register(KindPlugin(name="hotline", title="12345 工单", title_en="12345 work order"))
+register(KindPlugin(name="hotline", title="12345 工单", title_en="12345 work order", payload_model=HotlinePayload))

@@ -225,8 +225,18 @@ class DispatchBody(NoteBody):
 
 
 class DirectAnswerBody(_Action):
-    answer: str = Text
+    """The centre answers without dispatching (直办), in its own words or by citing a knowledge-base article."""
+
+    answer: str | None = Field(default=None, min_length=1, max_length=2000,
+                               description="Defaults to the article's answer when one is cited")
     basis: str | None = Field(default=None, max_length=500)
+    article_code: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _answer_or_article(self) -> "DirectAnswerBody":
+        if self.answer is None and self.article_code is None:
+            raise ValueError("give the answer or the article_code of a knowledge-base article")
+        return self
 
 
 class ReturnBody(_Action):

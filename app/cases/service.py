@@ -4,6 +4,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from pydantic import ValidationError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,7 +20,7 @@ from app.core import audit
 from app.core.concurrency import check_version
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
-from app.core.security import normalise_mobile
+from app.core.security import lookup_hash, normalise_mobile
 from app.models import Case, Unit
 from app.routing import service as routing
 from app.units import repository as units_repo
@@ -28,15 +29,21 @@ RESIDENT_CHANNELS = {"app", "web"}
 CREATOR_ROLES = {Role.resident, Role.agent, Role.dispatcher}
 
 
-def _caller_phone(raw: str | None) -> str | None:
+def caller_phone_of(raw: str | None) -> str | None:
     if raw is None or raw == "":
         return None
     mobile = normalise_mobile(raw)
     if mobile:
         return mobile
     digits = re.sub(r"[\s-]", "", raw)
-    if re.fullmatch(r"0\d{9,11}", digits):  # a landline with its area code
-        return digits
+    if re.fullmatch(r"0\d{9,11}", digits):  # a landline with its area code, checked against the numbering plan
+        try:
+            number = phonenumbers.parse(digits, "CN")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+                phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+            return digits
     raise AppError("caller_phone_invalid", 422, field_errors=[{"field": "caller_phone",
                                                                "code": "caller_phone_invalid"}])
 
@@ -68,7 +75,7 @@ async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
     if principal.role == Role.resident:
         caller_name, caller_phone = principal.name, normalise_mobile(principal.username)
     else:
-        caller_name, caller_phone = body.caller_name, _caller_phone(body.caller_phone)
+        caller_name, caller_phone = body.caller_name, caller_phone_of(body.caller_phone)
     case = Case(
         number=await _number(ctx, district), kind=plugin.name, channel=channel, category_code=body.category,
         work_order_type=body.work_order_type, urgency=body.urgency, status=Status.received,
@@ -77,6 +84,7 @@ async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
         longitude=body.longitude,
         requester_user_id=principal.user_id if principal.role == Role.resident else None,
         caller_name=caller_name, caller_phone=caller_phone, anonymous=body.anonymous,
+        caller_phone_hash=lookup_hash(ctx.state.keys.lookup_key, caller_phone) if caller_phone else None,
         hide_contact=body.hide_contact, profile_code=ctx.state.settings.deadline_profile, payload=payload,
         created_by=principal.user_id, created_at=ctx.now, updated_at=ctx.now,
     )

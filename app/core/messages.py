@@ -190,3 +190,31 @@ TITLES.update({
     "merge_category_mismatch": ("分类不一致，不能合并", "Different categories"),
     "period_too_long": ("统计时段过长", "Period too long"),
 })
+
+# hotline intake and the knowledge base (issue 5)
+MESSAGES.update({
+    "article_not_found": ("知识库文章 {code} 不存在或已停用", "Knowledge article {code} does not exist or is retired"),
+    "article_not_in_force": ("知识库文章 {code} 不在有效期内", "Knowledge article {code} is not in force today"),
+    "article_code_taken": ("文章编码 {code} 已存在", "The article code {code} is taken"),
+    "address_unresolved": ("无法从地址识别所在社区或街道", "No known place was found in the address"),
+    "address_ambiguous": (
+        "地址可能对应多个地点，请选择：{names}", "The address fits several places; choose one: {names}",
+    ),
+    "address_not_precise": (
+        "地址只能定位到 {name}，请补充社区", "The address only locates {name}; name the community",
+    ),
+    "coordinates_outside_city": ("坐标不在本市范围内", "The coordinates are outside the city"),
+    "elements_missing": (
+        "受理要素不全，缺少：{missing}", "The order lacks required elements: {missing}",
+    ),
+    "category_unclassifiable": (
+        "无法根据描述判断事项分类，请选择分类", "The description gives no clue to the category; choose one",
+    ),
+})
+TITLES.update({
+    "article_not_found": ("知识库文章不存在", "Unknown article"),
+    "article_not_in_force": ("文章不在有效期", "Article not in force"),
+    "address_ambiguous": ("地址有歧义", "Ambiguous address"),
+    "address_not_precise": ("地址不够具体", "Address not precise"),
+    "elements_missing": ("受理要素不全", "Missing elements"),
+})

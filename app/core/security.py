@@ -1,5 +1,7 @@
 """Passwords, phone numbers, masking and tokens."""
 
+import hashlib
+import hmac
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -103,3 +105,8 @@ def read_token(secret: str, token: str, now: datetime) -> dict[str, Any]:
     if "iat" in claims and int(claims["iat"]) > int(now.timestamp()) + ISSUED_AT_LEEWAY_SECONDS:
         raise TokenError("auth_token_invalid")  # issued in the future: a forged or mis-clocked token
     return claims
+
+
+def lookup_hash(lookup_key: str, value: str) -> str:
+    """A keyed hash (HMAC-SHA256) for finding rows by a personal value without indexing the value itself."""
+    return hmac.new(lookup_key.encode("utf-8"), value.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -2,11 +2,13 @@
 
 from app.models.accounts import AuditLog, User
 from app.models.cases import Assignment, Case, CaseCallback, CaseEvent
+from app.models.hotline import ClassifierFeedback, KnowledgeArticle
 from app.models.org import Region, Unit, UnitKind
 from app.models.platform import CalendarDay, CalendarYear, CaseNumberCounter, DeadlineProfile, IdempotencyKey
 from app.models.routing import Category, RoutingRule
 
 __all__ = [
-    "Assignment", "AuditLog", "CalendarDay", "CalendarYear", "Case", "CaseCallback", "CaseEvent", "CaseNumberCounter",
+    "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
+    "CaseCallback", "CaseEvent", "CaseNumberCounter",
     "Category", "DeadlineProfile", "IdempotencyKey", "Region", "RoutingRule", "Unit", "UnitKind", "User",
 ]

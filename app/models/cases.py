@@ -17,6 +17,8 @@ class Case(SQLModel, table=True):
         Index("ix_cases_status_due", "status", "handle_due", "id"),
         Index("ix_cases_lead_status", "lead_unit_id", "status"),
         Index("ix_cases_merged_into", "merged_into_id"),
+        Index("ix_cases_caller_phone_hash", "caller_phone_hash", "id"),
+        Index("ix_cases_category_region_created", "category_code", "region_code", "created_at"),
         Index("ix_cases_status_sign_due", "status", "sign_due"),
         Index("ix_cases_status_callback_due", "status", "callback_due"),
         Index("ix_cases_chase_due", "chase_due"),
@@ -45,6 +47,7 @@ class Case(SQLModel, table=True):
     requester_user_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
     caller_name: str | None = Field(default=None, max_length=64)
     caller_phone: str | None = Field(default=None, max_length=20)
+    caller_phone_hash: str | None = Field(default=None, max_length=64)  # keyed hash: caller history lookups
     anonymous: bool = False
     hide_contact: bool = False
 

@@ -39,3 +39,7 @@ async def search(session: AsyncSession, *, q: str | None, parent: str | None, le
     if after:
         stmt = stmt.where(Region.code > after)
     return list((await session.execute(stmt.order_by(Region.code).limit(limit))).scalars())
+
+
+async def all_regions(session: AsyncSession) -> list[Region]:
+    return list((await session.execute(select(Region).order_by(Region.code))).scalars())

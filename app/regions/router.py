@@ -1,14 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from app.core.auth import SessionDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError, NotFound
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
-from app.regions import repository
+from app.regions import repository, resolution
 from app.regions.codes import is_region_code
-from app.regions.schemas import RegionDetail, RegionRead
+from app.regions.schemas import RegionDetail, RegionRead, ResolveRequest, ResolveResult
 
 router = APIRouter(prefix="/regions", tags=["regions"], route_class=UnitOfWorkRoute)
 
@@ -47,3 +47,17 @@ async def get_region(code: str, session: SessionDep) -> RegionDetail:
     return RegionDetail(**RegionRead.model_validate(region).model_dump(),
                         path=[RegionRead.model_validate(r) for r in path],
                         children_count=await repository.count_children(session, code))
+
+
+@router.post("/resolve", response_model=ResolveResult, summary="Address text → the community (or deepest region)",
+             description="Finds every division named in the text (current names, short forms such as 园岭, old "
+                         "names such as 新南园) and keeps the chain they agree on. When the text fits several "
+                         "places equally, `ambiguous` is true, `region_code` is their common region and "
+                         "`candidates` lists them; typos only ever produce candidates. An address naming no "
+                         "known place is a 422 `address_unresolved`.")
+async def resolve(body: ResolveRequest, request: Request, session: SessionDep) -> ResolveResult:
+    g = await resolution.gazetteer(request.app.state, session)
+    result = g.resolve(body.address)
+    if result.region_code is None and not result.candidates:
+        raise AppError("address_unresolved", 422, field_errors=[{"field": "address", "code": "address_unresolved"}])
+    return resolution.present(g, result)

@@ -1,4 +1,4 @@
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class RegionRead(BaseModel):
@@ -15,3 +15,32 @@ class RegionRead(BaseModel):
 class RegionDetail(RegionRead):
     path: list[RegionRead]
     children_count: int
+
+
+class ResolveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    address: str = Field(min_length=2, max_length=200)
+
+
+class MatchedPart(BaseModel):
+    text: str
+    region_code: str
+    kind: str  # name | short | alias (an old name) | fuzzy
+
+
+class ResolveCandidate(BaseModel):
+    region_code: str
+    name: str
+    level: str
+    path: str
+
+
+class ResolveResult(BaseModel):
+    region_code: str | None
+    name: str | None
+    level: str | None
+    confidence: float
+    ambiguous: bool
+    matched: list[MatchedPart]
+    candidates: list[ResolveCandidate]

@@ -1,0 +1,37 @@
+"""The five elements of an intake (who, when, where, what, how), pure.
+
+When is the moment the order is taken and is always known. What and how
+both live in the description: a description too short to say how the
+matter happened is missing "how" ([inference]: the length is the profile's
+rule of thumb, not a language test).
+"""
+
+from dataclasses import dataclass
+
+HOW_MIN_CHARS = 8
+
+
+@dataclass(frozen=True)
+class Bounds:
+    south: float
+    west: float
+    north: float
+    east: float
+
+    def contains(self, lat: float, long: float) -> bool:
+        return self.south <= lat <= self.north and self.west <= long <= self.east
+
+
+def missing_elements(*, who: bool, address: str | None, region_code: str | None, has_coordinates: bool,
+                     description: str) -> list[str]:
+    missing = []
+    if not who:
+        missing.append("who")
+    if not (address or region_code or has_coordinates):
+        missing.append("where")
+    text = (description or "").strip()
+    if not text:
+        missing.append("what")
+    elif len(text) < HOW_MIN_CHARS:
+        missing.append("how")
+    return missing

@@ -1,0 +1,94 @@
+"""HTTP for the hotline: intake, residents' reports, classification, duplicates, caller history."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from app.cases import service as cases
+from app.cases.router import _ctx
+from app.cases.schemas import CaseSummary
+from app.core.auth import ClockDep, CurrentUser, SessionDep
+from app.core.concurrency import etag
+from app.core.db import UnitOfWorkRoute
+from app.core.errors import AppError
+from app.core.idempotency import IdempotencyDep
+from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.roles import Role
+from app.hotline import service
+from app.hotline.schemas import (
+    ClassifyRequest,
+    ClassifyResult,
+    HotlineOrderCreate,
+    OrderRead,
+    ReportCreate,
+    SimilarCase,
+)
+
+router = APIRouter(tags=["hotline"], route_class=UnitOfWorkRoute)
+AGENTS = {Role.agent, Role.dispatcher}
+
+
+async def _intake(body, request, session, principal, clock, idem) -> Any:
+    if (replay := await idem.claim()) is not None:
+        return replay
+    order = await service.intake(_ctx(request, session, principal, clock), body)
+    return await idem.respond(order.model_dump(mode="json"), 201,
+                              headers={"ETag": etag(order.version), "Location": f"/cases/{order.id}"})
+
+
+@router.post("/hotline/orders", status_code=201, response_model=OrderRead,
+             summary="Log a call: checked, placed, classified, routed and dispatched in one request",
+             description="The five elements are checked (who: the caller's number; where: address, community or "
+                         "coordinates with an address; what and how: the description). A missing category is "
+                         "the classifier's first choice (`intake.category_suggested`); a missing community is "
+                         "resolved from the address. `hold` keeps it at the centre; `answer_with_article` answers "
+                         "it directly from the knowledge base. Send an `Idempotency-Key`: a double click "
+                         "returns the first answer.")
+async def log_order(body: HotlineOrderCreate, request: Request, session: SessionDep, principal: CurrentUser,
+                    clock: ClockDep, idem: IdempotencyDep) -> Any:
+    if principal.role not in AGENTS:
+        raise AppError("forbidden", 403)
+    return await _intake(body, request, session, principal, clock, idem)
+
+
+@router.post("/reports", status_code=201, response_model=OrderRead,
+             summary="A resident reports a matter from the app or the web (routed like a call)")
+async def report(body: ReportCreate, request: Request, session: SessionDep, principal: CurrentUser,
+                 clock: ClockDep, idem: IdempotencyDep) -> Any:
+    if principal.role != Role.resident:
+        raise AppError("forbidden", 403)
+    return await _intake(body, request, session, principal, clock, idem)
+
+
+@router.post("/hotline/classify", response_model=ClassifyResult,
+             summary="Top 3 categories for a caller's words, with the words that drove each",
+             description="Words are cut with jieba; a linear SVM over TF-IDF of words and word pairs, trained "
+                         "from seed/classifier, ranks the categories. `score` is a softmax over the margins: "
+                         "it ranks, it is not a calibrated probability.")
+async def classify(body: ClassifyRequest, request: Request, session: SessionDep, principal: CurrentUser,
+                   clock: ClockDep) -> ClassifyResult:
+    if principal.role not in AGENTS | {Role.admin, Role.resident}:
+        raise AppError("forbidden", 403)
+    return ClassifyResult(suggestions=await service.classify(_ctx(request, session, principal, clock), body.text))
+
+
+@router.get("/cases/{case_id}/similar", response_model=list[SimilarCase],
+            summary="Open cases that may be the same matter (same category, same community or within 250 m)")
+async def similar(case_id: int, request: Request, session: SessionDep, principal: CurrentUser,
+                  clock: ClockDep) -> list[SimilarCase]:
+    ctx = _ctx(request, session, principal, clock)
+    if principal.role not in AGENTS | {Role.admin}:
+        raise AppError("forbidden", 403)
+    return await service.similar_to(ctx, await cases.load_visible(ctx, case_id))
+
+
+@router.get("/hotline/callers/{phone}/orders", response_model=Page[CaseSummary],
+            summary="Earlier orders from the same number (found through a keyed hash, never the clear number)")
+async def caller_orders(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
+                        phone: Annotated[str, Path(min_length=3, max_length=20)],
+                        cursor: str | None = None,
+                        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20) -> Page[CaseSummary]:
+    before = decode_cursor(cursor, 1) if cursor else None
+    items, next_id = await service.caller_orders(_ctx(request, session, principal, clock), phone,
+                                                 int(before[0]) if before else None, limit)
+    return Page(items=items, next_cursor=encode_cursor([next_id]) if next_id else None)

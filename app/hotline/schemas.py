@@ -1,0 +1,109 @@
+"""API models for hotline intake, classification, duplicates and caller history."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.cases.schemas import CaseRead, CaseSummary, CategoryBrief
+from app.regions.schemas import ResolveResult
+from app.routing.schemas import Urgency
+
+# The seven types of DOMAIN.md §1, in Chinese as agents say them, or by their API code.
+TYPE_LABELS = {"咨询": "consultation", "求助": "help", "投诉": "complaint", "举报": "report", "建议": "suggestion",
+               "表扬": "praise", "感谢": "praise", "表扬/感谢": "praise", "其他": "other"}
+TYPE_CODES = frozenset(TYPE_LABELS.values())
+DESCRIPTION_MAX = 4000
+
+
+def _work_order_type(value: Any) -> str:
+    if isinstance(value, str):
+        value = value.strip()
+        value = TYPE_LABELS.get(value, value)
+        if value in TYPE_CODES:
+            return value
+    raise ValueError("工单类型须为 咨询、求助、投诉、举报、建议、表扬/感谢、其他 之一 "
+                     "(consultation, help, complaint, report, suggestion, praise, other)")
+
+
+class _Location(BaseModel):
+    address: str | None = Field(default=None, max_length=200)
+    region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    long: float | None = Field(default=None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _coordinates_pair(self) -> "_Location":
+        if (self.lat is None) != (self.long is None):
+            raise ValueError("lat and long go together")
+        return self
+
+
+class ReportCreate(_Location):
+    """A resident's own report from the app or the web."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    work_order_type: str
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    category: str | None = Field(default=None, max_length=64)
+
+    _type = field_validator("work_order_type", mode="before")(_work_order_type)
+
+
+class HotlineOrderCreate(ReportCreate):
+    """What an agent logs while the caller is on the line."""
+
+    caller_phone: str = Field(min_length=3, max_length=20)
+    caller_name: str | None = Field(default=None, max_length=64)
+    anonymous: bool = False
+    hide_contact: bool = False
+    urgency: Urgency = "normal"
+    hold: bool = Field(default=False, description="Keep it at the centre instead of dispatching")
+    answer_with_article: str | None = Field(
+        default=None, max_length=64,
+        description="Answer directly (直办) with this knowledge-base article; the order is not dispatched")
+
+
+class ClassifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+
+
+class ClassifySuggestion(BaseModel):
+    category: CategoryBrief
+    score: float
+    reasons: list[str]
+
+
+class ClassifyResult(BaseModel):
+    suggestions: list[ClassifySuggestion]
+
+
+class SimilarCase(BaseModel):
+    case: CaseSummary
+    score: float = Field(description="Text similarity of the segmented words, 0–1")
+    distance_m: float | None = None
+    same_community: bool
+
+
+class Routing(BaseModel):
+    lead_unit_id: int | None
+    co_unit_ids: list[int]
+    rule_id: int | None
+    fallback: bool
+    trace: list[dict[str, Any]]
+    deadlines: dict[str, Any] | None
+
+
+class IntakeNotes(BaseModel):
+    category_suggested: bool
+    region_resolved: bool
+    classification: list[ClassifySuggestion]
+    address: ResolveResult | None
+
+
+class OrderRead(CaseRead):
+    routing: Routing | None
+    similar: list[SimilarCase]
+    intake: IntakeNotes

@@ -1,0 +1,175 @@
+"""Hotline intake: check the five elements, place it, classify it, route it, find its likely duplicates.
+
+Builds on the case spine: the case is created and dispatched by cases.service
+in the same unit of work. Never commits.
+"""
+
+import asyncio
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.calendar.service import deployment_profile
+from app.cases import repository as cases_repo
+from app.cases import service as cases
+from app.cases import views
+from app.cases.context import Ctx
+from app.cases.schemas import CaseCreate, CategoryBrief
+from app.core.errors import AppError
+from app.core.roles import Role
+from app.core.security import lookup_hash, normalise_mobile
+from app.hotline import repository, similar
+from app.hotline.classifier import Classifier, Suggestion, load_examples, split
+from app.hotline.elements import Bounds, missing_elements
+from app.hotline.schemas import (
+    ClassifySuggestion,
+    HotlineOrderCreate,
+    IntakeNotes,
+    OrderRead,
+    ReportCreate,
+    Routing,
+    SimilarCase,
+)
+from app.models import Case, ClassifierFeedback
+from app.regions import resolution
+from app.regions.schemas import ResolveResult
+
+DUPLICATE_RADIUS_M = 250
+_training = asyncio.Lock()
+
+
+@lru_cache(maxsize=2)
+def _trained(seed_dir: str) -> Classifier:
+    # The deployed model is the one the held-out accuracy describes: trained on the training split only.
+    train, _ = split(load_examples(Path(seed_dir)))
+    return Classifier(train)
+
+
+async def classifier(state: Any) -> Classifier:
+    async with _training:  # one training per process; later calls hit the cache
+        return await asyncio.to_thread(_trained, str(state.settings.seed_dir))
+
+
+@lru_cache(maxsize=2)
+def city_bounds(seed_dir: str) -> Bounds:
+    spec = yaml.safe_load((Path(seed_dir) / "city.yaml").read_text(encoding="utf-8"))
+    return Bounds(**spec["bounds"])
+
+
+async def _present_suggestions(ctx: Ctx, found: list[Suggestion]) -> list[ClassifySuggestion]:
+    names = await cases_repo.category_names(ctx.session, {s.category for s in found})
+    return [ClassifySuggestion(category=CategoryBrief(code=s.category, name=names.get(s.category, s.category)),
+                               score=s.score, reasons=list(s.reasons)) for s in found]
+
+
+async def classify(ctx: Ctx, text: str) -> list[ClassifySuggestion]:
+    return await _present_suggestions(ctx, (await classifier(ctx.state)).suggest(text))
+
+
+async def _place(ctx: Ctx, body: ReportCreate) -> tuple[str, ResolveResult | None]:
+    if body.lat is not None and not city_bounds(str(ctx.state.settings.seed_dir)).contains(body.lat, body.long):
+        raise AppError("coordinates_outside_city", 422, field_errors=[{"field": "lat",
+                                                                      "code": "coordinates_outside_city"}])
+    if body.region_code:
+        return body.region_code, None
+    if not body.address:
+        # Coordinates alone cannot be placed in a community: the gazetteer has no boundaries.
+        raise AppError("elements_missing", 422, missing="where", extra={"missing": ["where"]},
+                       field_errors=[{"field": "address", "code": "missing",
+                                      "message": "address or region_code is needed with coordinates"}])
+    g = await resolution.gazetteer(ctx.state, ctx.session)
+    found = g.resolve(body.address)
+    shown = resolution.present(g, found)
+    if found.region_code is None and not found.candidates:
+        raise AppError("address_unresolved", 422, field_errors=[{"field": "address", "code": "address_unresolved"}])
+    if found.ambiguous:
+        raise AppError("address_ambiguous", 422, names="、".join(c.path for c in shown.candidates),
+                       extra={"candidates": [c.model_dump() for c in shown.candidates]},
+                       field_errors=[{"field": "address", "code": "address_ambiguous"}])
+    if found.level != "community":
+        raise AppError("address_not_precise", 422, name=found.name, extra={"resolved": shown.model_dump()},
+                       field_errors=[{"field": "address", "code": "address_not_precise"}])
+    return found.region_code, shown
+
+
+def _routing(case: Case) -> Routing | None:
+    dispatch = next((e for e in reversed(case.events) if e.type == "dispatch"), None)
+    if dispatch is None:
+        return None
+    d = dispatch.data
+    return Routing(lead_unit_id=d.get("lead_unit_id"), co_unit_ids=d.get("co_unit_ids", []),
+                   rule_id=d.get("rule_id"), fallback=bool(d.get("fallback")), trace=d.get("trace", []),
+                   deadlines=d.get("deadlines"))
+
+
+async def similar_to(ctx: Ctx, case: Case) -> list[SimilarCase]:
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    since = ctx.now - timedelta(days=profile.duplicate_window_days)
+    found = await repository.similar_candidates(ctx.session, category=case.category_code,
+                                                region_code=case.region_code, since=since, exclude_id=case.id)
+    ranked = similar.rank(case.description, case.region_code, case.latitude, case.longitude, found,
+                          DUPLICATE_RADIUS_M)
+    rows = await repository.cases_by_ids(ctx.session, [r.case_id for r in ranked])
+    names = await cases_repo.category_names(ctx.session, {case.category_code})
+    return [SimilarCase(case=views.summary(rows[r.case_id], names.get(case.category_code, ""), ctx.now),
+                        score=r.score, distance_m=r.distance_m, same_community=r.same_community) for r in ranked]
+
+
+async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
+    is_agent = isinstance(body, HotlineOrderCreate)
+    missing = missing_elements(who=is_agent or ctx.principal.role == Role.resident, address=body.address,
+                               region_code=body.region_code, has_coordinates=body.lat is not None,
+                               description=body.description)
+    if missing:
+        raise AppError("elements_missing", 422, missing=", ".join(missing), extra={"missing": missing},
+                       field_errors=[{"field": "description" if m in ("what", "how") else "address",
+                                      "code": f"element_{m}"} for m in missing])
+    region_code, address = await _place(ctx, body)
+    model = await classifier(ctx.state)
+    suggestions = model.suggest(body.description)
+    category = body.category
+    if category is None:
+        if not suggestions:
+            raise AppError("category_unclassifiable", 422, field_errors=[{"field": "category", "code": "missing"}])
+        category = suggestions[0].category
+    hold = getattr(body, "hold", False) or bool(getattr(body, "answer_with_article", None))
+    create = CaseCreate(
+        kind="hotline", channel="hotline" if is_agent else "app", category=category,
+        work_order_type=body.work_order_type, urgency=getattr(body, "urgency", "normal"),
+        description=body.description, region_code=region_code, address=body.address, latitude=body.lat,
+        longitude=body.long, caller_name=getattr(body, "caller_name", None),
+        caller_phone=getattr(body, "caller_phone", None), anonymous=getattr(body, "anonymous", False),
+        hide_contact=getattr(body, "hide_contact", False), hold=hold,
+        payload={"category_suggested": body.category is None, "region_resolved": body.region_code is None},
+    )
+    case = await cases.create_case(ctx, create)
+    if body.category is not None and suggestions and suggestions[0].category != body.category:
+        repository.add_feedback(ctx.session, ClassifierFeedback(
+            case_id=case.id, at=ctx.now, text=body.description, chosen=body.category,
+            suggested=[{"category": s.category, "score": s.score} for s in suggestions],
+            by_user_id=ctx.principal.user_id))
+    if is_agent and body.answer_with_article:
+        await cases.perform(ctx, case.id, "direct_answer", {"article_code": body.answer_with_article}, case.version)
+    fresh = await cases.load_visible(ctx, case.id)
+    read = await cases.present(ctx, fresh)
+    return OrderRead(**read.model_dump(), routing=_routing(fresh), similar=await similar_to(ctx, fresh),
+                     intake=IntakeNotes(category_suggested=body.category is None,
+                                        region_resolved=body.region_code is None,
+                                        classification=await _present_suggestions(ctx, suggestions),
+                                        address=address))
+
+
+async def caller_orders(ctx: Ctx, phone: str, before_id: int | None, limit: int):
+    if ctx.principal.role not in (Role.agent, Role.dispatcher, Role.admin):
+        raise AppError("forbidden", 403)
+    normal = normalise_mobile(phone) or cases.caller_phone_of(phone)
+    scope = cases_repo.Scope(role=ctx.principal.role, user_id=ctx.principal.user_id, unit_id=ctx.principal.unit_id,
+                             district=ctx.principal.district_scope)
+    rows = await repository.caller_orders(ctx.session, scope, lookup_hash(ctx.state.keys.lookup_key, normal),
+                                          before_id, limit + 1)
+    names = await cases_repo.category_names(ctx.session, {r.category_code for r in rows})
+    items = [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows[:limit]]
+    return items, (rows[limit - 1].id if len(rows) > limit else None)
