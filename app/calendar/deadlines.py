@@ -62,7 +62,8 @@ def extend_due(current: datetime, working_days: int, calendar: WorkCalendar, zon
 
 
 _PARSED = {"sign_for", "handling", "return_window", "callback", "extension_cap_working_days",
-           "chase_after_overdue", "supervise_after_chase", "callback_max_tries", "duplicate_window_days"}
+           "chase_after_overdue", "supervise_after_chase", "callback_max_tries", "duplicate_window_days",
+           "duplicate_radius_m", "intake_how_min_chars"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class Profile:
     supervise_after_chase: Limit
     callback_max_tries: int
     duplicate_window_days: int
+    duplicate_radius_m: float
+    intake_how_min_chars: int
     extra: dict[str, Any]
 
     @classmethod
@@ -101,6 +104,8 @@ class Profile:
             supervise_after_chase=Limit.parse(spec["supervise_after_chase"]),
             callback_max_tries=int(spec["callback_max_tries"]),
             duplicate_window_days=int(spec["duplicate_window_days"]),
+            duplicate_radius_m=float(spec["duplicate_radius_m"]),
+            intake_how_min_chars=int(spec["intake_how_min_chars"]),
             extra={k: v for k, v in spec.items() if k not in _PARSED},
         )
 

@@ -97,6 +97,11 @@ class Scope:
     unit_id: int | None
     district: str | None
 
+    @classmethod
+    def of(cls, principal) -> "Scope":
+        return cls(role=principal.role, user_id=principal.user_id, unit_id=principal.unit_id,
+                   district=principal.district_scope)
+
 
 def _unit_has_case(unit_id: int):
     return exists().where(Assignment.case_id == Case.id, Assignment.unit_id == unit_id,

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/cases", tags=["cases"], route_class=UnitOfWorkRoute)
 STATUSES = {"received", "dispatched", "signed", "in_progress", "return_review", "replied", "closed", "withdrawn"}
 
 
-def _ctx(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep) -> Ctx:
+def request_ctx(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep) -> Ctx:
     return Ctx(state=request.app.state, session=session, principal=principal, now=clock.now())
 
 
@@ -35,7 +35,7 @@ async def create(body: CaseCreate, request: Request, session: SessionDep, princi
                  clock: ClockDep, idem: IdempotencyDep) -> Any:
     if (replay := await idem.claim()) is not None:
         return replay
-    ctx = _ctx(request, session, principal, clock)
+    ctx = request_ctx(request, session, principal, clock)
     case = await service.create_case(ctx, body)
     fresh = await service.load_visible(ctx, case.id)
     read = await service.present(ctx, fresh)
@@ -79,7 +79,7 @@ async def list_cases(
     keys = decode_cursor(cursor, 3) if cursor else None
     if keys and keys[0] not in ("d", "n", "c"):
         raise AppError("cursor_invalid", 400)
-    items, next_key = await service.search(_ctx(request, session, principal, clock), f, sort=sort,
+    items, next_key = await service.search(request_ctx(request, session, principal, clock), f, sort=sort,
                                            cursor=keys, limit=limit)
     return Page(items=items, next_cursor=encode_cursor(next_key) if next_key else None)
 
@@ -89,7 +89,7 @@ async def list_cases(
             responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a byte-order mark"}})
 async def export_cases(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
                        f: FilterDep) -> StreamingResponse:
-    ctx = _ctx(request, session, principal, clock)
+    ctx = request_ctx(request, session, principal, clock)
     scope = service.export_scope(ctx, f)
     filename = f"cases-{ctx.now.strftime('%Y%m%dT%H%M%SZ')}.csv"
     return StreamingResponse(export.stream(request.app.state, scope, f, ctx.now), media_type="text/csv",
@@ -101,7 +101,7 @@ async def get_case(case_id: int, request: Request, session: SessionDep, principa
                    reveal: Annotated[str | None, Query(pattern="^contact$",
                                                        description="'contact' shows the full phone (audited)")]
                    = None) -> JSONResponse:
-    read = await service.read(_ctx(request, session, principal, clock), case_id,
+    read = await service.read(request_ctx(request, session, principal, clock), case_id,
                               reveal_contact=reveal == "contact")
     return _with_etag(read)
 
@@ -109,7 +109,7 @@ async def get_case(case_id: int, request: Request, session: SessionDep, principa
 @router.patch("/{case_id}", response_model=CaseRead, summary="Change category, location or urgency (re-routes)")
 async def update_case(case_id: int, body: CaseUpdate, request: Request, session: SessionDep,
                       principal: CurrentUser, clock: ClockDep) -> JSONResponse:
-    ctx = _ctx(request, session, principal, clock)
+    ctx = request_ctx(request, session, principal, clock)
     case = await service.update(ctx, case_id, body, parse_if_match(request, required=False))
     return _with_etag(await service.present(ctx, await service.load_visible(ctx, case.id)))
 
@@ -118,6 +118,6 @@ async def update_case(case_id: int, body: CaseUpdate, request: Request, session:
              summary="Perform a lifecycle action (If-Match required)")
 async def act(case_id: int, action: str, request: Request, session: SessionDep, principal: CurrentUser,
               clock: ClockDep, body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
-    ctx = _ctx(request, session, principal, clock)
+    ctx = request_ctx(request, session, principal, clock)
     case = await service.perform(ctx, case_id, action, body, parse_if_match(request, required=False))
     return _with_etag(await service.present(ctx, await service.load_visible(ctx, case.id)))

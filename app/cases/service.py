@@ -234,11 +234,6 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
 EXPORT_ROLES = {Role.admin, Role.agent, Role.dispatcher, Role.unit_staff}
 
 
-def _scope(ctx: Ctx) -> repository.Scope:
-    p = ctx.principal
-    return repository.Scope(role=p.role, user_id=p.user_id, unit_id=p.unit_id, district=p.district_scope)
-
-
 def export_scope(ctx: Ctx, f: repository.CaseFilter) -> repository.Scope:
     """Bulk reads are for staff, and each is audited with its filter."""
     if ctx.principal.role not in EXPORT_ROLES:
@@ -246,12 +241,12 @@ def export_scope(ctx: Ctx, f: repository.CaseFilter) -> repository.Scope:
     audit.record(ctx.session, at=ctx.now, action="case.export", actor_user_id=ctx.principal.user_id,
                  target_type="case", target_id=None, detail={k: (v.isoformat() if hasattr(v, "isoformat") else v)
                                                              for k, v in vars(f).items() if v not in (None, ())})
-    return _scope(ctx)
+    return repository.Scope.of(ctx.principal)
 
 
 async def search(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: list | None,
                  limit: int) -> tuple[list[s.CaseSummary], list | None]:
-    scope = _scope(ctx)
+    scope = repository.Scope.of(ctx.principal)
     try:
         rows, next_key = await repository.search(ctx.session, scope, f, now=ctx.now, sort=sort, cursor=cursor,
                                                  limit=limit)

@@ -21,8 +21,7 @@ LOOKBACK_IDS = 200
 def scope_of(principal: Principal) -> Scope:
     if principal.role not in SUBSCRIBERS:
         raise AppError("forbidden", 403)
-    return Scope(role=principal.role, user_id=principal.user_id, unit_id=principal.unit_id,
-                 district=principal.district_scope)
+    return Scope.of(principal)
 
 
 def parse_types(raw: str | None) -> frozenset[str]:

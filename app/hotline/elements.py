@@ -2,13 +2,11 @@
 
 When is the moment the order is taken and is always known. What and how
 both live in the description: a description too short to say how the
-matter happened is missing "how" ([inference]: the length is the profile's
-rule of thumb, not a language test).
+matter happened is missing "how" (the length is the profile's
+`intake_how_min_chars`, a rule of thumb, not a language test).
 """
 
 from dataclasses import dataclass
-
-HOW_MIN_CHARS = 8
 
 
 @dataclass(frozen=True)
@@ -23,7 +21,7 @@ class Bounds:
 
 
 def missing_elements(*, who: bool, address: str | None, region_code: str | None, has_coordinates: bool,
-                     description: str) -> list[str]:
+                     description: str, how_min_chars: int) -> list[str]:
     missing = []
     if not who:
         missing.append("who")
@@ -32,6 +30,6 @@ def missing_elements(*, who: bool, address: str | None, region_code: str | None,
     text = (description or "").strip()
     if not text:
         missing.append("what")
-    elif len(text) < HOW_MIN_CHARS:
+    elif len(text) < how_min_chars:
         missing.append("how")
     return missing

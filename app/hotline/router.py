@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from app.cases import service as cases
-from app.cases.router import _ctx
+from app.cases.router import request_ctx
 from app.cases.schemas import CaseSummary
 from app.core.auth import ClockDep, CurrentUser, SessionDep
 from app.core.concurrency import etag
@@ -31,7 +31,7 @@ AGENTS = {Role.agent, Role.dispatcher}
 async def _intake(body, request, session, principal, clock, idem) -> Any:
     if (replay := await idem.claim()) is not None:
         return replay
-    order = await service.intake(_ctx(request, session, principal, clock), body)
+    order = await service.intake(request_ctx(request, session, principal, clock), body)
     return await idem.respond(order.model_dump(mode="json"), 201,
                               headers={"ETag": etag(order.version), "Location": f"/cases/{order.id}"})
 
@@ -69,14 +69,15 @@ async def classify(body: ClassifyRequest, request: Request, session: SessionDep,
                    clock: ClockDep) -> ClassifyResult:
     if principal.role not in AGENTS | {Role.admin, Role.resident}:
         raise AppError("forbidden", 403)
-    return ClassifyResult(suggestions=await service.classify(_ctx(request, session, principal, clock), body.text))
+    ctx = request_ctx(request, session, principal, clock)
+    return ClassifyResult(suggestions=await service.classify(ctx, body.text))
 
 
 @router.get("/cases/{case_id}/similar", response_model=list[SimilarCase],
             summary="Open cases that may be the same matter (same category, same community or within 250 m)")
 async def similar(case_id: int, request: Request, session: SessionDep, principal: CurrentUser,
                   clock: ClockDep) -> list[SimilarCase]:
-    ctx = _ctx(request, session, principal, clock)
+    ctx = request_ctx(request, session, principal, clock)
     if principal.role not in AGENTS | {Role.admin}:
         raise AppError("forbidden", 403)
     return await service.similar_to(ctx, await cases.load_visible(ctx, case_id))
@@ -89,6 +90,6 @@ async def caller_orders(request: Request, session: SessionDep, principal: Curren
                         cursor: str | None = None,
                         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20) -> Page[CaseSummary]:
     before = decode_cursor(cursor, 1) if cursor else None
-    items, next_id = await service.caller_orders(_ctx(request, session, principal, clock), phone,
+    items, next_id = await service.caller_orders(request_ctx(request, session, principal, clock), phone,
                                                  int(before[0]) if before else None, limit)
     return Page(items=items, next_cursor=encode_cursor([next_id]) if next_id else None)

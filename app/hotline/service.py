@@ -37,7 +37,6 @@ from app.models import Case, ClassifierFeedback
 from app.regions import resolution
 from app.regions.schemas import ResolveResult
 
-DUPLICATE_RADIUS_M = 250
 _training = asyncio.Lock()
 
 
@@ -49,8 +48,11 @@ def _trained(seed_dir: str) -> Classifier:
 
 
 async def classifier(state: Any) -> Classifier:
-    async with _training:  # one training per process; later calls hit the cache
-        return await asyncio.to_thread(_trained, str(state.settings.seed_dir))
+    seed_dir = str(state.settings.seed_dir)
+    if _trained.cache_info().currsize:  # the hot path: no lock, no thread once trained
+        return _trained(seed_dir)
+    async with _training:  # one training per process, off the event loop
+        return await asyncio.to_thread(_trained, seed_dir)
 
 
 @lru_cache(maxsize=2)
@@ -111,7 +113,7 @@ async def similar_to(ctx: Ctx, case: Case) -> list[SimilarCase]:
     found = await repository.similar_candidates(ctx.session, category=case.category_code,
                                                 region_code=case.region_code, since=since, exclude_id=case.id)
     ranked = similar.rank(case.description, case.region_code, case.latitude, case.longitude, found,
-                          DUPLICATE_RADIUS_M)
+                          profile.duplicate_radius_m)
     rows = await repository.cases_by_ids(ctx.session, [r.case_id for r in ranked])
     names = await cases_repo.category_names(ctx.session, {case.category_code})
     return [SimilarCase(case=views.summary(rows[r.case_id], names.get(case.category_code, ""), ctx.now),
@@ -120,9 +122,10 @@ async def similar_to(ctx: Ctx, case: Case) -> list[SimilarCase]:
 
 async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
     is_agent = isinstance(body, HotlineOrderCreate)
+    profile = await deployment_profile(ctx.state, ctx.session)
     missing = missing_elements(who=is_agent or ctx.principal.role == Role.resident, address=body.address,
                                region_code=body.region_code, has_coordinates=body.lat is not None,
-                               description=body.description)
+                               description=body.description, how_min_chars=profile.intake_how_min_chars)
     if missing:
         raise AppError("elements_missing", 422, missing=", ".join(missing), extra={"missing": missing},
                        field_errors=[{"field": "description" if m in ("what", "how") else "address",
@@ -166,8 +169,7 @@ async def caller_orders(ctx: Ctx, phone: str, before_id: int | None, limit: int)
     if ctx.principal.role not in (Role.agent, Role.dispatcher, Role.admin):
         raise AppError("forbidden", 403)
     normal = normalise_mobile(phone) or cases.caller_phone_of(phone)
-    scope = cases_repo.Scope(role=ctx.principal.role, user_id=ctx.principal.user_id, unit_id=ctx.principal.unit_id,
-                             district=ctx.principal.district_scope)
+    scope = cases_repo.Scope.of(ctx.principal)
     rows = await repository.caller_orders(ctx.session, scope, lookup_hash(ctx.state.keys.lookup_key, normal),
                                           before_id, limit + 1)
     names = await cases_repo.category_names(ctx.session, {r.category_code for r in rows})

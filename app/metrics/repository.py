@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cases.repository import OPEN_STATUSES
 from app.models import Assignment, Case, CaseCallback, CaseEvent
 
-OPEN = ("received", "dispatched", "signed", "in_progress", "return_review")
 Pairs = dict[Any, tuple[int, int]]  # group key (a unit id, or None overall) -> (numerator, denominator)
 
 
@@ -115,7 +115,7 @@ async def counts_by(session: AsyncSession, sl: Slice, column) -> dict[str, int]:
 
 async def oversight_counts(session: AsyncSession, sl: Slice, now: datetime) -> dict[str, int]:
     """Cases taken in the period: how many are overdue now, replied late, chased, supervised."""
-    is_open = Case.status.in_(OPEN)
+    is_open = Case.status.in_(OPEN_STATUSES)
     stmt = select(
         _hits(and_(is_open, Case.handle_due < now)),
         _hits(and_(Case.replied_at.is_not(None), Case.handle_due.is_not(None), Case.replied_at > Case.handle_due)),

@@ -57,10 +57,9 @@ async def sweep(state: Any) -> dict[str, int]:
                     case.updated_at = now
             after_id = cases[-1].id
             await session.commit()
-        if sum(written.values()):
-            bell = getattr(state, "feed_bell", None)
-            if bell is not None:
-                bell.ring()
         if len(cases) < BATCH:
             break
+    bell = getattr(state, "feed_bell", None)
+    if written and bell is not None:
+        bell.ring()
     return dict(written)
