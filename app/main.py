@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
 
     from app.accounts.router import router as accounts_router
+    from app.affairs.router import router as affairs_router
     from app.calendar.router import router as calendar_router
     from app.cases.router import router as cases_router
     from app.feed.router import router as feed_router
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     from app.units.router import router as units_router
 
     for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
-                   hotline_router, cases_router, feed_router, metrics_router, knowledge_router):
+                   hotline_router, cases_router, feed_router, metrics_router, knowledge_router, affairs_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")

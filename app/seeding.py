@@ -15,7 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar.deadlines import Profile
 from app.calendar.repository import load_year_file
-from app.models import Category, DeadlineProfile, KnowledgeArticle, Region, RoutingRule, Unit, UnitKind
+from app.models import (
+    Category,
+    DeadlineProfile,
+    KnowledgeArticle,
+    LifeEvent,
+    Region,
+    RoutingRule,
+    ServiceItem,
+    Unit,
+    UnitKind,
+)
 
 log = logging.getLogger("app.seed")
 
@@ -199,6 +209,37 @@ async def seed_knowledge(session: AsyncSession, seed_dir: Path, now: Any) -> int
     return changed
 
 
+async def seed_affairs(session: AsyncSession, seed_dir: Path, now: Any) -> int:
+    """Life events and service-guide items the database lacks, each checked like an administrator's submission.
+
+    Items already present (any version) are left alone: versions published through the API are the
+    administrators' to keep.
+    """
+    from app.affairs.schemas import ServiceItemCreate  # the guide's own validation, not a copy of it
+
+    path = seed_dir / "affairs.yaml"
+    if not path.exists():
+        return 0
+    data = _yaml(path)
+    events = set((await session.execute(select(LifeEvent.code))).scalars())
+    for e in data.get("life_events") or []:
+        if e["code"] not in events:
+            session.add(LifeEvent(code=e["code"], name=e["name"], name_en=e["name_en"]))
+    existing = set((await session.execute(select(ServiceItem.code))).scalars())
+    changed = 0
+    for raw in data.get("items") or []:
+        if raw["code"] in existing:
+            continue
+        body = ServiceItemCreate.model_validate(raw)
+        session.add(ServiceItem(
+            code=body.code, version=1, current=True, status="active", category_code=body.category,
+            fees=body.fees.model_dump(), materials=[m.model_dump() for m in body.materials], created_at=now,
+            **body.model_dump(exclude={"code", "category", "fees", "materials"})))
+        changed += 1
+    await session.flush()
+    return changed
+
+
 async def seed_all(session: AsyncSession, seed_dir: Path, now: Any) -> dict[str, int]:
     report = {
         "regions": await seed_regions(session, seed_dir),
@@ -209,6 +250,7 @@ async def seed_all(session: AsyncSession, seed_dir: Path, now: Any) -> dict[str,
         "deadline_profiles": await seed_profiles(session, seed_dir),
         "calendar_years": await seed_calendars(session, seed_dir, now),
         "knowledge_articles": await seed_knowledge(session, seed_dir, now),
+        "service_items": await seed_affairs(session, seed_dir, now),
     }
     log.info("seeded", extra={"detail": report})
     return report

@@ -4,8 +4,9 @@ import asyncio
 import logging
 from typing import Any
 
+import app.affairs.kind  # noqa: F401  (registers the affair kind the sweep hands cases to)
 from app.core.idempotency import purge_expired_keys
-from app.supervision.service import sweep
+from app.supervision.service import expire_stages, sweep
 
 log = logging.getLogger("app.worker")
 
@@ -19,6 +20,7 @@ async def run_once(state: Any) -> dict[str, int]:
         await session.commit()
     for mark, count in (await sweep(state)).items():
         report[f"marked_{mark}"] = count
+    report["stages_expired"] = await expire_stages(state)
     return report
 
 

@@ -63,7 +63,8 @@ def extend_due(current: datetime, working_days: int, calendar: WorkCalendar, zon
 
 _PARSED = {"sign_for", "handling", "return_window", "callback", "extension_cap_working_days",
            "chase_after_overdue", "supervise_after_chase", "callback_max_tries", "duplicate_window_days",
-           "duplicate_radius_m", "intake_how_min_chars"}
+           "duplicate_radius_m", "intake_how_min_chars", "tolerance_margin_working_days",
+           "tolerance_cap_working_days"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class Profile:
     duplicate_window_days: int
     duplicate_radius_m: float
     intake_how_min_chars: int
+    tolerance_margin_working_days: int  # 容缺受理: supplement by min(promised − margin, cap) working days
+    tolerance_cap_working_days: int
     extra: dict[str, Any]
 
     @classmethod
@@ -106,6 +109,8 @@ class Profile:
             duplicate_window_days=int(spec["duplicate_window_days"]),
             duplicate_radius_m=float(spec["duplicate_radius_m"]),
             intake_how_min_chars=int(spec["intake_how_min_chars"]),
+            tolerance_margin_working_days=int(spec["tolerance_margin_working_days"]),
+            tolerance_cap_working_days=int(spec["tolerance_cap_working_days"]),
             extra={k: v for k, v in spec.items() if k not in _PARSED},
         )
 
@@ -145,9 +150,13 @@ class DispatchDeadlines:
 
 def deadlines_at_dispatch(
     profile: Profile, *, work_order_type: str, urgency: str, handling_class: str,
-    dispatched_at: datetime, calendar: WorkCalendar, zone: ZoneInfo,
+    dispatched_at: datetime, calendar: WorkCalendar, zone: ZoneInfo, handling_limit: Limit | None = None,
 ) -> DispatchDeadlines:
-    limit, clause = profile.handling_limit(work_order_type, urgency, handling_class)
+    """The clock at dispatch. A kind that sets its own handling limit (an item's promised days) passes it in."""
+    if handling_limit is not None:
+        limit, clause = handling_limit, "kind"
+    else:
+        limit, clause = profile.handling_limit(work_order_type, urgency, handling_class)
     sign = due_after(dispatched_at, profile.sign_for, calendar, zone)
     handle = due_after(dispatched_at, limit, calendar, zone)
     ret = due_after(dispatched_at, profile.return_window, calendar, zone)

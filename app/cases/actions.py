@@ -14,6 +14,7 @@ from app.cases.accountability import next_callback_due
 from app.cases.context import Ctx, lead_assignment, my_assignment
 from app.cases.dispatching import clear_oversight, hand_to, route_and_dispatch, usable_unit
 from app.cases.lifecycle import Actor, CaseView, LifecycleError, extension_fits
+from app.cases.links import EFFECTS as LINK_EFFECTS
 from app.core.errors import AppError
 from app.models import Assignment, Case
 
@@ -184,7 +185,7 @@ EFFECTS: dict[str, Effect] = {
     "request_extension": _request_extension, "approve_extension": _approve_extension,
     "deny_extension": _deny_extension, "add_co_handler": _add_co_handler, "contribute": _contribute,
     "reply": _reply, "close": _close, "withdraw": _withdraw, "redispatch": _redispatch,
-    **CLOSING_EFFECTS,
+    **CLOSING_EFFECTS, **LINK_EFFECTS,
 }
 
 

@@ -19,11 +19,19 @@ class Ctx:
     session: AsyncSession
     principal: Principal
     now: datetime
+    system: bool = False  # the sweep acting on its own: events say "system", not a person
+
+    @classmethod
+    def for_system(cls, state: Any, session: AsyncSession, now: datetime) -> "Ctx":
+        nobody = Principal(user_id=None, username="system", name="系统", role=Role.admin, unit_id=None,  # type: ignore[arg-type]
+                           unit_kind=None, unit_region=None)
+        return cls(state=state, session=session, principal=nobody, now=now, system=True)
 
     def event(self, case: Case, type_: str, *, from_status: str | None = None, to_status: str | None = None,
               reason: str | None = None, data: dict[str, Any] | None = None) -> CaseEvent:
         event = CaseEvent(case_id=case.id, at=self.now, type=type_, actor_user_id=self.principal.user_id,
-                          actor_role=self.principal.role.value, actor_unit_id=self.principal.unit_id,
+                          actor_role="system" if self.system else self.principal.role.value,
+                          actor_unit_id=self.principal.unit_id,
                           from_status=from_status, to_status=to_status, reason=reason, data=data or {})
         self.session.add(event)
         bell = getattr(self.state, "feed_bell", None)

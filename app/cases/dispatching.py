@@ -3,13 +3,14 @@
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.calendar.deadlines import deadlines_at_dispatch
+from app.calendar.deadlines import Limit, deadlines_at_dispatch
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases.context import Ctx, lead_assignment
+from app.cases.kinds import get_kind
 from app.core.errors import AppError
 from app.models import Assignment, Case, Unit
 from app.routing import service as routing
-from app.routing.rules import Decision, Facts
+from app.routing.rules import Decision, Facts, RoutingDataError
 
 
 def facts_of(case: Case) -> Facts:
@@ -33,7 +34,8 @@ async def _restart_clock(ctx: Ctx, case: Case) -> dict[str, Any]:
     calendar = await current_calendar(ctx.state, ctx.session)
     deadlines = deadlines_at_dispatch(
         profile, work_order_type=case.work_order_type, urgency=case.urgency, handling_class=case.handling_class,
-        dispatched_at=ctx.now, calendar=calendar, zone=ZoneInfo(ctx.state.settings.timezone))
+        dispatched_at=ctx.now, calendar=calendar, zone=ZoneInfo(ctx.state.settings.timezone),
+        handling_limit=kind_limit(case))
     before = {"sign_due": case.sign_due, "handle_due": case.handle_due, "return_until": case.return_until}
     case.sign_due, case.handle_due, case.return_until = deadlines.sign_due, deadlines.handle_due, \
         deadlines.return_until
@@ -46,6 +48,25 @@ async def _restart_clock(ctx: Ctx, case: Case) -> dict[str, Any]:
     return {"deadlines_before": {k: v.isoformat() if v else None for k, v in before.items()},
             "deadlines": {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                           for k, v in deadlines.describe().items()}}
+
+
+def kind_limit(case: Case) -> Limit | None:
+    plugin = get_kind(case.kind)
+    return plugin.handling_limit(case) if plugin.handling_limit else None
+
+
+async def decide_lead(ctx: Ctx, case: Case) -> Decision:
+    """The category rules decide, unless the case's kind routes by its own facts (an affair's handling unit)."""
+    plugin = get_kind(case.kind)
+    if plugin.route is None:
+        decision, _, _ = await routing.route(ctx.state, ctx.session, facts_of(case), at=ctx.now,
+                                             profile_code=case.profile_code)
+        return decision
+    snap = await routing.snapshot(ctx.state, ctx.session)
+    try:
+        return plugin.route(snap, case)
+    except RoutingDataError as exc:
+        raise AppError("internal_error", 500) from exc
 
 
 def clear_oversight(case: Case) -> None:
@@ -78,8 +99,7 @@ def decision_data(decision: Decision) -> dict[str, Any]:
 
 async def route_and_dispatch(ctx: Ctx, case: Case, *, unit_id: int | None = None) -> dict[str, Any]:
     """First dispatch: the router picks the lead and co-handlers, unless the agent names the lead."""
-    decision, _, _ = await routing.route(ctx.state, ctx.session, facts_of(case), at=ctx.now,
-                                         profile_code=case.profile_code)
+    decision = await decide_lead(ctx, case)
     lead_id = decision.lead.id
     data = decision_data(decision)
     if unit_id is not None and unit_id != lead_id:

@@ -5,11 +5,14 @@ router and its first stage. The spine only talks to this interface, so a new
 kind registers itself here and needs no change in the spine.
 """
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from app.calendar.deadlines import Limit
+from app.cases.stages import StageMachine
 from app.core.errors import AppError
 
 
@@ -27,6 +30,26 @@ class KindPlugin:
     # Channels through which a case of this kind may be created.
     channels: frozenset[str] = field(default_factory=lambda: frozenset(
         {"hotline", "counter", "app", "web", "open311", "staff"}))
+    # The kind's own stage actions, their bodies and effects (async (ctx, case, actor, body, view) -> data).
+    stages: StageMachine | None = None
+    stage_bodies: Mapping[str, type[BaseModel]] = field(default_factory=dict)
+    stage_effects: Mapping[str, Callable[..., Awaitable[dict[str, Any]]]] = field(default_factory=dict)
+    # The kind's facts for its stage guards, read from the case (pure).
+    stage_facts: Callable[[Any], Mapping[str, Any]] = lambda case: {}
+    # Brings facts kept on the case up to date before a stage action is decided: async (ctx, case) -> None.
+    refresh_facts: Callable[[Any, Any], Awaitable[None]] | None = None
+    # Spine actions that make no sense for the kind (an affair is decided, never answered directly).
+    blocked_actions: frozenset[str] = frozenset()
+    # Who is responsible, when the kind knows better than the category rules: (routing snapshot, case) -> Decision.
+    route: Callable[[Any, Any], Any] | None = None
+    # The handling limit, when the kind sets it (an affair's promised working days): case -> Limit | None.
+    handling_limit: Callable[[Any], Limit | None] | None = None
+    # Called by the sweep when the case's stage_due has passed: async (ctx, case) -> None.
+    on_stage_due: Callable[[Any, Any], Awaitable[None]] | None = None
+    # The payload as a response shows it: (payload, principal) -> dict; personal data masked here.
+    present_payload: Callable[[dict[str, Any], Any], dict[str, Any]] = lambda payload, principal: payload
+    # False when the kind has its own intake endpoint that checks what POST /cases cannot (an affair's item).
+    generic_intake: bool = True
 
     def parse_payload(self, raw: dict[str, Any] | None) -> dict[str, Any]:
         try:
@@ -55,6 +78,10 @@ def get_kind(name: str) -> KindPlugin:
 
 def registered() -> list[KindPlugin]:
     return list(_REGISTRY.values())
+
+
+def stage_action_names() -> frozenset[str]:
+    return frozenset(a for p in _REGISTRY.values() if p.stages for a in p.stages.actions)
 
 
 class HotlinePayload(BaseModel):

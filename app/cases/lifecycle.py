@@ -73,6 +73,9 @@ TABLE: tuple[Transition, ...] = (
     _t("rate", {Actor.requester}, {Status.replied}, BY_OUTCOME),
     _t("merge", {Actor.agent, Actor.dispatcher}, OPEN, Status.closed),
     _t("mark_major", {Actor.dispatcher}, OPEN, UNCHANGED),
+    # Links are made from a live case; the other one may be finished (a repeat of a closed complaint).
+    _t("link", {Actor.agent, Actor.dispatcher}, OPEN | {Status.replied}, UNCHANGED),
+    _t("unlink", {Actor.agent, Actor.dispatcher}, OPEN | {Status.replied}, UNCHANGED),
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TABLE))

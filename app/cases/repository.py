@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exists, false, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.core.roles import Role
-from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseNumberCounter, Category, Region
+from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Category, Region
 
 OPEN_STATUSES = ("received", "dispatched", "signed", "in_progress", "return_review")
 
@@ -36,6 +37,12 @@ async def get(session: AsyncSession, case_id: int, *, with_children: bool = True
     else:
         stmt = stmt.options(selectinload(Case.assignments))
     return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+
+
+async def by_number(session: AsyncSession, number: str) -> Case | None:
+    stmt = (select(Case).where(Case.number == number)
+            .options(selectinload(Case.assignments), selectinload(Case.events)))
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def claim_version(session: AsyncSession, case_id: int, expected: int) -> bool:
@@ -74,6 +81,20 @@ async def callbacks_of(session: AsyncSession, case_id: int) -> list[CaseCallback
 async def merged_duplicates(session: AsyncSession, master_id: int) -> list[tuple[int, str]]:
     rows = await session.execute(select(Case.id, Case.number).where(Case.merged_into_id == master_id)
                                  .order_by(Case.id))
+    return [tuple(r) for r in rows.all()]
+
+
+async def link_between(session: AsyncSession, low: int, high: int) -> CaseLink | None:
+    return (await session.execute(select(CaseLink).where(CaseLink.case_id == low, CaseLink.related_id == high))
+            ).scalar_one_or_none()
+
+
+async def related(session: AsyncSession, case_id: int) -> list[tuple[int, str]]:
+    other = sql_case(
+        (CaseLink.case_id == case_id, CaseLink.related_id), else_=CaseLink.case_id)
+    rows = await session.execute(
+        select(Case.id, Case.number).join(CaseLink, Case.id == other)
+        .where(or_(CaseLink.case_id == case_id, CaseLink.related_id == case_id)).order_by(Case.id))
     return [tuple(r) for r in rows.all()]
 
 

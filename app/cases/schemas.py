@@ -195,8 +195,10 @@ class CaseRead(BaseModel):
     direct_answer: bool
     close_reason: str | None
     payload: dict[str, Any]
+    stage_due: datetime | None = None  # the deadline of the kind's current stage, if it has one
     merged_into: MasterProgress | None
     merged_duplicates: list[CaseRef]
+    related: list[CaseRef] = []
     major: dict[str, Any] | None
     redo_count: int
     callback_attempts: int
@@ -322,6 +324,16 @@ class MergeBody(_Action):
     reason: str | None = Field(default=None, max_length=1000)
 
 
+class LinkBody(_Action):
+    case_id: int = Field(description="The related case; both stay open and are counted separately")
+    note: str | None = Field(default=None, max_length=200)
+
+
+class UnlinkBody(_Action):
+    case_id: int
+    reason: str | None = Field(default=None, max_length=1000)
+
+
 class MajorBody(_Action):
     """一个问题、一名责任领导、一个调处班子、一个调处方案、一个解决期限."""
 
@@ -360,4 +372,6 @@ ACTION_BODIES: dict[str, type[_Action]] = {
     "rate": RateBody,
     "merge": MergeBody,
     "mark_major": MajorBody,
+    "link": LinkBody,
+    "unlink": UnlinkBody,
 }

@@ -13,9 +13,9 @@ from app.cases import repository, views
 from app.cases import schemas as s
 from app.cases.actions import EFFECTS, event_reason
 from app.cases.context import Ctx, actors_for, can_see
-from app.cases.dispatching import facts_of, hand_to, route_and_dispatch
-from app.cases.kinds import get_kind
-from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, allowed_actions, decide
+from app.cases.dispatching import decide_lead, hand_to, route_and_dispatch
+from app.cases.kinds import get_kind, stage_action_names
+from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.errors import AppError, NotFound
@@ -59,6 +59,9 @@ async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
     if principal.role not in CREATOR_ROLES:
         raise AppError("forbidden", 403)
     plugin = get_kind(body.kind)
+    if not plugin.generic_intake:
+        raise AppError("kind_needs_own_intake", 422, kind=plugin.name,
+                       field_errors=[{"field": "kind", "code": "kind_needs_own_intake"}])
     channel = body.channel
     if principal.role == Role.resident:
         if channel not in RESIDENT_CHANNELS:
@@ -68,33 +71,48 @@ async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
     payload = plugin.parse_payload(body.payload)
     snap = await routing.snapshot(ctx.state, ctx.session)
     routing.validate_facts(snap, category=body.category, region_code=body.region_code)
-    district = body.region_code[:6]
-    if principal.district_scope and district != principal.district_scope:
-        raise AppError("region_outside_scope", 422, code=body.region_code,
-                       field_errors=[{"field": "region_code", "code": "region_outside_scope"}])
+    check_district_scope(ctx, body.region_code)
     if principal.role == Role.resident:
         caller_name, caller_phone = principal.name, normalise_mobile(principal.username)
     else:
         caller_name, caller_phone = body.caller_name, caller_phone_of(body.caller_phone)
     case = Case(
-        number=await _number(ctx, district), kind=plugin.name, channel=channel, category_code=body.category,
-        work_order_type=body.work_order_type, urgency=body.urgency, status=Status.received,
+        kind=plugin.name, channel=channel, category_code=body.category,
+        work_order_type=body.work_order_type, urgency=body.urgency,
         stage=plugin.initial_stage, title=body.title, description=body.description,
-        region_code=body.region_code, district_code=district, address=body.address, latitude=body.latitude,
+        region_code=body.region_code, address=body.address, latitude=body.latitude,
         longitude=body.longitude,
         requester_user_id=principal.user_id if principal.role == Role.resident else None,
         caller_name=caller_name, caller_phone=caller_phone, anonymous=body.anonymous,
-        caller_phone_hash=lookup_hash(ctx.state.keys.lookup_key, caller_phone) if caller_phone else None,
-        hide_contact=body.hide_contact, profile_code=ctx.state.settings.deadline_profile, payload=payload,
-        created_by=principal.user_id, created_at=ctx.now, updated_at=ctx.now,
+        hide_contact=body.hide_contact, payload=payload,
     )
+    # Only centre staff may hold a case back; a resident's report is always dispatched.
+    return await open_case(ctx, case, hold=body.hold and principal.role != Role.resident)
+
+
+def check_district_scope(ctx: Ctx, region_code: str) -> None:
+    scope = ctx.principal.district_scope
+    if scope and region_code[:6] != scope:
+        raise AppError("region_outside_scope", 422, code=region_code,
+                       field_errors=[{"field": "region_code", "code": "region_outside_scope"}])
+
+
+async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[str, Any] | None = None) -> Case:
+    """Numbers, stores and (unless held) routes and dispatches a new case a kind's intake has checked."""
+    district = case.region_code[:6]
+    case.number = await _number(ctx, district)
+    case.district_code = district
+    case.status = Status.received
+    case.caller_phone_hash = (lookup_hash(ctx.state.keys.lookup_key, case.caller_phone)
+                              if case.caller_phone else None)
+    case.profile_code = ctx.state.settings.deadline_profile
+    case.created_by, case.created_at, case.updated_at = ctx.principal.user_id, ctx.now, ctx.now
     ctx.session.add(case)
     await ctx.session.flush()
-    ctx.event(case, "create", to_status=Status.received, data={"channel": channel, "kind": plugin.name,
-                                                               "category": body.category,
-                                                               "region_code": body.region_code})
-    # Only centre staff may hold a case back; a resident's report is always dispatched.
-    if not (body.hold and principal.role != Role.resident):
+    ctx.event(case, "create", to_status=Status.received,
+              data={"channel": case.channel, "kind": case.kind, "category": case.category_code,
+                    "region_code": case.region_code, **(created or {})})
+    if not hold:
         set_committed_value(case, "assignments", [])  # a new case has none; spares a query
         data = await route_and_dispatch(ctx, case)
         case.status = Status.dispatched
@@ -137,15 +155,12 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False) -> s.Ca
     duplicates = await repository.merged_duplicates(ctx.session, case.id)
     return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
                         region_name=await repository.region_name(ctx.session, case.region_code), units=units,
-                        profile=profile, reveal_contact=reveal, master=master, duplicates=duplicates)
+                        profile=profile, reveal_contact=reveal, master=master, duplicates=duplicates,
+                        related=await repository.related(ctx.session, case.id))
 
 
 def _parse_body(action: str, raw: Any) -> Any:
-    model = s.ACTION_BODIES[action]
-    try:
-        return model.model_validate(raw if raw is not None else {})
-    except ValidationError as exc:
-        raise AppError("validation_failed", 422, field_errors=validation_field_errors_plain(exc)) from exc
+    return _parse_with(s.ACTION_BODIES[action], raw)
 
 
 def validation_field_errors_plain(exc: ValidationError) -> list[dict[str, Any]]:
@@ -153,29 +168,55 @@ def validation_field_errors_plain(exc: ValidationError) -> list[dict[str, Any]]:
             for e in exc.errors()]
 
 
+def _parse_with(model: Any, raw: Any) -> Any:
+    try:
+        return model.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        raise AppError("validation_failed", 422, field_errors=validation_field_errors_plain(exc)) from exc
+
+
 async def perform(ctx: Ctx, case_id: int, action: str, raw_body: Any, expected_version: int | None) -> Case:
-    if action not in ACTIONS:
+    """One action on one case: the spine's lifecycle, or a stage action of the case's kind."""
+    if action not in ACTIONS and action not in stage_action_names():
         raise AppError("action_unknown", 404, action=action)
     case = await load_visible(ctx, case_id, with_children=False)
     if expected_version is None:
         raise AppError("precondition_required", 428)
     check_version(expected_version, case.version)
-    body = _parse_body(action, raw_body)
+    plugin = get_kind(case.kind)
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     view = views.case_view(case, ctx, profile)
     actors = actors_for(case, ctx.principal)
-    outcome = body.outcome() if hasattr(body, "outcome") else None
+    stage = case.stage
     try:
-        target, actor = decide(action, view, actors, ctx.now, outcome)
+        if plugin.stages is not None and action in plugin.stages.actions:
+            body = _parse_with(plugin.stage_bodies[action], raw_body)
+            if plugin.refresh_facts is not None:
+                await plugin.refresh_facts(ctx, case)
+            stage, target, actor = plugin.stages.decide(action, views.stage_view(case, plugin), actors, ctx.now)
+            effect = plugin.stage_effects[action]
+        else:
+            if action not in ACTIONS:
+                raise LifecycleError("action_unknown", 404, action=action, kind=case.kind)
+            if action in plugin.blocked_actions:
+                raise LifecycleError("action_not_for_kind", 409, action=action, kind=case.kind)
+            body = _parse_body(action, raw_body)
+            outcome = body.outcome() if hasattr(body, "outcome") else None
+            target, actor = decide(action, view, actors, ctx.now, outcome)
+            effect = EFFECTS[action]
     except LifecycleError as exc:
-        allowed = allowed_actions(view, actors, ctx.now)
+        allowed = views.allowed_for(case, ctx, profile)
         params = {"action": action, "status": case.status, **exc.params}
         raise AppError(exc.code, exc.http_status, extra={"allowed_actions": allowed}, **params) from exc
     if not await repository.claim_version(ctx.session, case.id, case.version):
         raise AppError("version_stale", 412, current="?")
-    before = case.status
-    data = await EFFECTS[action](ctx, case, actor, body, view)
+    before, stage_before = case.status, case.stage
+    data = await effect(ctx, case, actor, body, view)
     case.status = target
+    if stage is not None:  # None: the effect settled the stage itself (a supplement completes it, or not)
+        case.stage = stage
+    if case.stage != stage_before:
+        data = {"stage_from": stage_before, "stage_to": case.stage, **data}
     case.version += 1  # mirrors the claimed row; the flush below writes the same value
     case.updated_at = ctx.now
     ctx.event(case, action, from_status=before, to_status=target, reason=event_reason(body),
@@ -203,10 +244,7 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     snap = await routing.snapshot(ctx.state, ctx.session)
     routing.validate_facts(snap, category=changes.get("category", case.category_code),
                            region_code=changes.get("region_code", case.region_code))
-    new_region = changes.get("region_code", case.region_code)
-    if ctx.principal.district_scope and new_region[:6] != ctx.principal.district_scope:
-        raise AppError("region_outside_scope", 422, code=new_region,
-                       field_errors=[{"field": "region_code", "code": "region_outside_scope"}])
+    check_district_scope(ctx, changes.get("region_code", case.region_code))
     if not await repository.claim_version(ctx.session, case.id, case.version):
         raise AppError("version_stale", 412, current="?")
     for key, value in changes.items():
@@ -215,8 +253,7 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     data: dict[str, Any] = {"before": before, "after": changes}
     status_before = case.status
     if case.status != Status.received:
-        decision, _, _ = await routing.route(ctx.state, ctx.session, facts_of(case), at=ctx.now,
-                                             profile_code=case.profile_code)
+        decision = await decide_lead(ctx, case)
         data["decision"] = {"lead_unit_id": decision.lead.id, "rule_id": decision.rule.id if decision.rule
                             else None, "fallback": decision.fallback, "trace": decision.trace_dicts()}
         case.handling_class = decision.handling_class

@@ -5,7 +5,9 @@ from datetime import datetime
 from app.calendar.deadlines import Profile
 from app.cases import schemas as s
 from app.cases.context import Ctx, actors_for, my_assignment
+from app.cases.kinds import KindPlugin, get_kind
 from app.cases.lifecycle import OPEN, CaseView, Status, allowed_actions
+from app.cases.stages import StageView
 from app.core.security import mask_phone
 from app.models import Case, Unit
 from app.units.schemas import UnitBrief
@@ -28,6 +30,21 @@ def case_view(case: Case, ctx: Ctx, profile: Profile) -> CaseView:
         callback_max_tries=profile.callback_max_tries,
         rated_this_round=bool((case.reply or {}).get("rated_by_requester")),
     )
+
+
+def stage_view(case: Case, plugin: KindPlugin) -> StageView:
+    return StageView(status=Status(case.status), stage=case.stage, facts=plugin.stage_facts(case))
+
+
+def allowed_for(case: Case, ctx: Ctx, profile: Profile) -> list[str]:
+    """The spine's actions the kind keeps, then the kind's stage actions."""
+    plugin = get_kind(case.kind)
+    actors = actors_for(case, ctx.principal)
+    out = [a for a in allowed_actions(case_view(case, ctx, profile), actors, ctx.now)
+           if a not in plugin.blocked_actions]
+    if plugin.stages is not None:
+        out += plugin.stages.allowed(stage_view(case, plugin), actors, ctx.now)
+    return out
 
 
 def summary(case: Case, category_name: str, now: datetime) -> s.CaseSummary:
@@ -61,7 +78,7 @@ def master_progress(master: Case | None) -> s.MasterProgress | None:
 
 def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None, units: dict[int, Unit],
            profile: Profile, reveal_contact: bool, master: Case | None = None,
-           duplicates: list[tuple[int, str]] = ()) -> s.CaseRead:
+           duplicates: list[tuple[int, str]] = (), related: list[tuple[int, str]] = ()) -> s.CaseRead:
     hidden = case.anonymous
     phone = case.caller_phone if reveal_contact else mask_phone(case.caller_phone)
     return s.CaseRead(
@@ -82,8 +99,10 @@ def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None,
                               extension_cap_working_days=profile.extension_cap_working_days,
                               overdue=overdue(case, ctx.now)),
         extension_request=case.extension_request, return_request=case.return_request, reply=case.reply,
-        direct_answer=case.direct_answer, close_reason=case.close_reason, payload=case.payload,
+        direct_answer=case.direct_answer, close_reason=case.close_reason,
+        payload=get_kind(case.kind).present_payload(case.payload, ctx.principal), stage_due=case.stage_due,
         merged_into=master_progress(master), merged_duplicates=[s.CaseRef(id=i, number=n) for i, n in duplicates],
+        related=[s.CaseRef(id=i, number=n) for i, n in related],
         major=case.major, redo_count=case.redo_count, callback_attempts=case.callback_attempts,
         oversight=_oversight(case),
         created_at=case.created_at, updated_at=case.updated_at, version=case.version,
@@ -94,5 +113,5 @@ def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None,
             for a in case.assignments
         ],
         timeline=[s.EventRead.model_validate(e, from_attributes=True) for e in case.events],
-        allowed_actions=allowed_actions(case_view(case, ctx, profile), actors_for(case, ctx.principal), ctx.now),
+        allowed_actions=allowed_for(case, ctx, profile),
     )

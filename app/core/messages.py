@@ -218,3 +218,69 @@ TITLES.update({
     "address_not_precise": ("地址不够具体", "Address not precise"),
     "elements_missing": ("受理要素不全", "Missing elements"),
 })
+
+# related cases, places (issue 5) and one-stop affairs (issue 6)
+MESSAGES.update({
+    "link_to_self": ("不能将工单与其自身关联", "A case cannot be linked to itself"),
+    "link_case_not_found": (
+        "要关联的工单 {case_id} 不存在或无权查看", "Case {case_id} does not exist or is not visible",
+    ),
+    "link_exists": ("已与工单 {number} 关联", "Already linked to case {number}"),
+    "link_not_found": ("与工单 {number} 没有关联", "Not linked to case {number}"),
+    "places_level_invalid": (
+        "小区和地标只能登记到区、街道或社区", "Places belong to a district, subdistrict or community",
+    ),
+    "action_not_for_kind": ("{kind} 类业务不使用此操作", "Cases of kind {kind} do not use this action"),
+    "kind_needs_own_intake": (
+        "{kind} 类业务须通过其专用接口提交", "Cases of kind {kind} are filed through their own endpoint",
+    ),
+    "item_not_found": ("办事事项 {code} 不存在", "Service item {code} does not exist"),
+    "item_withdrawn": ("办事事项 {code} 已停止办理", "Service item {code} has been withdrawn"),
+    "item_exists": ("办事事项 {code} 已存在", "Service item {code} already exists"),
+    "unit_kind_unknown": ("单位类型 {kind} 不存在", "Unit kind {kind} does not exist"),
+    "life_event_unknown": ("人生事件 {code} 不存在", "Life event {code} does not exist"),
+    "id_number_invalid": ("身份证号码无效（须为 18 位且校验码正确）",
+                          "Invalid resident ID number (18 characters with a valid check digit)"),
+    "applicant_name_required": ("代为申请时须填写申请人姓名", "The applicant's name is required when filing for them"),
+    "proxy_mode_staff_only": (
+        "帮办、上门办只能由工作人员登记", "Assisted and home-visit handling are recorded by staff",
+    ),
+    "proxy_not_allowed": ("该事项不允许他人代办", "This item may not be filed by a proxy"),
+    "material_unknown": ("材料 {code} 不在该事项的材料清单中", "Material {code} is not on the item's list"),
+    "material_source_not_allowed": ("只有窗口工作人员可以登记已核验原件",
+                                    "Only counter staff can record a checked original"),
+    "key_material_missing": ("缺少关键材料：{missing}", "Key materials are missing: {missing}"),
+    "materials_incomplete": ("材料不齐：{missing}", "Materials are incomplete: {missing}"),
+    "nothing_to_tolerate": ("材料已齐全，请直接受理", "Nothing is missing; accept the application"),
+    "tolerance_refused_bad_credit": ("申请人有失信记录，不能容缺受理",
+                                     "The applicant has a bad credit record and cannot be accepted with materials "
+                                     "missing"),
+    "tolerance_not_possible": ("该事项承诺时限过短，不能容缺受理",
+                               "The item's promised time is too short for materials to follow"),
+    "not_on_the_spot": ("该事项不是即办事项", "This item is not decided on the spot"),
+    "decision_before_acceptance": ("申请尚未受理，不能作出决定", "The application has not been accepted yet"),
+    "materials_pending": ("容缺材料尚未补齐，不能准予", "Materials are still to follow; it cannot be approved yet"),
+    "application_terminated": (
+        "申请已因逾期未补齐材料而终止", "The application was terminated: materials came too late",
+    ),
+    "materials_not_expected": ("当前阶段不接收补充材料", "No materials are expected at this stage"),
+    "application_not_found": ("未找到与受理编号和身份证号匹配的申请",
+                              "No application matches this number and ID number"),
+    "credit_flag_not_found": ("失信记录不存在", "Unknown credit record"),
+    "credit_flag_inactive": ("该失信记录已解除", "The credit record is already lifted"),
+})
+TITLES.update({
+    "link_case_not_found": ("关联工单不存在", "Unknown related case"),
+    "link_exists": ("已关联", "Already linked"),
+    "link_not_found": ("没有关联", "Not linked"),
+    "action_not_for_kind": ("此类业务不使用此操作", "Not for this kind"),
+    "kind_needs_own_intake": ("须通过专用接口提交", "Use the kind's own endpoint"),
+    "item_not_found": ("办事事项不存在", "Unknown service item"),
+    "item_withdrawn": ("办事事项已停止办理", "Service item withdrawn"),
+    "item_exists": ("办事事项已存在", "Service item exists"),
+    "unit_kind_unknown": ("单位类型不存在", "Unknown unit kind"),
+    "life_event_unknown": ("人生事件不存在", "Unknown life event"),
+    "material_unknown": ("材料不在清单中", "Unknown material"),
+    "key_material_missing": ("缺少关键材料", "Key materials missing"),
+    "materials_incomplete": ("材料不齐", "Materials incomplete"),
+})

@@ -1,7 +1,8 @@
 """Every table, imported here so Alembic sees the whole schema."""
 
 from app.models.accounts import AuditLog, User
-from app.models.cases import Assignment, Case, CaseCallback, CaseEvent
+from app.models.affairs import CreditFlag, LifeEvent, ServiceItem
+from app.models.cases import Assignment, Case, CaseCallback, CaseEvent, CaseLink
 from app.models.hotline import ClassifierFeedback, KnowledgeArticle
 from app.models.org import Region, Unit, UnitKind
 from app.models.platform import CalendarDay, CalendarYear, CaseNumberCounter, DeadlineProfile, IdempotencyKey
@@ -9,6 +10,6 @@ from app.models.routing import Category, RoutingRule
 
 __all__ = [
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
-    "CaseCallback", "CaseEvent", "CaseNumberCounter",
+    "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
     "Category", "DeadlineProfile", "IdempotencyKey", "Region", "RoutingRule", "Unit", "UnitKind", "User",
 ]

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, String, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
@@ -23,6 +23,7 @@ class Case(SQLModel, table=True):
         Index("ix_cases_status_callback_due", "status", "callback_due"),
         Index("ix_cases_chase_due", "chase_due"),
         Index("ix_cases_supervise_due", "supervise_due"),
+        Index("ix_cases_stage_due", "stage_due"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
@@ -35,6 +36,8 @@ class Case(SQLModel, table=True):
     handling_class: str = Field(default="standard", max_length=16)
     status: str = Field(max_length=20)
     stage: str | None = Field(default=None, max_length=32)
+    # A deadline the kind's own stage runs against (an affair's 容缺 supplement date); the sweep asks the kind.
+    stage_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     title: str | None = Field(default=None, max_length=200)
     description: str = Field(sa_column=Column(Text, nullable=False))
 
@@ -163,3 +166,20 @@ class CaseCallback(SQLModel, table=True):
     outcome: str = Field(max_length=16)  # closed | redo | retry | unreached | awaiting_review
     counted: bool = False
     note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CaseLink(SQLModel, table=True):
+    """Two cases an agent judged related (关联), without merging them. Stored once, lower id first."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (
+        UniqueConstraint("case_id", "related_id", name="uq_case_links_pair"),
+        Index("ix_case_links_related", "related_id"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    case_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("cases.id"), nullable=False))
+    related_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("cases.id"), nullable=False))
+    note: str | None = Field(default=None, max_length=200)
+    by_user_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

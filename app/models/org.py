@@ -20,6 +20,8 @@ class Region(SQLModel, table=True):
     # Statistical-only units (保税区, 前海合作区 and their 虚拟社区) hold no offices.
     statistical: bool = False
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
+    # Residential compounds and landmarks inside the region (小区、楼盘、地标), loaded by an administrator.
+    places: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
 
 
 class UnitKind(SQLModel, table=True):

@@ -8,13 +8,20 @@ from app.regions import repository
 from app.regions.resolve import Gazetteer, Place, Resolution
 from app.regions.schemas import MatchedPart, ResolveCandidate, ResolveResult
 
+CACHE_KEY = "gazetteer"
+
 
 async def gazetteer(state: Any, session: AsyncSession) -> Gazetteer:
     async def load() -> Gazetteer:
         rows = await repository.all_regions(session)
-        return Gazetteer.build([Place(r.code, r.name, r.level, r.parent_code, tuple(r.aliases or ())) for r in rows])
+        return Gazetteer.build([Place(r.code, r.name, r.level, r.parent_code, tuple(r.aliases or ()),
+                                      tuple(r.places or ())) for r in rows])
 
-    return await state.cache.get("gazetteer", load)
+    return await state.cache.get(CACHE_KEY, load)
+
+
+def invalidate(state: Any) -> None:
+    state.cache.invalidate(CACHE_KEY)
 
 
 async def resolve(state: Any, session: AsyncSession, address: str) -> Resolution:

@@ -1,7 +1,8 @@
 """Address text → region: find every division named in the text, keep the chains that agree, never guess.
 
 Names are matched whole and by their short forms (园岭 for 园岭街道), and old
-names (aliases such as 新南园) count like current ones. Overlapping matches
+names (aliases such as 新南园) count like current ones, and so do the residential compounds and
+landmarks an administrator has placed in a community (places). Overlapping matches
 keep the longest, so 新南园 is not also read as 南园. When the text fits more
 than one community equally, the answer is their deepest common region plus
 the candidates. Typos fall back to fuzzy matching (rapidfuzz) with a lower
@@ -16,7 +17,7 @@ from rapidfuzz import fuzz, process
 SUFFIXES = ("社区居委会", "居委会", "社区", "街道办事处", "街道办", "街道", "区", "市", "省")
 LEVEL_WEIGHT = {"province": 0.05, "city": 0.1, "district": 0.3, "subdistrict": 0.35, "community": 0.5}
 FUZZY_CUTOFF = 75
-KIND_WEIGHT = {"name": 1.0, "alias": 1.0, "short": 0.8, "fuzzy": 0.5}
+KIND_WEIGHT = {"name": 1.0, "alias": 1.0, "place": 1.0, "short": 0.8, "fuzzy": 0.5}
 # A short form followed by one of these names a road or a station, not the division (红荔路 is not 红荔社区).
 NOT_A_DIVISION_AFTER = tuple("路街道巷桥站")
 
@@ -28,6 +29,7 @@ class Place:
     level: str
     parent_code: str | None
     aliases: tuple[str, ...] = ()
+    landmarks: tuple[str, ...] = ()  # residential compounds and landmarks inside the place, matched whole
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Match:
     text: str
     start: int
     end: int
-    kind: str  # name | short | alias | fuzzy
+    kind: str  # name | short | alias | place | fuzzy
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Gazetteer:
                 continue
             forms = [(p.name, "name")] + [(a, "alias") for a in p.aliases]
             forms += [(s, "short") for s in (short_form(p.name), *(short_form(a) for a in p.aliases)) if s]
+            forms += [(landmark, "place") for landmark in p.landmarks]
             for term, kind in forms:
                 g.terms.setdefault(term, set()).add((p.code, kind))
         return g

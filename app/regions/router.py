@@ -2,13 +2,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.core.auth import SessionDep
-from app.core.db import UnitOfWorkRoute
+from app.core import audit
+from app.core.auth import AdminUser, ClockDep, SessionDep
+from app.core.db import UnitOfWorkRoute, after_commit
 from app.core.errors import AppError, NotFound
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.regions import repository, resolution
 from app.regions.codes import is_region_code
-from app.regions.schemas import RegionDetail, RegionRead, ResolveRequest, ResolveResult
+from app.regions.schemas import PlacesUpdate, RegionDetail, RegionRead, ResolveRequest, ResolveResult
 
 router = APIRouter(prefix="/regions", tags=["regions"], route_class=UnitOfWorkRoute)
 
@@ -47,6 +48,28 @@ async def get_region(code: str, session: SessionDep) -> RegionDetail:
     return RegionDetail(**RegionRead.model_validate(region).model_dump(),
                         path=[RegionRead.model_validate(r) for r in path],
                         children_count=await repository.count_children(session, code))
+
+
+@router.put("/{code}/places", response_model=RegionRead, summary="Set the compounds and landmarks of a region (admin)",
+            description="Residential compounds (小区), estates and landmarks inside the region, as residents "
+                        "name them. Address resolution matches them whole; a name placed in two regions makes "
+                        "an address that names it ambiguous, answered with both as candidates.")
+async def set_places(code: str, body: PlacesUpdate, request: Request, session: SessionDep, admin: AdminUser,
+                     clock: ClockDep) -> RegionRead:
+    if not is_region_code(code):
+        raise AppError("region_code_invalid", 422, field_errors=[{"field": "code", "code": "region_code_invalid"}])
+    region = await repository.get(session, code)
+    if region is None:
+        raise NotFound("region_not_found", code=code)
+    if region.level in ("province", "city"):
+        raise AppError("places_level_invalid", 422, field_errors=[{"field": "code", "code": "places_level_invalid"}])
+    before = list(region.places or [])
+    region.places = list(dict.fromkeys(body.places))
+    audit.record(session, at=clock.now(), action="region.places", actor_user_id=admin.user_id,
+                 target_type="region", target_id=None, detail={"code": code, "before": before,
+                                                               "after": region.places})
+    after_commit(session, "gazetteer", lambda: resolution.invalidate(request.app.state))
+    return RegionRead.model_validate(region)
 
 
 @router.post("/resolve", response_model=ResolveResult, summary="Address text → the community (or deepest region)",

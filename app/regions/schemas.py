@@ -1,4 +1,6 @@
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class RegionRead(BaseModel):
@@ -10,6 +12,16 @@ class RegionRead(BaseModel):
     parent_code: str | None
     statistical: bool
     aliases: list[str]
+    places: list[str] = []
+
+
+class PlacesUpdate(BaseModel):
+    """Residential compounds and landmarks in the region, as residents name them (小区、楼盘、地标)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    places: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]] = Field(
+        max_length=2000)
 
 
 class RegionDetail(RegionRead):
@@ -26,7 +38,7 @@ class ResolveRequest(BaseModel):
 class MatchedPart(BaseModel):
     text: str
     region_code: str
-    kind: str  # name | short | alias (an old name) | fuzzy
+    kind: str  # name | short | alias (an old name) | place (a compound or landmark) | fuzzy
 
 
 class ResolveCandidate(BaseModel):

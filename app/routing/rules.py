@@ -142,6 +142,24 @@ def find_unit(snapshot: Snapshot, chain: Sequence[RegionNode], kind: str) -> Uni
     return None
 
 
+def lead_of_kind(snapshot: Snapshot, regions: Sequence[RegionNode], kind: str | None,
+                 steps: list[Step]) -> tuple[UnitRef, bool]:
+    """The nearest unit of `kind` up the region tree, else the fallback unit (兜底); the steps say which."""
+    lead = find_unit(snapshot, regions, kind) if kind else None
+    if kind is not None and lead is None:
+        steps.append(Step(f"辖区内找不到类型为 {kind} 的单位", f"No unit of kind {kind} has jurisdiction here"))
+    if lead is None:
+        lead = find_unit(snapshot, regions, snapshot.fallback_kind)
+        if lead is None:
+            raise RoutingDataError(f"no {snapshot.fallback_kind} above {regions[0].code if regions else '?'}")
+        steps.append(Step(f"兜底：由 {lead.name} 承办（区政府兜底）",
+                          f"Fallback: {lead.name} takes the case (district government backstop)"))
+        return lead, True
+    steps.append(Step(f"属地：主办单位为 {lead.name}（辖区 {lead.region_code}）",
+                      f"Jurisdiction: lead is {lead.name} ({lead.region_code})"))
+    return lead, False
+
+
 def resolve(facts: Facts, snapshot: Snapshot) -> Decision:
     steps: list[Step] = []
     regions = region_chain(snapshot, facts.region_code)
@@ -196,20 +214,7 @@ def resolve(facts: Facts, snapshot: Snapshot) -> Decision:
     else:
         steps.append(Step("没有适用的派单规则", "No routing rule applies"))
 
-    lead = find_unit(snapshot, regions, chosen.lead_kind) if chosen else None
-    fallback = lead is None
-    if chosen is not None and lead is None:
-        steps.append(Step(f"辖区内找不到类型为 {chosen.lead_kind} 的单位",
-                          f"No unit of kind {chosen.lead_kind} has jurisdiction here"))
-    if lead is None:
-        lead = find_unit(snapshot, regions, snapshot.fallback_kind)
-        if lead is None:
-            raise RoutingDataError(f"no {snapshot.fallback_kind} above {facts.region_code}")
-        steps.append(Step(f"兜底：由 {lead.name} 承办（区政府兜底）",
-                          f"Fallback: {lead.name} takes the case (district government backstop)"))
-    else:
-        steps.append(Step(f"属地：主办单位为 {lead.name}（辖区 {lead.region_code}）",
-                          f"Jurisdiction: lead is {lead.name} ({lead.region_code})"))
+    lead, fallback = lead_of_kind(snapshot, regions, chosen.lead_kind if chosen else None, steps)
 
     co: list[UnitRef] = []
     for kind in (chosen.co_kinds if chosen and not fallback else ()):

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from app.models import Case
 from app.supervision.rules import AT_UNIT
@@ -29,6 +30,16 @@ async def lock_batch(session: AsyncSession, now: datetime, after_id: int, limit:
     SQLite serialises writers with BEGIN IMMEDIATE instead.
     """
     stmt = (select(Case).where(Case.id > after_id, _something_due(now)).order_by(Case.id).limit(limit)
+            .execution_options(populate_existing=True))
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=Case)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def lock_stage_due(session: AsyncSession, now: datetime, after_id: int, limit: int) -> list[Case]:
+    """Open cases whose kind's stage deadline has passed (an affair's 容缺 supplement date), locked likewise."""
+    stmt = (select(Case).where(Case.id > after_id, Case.stage_due <= now, Case.status.in_(AT_UNIT))
+            .options(selectinload(Case.assignments)).order_by(Case.id).limit(limit)
             .execution_options(populate_existing=True))
     if session.bind.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=Case)

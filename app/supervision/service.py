@@ -9,6 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar.service import current_calendar, deployment_profile
+from app.cases.context import Ctx
+from app.cases.kinds import get_kind
 from app.models import Case, CaseEvent
 from app.supervision import repository
 from app.supervision.rules import Policy, SweepFacts, marks_due
@@ -63,3 +65,27 @@ async def sweep(state: Any) -> dict[str, int]:
     if written and bell is not None:
         bell.ring()
     return dict(written)
+
+
+async def expire_stages(state: Any) -> int:
+    """Hands every case whose stage deadline has passed to its kind (an affair terminates). Commits per batch."""
+    now = state.clock.now()
+    done, after_id = 0, 0
+    while True:
+        async with state.sessionmaker() as session:
+            cases = await repository.lock_stage_due(session, now, after_id, BATCH)
+            ctx = Ctx.for_system(state, session, now)
+            for case in cases:
+                hook = get_kind(case.kind).on_stage_due
+                if hook is not None:
+                    version = case.version
+                    await hook(ctx, case)
+                    done += case.version != version
+            await session.commit()
+        if len(cases) < BATCH:
+            break
+        after_id = cases[-1].id
+    bell = getattr(state, "feed_bell", None)
+    if done and bell is not None:
+        bell.ring()
+    return done

@@ -53,6 +53,9 @@ for who in (Actor.agent, Actor.dispatcher):
     EXPECTED[("merge", who)] = {s: Status.closed for s in OPEN_ONES}
 EXPECTED[("rate", Actor.requester)] = {Status.replied: Status.closed}
 EXPECTED[("mark_major", Actor.dispatcher)] = {s: None for s in OPEN_ONES}
+for who in (Actor.agent, Actor.dispatcher):
+    EXPECTED[("link", who)] = {s: None for s in (*OPEN_ONES, Status.replied)}
+    EXPECTED[("unlink", who)] = {s: None for s in (*OPEN_ONES, Status.replied)}
 for who in (Actor.requester, Actor.agent):
     EXPECTED[("withdraw", who)] = {s: Status.withdrawn for s in (
         Status.received, Status.dispatched, Status.signed, Status.in_progress, Status.return_review)}

@@ -1,0 +1,264 @@
+"""The `affair` kind: how a one-stop application plugs into the case spine.
+
+The spine routes, clocks, records and commits; this module tells it who
+handles the item (the item's unit kind in the applicant's jurisdiction), how
+long the promise is, what the stage guards need to know, and what each stage
+action changes. A decision is the unit's reply, so callbacks and ratings
+follow as for every case.
+"""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.affairs import repository, rules
+from app.affairs import schemas as s
+from app.affairs.rules import Stage
+from app.calendar.deadlines import Limit, due_after
+from app.calendar.service import current_calendar, deployment_profile
+from app.cases.accountability import next_callback_due
+from app.cases.context import Ctx, lead_assignment
+from app.cases.kinds import KindPlugin, register
+from app.cases.lifecycle import Actor, CaseView, Status
+from app.core.errors import AppError
+from app.core.roles import Role
+from app.models import Case
+from app.routing.rules import Decision, Step, lead_of_kind, region_chain
+
+STAFF_SOURCES = {"counter_checked"}
+
+
+def item_materials(case: Case) -> list[rules.Material]:
+    return rules.materials_of(case.payload["item"]["materials"])
+
+
+def provided_codes(payload: dict[str, Any]) -> list[str]:
+    return [m["code"] for m in payload.get("materials", [])]
+
+
+def facts(case: Case) -> dict[str, Any]:
+    check = rules.check_materials(item_materials(case), provided_codes(case.payload))
+    item = case.payload["item"]
+    names = {m["code"]: m["name"] for m in item["materials"]}
+    return {"complete": check.complete, "missing_key": tuple(names[c] for c in check.missing_key),
+            "missing_names": tuple(names[c] for c in check.missing_key + check.missing_tolerable),
+            "on_the_spot": item["promised_days"] == 0, "credit_flagged": bool(case.payload.get("credit_flagged")),
+            "tolerance_possible": item.get("tolerance_days") is not None}
+
+
+def route(snap: Any, case: Case) -> Decision:
+    """The item's handling unit kind, nearest the applicant's community (属地)."""
+    item = case.payload["item"]
+    kind = item["handling_unit_kind"]
+    chain = region_chain(snap, case.region_code)
+    kind_name = snap.kind_names.get(kind, kind)
+    steps = [Step(f"事项：{item['name']}（{item['code']} 第 {item['version']} 版）；办理单位类型：{kind_name}",
+                  f"Item {item['code']} v{item['version']}; handled by a unit of kind {kind}")]
+    unit, fallback = lead_of_kind(snap, chain, kind, steps)
+    return Decision(lead=unit, co_handlers=(), rule=None, handling_class="standard", fallback=fallback, tie=False,
+                    trace=tuple(steps))
+
+
+def handling_limit(case: Case) -> Limit:
+    return rules.handling_limit(case.payload["item"]["promised_days"])
+
+
+def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
+    """The stored ID numbers are ciphertext and keyed hashes; responses carry the masked form only."""
+    out = dict(payload)
+    for key in ("applicant", "proxy"):
+        if out.get(key):
+            out[key] = {k: v for k, v in out[key].items() if k not in ("id_cipher", "id_hash")}
+    return out
+
+
+async def refresh_facts(ctx: Ctx, case: Case) -> None:
+    """The bad-credit list changes: it is read again whenever the unit acts, not only at filing."""
+    today = ctx.now.astimezone(ZoneInfo(ctx.state.settings.timezone)).date()
+    flagged = await repository.credit_flagged(ctx.session, case.payload["applicant"]["id_hash"], today)
+    if flagged != bool(case.payload.get("credit_flagged")):
+        _payload(case, credit_flagged=flagged)
+
+
+# --- effects ----------------------------------------------------------------------------------------------------
+
+def _sign_if_needed(ctx: Ctx, case: Case) -> None:
+    """Accepting an application is also signing for it."""
+    lead = lead_assignment(case)
+    if lead is not None and lead.status == "dispatched":
+        lead.status, lead.signed_at, lead.signed_by = "signed", ctx.now, ctx.principal.user_id
+    if case.signed_at is None:
+        case.signed_at = ctx.now
+
+
+def _names(case: Case, codes: list[str] | tuple[str, ...]) -> list[dict[str, str]]:
+    by_code = {m["code"]: m["name"] for m in case.payload["item"]["materials"]}
+    return [{"code": c, "name": by_code.get(c, c)} for c in codes]
+
+
+def _payload(case: Case, **changes: Any) -> None:
+    case.payload = {**case.payload, **changes}  # a new dict, so the JSON column is written
+
+
+async def _accept(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptBody, view: CaseView) -> dict:
+    _sign_if_needed(ctx, case)
+    _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id, "tolerance": False})
+    return {"notify_requester": True}
+
+
+async def _accept_pending(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptPendingBody, view: CaseView) -> dict:
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    due = rules.supplement_due(ctx.now, case.payload["item"]["promised_days"],
+                               margin=profile.tolerance_margin_working_days, cap=profile.tolerance_cap_working_days,
+                               calendar=calendar, zone=ZoneInfo(ctx.state.settings.timezone))
+    if due is None:
+        raise AppError("tolerance_not_possible", 409)
+    check = rules.check_materials(item_materials(case), provided_codes(case.payload))
+    _sign_if_needed(ctx, case)
+    case.stage_due = due.at
+    missing = _names(case, check.missing_tolerable)
+    _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id, "tolerance": True},
+             tolerance={"promise": body.promise, "missing": missing, "supplement_due": due.at.isoformat(),
+                        "calendar_complete": due.calendar_complete})
+    return {"missing": missing, "supplement_due": due.at.isoformat(), "notify_requester": True}
+
+
+async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
+                             view: CaseView) -> dict:
+    known = {m["code"] for m in case.payload["item"]["materials"]}
+    for i, entry in enumerate(body.items):
+        if entry.material_code is not None and entry.material_code not in known:
+            raise AppError("material_unknown", 422, code=entry.material_code,
+                           field_errors=[{"field": f"items.{i}.material_code", "code": "material_unknown"}])
+    _sign_if_needed(ctx, case)
+    items = [i.model_dump() for i in body.items]
+    paused = case.handle_due
+    case.handle_due = None  # the clock stops while the applicant gathers the materials
+    _payload(case, notice={"items": items, "at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id,
+                           "handle_due_before": paused.isoformat() if paused else None})
+    return {"items": items, "clock_paused": True, "notify_requester": True}
+
+
+async def _decide(ctx: Ctx, case: Case, decision: dict[str, Any], text: str) -> dict:
+    lead = lead_assignment(case)
+    _payload(case, decision=decision)
+    case.reply = {"text": text, "basis": decision.get("legal_basis"), "signer": ctx.principal.name,
+                  "by_unit_id": lead.unit_id if lead else None, "by_user_id": ctx.principal.user_id,
+                  "direct": False, "decision": decision["result"], "at": ctx.now.isoformat()}
+    case.replied_at = ctx.now
+    if lead is not None:
+        lead.status, lead.finished_at = "replied", ctx.now
+    case.callback_due = await next_callback_due(ctx, case)
+    case.callback_reminded_at = None
+    on_time = case.handle_due is None or ctx.now <= case.handle_due
+    return {"decision": decision, "on_time": on_time, "callback_due": case.callback_due.isoformat(),
+            "notify_requester": True}
+
+
+def _approval(ctx: Ctx, case: Case, body: s.ApproveBody) -> tuple[dict[str, Any], str]:
+    decision = {"result": "approved", "certificate_no": body.certificate_no, "collection": body.collection,
+                "at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id}
+    how = {"counter": "请到窗口领取", "mail": "将邮寄送达", "electronic": "已发放电子证照", "none": ""}[body.collection]
+    text = body.text or f"您申请的“{case.payload['item']['name']}”已准予办理。{how}".rstrip("。") + "。"
+    return decision, text
+
+
+async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+    return await _decide(ctx, case, *_approval(ctx, case, body))
+
+
+async def _accept_and_approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+    _sign_if_needed(ctx, case)
+    _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id, "tolerance": False,
+                             "on_the_spot": True})
+    return await _decide(ctx, case, *_approval(ctx, case, body))
+
+
+async def _reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
+    decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
+                "at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id}
+    case.stage_due = None
+    return await _decide(ctx, case, decision, f"您申请的“{case.payload['item']['name']}”不予办理。理由：{body.reasons}")
+
+
+def check_sources(ctx: Ctx, materials: list[s.ProvidedMaterial], known: set[str], field: str = "materials") -> None:
+    for i, m in enumerate(materials):
+        if m.code not in known:
+            raise AppError("material_unknown", 422, code=m.code,
+                           field_errors=[{"field": f"{field}.{i}.code", "code": "material_unknown"}])
+        if m.source in STAFF_SOURCES and ctx.principal.role == Role.resident:
+            raise AppError("material_source_not_allowed", 422, source=m.source,
+                           field_errors=[{"field": f"{field}.{i}.source", "code": "material_source_not_allowed"}])
+
+
+def material_records(ctx: Ctx, materials: list[s.ProvidedMaterial]) -> list[dict[str, Any]]:
+    return [{**m.model_dump(), "at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id,
+             "by_role": ctx.principal.role.value} for m in materials]
+
+
+async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
+    check_sources(ctx, body.materials, {m["code"] for m in case.payload["item"]["materials"]})
+    fresh = {m.code for m in body.materials}
+    kept = [m for m in case.payload.get("materials", []) if m["code"] not in fresh]
+    _payload(case, materials=kept + material_records(ctx, body.materials))
+    check = rules.check_materials(item_materials(case), provided_codes(case.payload))
+    data: dict[str, Any] = {"materials": sorted(fresh), "still_missing": _names(case, check.missing_key
+                                                                              + check.missing_tolerable)}
+    if case.stage == Stage.materials_requested:
+        notice = case.payload["notice"]
+        asked = {i["material_code"] for i in notice["items"] if i["material_code"]}
+        answered = {m["code"] for m in case.payload["materials"] if m["at"] > notice["at"]}
+        if check.complete and asked <= answered:
+            case.stage = Stage.submitted
+            calendar = await current_calendar(ctx.state, ctx.session)
+            due = due_after(ctx.now, handling_limit(case), calendar, ZoneInfo(ctx.state.settings.timezone))
+            case.handle_due = due.at  # resubmitted: the promise runs again from today
+            data.update(resubmitted=True, handle_due=due.at.isoformat())
+        else:
+            data["still_asked"] = sorted(asked - answered)
+    elif case.stage == Stage.accepted_pending and not check.missing_tolerable:
+        case.stage, case.stage_due = Stage.accepted, None
+        _payload(case, tolerance={**case.payload["tolerance"], "completed_at": ctx.now.isoformat()})
+        data["tolerance_completed"] = True
+    return data
+
+
+async def terminate_overdue(ctx: Ctx, case: Case) -> None:
+    """The sweep's call when a 容缺 supplement date has passed: the application ends, and the applicant is told."""
+    if case.stage != Stage.accepted_pending or case.stage_due is None or case.stage_due > ctx.now:
+        return
+    if Status(case.status) not in rules.AT_UNIT:
+        return
+    before = case.status
+    check = rules.check_materials(item_materials(case), provided_codes(case.payload))
+    due = case.stage_due
+    case.status, case.stage, case.stage_due = Status.closed, Stage.terminated, None
+    case.closed_at, case.close_reason = ctx.now, "terminated"
+    for a in case.assignments:
+        if a.active and a.status not in ("replied", "contributed"):
+            a.status, a.finished_at = "terminated", ctx.now
+    case.version += 1
+    case.updated_at = ctx.now
+    ctx.event(case, "terminate", from_status=before, to_status=Status.closed,
+              reason="容缺受理材料逾期未补齐 / 容缺 materials not supplied by the deadline",
+              data={"stage_from": Stage.accepted_pending, "stage_to": Stage.terminated,
+                    "supplement_due": due.isoformat(),
+                    "missing": _names(case, check.missing_tolerable), "notify_requester": True})
+
+
+PLUGIN = register(KindPlugin(
+    name="affair", title="一门式受理", title_en="One-stop affairs application",
+    initial_stage=Stage.submitted, channels=frozenset({"counter", "app", "web", "staff"}),
+    stages=rules.MACHINE,
+    stage_bodies={"accept": s.AcceptBody, "accept_pending": s.AcceptPendingBody,
+                  "request_materials": s.RequestMaterialsBody, "approve": s.ApproveBody,
+                  "accept_and_approve": s.ApproveBody, "reject": s.RejectBody, "supplement": s.SupplementBody},
+    stage_effects={"accept": _accept, "accept_pending": _accept_pending, "request_materials": _request_materials,
+                   "approve": _approve, "accept_and_approve": _accept_and_approve, "reject": _reject,
+                   "supplement": _supplement},
+    stage_facts=facts, refresh_facts=refresh_facts,
+    # Decided, never answered from the knowledge base; a duplicate application is withdrawn, not merged.
+    blocked_actions=frozenset({"direct_answer", "reply", "merge"}),
+    route=route, handling_limit=handling_limit, on_stage_due=terminate_overdue, present_payload=present_payload,
+    generic_intake=False,
+))

@@ -1,0 +1,191 @@
+"""HTTP for one-stop affairs: the service guide, applications, the applicant's view, the bad-credit list."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.affairs import guide, repository, service
+from app.affairs import schemas as s
+from app.cases import service as cases
+from app.cases.router import request_ctx
+from app.cases.schemas import CaseRead
+from app.core import audit
+from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
+from app.core.concurrency import etag, parse_if_match
+from app.core.db import UnitOfWorkRoute, after_commit
+from app.core.errors import AppError, NotFound
+from app.core.idempotency import IdempotencyDep
+from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.security import lookup_hash, mask_id_number, normalise_id_number
+from app.models import CreditFlag
+
+router = APIRouter(prefix="/affairs", tags=["affairs"], route_class=UnitOfWorkRoute)
+
+
+def _item_response(read: s.ServiceItemRead, status: int = 200) -> JSONResponse:
+    return JSONResponse(read.model_dump(mode="json"), status_code=status, headers={"ETag": etag(read.version)})
+
+
+@router.get("/life-events", response_model=list[s.NamedCode], summary="Life events the guide is browsed by")
+async def life_events(session: SessionDep) -> list[s.NamedCode]:
+    return [s.NamedCode(code=e.code, name=e.name, name_en=e.name_en) for e in await repository.life_events(session)]
+
+
+@router.get("/items", response_model=s.ItemPage, summary="Search the service guide (public)",
+            description="`q` is cut into words (jieba) and ranked with BM25 over each item's name, keywords "
+                        "(weighted), applicants, conditions and materials; without `q` items come by code. "
+                        "`category` takes a leaf or a group code; `life_event` a code of /affairs/life-events.")
+async def list_items(request: Request, session: SessionDep,
+                     q: Annotated[str | None, Query(max_length=100)] = None,
+                     category: Annotated[str | None, Query(max_length=64)] = None,
+                     life_event: Annotated[str | None, Query(max_length=32)] = None,
+                     cursor: str | None = None,
+                     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20) -> s.ItemPage:
+    if life_event and life_event not in {e.code for e in await repository.life_events(session)}:
+        raise AppError("life_event_unknown", 422, code=life_event,
+                       field_errors=[{"field": "life_event", "code": "life_event_unknown"}])
+    after = decode_cursor(cursor, 2) if cursor else None
+    if after is not None and not (isinstance(after[0], int | float) and isinstance(after[1], str)):
+        raise AppError("cursor_invalid", 400)
+    items, next_key = await guide.search(request.app.state, session, q=q or None, category=category,
+                                         life_event=life_event, after=tuple(after) if after else None, limit=limit)
+    return s.ItemPage(items=items, next_cursor=encode_cursor(list(next_key)) if next_key else None)
+
+
+@router.get("/items/{code}", response_model=s.ServiceItemRead, summary="One item with materials and time limits",
+            description="The current version, or `version=` for the one an application was filed under.")
+async def get_item(code: str, request: Request, session: SessionDep,
+                   version: Annotated[int | None, Query(ge=1)] = None) -> JSONResponse:
+    item = await guide.get(session, code, version)
+    return _item_response(await guide.present(request.app.state, session, item))
+
+
+@router.post("/items", response_model=s.ServiceItemRead, status_code=201, summary="Add an item (administrators)")
+async def create_item(body: s.ServiceItemCreate, request: Request, session: SessionDep, admin: AdminUser,
+                      clock: ClockDep) -> JSONResponse:
+    item = await guide.create(request.app.state, session, body, admin.user_id, clock.now())
+    audit.record(session, at=clock.now(), action="service_item.create", actor_user_id=admin.user_id,
+                 target_type="service_item", target_id=item.code)
+    after_commit(session, "service_guide", lambda: guide.invalidate(request.app.state))
+    return _item_response(await guide.present(request.app.state, session, item), 201)
+
+
+@router.put("/items/{code}", response_model=s.ServiceItemRead,
+            summary="Publish a new version of an item (administrators, If-Match)")
+async def publish_item(code: str, body: s.ServiceItemUpdate, request: Request, session: SessionDep,
+                       admin: AdminUser, clock: ClockDep) -> JSONResponse:
+    item = await guide.publish(request.app.state, session, code, body, parse_if_match(request), admin.user_id,
+                               clock.now())
+    audit.record(session, at=clock.now(), action="service_item.publish", actor_user_id=admin.user_id,
+                 target_type="service_item", target_id=code, detail={"version": item.version})
+    after_commit(session, "service_guide", lambda: guide.invalidate(request.app.state))
+    return _item_response(await guide.present(request.app.state, session, item))
+
+
+@router.delete("/items/{code}", response_model=s.ServiceItemRead,
+               summary="Withdraw an item (administrators, If-Match); filed applications go on")
+async def withdraw_item(code: str, request: Request, session: SessionDep, admin: AdminUser,
+                        clock: ClockDep) -> JSONResponse:
+    item = await guide.withdraw(session, code, parse_if_match(request), admin.user_id, clock.now())
+    audit.record(session, at=clock.now(), action="service_item.withdraw", actor_user_id=admin.user_id,
+                 target_type="service_item", target_id=code, detail={"version": item.version})
+    after_commit(session, "service_guide", lambda: guide.invalidate(request.app.state))
+    return _item_response(await guide.present(request.app.state, session, item))
+
+
+@router.post("/applications", response_model=CaseRead, status_code=201,
+             summary="Apply: online by a resident, or at the counter by staff for a resident (Idempotency-Key)",
+             description="Key materials (required, may not come later) must be provided; missing non-key ones "
+                         "may follow under 容缺受理. The application is routed to the item's handling unit in the "
+                         "applicant's jurisdiction and is due by the item's promised working days. Staff filing "
+                         "is recorded as 帮办 (or the `proxy` given) on the timeline.")
+async def apply(body: s.ApplicationCreate, request: Request, session: SessionDep, principal: CurrentUser,
+                clock: ClockDep, idem: IdempotencyDep) -> Any:
+    if (replay := await idem.claim()) is not None:
+        return replay
+    ctx = request_ctx(request, session, principal, clock)
+    case = await service.file(ctx, body)
+    read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
+    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
+                                                                        "Location": f"/cases/{read.id}"})
+
+
+@router.post("/applications/{case_id}/materials", response_model=CaseRead,
+             summary="Supplement materials (the applicant, counter staff or the unit; If-Match)",
+             description="Answers a returned application (一次性告知) or completes a 容缺 acceptance. When "
+                         "everything asked for is in, a returned application is resubmitted and its promised "
+                         "days start again; a 容缺 application becomes fully accepted.")
+async def supplement(case_id: int, body: s.SupplementBody, request: Request, session: SessionDep,
+                     principal: CurrentUser, clock: ClockDep) -> JSONResponse:
+    ctx = request_ctx(request, session, principal, clock)
+    case = await cases.perform(ctx, case_id, "supplement", body.model_dump(mode="json"),
+                               parse_if_match(request, required=False))
+    read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
+    return JSONResponse(read.model_dump(mode="json"), headers={"ETag": etag(read.version)})
+
+
+@router.get("/applications/{case_id}", response_model=s.ApplicationTrack,
+            summary="The applicant's view: stage, what is missing, the promised date")
+async def track(case_id: int, request: Request, session: SessionDep, principal: CurrentUser,
+                clock: ClockDep) -> s.ApplicationTrack:
+    return await service.track(request_ctx(request, session, principal, clock), case_id)
+
+
+@router.get("/track", response_model=s.ApplicationTrack,
+            summary="Track without an account: application number and the applicant's ID number")
+async def track_public(request: Request, session: SessionDep,
+                       number: Annotated[str, Query(min_length=8, max_length=32)],
+                       id_number: Annotated[str, Query(min_length=15, max_length=20)]) -> s.ApplicationTrack:
+    return await service.track_public(request.app.state, session, number, id_number)
+
+
+@router.post("/credit-flags", response_model=s.CreditFlagRead, status_code=201,
+             summary="Put a person on the bad-credit list 容缺 consults (administrators)")
+async def add_credit_flag(body: s.CreditFlagCreate, request: Request, session: SessionDep, admin: AdminUser,
+                          clock: ClockDep) -> s.CreditFlagRead:
+    number = normalise_id_number(body.id_number)
+    if number is None:
+        raise AppError("id_number_invalid", 422, field_errors=[{"field": "id_number", "code": "id_number_invalid"}])
+    now = clock.now()
+    flag = CreditFlag(id_hash=lookup_hash(request.app.state.keys.lookup_key, number), id_masked=mask_id_number(number),
+                      reason=body.reason, source=body.source,
+                      listed_on=(body.listed_on or now).date(), until=body.until.date() if body.until else None,
+                      note=body.note, created_at=now, created_by=admin.user_id)
+    session.add(flag)
+    await session.flush()
+    audit.record(session, at=now, action="credit_flag.create", actor_user_id=admin.user_id,
+                 target_type="credit_flag", target_id=flag.id)
+    return _flag(flag)
+
+
+def _flag(flag: CreditFlag) -> s.CreditFlagRead:
+    return s.CreditFlagRead(id=flag.id, id_number=flag.id_masked, reason=flag.reason, source=flag.source,
+                            listed_on=flag.listed_on.isoformat(), until=flag.until.isoformat() if flag.until else None,
+                            active=flag.active)
+
+
+@router.get("/credit-flags", response_model=Page[s.CreditFlagRead], summary="The bad-credit list (administrators)")
+async def list_credit_flags(session: SessionDep, admin: AdminUser, cursor: str | None = None,
+                            limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.CreditFlagRead]:
+    after = decode_cursor(cursor, 1) if cursor else None
+    rows = await repository.credit_flags(session, after_id=int(after[0]) if after else 0, limit=limit + 1)
+    return Page(items=[_flag(f) for f in rows[:limit]],
+                next_cursor=encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None)
+
+
+@router.delete("/credit-flags/{flag_id}", response_model=s.CreditFlagRead,
+               summary="Lift a flag (administrators); the record stays, inactive")
+async def lift_credit_flag(flag_id: int, session: SessionDep, admin: AdminUser, clock: ClockDep) -> s.CreditFlagRead:
+    flag = await session.get(CreditFlag, flag_id)
+    if flag is None:
+        raise NotFound("credit_flag_not_found")
+    if not flag.active:
+        raise AppError("credit_flag_inactive", 409)
+    flag.active = False
+    audit.record(session, at=clock.now(), action="credit_flag.lift", actor_user_id=admin.user_id,
+                 target_type="credit_flag", target_id=flag.id)
+    return _flag(flag)
+
+
+
