@@ -17,6 +17,7 @@ from app.calendar.deadlines import Limit, due_after
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases.accountability import next_callback_due
 from app.cases.context import Ctx, lead_assignment
+from app.cases.dispatching import clear_oversight
 from app.cases.kinds import KindPlugin, register
 from app.cases.lifecycle import Actor, CaseView, Status
 from app.core.errors import AppError
@@ -63,11 +64,16 @@ def handling_limit(case: Case) -> Limit:
 
 
 def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
-    """The stored ID numbers are ciphertext and keyed hashes; responses carry the masked form only."""
+    """The stored ID numbers are ciphertext and keyed hashes; responses carry the masked form only.
+
+    The credit flag is for the staff who accept; a resident would otherwise learn anyone's from an ID number.
+    """
     out = dict(payload)
     for key in ("applicant", "proxy"):
         if out.get(key):
             out[key] = {k: v for k, v in out[key].items() if k not in ("id_cipher", "id_hash")}
+    if principal.role == Role.resident:
+        out.pop("credit_flagged", None)
     return out
 
 
@@ -134,6 +140,7 @@ async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.Request
     items = [i.model_dump() for i in body.items]
     paused = case.handle_due
     case.handle_due = None  # the clock stops while the applicant gathers the materials
+    clear_oversight(case)
     _payload(case, notice={"items": items, "at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id,
                            "handle_due_before": paused.isoformat() if paused else None})
     return {"items": items, "clock_paused": True, "notify_requester": True}
@@ -207,12 +214,14 @@ async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody
     if case.stage == Stage.materials_requested:
         notice = case.payload["notice"]
         asked = {i["material_code"] for i in notice["items"] if i["material_code"]}
-        answered = {m["code"] for m in case.payload["materials"] if m["at"] > notice["at"]}
+        answered = set(notice.get("answered", [])) | fresh
+        _payload(case, notice={**notice, "answered": sorted(answered)})
         if check.complete and asked <= answered:
             case.stage = Stage.submitted
             calendar = await current_calendar(ctx.state, ctx.session)
             due = due_after(ctx.now, handling_limit(case), calendar, ZoneInfo(ctx.state.settings.timezone))
             case.handle_due = due.at  # resubmitted: the promise runs again from today
+            clear_oversight(case)
             data.update(resubmitted=True, handle_due=due.at.isoformat())
         else:
             data["still_asked"] = sorted(asked - answered)

@@ -132,12 +132,12 @@ async def track(case_id: int, request: Request, session: SessionDep, principal: 
     return await service.track(request_ctx(request, session, principal, clock), case_id)
 
 
-@router.get("/track", response_model=s.ApplicationTrack,
-            summary="Track without an account: application number and the applicant's ID number")
-async def track_public(request: Request, session: SessionDep,
-                       number: Annotated[str, Query(min_length=8, max_length=32)],
-                       id_number: Annotated[str, Query(min_length=15, max_length=20)]) -> s.ApplicationTrack:
-    return await service.track_public(request.app.state, session, number, id_number)
+@router.post("/track", response_model=s.ApplicationTrack,
+             summary="Track without an account: application number and the applicant's ID number",
+             description="A POST so the ID number stays out of URLs, proxies' logs and browser history. Any "
+                         "mismatch is the same 404.")
+async def track_public(body: s.TrackRequest, request: Request, session: SessionDep) -> s.ApplicationTrack:
+    return await service.track_public(request.app.state, session, body.number, body.id_number)
 
 
 @router.post("/credit-flags", response_model=s.CreditFlagRead, status_code=201,

@@ -122,7 +122,9 @@ def _t(action: str, actors: frozenset[Actor], stages: Iterable[str], statuses: I
 TABLE = (
     _t("accept", LEAD, {Stage.submitted}, AT_UNIT, Stage.accepted, Status.in_progress),
     _t("accept_pending", LEAD, {Stage.submitted}, AT_UNIT, Stage.accepted_pending, Status.in_progress),
-    _t("request_materials", LEAD, {Stage.submitted}, AT_UNIT, Stage.materials_requested),
+    # Returning the list is also signing for the application: a dispatched case moves to signed.
+    _t("request_materials", LEAD, {Stage.submitted}, {Status.dispatched}, Stage.materials_requested, Status.signed),
+    _t("request_materials", LEAD, {Stage.submitted}, {Status.signed, Status.in_progress}, Stage.materials_requested),
     _t("accept_and_approve", LEAD, {Stage.submitted}, AT_UNIT, Stage.approved, Status.replied),
     _t("approve", LEAD, DECIDABLE, AT_UNIT, Stage.approved, Status.replied),
     _t("reject", LEAD, DECIDABLE | {Stage.accepted_pending}, AT_UNIT, Stage.rejected, Status.replied),

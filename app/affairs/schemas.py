@@ -265,6 +265,11 @@ class SupplementBody(_In):
     _unique = field_validator("materials")(ApplicationCreate._unique.__func__)
 
 
+class TrackRequest(_In):
+    number: str = Field(min_length=8, max_length=32)
+    id_number: str = Field(min_length=15, max_length=20)
+
+
 class MissingMaterial(BaseModel):
     code: str
     name: str

@@ -70,6 +70,9 @@ async def file(ctx: Ctx, body: s.ApplicationCreate) -> Case:
     if item is None or item.status == "withdrawn":
         raise AppError("item_withdrawn" if item else "item_not_found", 422, code=body.item_code,
                        field_errors=[{"field": "item_code", "code": "item_withdrawn" if item else "item_not_found"}])
+    if principal.role == Role.resident and not item.online:
+        raise AppError("item_not_online", 422, code=item.code,
+                       field_errors=[{"field": "item_code", "code": "item_not_online"}])
     id_number = _id_number(body.applicant.id_number, "applicant.id_number")
     if principal.role == Role.resident:
         name, phone, channel = body.applicant.name or principal.name, normalise_mobile(principal.username), "app"
@@ -149,6 +152,8 @@ async def present_track(session: AsyncSession, case: Case) -> s.ApplicationTrack
     stage_zh, stage_en = rules.STAGE_NAMES.get(case.stage, (case.stage or "", case.stage or ""))
     decision = payload.get("decision")
     notice = payload.get("notice") if case.stage == rules.Stage.materials_requested else None
+    if notice is not None:  # which staff member wrote it stays with the staff
+        notice = {"items": notice["items"], "at": notice["at"]}
     proxy = payload.get("proxy")
     return s.ApplicationTrack(
         id=case.id, number=case.number,

@@ -154,13 +154,17 @@ def _guard(action: str, actor: Actor, case: CaseView, now: datetime) -> Lifecycl
     if action == "request_extension":
         if case.extension_pending:
             return LifecycleError("extension_pending", 409)
-        if case.handle_due is not None and now >= case.handle_due:
+        if case.handle_due is None:  # the kind stopped the clock (an affair awaiting materials)
+            return LifecycleError("extension_clock_paused", 409)
+        if now >= case.handle_due:
             return LifecycleError("extension_after_deadline", 409, due=case.handle_due.isoformat())
         if case.extension_days_granted >= case.extension_cap:
             return LifecycleError("extension_cap_exceeded", 409, cap=case.extension_cap,
                                   granted=case.extension_days_granted, requested=1)
     if action in ("approve_extension", "deny_extension") and not case.extension_pending:
         return LifecycleError("action_not_allowed", 409)
+    if action == "approve_extension" and case.handle_due is None:
+        return LifecycleError("extension_clock_paused", 409)
     if action == "sign" and actor == Actor.co and case.my_assignment_status != "dispatched":
         return LifecycleError("action_not_allowed", 409)
     if action == "contribute" and case.my_assignment_status not in ("dispatched", "signed"):

@@ -266,6 +266,8 @@ MESSAGES.update({
     "materials_not_expected": ("当前阶段不接收补充材料", "No materials are expected at this stage"),
     "application_not_found": ("未找到与受理编号和身份证号匹配的申请",
                               "No application matches this number and ID number"),
+    "item_not_online": ("该事项不能网上申请，请到窗口办理", "This item cannot be applied for online; visit a counter"),
+    "extension_clock_paused": ("办理时限已暂停（等待补正材料），无需延期", "The clock is paused (awaiting materials)"),
     "credit_flag_not_found": ("失信记录不存在", "Unknown credit record"),
     "credit_flag_inactive": ("该失信记录已解除", "The credit record is already lifted"),
 })

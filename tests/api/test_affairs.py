@@ -145,9 +145,14 @@ async def test_returned_with_one_complete_list_the_clock_stops_and_restarts_on_r
                         {"material_code": "hukou_book", "problem": "unclear", "detail": "户口簿首页扫描不清"}]}
     case = await f.act(client, staff, case, "request_materials", notice)
     assert case["stage"] == "materials_requested" and case["deadlines"]["handle_due"] is None
+    assert case["status"] == "signed"  # returning the list signed for it
     track = await _track(client, resident, case)
     assert track["promised_by"] is None and len(track["notice"]["items"]) == 2
+    assert "by_user_id" not in track["notice"]
     await f.act(client, staff, case, "approve", {}, expect=409)
+    paused = await f.act(client, staff, case, "request_extension", {"days": 2, "reason": "需核查",
+                                                                           "basis": "需上门核查"}, expect=409)
+    assert paused["code"] == "extension_clock_paused"
 
     clock.advance(days=3)  # Thu 26 Nov
     response = await client.post(f"/affairs/applications/{case['id']}/materials",
@@ -248,6 +253,8 @@ async def test_bad_input_gets_a_specific_problem_and_writes_nothing(client, app)
     await refused({**base, "materials": upload("id_card", "passport")}, "material_unknown")
     await refused({**base, "region_code": "440304999999"}, "region_not_found")
     await refused({**base, "proxy": {"mode": "home_visit"}}, "proxy_mode_staff_only")
+    await _item(client, app, "TEST-COUNTER-ONLY", 5, online=False)
+    await refused({**base, "item_code": "TEST-COUNTER-ONLY"}, "item_not_online")
     await refused({**base, "materials": [{"code": "id_card", "source": "upload"}]}, "validation_failed")
     await refused({**base, "applicant": {"id_number": 110105194403120033}}, "validation_failed")
     generic = await client.post("/cases", json={**f.NOISE_CASE, "kind": "affair"}, headers=await f.login_as(
@@ -281,10 +288,14 @@ async def test_public_tracking_needs_the_number_and_the_applicants_id_number(cli
     await _item(client, app, "TEST-ALLOWANCE", 15)
     resident = await f.login_as(app, "resident")
     case = await _apply(client, resident, "TEST-ALLOWANCE", upload("id_card", "hukou_book", "bank_card"))
-    ok = await client.get("/affairs/track", params={"number": case["number"], "id_number": ELDER_ID})
+    ok = await client.post("/affairs/track", json={"number": case["number"], "id_number": ELDER_ID})
     assert ok.status_code == 200 and ok.json()["stage"] == "submitted" and "李秀英" not in ok.text
-    wrong = await client.get("/affairs/track", params={"number": case["number"], "id_number": OTHER_ID})
-    assert wrong.status_code == 404 and wrong.json()["code"] == "application_not_found"
+    for wrong in ({"number": case["number"], "id_number": OTHER_ID}, {"number": case["number"] + "9",
+                                                                      "id_number": ELDER_ID},
+                  {"number": case["number"], "id_number": "110105194403120034"}):
+        response = await client.post("/affairs/track", json=wrong)
+        assert response.status_code == 404 and response.json()["code"] == "application_not_found"
+    assert "credit_flagged" not in case["payload"]  # the resident's own view
 
 
 async def test_items_are_versioned_and_applications_keep_theirs(client, app):

@@ -199,3 +199,12 @@ def test_callback_needs_an_outcome_and_a_resident_rates_once():
     target, _ = decide("callback", replied(), frozenset({Actor.agent}),
                        NOW, Outcome(True, False, "dissatisfied", unit_at_fault=True))
     assert target == Status.dispatched
+
+
+def test_no_extension_while_a_kind_has_stopped_the_clock():
+    paused = CaseView(status=Status.signed, handle_due=None, return_until=LATER, extension_pending=False,
+                      extension_days_granted=0, extension_cap=10)
+    with pytest.raises(LifecycleError) as exc:
+        decide("request_extension", paused, frozenset({Actor.lead}), NOW)
+    assert exc.value.code == "extension_clock_paused"
+    assert "request_extension" not in allowed_actions(paused, frozenset({Actor.lead}), NOW)
