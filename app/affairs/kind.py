@@ -74,7 +74,17 @@ def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
             out[key] = {k: v for k, v in out[key].items() if k not in ("id_cipher", "id_hash")}
     if principal.role == Role.resident:
         out.pop("credit_flagged", None)
+        out = _without_staff_ids(out)
     return out
+
+
+def _without_staff_ids(value: Any) -> Any:
+    """Which staff member recorded a material or a decision stays with the staff."""
+    if isinstance(value, dict):
+        return {k: _without_staff_ids(v) for k, v in value.items() if k not in ("by_user_id", "by_role")}
+    if isinstance(value, list):
+        return [_without_staff_ids(v) for v in value]
+    return value
 
 
 async def refresh_facts(ctx: Ctx, case: Case) -> None:

@@ -296,6 +296,7 @@ async def test_public_tracking_needs_the_number_and_the_applicants_id_number(cli
         response = await client.post("/affairs/track", json=wrong)
         assert response.status_code == 404 and response.json()["code"] == "application_not_found"
     assert "credit_flagged" not in case["payload"]  # the resident's own view
+    assert "by_user_id" not in str(case["payload"]) and "by_role" not in str(case["payload"])
 
 
 async def test_items_are_versioned_and_applications_keep_theirs(client, app):
