@@ -14,6 +14,7 @@ from app.core.clock import SystemClock
 from app.core.config import ROOT, Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import AppError, message
+from app.core.keys import load_keys
 from app.core.observability import configure_logging
 
 
@@ -62,7 +63,8 @@ async def _worker(settings: Settings, passes: int | None) -> None:
 
     engine = make_engine(settings)
     state = SimpleNamespace(settings=settings, clock=SystemClock(), sessionmaker=make_sessionmaker(engine),
-                            cache=ReferenceCache(settings.routing_cache_seconds), engine=engine)
+                            cache=ReferenceCache(settings.routing_cache_seconds), engine=engine,
+                            keys=load_keys(settings))  # the sweep reads cases, whose phones are encrypted
     try:
         await run_forever(state, stop_after=passes)
     finally:

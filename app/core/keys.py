@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet
 
 from app.core.config import Settings
+from app.core.fields import set_field_key
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,10 @@ def load_keys(settings: Settings) -> Keys:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 json.dump(stored, fh)
-    return Keys(
+    keys = Keys(
         jwt_secret=settings.jwt_secret or stored["jwt_secret"],
         field_key=settings.field_key or stored["field_key"],
         lookup_key=settings.lookup_key or stored["lookup_key"],
     )
+    set_field_key(keys.field_key)  # encrypted columns read and write with it from here on
+    return keys

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
+from app.core.fields import EncryptedString
 from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
 
 
@@ -49,7 +50,7 @@ class Case(SQLModel, table=True):
 
     requester_user_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
     caller_name: str | None = Field(default=None, max_length=64)
-    caller_phone: str | None = Field(default=None, max_length=20)
+    caller_phone: str | None = Field(default=None, sa_column=Column(EncryptedString))  # Fernet at rest
     caller_phone_hash: str | None = Field(default=None, max_length=64)  # keyed hash: caller history lookups
     anonymous: bool = False
     hide_contact: bool = False
