@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Text
+from sqlalchemy import String
 from sqlalchemy.types import TypeDecorator
 
 _fernet: Fernet | None = None
@@ -28,7 +28,7 @@ def _cipher() -> Fernet:
 
 
 class EncryptedString(TypeDecorator):
-    impl = Text
+    impl = String  # unbounded VARCHAR (the tokens' length follows the value's)
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
