@@ -1,5 +1,6 @@
 """HTTP for one-stop affairs: the service guide, applications, the applicant's view, the bad-credit list."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,17 +15,24 @@ from app.core import audit
 from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
 from app.core.concurrency import etag, parse_if_match
 from app.core.db import UnitOfWorkRoute, after_commit
-from app.core.errors import AppError, NotFound
+from app.core.errors import AppError
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
-from app.core.security import lookup_hash, mask_id_number, normalise_id_number
-from app.models import CreditFlag
 
 router = APIRouter(prefix="/affairs", tags=["affairs"], route_class=UnitOfWorkRoute)
 
 
 def _item_response(read: s.ServiceItemRead, status: int = 200) -> JSONResponse:
     return JSONResponse(read.model_dump(mode="json"), status_code=status, headers={"ETag": etag(read.version)})
+
+
+async def _changed(request: Request, session: SessionDep, by: int, now: datetime, action: str, item: Any,
+                   status: int = 200) -> JSONResponse:
+    """Every change to the guide is audited and refreshes the cached guide once it commits."""
+    audit.record(session, at=now, action=f"service_item.{action}", actor_user_id=by, target_type="service_item",
+                 target_id=item.code, detail={"version": item.version})
+    after_commit(session, "service_guide", lambda: guide.invalidate(request.app.state))
+    return _item_response(await guide.present(request.app.state, session, item), status)
 
 
 @router.get("/life-events", response_model=list[s.NamedCode], summary="Life events the guide is browsed by")
@@ -65,10 +73,7 @@ async def get_item(code: str, request: Request, session: SessionDep,
 async def create_item(body: s.ServiceItemCreate, request: Request, session: SessionDep, admin: AdminUser,
                       clock: ClockDep) -> JSONResponse:
     item = await guide.create(request.app.state, session, body, admin.user_id, clock.now())
-    audit.record(session, at=clock.now(), action="service_item.create", actor_user_id=admin.user_id,
-                 target_type="service_item", target_id=item.code)
-    after_commit(session, "service_guide", lambda: guide.invalidate(request.app.state))
-    return _item_response(await guide.present(request.app.state, session, item), 201)
+    return await _changed(request, session, admin.user_id, clock.now(), "create", item, 201)
 
 
 @router.put("/items/{code}", response_model=s.ServiceItemRead,
@@ -77,10 +82,7 @@ async def publish_item(code: str, body: s.ServiceItemUpdate, request: Request, s
                        admin: AdminUser, clock: ClockDep) -> JSONResponse:
     item = await guide.publish(request.app.state, session, code, body, parse_if_match(request), admin.user_id,
                                clock.now())
-    audit.record(session, at=clock.now(), action="service_item.publish", actor_user_id=admin.user_id,
-                 target_type="service_item", target_id=code, detail={"version": item.version})
-    after_commit(session, "service_guide", lambda: guide.invalidate(request.app.state))
-    return _item_response(await guide.present(request.app.state, session, item))
+    return await _changed(request, session, admin.user_id, clock.now(), "publish", item)
 
 
 @router.delete("/items/{code}", response_model=s.ServiceItemRead,
@@ -88,10 +90,7 @@ async def publish_item(code: str, body: s.ServiceItemUpdate, request: Request, s
 async def withdraw_item(code: str, request: Request, session: SessionDep, admin: AdminUser,
                         clock: ClockDep) -> JSONResponse:
     item = await guide.withdraw(session, code, parse_if_match(request), admin.user_id, clock.now())
-    audit.record(session, at=clock.now(), action="service_item.withdraw", actor_user_id=admin.user_id,
-                 target_type="service_item", target_id=code, detail={"version": item.version})
-    after_commit(session, "service_guide", lambda: guide.invalidate(request.app.state))
-    return _item_response(await guide.present(request.app.state, session, item))
+    return await _changed(request, session, admin.user_id, clock.now(), "withdraw", item)
 
 
 @router.post("/applications", response_model=CaseRead, status_code=201,
@@ -144,25 +143,8 @@ async def track_public(body: s.TrackRequest, request: Request, session: SessionD
              summary="Put a person on the bad-credit list 容缺 consults (administrators)")
 async def add_credit_flag(body: s.CreditFlagCreate, request: Request, session: SessionDep, admin: AdminUser,
                           clock: ClockDep) -> s.CreditFlagRead:
-    number = normalise_id_number(body.id_number)
-    if number is None:
-        raise AppError("id_number_invalid", 422, field_errors=[{"field": "id_number", "code": "id_number_invalid"}])
-    now = clock.now()
-    flag = CreditFlag(id_hash=lookup_hash(request.app.state.keys.lookup_key, number), id_masked=mask_id_number(number),
-                      reason=body.reason, source=body.source,
-                      listed_on=(body.listed_on or now).date(), until=body.until.date() if body.until else None,
-                      note=body.note, created_at=now, created_by=admin.user_id)
-    session.add(flag)
-    await session.flush()
-    audit.record(session, at=now, action="credit_flag.create", actor_user_id=admin.user_id,
-                 target_type="credit_flag", target_id=flag.id)
-    return _flag(flag)
-
-
-def _flag(flag: CreditFlag) -> s.CreditFlagRead:
-    return s.CreditFlagRead(id=flag.id, id_number=flag.id_masked, reason=flag.reason, source=flag.source,
-                            listed_on=flag.listed_on.isoformat(), until=flag.until.isoformat() if flag.until else None,
-                            active=flag.active)
+    return service.present_flag(await service.add_credit_flag(request.app.state, session, body, admin.user_id,
+                                                               clock.now()))
 
 
 @router.get("/credit-flags", response_model=Page[s.CreditFlagRead], summary="The bad-credit list (administrators)")
@@ -170,22 +152,11 @@ async def list_credit_flags(session: SessionDep, admin: AdminUser, cursor: str |
                             limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.CreditFlagRead]:
     after = decode_cursor(cursor, 1) if cursor else None
     rows = await repository.credit_flags(session, after_id=int(after[0]) if after else 0, limit=limit + 1)
-    return Page(items=[_flag(f) for f in rows[:limit]],
+    return Page(items=[service.present_flag(f) for f in rows[:limit]],
                 next_cursor=encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None)
 
 
 @router.delete("/credit-flags/{flag_id}", response_model=s.CreditFlagRead,
                summary="Lift a flag (administrators); the record stays, inactive")
 async def lift_credit_flag(flag_id: int, session: SessionDep, admin: AdminUser, clock: ClockDep) -> s.CreditFlagRead:
-    flag = await session.get(CreditFlag, flag_id)
-    if flag is None:
-        raise NotFound("credit_flag_not_found")
-    if not flag.active:
-        raise AppError("credit_flag_inactive", 409)
-    flag.active = False
-    audit.record(session, at=clock.now(), action="credit_flag.lift", actor_user_id=admin.user_id,
-                 target_type="credit_flag", target_id=flag.id)
-    return _flag(flag)
-
-
-
+    return service.present_flag(await service.lift_credit_flag(session, flag_id, admin.user_id, clock.now()))

@@ -6,6 +6,7 @@ in the applicant's jurisdiction and starts the promised working days.
 Acceptance, supplements and decisions are stage actions on the case. Never commits.
 """
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,17 +19,18 @@ from app.calendar.service import deployment_profile
 from app.cases import repository as cases_repo
 from app.cases import service as cases
 from app.cases.context import Ctx
+from app.core import audit
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import encrypt_field, lookup_hash, mask_id_number, normalise_id_number, normalise_mobile
-from app.models import Case, CaseEvent, Unit
+from app.models import Case, CaseEvent, CreditFlag, Unit
 from app.routing import service as routing
 
 FILER_ROLES = {Role.resident, Role.agent}  # agents are the hotline and counter staff
 STAFF_PROXY_MODES = {"assisted", "home_visit"}
 
 
-def _id_number(raw: str | None, field: str) -> str:
+def id_number_or_422(raw: str | None, field: str) -> str:
     number = normalise_id_number(raw)
     if number is None:
         raise AppError("id_number_invalid", 422, field_errors=[{"field": field, "code": "id_number_invalid"}])
@@ -58,7 +60,7 @@ def _proxy(ctx: Ctx, body: s.ApplicationCreate, allowed: bool) -> dict[str, Any]
                               "by_role": ctx.principal.role.value,
                               "name": proxy.name or (ctx.principal.name if staff else None)}
     if proxy.id_number:
-        record = _person(ctx, _id_number(proxy.id_number, "proxy.id_number"), **record)
+        record = _person(ctx, id_number_or_422(proxy.id_number, "proxy.id_number"), **record)
     return record
 
 
@@ -73,7 +75,7 @@ async def file(ctx: Ctx, body: s.ApplicationCreate) -> Case:
     if principal.role == Role.resident and not item.online:
         raise AppError("item_not_online", 422, code=item.code,
                        field_errors=[{"field": "item_code", "code": "item_not_online"}])
-    id_number = _id_number(body.applicant.id_number, "applicant.id_number")
+    id_number = id_number_or_422(body.applicant.id_number, "applicant.id_number")
     if principal.role == Role.resident:
         name, phone, channel = body.applicant.name or principal.name, normalise_mobile(principal.username), "app"
     else:
@@ -167,3 +169,35 @@ async def present_track(session: AsyncSession, case: Case) -> s.ApplicationTrack
         notice=notice, decision={k: v for k, v in decision.items() if k != "by_user_id"} if decision else None,
         proxy={"mode": proxy["mode"], "relation": proxy.get("relation")} if proxy else None,
         steps=_steps(case.events), version=case.version)
+
+
+async def add_credit_flag(state: Any, session: AsyncSession, body: s.CreditFlagCreate, by: int,
+                          now: datetime) -> CreditFlag:
+    number = id_number_or_422(body.id_number, "id_number")
+    flag = CreditFlag(id_hash=lookup_hash(state.keys.lookup_key, number), id_masked=mask_id_number(number),
+                      reason=body.reason, source=body.source, listed_on=(body.listed_on or now).date(),
+                      until=body.until.date() if body.until else None, note=body.note, created_at=now,
+                      created_by=by)
+    session.add(flag)
+    await session.flush()
+    audit.record(session, at=now, action="credit_flag.create", actor_user_id=by, target_type="credit_flag",
+                 target_id=flag.id)
+    return flag
+
+
+async def lift_credit_flag(session: AsyncSession, flag_id: int, by: int, now: datetime) -> CreditFlag:
+    flag = await session.get(CreditFlag, flag_id)
+    if flag is None:
+        raise NotFound("credit_flag_not_found")
+    if not flag.active:
+        raise AppError("credit_flag_inactive", 409)
+    flag.active = False
+    audit.record(session, at=now, action="credit_flag.lift", actor_user_id=by, target_type="credit_flag",
+                 target_id=flag.id)
+    return flag
+
+
+def present_flag(flag: CreditFlag) -> s.CreditFlagRead:
+    return s.CreditFlagRead(id=flag.id, id_number=flag.id_masked, reason=flag.reason, source=flag.source,
+                            listed_on=flag.listed_on.isoformat(), until=flag.until.isoformat() if flag.until else None,
+                            active=flag.active)
