@@ -78,10 +78,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     from app.metrics.router import router as metrics_router
     from app.regions.router import router as regions_router
     from app.routing.router import router as routing_router
+    from app.eldercare.router import router as eldercare_router
+    from app.people.router import router as people_router
     from app.units.router import router as units_router
+    from app.volunteers.router import router as volunteers_router
+    from app.volunteers.timebank_router import router as timebank_router
 
     for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
-                   hotline_router, cases_router, feed_router, metrics_router, knowledge_router, affairs_router):
+                   hotline_router, cases_router, feed_router, metrics_router, knowledge_router, affairs_router,
+                   people_router, eldercare_router, volunteers_router, timebank_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")

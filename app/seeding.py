@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar.deadlines import Profile
 from app.calendar.repository import load_year_file
+from app.eldercare.policy import CarePolicy as CarePolicySpec
 from app.models import (
+    CarePolicy,
     Category,
     DeadlineProfile,
     KnowledgeArticle,
@@ -25,6 +27,7 @@ from app.models import (
     ServiceItem,
     Unit,
     UnitKind,
+    VolunteerSkill,
 )
 
 log = logging.getLogger("app.seed")
@@ -179,6 +182,30 @@ async def seed_profiles(session: AsyncSession, seed_dir: Path) -> int:
     return changed
 
 
+async def seed_care(session: AsyncSession, seed_dir: Path) -> int:
+    """Care policies follow the seed like deadline profiles; skills the database lacks are added."""
+    existing = {p.code: p for p in (await session.execute(select(CarePolicy))).scalars()}
+    changed = 0
+    for item in _yaml(seed_dir / "care_policies.yaml"):
+        CarePolicySpec.parse(item["code"], item["spec"])  # a broken policy fails the seed, not a request
+        row = existing.get(item["code"])
+        if row is None:
+            session.add(CarePolicy(code=item["code"], name=item["name"], spec=item["spec"], source=item.get("source")))
+            changed += 1
+        elif row.spec != item["spec"] or row.name != item["name"]:
+            row.spec, row.name, row.source = item["spec"], item["name"], item.get("source")
+            changed += 1
+    skills = set((await session.execute(select(VolunteerSkill.code))).scalars())
+    for item in _yaml(seed_dir / "volunteer_skills.yaml"):
+        if item["code"] not in skills:
+            session.add(VolunteerSkill(code=item["code"], name=item["name"], name_en=item["name_en"],
+                                       service_types=list(item.get("service_types") or []),
+                                       adults_only=bool(item.get("adults_only"))))
+            changed += 1
+    await session.flush()
+    return changed
+
+
 async def seed_calendars(session: AsyncSession, seed_dir: Path, now: Any) -> int:
     changed = 0
     for path in sorted((seed_dir / "calendars").glob("*.yaml")):
@@ -248,6 +275,7 @@ async def seed_all(session: AsyncSession, seed_dir: Path, now: Any) -> dict[str,
         "categories": await seed_categories(session, seed_dir),
         "routing_rules": await seed_rules(session, seed_dir),
         "deadline_profiles": await seed_profiles(session, seed_dir),
+        "care": await seed_care(session, seed_dir),
         "calendar_years": await seed_calendars(session, seed_dir, now),
         "knowledge_articles": await seed_knowledge(session, seed_dir, now),
         "service_items": await seed_affairs(session, seed_dir, now),

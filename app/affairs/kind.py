@@ -15,8 +15,8 @@ from app.affairs import schemas as s
 from app.affairs.rules import Stage
 from app.calendar.deadlines import Limit, due_after
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases.accountability import next_callback_due
-from app.cases.context import Ctx, lead_assignment
+from app.cases.accountability import record_reply
+from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import clear_oversight
 from app.cases.kinds import KindPlugin, register
 from app.cases.lifecycle import Actor, CaseView, Status
@@ -97,15 +97,6 @@ async def refresh_facts(ctx: Ctx, case: Case) -> None:
 
 # --- effects ----------------------------------------------------------------------------------------------------
 
-def _sign_if_needed(ctx: Ctx, case: Case) -> None:
-    """Accepting an application is also signing for it."""
-    lead = lead_assignment(case)
-    if lead is not None and lead.status == "dispatched":
-        lead.status, lead.signed_at, lead.signed_by = "signed", ctx.now, ctx.principal.user_id
-    if case.signed_at is None:
-        case.signed_at = ctx.now
-
-
 def _names(case: Case, codes: list[str] | tuple[str, ...]) -> list[dict[str, str]]:
     by_code = {m["code"]: m["name"] for m in case.payload["item"]["materials"]}
     return [{"code": c, "name": by_code.get(c, c)} for c in codes]
@@ -116,7 +107,7 @@ def _payload(case: Case, **changes: Any) -> None:
 
 
 async def _accept(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptBody, view: CaseView) -> dict:
-    _sign_if_needed(ctx, case)
+    sign_for(ctx, case)
     _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id, "tolerance": False})
     return {"notify_requester": True}
 
@@ -130,7 +121,7 @@ async def _accept_pending(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptPend
     if due is None:
         raise AppError("tolerance_not_possible", 409)
     check = rules.check_materials(item_materials(case), provided_codes(case.payload))
-    _sign_if_needed(ctx, case)
+    sign_for(ctx, case)
     case.stage_due = due.at
     missing = _names(case, check.missing_tolerable)
     _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id, "tolerance": True},
@@ -146,7 +137,7 @@ async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.Request
         if entry.material_code is not None and entry.material_code not in known:
             raise AppError("material_unknown", 422, code=entry.material_code,
                            field_errors=[{"field": f"items.{i}.material_code", "code": "material_unknown"}])
-    _sign_if_needed(ctx, case)
+    sign_for(ctx, case)
     items = [i.model_dump() for i in body.items]
     paused = case.handle_due
     case.handle_due = None  # the clock stops while the applicant gathers the materials
@@ -157,19 +148,9 @@ async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.Request
 
 
 async def _decide(ctx: Ctx, case: Case, decision: dict[str, Any], text: str) -> dict:
-    lead = lead_assignment(case)
     _payload(case, decision=decision)
-    case.reply = {"text": text, "basis": decision.get("legal_basis"), "signer": ctx.principal.name,
-                  "by_unit_id": lead.unit_id if lead else None, "by_user_id": ctx.principal.user_id,
-                  "direct": False, "decision": decision["result"], "at": ctx.now.isoformat()}
-    case.replied_at = ctx.now
-    if lead is not None:
-        lead.status, lead.finished_at = "replied", ctx.now
-    case.callback_due = await next_callback_due(ctx, case)
-    case.callback_reminded_at = None
-    on_time = case.handle_due is None or ctx.now <= case.handle_due
-    return {"decision": decision, "on_time": on_time, "callback_due": case.callback_due.isoformat(),
-            "notify_requester": True}
+    replied = await record_reply(ctx, case, text, basis=decision.get("legal_basis"), decision=decision["result"])
+    return {"decision": decision, **replied, "notify_requester": True}
 
 
 def _approval(ctx: Ctx, case: Case, body: s.ApproveBody) -> tuple[dict[str, Any], str]:
@@ -185,7 +166,7 @@ async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view
 
 
 async def _accept_and_approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
-    _sign_if_needed(ctx, case)
+    sign_for(ctx, case)
     _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id, "tolerance": False,
                              "on_the_spot": True})
     return await _decide(ctx, case, *_approval(ctx, case, body))

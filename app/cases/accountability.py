@@ -7,7 +7,7 @@ from app.calendar.deadlines import due_after
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases import repository
 from app.cases import schemas as s
-from app.cases.context import Ctx, can_see
+from app.cases.context import Ctx, can_see, lead_assignment
 from app.cases.dispatching import hand_to
 from app.cases.lifecycle import Actor, CaseView, Outcome, Status, after_callback
 from app.core.errors import AppError
@@ -20,6 +20,20 @@ async def next_callback_due(ctx: Ctx, case: Case):
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     calendar = await current_calendar(ctx.state, ctx.session)
     return due_after(ctx.now, profile.callback, calendar, ZoneInfo(ctx.state.settings.timezone)).at
+
+
+async def record_reply(ctx: Ctx, case: Case, text: str, **extra: Any) -> dict[str, Any]:
+    """The lead unit's answer as a kind's stage decides it (an affair's decision, a finished care order)."""
+    lead = lead_assignment(case)
+    case.reply = {"text": text, "signer": ctx.principal.name, "by_unit_id": lead.unit_id if lead else None,
+                  "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat(), **extra}
+    case.replied_at = ctx.now
+    if lead is not None:
+        lead.status, lead.finished_at = "replied", ctx.now
+    case.callback_due = await next_callback_due(ctx, case)
+    case.callback_reminded_at = None
+    on_time = case.handle_due is None or ctx.now <= case.handle_due
+    return {"on_time": on_time, "callback_due": case.callback_due.isoformat()}
 
 
 async def record_evaluation(ctx: Ctx, case: Case, actor: Actor, outcome: Outcome, view: CaseView, *,

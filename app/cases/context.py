@@ -82,3 +82,12 @@ def lead_assignment(case: Case):
         if a.active and a.role == "lead":
             return a
     return None
+
+
+def sign_for(ctx: Ctx, case: Case) -> None:
+    """A kind's first stage action at the unit (accepting, scheduling) is also signing for the case."""
+    lead = lead_assignment(case)
+    if lead is not None and lead.status == "dispatched":
+        lead.status, lead.signed_at, lead.signed_by = "signed", ctx.now, ctx.principal.user_id
+    if case.signed_at is None:
+        case.signed_at = ctx.now

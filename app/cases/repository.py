@@ -39,6 +39,13 @@ async def get(session: AsyncSession, case_id: int, *, with_children: bool = True
     return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
 
 
+async def locked(session: AsyncSession, case_id: int) -> Case | None:
+    """The case row locked for this transaction (PostgreSQL; SQLite's writes are serialised already)."""
+    stmt = (select(Case).where(Case.id == case_id).options(selectinload(Case.assignments)).with_for_update(of=Case)
+            .execution_options(populate_existing=True))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def by_number(session: AsyncSession, number: str) -> Case | None:
     stmt = (select(Case).where(Case.number == number)
             .options(selectinload(Case.assignments), selectinload(Case.events)))

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
 
     timezone: str = "Asia/Shanghai"
     deadline_profile: str = "shanghai_subdistrict"
+    care_policy: str = "nanjing"  # seed/care_policies.yaml: subsidy bands, time-bank cap, volunteer rules
     idempotency_ttl_hours: int = 24
     routing_cache_seconds: float = 5.0
 

@@ -2,14 +2,28 @@
 
 from app.models.accounts import AuditLog, User
 from app.models.affairs import CreditFlag, LifeEvent, ServiceItem
+from app.models.care import CarePolicy, CareVisit, VolunteerSkill
 from app.models.cases import Assignment, Case, CaseCallback, CaseEvent, CaseLink
 from app.models.hotline import ClassifierFeedback, KnowledgeArticle
 from app.models.org import Region, Unit, UnitKind
+from app.models.people import Person, PersonFlag, PersonLink
 from app.models.platform import CalendarDay, CalendarYear, CaseNumberCounter, DeadlineProfile, IdempotencyKey
 from app.models.routing import Category, RoutingRule
+from app.models.volunteers import (
+    ServiceHours,
+    TaskSignup,
+    TeamMember,
+    TimebankAccount,
+    TimebankEntry,
+    Volunteer,
+    VolunteerTask,
+    VolunteerTeam,
+)
 
 __all__ = [
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
-    "Category", "DeadlineProfile", "IdempotencyKey", "Region", "RoutingRule", "Unit", "UnitKind", "User",
+    "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag",
+    "PersonLink", "ServiceHours", "TaskSignup", "TeamMember", "TimebankAccount", "TimebankEntry", "Volunteer",
+    "VolunteerTask", "VolunteerTeam", "IdempotencyKey", "Region", "RoutingRule", "Unit", "UnitKind", "User",
 ]

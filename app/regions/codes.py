@@ -17,3 +17,18 @@ def prefix_for(code: str, level: str) -> str:
 
 def district_of(code: str) -> str:
     return code[:6]
+
+
+def jurisdiction_prefix(code: str) -> str:
+    """The digits every region under this one shares, read from the code itself (trailing zero groups)."""
+    if code[4:] == "00000000":
+        return code[:4]
+    if code[6:] == "000000":
+        return code[:6]
+    if code[9:] == "000":
+        return code[:9]
+    return code
+
+
+def within(region_code: str, jurisdiction_code: str) -> bool:
+    return region_code.startswith(jurisdiction_prefix(jurisdiction_code))

@@ -1,0 +1,151 @@
+"""The `eldercare` kind: how a care order plugs into the case spine.
+
+The order goes to the unit kind the care policy names (the community
+workstation) nearest the elder's home, is due by the policy's limit for the
+service (hours for emergency help), and runs the stages in eldercare.rules.
+Scheduling books a provider organisation or a volunteer for a visit.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from app.calendar.deadlines import Limit
+from app.cases.accountability import record_reply
+from app.cases.context import Ctx, sign_for
+from app.cases.kinds import KindPlugin, register
+from app.cases.lifecycle import Actor, CaseView
+from app.core.errors import AppError
+from app.eldercare import repository, rules
+from app.eldercare import schemas as s
+from app.eldercare.eligibility import age_on
+from app.eldercare.policies import current_policy, skill_taxonomy
+from app.models import CareVisit, Case
+from app.people import repository as people_repo
+from app.people import service as people
+from app.routing.rules import Decision, Step, lead_of_kind, region_chain
+from app.units import repository as units_repo
+from app.volunteers import repository as volunteers_repo
+
+
+def facts(case: Case) -> dict[str, Any]:
+    return {"visits": dict(case.payload.get("visits", {}))}
+
+
+def route(snap: Any, case: Case) -> Decision:
+    kind = case.payload["unit_kind"]
+    chain = region_chain(snap, case.region_code)
+    zh, en = rules.SERVICE_NAMES[case.payload["service_type"]]
+    steps = [Step(f"居家养老服务（{zh}）由{snap.kind_names.get(kind, kind)}就近受理和派单",
+                  f"Home care ({en}) is taken by the nearest unit of kind {kind}")]
+    unit, fallback = lead_of_kind(snap, chain, kind, steps)
+    return Decision(lead=unit, co_handlers=(), rule=None, handling_class="standard", fallback=fallback, tie=False,
+                    trace=tuple(steps))
+
+
+def handling_limit(case: Case) -> Limit:
+    return Limit.parse(case.payload["limit"])
+
+
+async def refresh_counts(ctx: Ctx, case: Case) -> dict[str, int]:
+    counts = await repository.counts(ctx.session, case.id)  # type: ignore[arg-type]
+    case.payload = {**case.payload, "visits": counts}
+    return counts
+
+
+async def _check_volunteer(ctx: Ctx, case: Case, body: s.ScheduleBody) -> None:
+    found = await volunteers_repo.with_person(ctx.session, body.volunteer_id)  # type: ignore[arg-type]
+    field = [{"field": "volunteer_id", "code": ""}]
+    if found is None or found[0].status != "approved":
+        raise AppError("volunteer_not_approved", 422, field_errors=[{**field[0], "code": "volunteer_not_approved"}])
+    volunteer, person = found
+    policy = await current_policy(ctx.state, ctx.session)
+    taxonomy = await skill_taxonomy(ctx.state, ctx.session)
+    service = case.payload["service_type"]
+    if not any(service in taxonomy[c].service_types for c in volunteer.skills if c in taxonomy):
+        raise AppError("volunteer_lacks_skill", 422, field_errors=[{**field[0], "code": "volunteer_lacks_skill"}])
+    if age_on(person.birth_date, people.today_of(ctx)) < policy.volunteers.individual_visit_min_age:
+        raise AppError("volunteer_too_young", 422, min_age=policy.volunteers.individual_visit_min_age,
+                       field_errors=[{**field[0], "code": "volunteer_too_young"}])
+    end = body.scheduled_at + timedelta(minutes=body.planned_minutes)
+    busy = await volunteers_repo.busy_windows(ctx.session, [volunteer.id], body.scheduled_at, end)  # type: ignore[list-item]
+    if busy[volunteer.id]:  # type: ignore[index]
+        raise AppError("schedule_clash", 409)
+
+
+async def _check_provider(ctx: Ctx, body: s.ScheduleBody) -> None:
+    unit = await units_repo.get(ctx.session, body.provider_unit_id)  # type: ignore[arg-type]
+    policy = await current_policy(ctx.state, ctx.session)
+    if unit is None or not unit.active or unit.kind not in policy.provider_unit_kinds:
+        raise AppError("provider_invalid", 422, kinds=", ".join(policy.provider_unit_kinds),
+                       field_errors=[{"field": "provider_unit_id", "code": "provider_invalid"}])
+
+
+async def _schedule(ctx: Ctx, case: Case, actor: Actor, body: s.ScheduleBody, view: CaseView) -> dict:
+    if body.scheduled_at < ctx.now - timedelta(minutes=5):
+        raise AppError("scheduled_in_past", 422, field_errors=[{"field": "scheduled_at", "code": "scheduled_in_past"}])
+    if body.volunteer_id is not None:
+        await _check_volunteer(ctx, case, body)
+    else:
+        await _check_provider(ctx, body)
+    sign_for(ctx, case)
+    visit = CareVisit(case_id=case.id, provider_unit_id=body.provider_unit_id, volunteer_id=body.volunteer_id,  # type: ignore[arg-type]
+                      scheduled_at=body.scheduled_at, planned_minutes=body.planned_minutes, status="scheduled",
+                      created_at=ctx.now, created_by=ctx.principal.user_id)
+    ctx.session.add(visit)
+    await ctx.session.flush()
+    counts = await refresh_counts(ctx, case)
+    case.stage = rules.stage_after_visits(counts, case.stage or rules.Stage.requested)
+    return {"visit_id": visit.id, "volunteer_id": body.volunteer_id, "provider_unit_id": body.provider_unit_id,
+            "scheduled_at": body.scheduled_at.isoformat(), "notify_requester": True}
+
+
+async def _cancel_visit(ctx: Ctx, case: Case, actor: Actor, body: s.CancelVisitBody, view: CaseView) -> dict:
+    visit = await repository.visit(ctx.session, body.visit_id)
+    if visit is None or visit.case_id != case.id:
+        raise AppError("visit_not_found", 422, field_errors=[{"field": "visit_id", "code": "visit_not_found"}])
+    if visit.status != "scheduled":
+        raise AppError("visit_not_cancellable", 409, status=visit.status)
+    visit.status = "cancelled"
+    await ctx.session.flush()
+    counts = await refresh_counts(ctx, case)
+    case.stage = rules.stage_after_visits(counts, case.stage or rules.Stage.requested)
+    return {"visit_id": visit.id, "reason": body.reason}
+
+
+async def _complete(ctx: Ctx, case: Case, actor: Actor, body: s.CompleteBody, view: CaseView) -> dict:
+    visits = [v for v in await repository.visits_of(ctx.session, case.id) if v.status == "done"]  # type: ignore[arg-type]
+    minutes = sum(v.minutes or 0 for v in visits)
+    zh, _ = rules.SERVICE_NAMES[case.payload["service_type"]]
+    text = body.text or f"{zh}服务已完成，共上门 {len(visits)} 次，服务时长合计 {minutes} 分钟。"
+    for v in await repository.visits_of(ctx.session, case.id):  # type: ignore[arg-type]
+        if v.status == "scheduled":
+            v.status = "cancelled"
+    await ctx.session.flush()
+    await refresh_counts(ctx, case)
+    return {"visits": len(visits), "minutes": minutes, **await record_reply(ctx, case, text),
+            "notify_requester": True}
+
+
+def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
+    out = dict(payload)
+    ordered = dict(out.get("ordered_by") or {})
+    ordered.pop("user_id", None)
+    out["ordered_by"] = ordered
+    return out
+
+
+async def elder_of(ctx: Ctx, case: Case) -> Any:
+    return await people_repo.get(ctx.session, case.payload["person_id"])
+
+
+PLUGIN = register(KindPlugin(
+    name="eldercare", title="居家养老服务", title_en="Home-based elderly care",
+    initial_stage=rules.Stage.requested, channels=frozenset({"hotline", "counter", "app", "web", "staff"}),
+    stages=rules.MACHINE,
+    stage_bodies={"schedule": s.ScheduleBody, "cancel_visit": s.CancelVisitBody, "complete": s.CompleteBody},
+    stage_effects={"schedule": _schedule, "cancel_visit": _cancel_visit, "complete": _complete},
+    stage_facts=facts,
+    # Finished by its visits, never answered from the knowledge base or merged as a duplicate.
+    blocked_actions=frozenset({"direct_answer", "reply", "merge"}),
+    route=route, handling_limit=handling_limit, present_payload=present_payload, generic_intake=False,
+))

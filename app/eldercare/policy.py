@@ -1,0 +1,68 @@
+"""The care policy (subsidy bands, order limits, volunteer and time-bank rules) parsed from its seed spec."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.calendar.deadlines import Limit
+
+SERVICE_TYPES = ("meal", "cleaning", "emergency", "bathing", "mobility", "medical", "day_care", "visit")
+ServiceType = Literal["meal", "cleaning", "emergency", "bathing", "mobility", "medical", "day_care", "visit"]
+FLAGS = ("dibao", "tekun", "living_alone", "disability_grade", "care_level")
+Flag = Literal["dibao", "tekun", "living_alone", "disability_grade", "care_level"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Strict):
+    flags: tuple[Flag, ...] = ()
+    min_age: int | None = None
+    min_care_level: int | None = Field(default=None, ge=0, le=4)
+    max_disability_grade: int | None = Field(default=None, ge=1, le=4)
+    services: tuple[ServiceType, ...] = ()
+
+
+class Band(_Strict):
+    level: str
+    name: str
+    name_en: str
+    percent: int = Field(ge=0, le=100)
+    any_of: tuple[Condition, ...]
+
+
+class Handling(_Strict):
+    by_service: dict[ServiceType, dict[str, int]] = {}
+    default: dict[str, int]
+
+
+class VolunteerRules(_Strict):
+    guardian_consent_under: int = 14
+    guardian_consent_14_to_18: bool = True
+    individual_visit_min_age: int = 18
+    star_hours: tuple[int, ...] = (100, 300, 600, 1000, 1500)
+    certificate_prefix: str = "ZYFW"
+
+
+class TimebankRules(_Strict):
+    cap_hours: int = Field(gt=0)
+    transfer_relative_min_age: int = 60
+
+
+class CarePolicy(_Strict):
+    code: str = ""
+    min_age: int
+    subsidy_bands: tuple[Band, ...]
+    handling: Handling
+    order_unit_kind: str
+    provider_unit_kinds: tuple[str, ...]
+    volunteers: VolunteerRules
+    timebank: TimebankRules
+
+    @classmethod
+    def parse(cls, code: str, spec: dict[str, Any]) -> "CarePolicy":
+        return cls.model_validate({**spec, "code": code})
+
+    def handling_limit(self, service_type: str) -> Limit:
+        return Limit.parse(self.handling.by_service.get(service_type) or self.handling.default)  # type: ignore[arg-type]

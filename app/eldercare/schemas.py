@@ -1,0 +1,123 @@
+"""API models of eldercare orders, eligibility, candidates and visits."""
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from app.eldercare.policy import ServiceType
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EligibilityQuery(_In):
+    person_id: int = Field(ge=1)
+    service_type: ServiceType
+
+
+class ReasonRead(BaseModel):
+    code: str
+    text: str
+    text_en: str
+
+
+class EligibilityRead(BaseModel):
+    person_id: int
+    service_type: str
+    subsidised: bool
+    level: str | None
+    level_name: str | None
+    percent: int
+    age: int
+    reasons: list[ReasonRead]
+    policy: str
+
+
+class OrderCreate(_In):
+    person_id: int = Field(ge=1, description="the elder, from the register")
+    service_type: ServiceType
+    scheduled_at: AwareDatetime | None = Field(default=None, description="when the elder would like it")
+    notes: str | None = Field(default=None, max_length=500)
+
+
+class ScheduleBody(_In):
+    volunteer_id: int | None = Field(default=None, ge=1)
+    provider_unit_id: int | None = Field(default=None, ge=1)
+    scheduled_at: AwareDatetime
+    planned_minutes: int = Field(default=60, ge=10, le=600)
+
+    @model_validator(mode="after")
+    def _one(self) -> "ScheduleBody":
+        if (self.volunteer_id is None) == (self.provider_unit_id is None):
+            raise ValueError("give exactly one of volunteer_id and provider_unit_id")
+        return self
+
+
+class CancelVisitBody(_In):
+    visit_id: int = Field(ge=1)
+    reason: str = Field(min_length=2, max_length=200)
+
+
+class CompleteBody(_In):
+    text: str | None = Field(default=None, max_length=500, description="the note to the family; generated if absent")
+
+
+class CheckBody(_In):
+    at: AwareDatetime | None = Field(default=None, description="when; now if absent (never in the future)")
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _pair(self) -> "CheckBody":
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude come together")
+        return self
+
+
+class RatingBody(_In):
+    stars: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class CandidateRead(BaseModel):
+    volunteer_id: int
+    name: str
+    score: float
+    skills: list[str]
+    reasons: list[str]
+    reasons_en: list[str]
+
+
+class CandidatesRead(BaseModel):
+    case_id: int
+    service_type: str
+    needed_skills: list[str]
+    at: datetime
+    candidates: list[CandidateRead]
+    excluded: dict[str, int] = Field(description="how many were left out, by reason")
+
+
+class VisitRead(BaseModel):
+    id: int
+    case_id: int
+    provider_unit_id: int | None
+    volunteer_id: int | None
+    scheduled_at: datetime
+    planned_minutes: int
+    status: str
+    check_in_at: datetime | None
+    check_out_at: datetime | None
+    minutes: int | None
+    rating: int | None
+    rated_as: str | None
+
+
+class VolunteerVisitRead(VisitRead):
+    """A visit as the volunteer sees it: where to go and for whom, no more."""
+
+    service_type: str
+    elder_name: str
+    address: str | None
+    region_code: str
+    elder_phone: str | None = Field(description="masked")

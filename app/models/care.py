@@ -1,0 +1,65 @@
+"""Home-based elderly care: the deployment's care policy, the skill taxonomy, and the visits of an order."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Index, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
+
+
+class CarePolicy(SQLModel, table=True):
+    """Subsidy bands, the time bank's cap, star thresholds, guardian consent: a city's numbers, as data."""
+
+    __tablename__ = "care_policies"
+
+    code: str = Field(sa_column=Column(String(48), primary_key=True))
+    name: str = Field(max_length=100)
+    source: str | None = Field(default=None, sa_column=Column(Text))
+    spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+
+
+class VolunteerSkill(SQLModel, table=True):
+    __tablename__ = "volunteer_skills"
+
+    code: str = Field(sa_column=Column(String(32), primary_key=True))
+    name: str = Field(max_length=32)
+    name_en: str = Field(max_length=64)
+    service_types: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
+    adults_only: bool = False
+
+
+class CareVisit(SQLModel, table=True):
+    """One visit of an eldercare order, by a provider organisation or a volunteer, checked in and out at the home."""
+
+    __tablename__ = "care_visits"
+    __table_args__ = (Index("ix_care_visits_case", "case_id", "id"),
+                      Index("ix_care_visits_volunteer", "volunteer_id", "scheduled_at"))
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    case_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("cases.id", name="fk_care_visits_case"),
+                                          nullable=False))
+    provider_unit_id: int | None = Field(default=None, sa_column=Column(
+        BigIntPK, ForeignKey("units.id", name="fk_care_visits_unit")))
+    volunteer_id: int | None = Field(default=None, sa_column=Column(
+        BigIntPK, ForeignKey("volunteers.id", name="fk_care_visits_volunteer")))
+    scheduled_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    planned_minutes: int = 60
+    status: str = Field(default="scheduled", max_length=16)  # scheduled | checked_in | done | cancelled
+    check_in_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    check_in_lat: float | None = None
+    check_in_lng: float | None = None
+    check_out_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    check_out_lat: float | None = None
+    check_out_lng: float | None = None
+    minutes: int | None = None
+    rating: int | None = None
+    rating_comment: str | None = Field(default=None, max_length=500)
+    rated_by: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id",
+                                                                                     name="fk_care_visits_rater")))
+    rated_as: str | None = Field(default=None, max_length=16)  # self | family | callback
+    rated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_by: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id",
+                                                                                       name="fk_care_visits_creator")))
