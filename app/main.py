@@ -72,14 +72,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     from app.affairs.router import router as affairs_router
     from app.calendar.router import router as calendar_router
     from app.cases.router import router as cases_router
+    from app.eldercare.router import router as eldercare_router
     from app.feed.router import router as feed_router
     from app.hotline.router import router as hotline_router
     from app.knowledge.router import router as knowledge_router
     from app.metrics.router import router as metrics_router
+    from app.people.router import router as people_router
     from app.regions.router import router as regions_router
     from app.routing.router import router as routing_router
-    from app.eldercare.router import router as eldercare_router
-    from app.people.router import router as people_router
     from app.units.router import router as units_router
     from app.volunteers.router import router as volunteers_router
     from app.volunteers.timebank_router import router as timebank_router

@@ -288,7 +288,10 @@ TITLES.update({
 })
 # the resident register, eldercare, volunteers, the time bank
 MESSAGES.update({
-    "id_number_birth_future": ("身份证号码中的出生日期 {birth} 晚于今天", "The birth date in the ID number ({birth}) is in the future"),
+    "id_number_birth_future": (
+        "身份证号码中的出生日期 {birth} 晚于今天",
+        "The birth date in the ID number ({birth}) is in the future",
+    ),
     "person_exists": ("该身份证号码已登记，请使用已有人员档案", "This ID number is already in the register"),
     "person_not_found": ("人员档案不存在", "No such person in the register"),
     "person_not_bound": ("账号尚未实名绑定人员档案", "This account is not bound to a person in the register"),
@@ -308,24 +311,39 @@ MESSAGES.update({
     "no_visit_done": ("还没有完成的上门服务，不能办结", "No visit has been completed yet"),
     "visit_in_progress": ("有上门服务尚未签退", "A visit is still checked in"),
     "visit_not_found": ("上门服务记录不存在", "No such visit"),
-    "visit_not_cancellable": ("只能取消尚未签到的服务（当前：{status}）", "Only a visit not yet started can be cancelled ({status})"),
+    "visit_not_cancellable": (
+        "只能取消尚未签到的服务（当前：{status}）",
+        "Only a visit not yet started can be cancelled ({status})",
+    ),
     "visit_not_scheduled": ("该服务不是待签到状态（当前：{status}）", "The visit is not awaiting check-in ({status})"),
     "visit_not_done": ("服务尚未完成，不能评价（当前：{status}）", "The visit is not finished ({status})"),
     "visit_already_rated": ("该服务已评价", "The visit has already been rated"),
     "rating_not_family": ("只有老人本人或家属可以评价", "Only the elder or their family may rate a visit"),
     "check_in_before_order": ("签到时间早于服务单创建时间", "The check-in is before the order was placed"),
-    "check_out_before_check_in": ("签退时间早于签到时间 {check_in}", "The check-out is before the check-in ({check_in})"),
+    "check_out_before_check_in": (
+        "签退时间早于签到时间 {check_in}",
+        "The check-out is before the check-in ({check_in})",
+    ),
     "not_checked_in": ("尚未签到", "Not checked in"),
     "time_in_future": ("时间不能晚于现在", "The time cannot be in the future"),
-    "provider_invalid": ("服务机构无效，须为以下类型的在用单位：{kinds}", "The provider must be an active unit of kind: {kinds}"),
+    "provider_invalid": (
+        "服务机构无效，须为以下类型的在用单位：{kinds}",
+        "The provider must be an active unit of kind: {kinds}",
+    ),
     "volunteer_not_found": ("志愿者不存在", "No such volunteer"),
     "volunteer_exists": ("已登记为志愿者", "Already registered as a volunteer"),
-    "volunteer_not_pending": ("该志愿者登记已处理（当前：{status}）", "The registration was already decided ({status})"),
+    "volunteer_not_pending": (
+        "该志愿者登记已处理（当前：{status}）",
+        "The registration was already decided ({status})",
+    ),
     "volunteer_not_approved": ("志愿者尚未通过审核", "The volunteer is not approved"),
     "volunteer_lacks_skill": ("志愿者不具备该服务所需技能", "The volunteer lacks a skill this service needs"),
     "volunteer_too_young": ("上门服务须年满 {min_age} 周岁", "Home visits need volunteers aged {min_age} or over"),
     "not_a_volunteer": ("当前账号不是志愿者", "This account is not a volunteer"),
-    "guardian_consent_required": ("志愿者 {age} 岁，须监护人同意", "The volunteer is {age}: a guardian's consent is required"),
+    "guardian_consent_required": (
+        "志愿者 {age} 岁，须监护人同意",
+        "The volunteer is {age}: a guardian's consent is required",
+    ),
     "emergency_contact_required": ("请填写紧急联系人", "An emergency contact is required"),
     "skill_unknown": ("技能不在目录中：{code}", "Unknown skill: {code}"),
     "skill_mismatch": ("该任务需要以下技能之一：{skills}", "The task needs one of these skills: {skills}"),
@@ -349,8 +367,14 @@ MESSAGES.update({
     "timebank_busy": ("账户正被其他操作更新，请重试", "The account changed meanwhile; try again"),
     "transfer_to_self": ("不能转给自己", "Cannot transfer to oneself"),
     "transfer_not_relative": ("只能转给配偶或登记的亲属", "Hours go only to the spouse or a registered relative"),
-    "transfer_relative_too_young": ("配偶以外的亲属须年满 {min_age} 周岁", "Relatives other than the spouse must be {min_age} or over"),
-    "transfer_exceeds_cap": ("对方账户将超过 {cap} 小时上限", "The recipient's balance would exceed the {cap}-hour cap"),
+    "transfer_relative_too_young": (
+        "配偶以外的亲属须年满 {min_age} 周岁",
+        "Relatives other than the spouse must be {min_age} or over",
+    ),
+    "transfer_exceeds_cap": (
+        "对方账户将超过 {cap} 小时上限",
+        "The recipient's balance would exceed the {cap}-hour cap",
+    ),
     "redemption_not_eldercare": ("时间只能兑换居家养老服务", "Hours can only pay for eldercare services"),
     "redemption_not_own_care": ("只能兑换账户本人的养老服务", "Hours pay only for the account holder's own care"),
 })

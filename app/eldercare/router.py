@@ -13,8 +13,8 @@ from app.core.auth import ClockDep, CurrentUser, SessionDep
 from app.core.concurrency import etag
 from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
-from app.eldercare import service
 from app.eldercare import schemas as s
+from app.eldercare import service
 
 router = APIRouter(prefix="/eldercare", tags=["eldercare"], route_class=UnitOfWorkRoute)
 
