@@ -296,6 +296,7 @@ MESSAGES.update({
     "person_not_found": ("人员档案不存在", "No such person in the register"),
     "person_not_bound": ("账号尚未实名绑定人员档案", "This account is not bound to a person in the register"),
     "person_already_bound": ("该人员档案已绑定其他账号", "This register entry is bound to another account"),
+    "identity_not_own": ("账号已实名绑定为另一人，只能以本人身份登记", "This account is bound to another person"),
     "account_already_bound": ("账号已实名绑定", "This account is already bound to a register entry"),
     "identity_mismatch": ("姓名与身份证号码登记信息不一致", "The name does not match the register entry for this ID"),
     "already_linked": ("两人已有家庭关系记录", "The two people are already linked"),
@@ -325,6 +326,7 @@ MESSAGES.update({
         "The check-out is before the check-in ({check_in})",
     ),
     "not_checked_in": ("尚未签到", "Not checked in"),
+    "check_in_too_early": ("签到时间过早，签到自 {opens} 起开放", "Too early: check-in opens at {opens}"),
     "time_in_future": ("时间不能晚于现在", "The time cannot be in the future"),
     "provider_invalid": (
         "服务机构无效，须为以下类型的在用单位：{kinds}",

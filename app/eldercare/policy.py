@@ -41,6 +41,8 @@ class VolunteerRules(_Strict):
     guardian_consent_under: int = 14
     guardian_consent_14_to_18: bool = True
     individual_visit_min_age: int = 18
+    early_check_in_minutes: int = Field(default=60, ge=0)  # arriving early to set up counts; hours before do not
+    late_check_out_minutes: int = Field(default=30, ge=0)  # service past the planned end, counted up to this
     star_hours: tuple[int, ...] = (100, 300, 600, 1000, 1500)
     certificate_prefix: str = "ZYFW"
 
@@ -48,6 +50,8 @@ class VolunteerRules(_Strict):
 class TimebankRules(_Strict):
     cap_hours: int = Field(gt=0)
     transfer_relative_min_age: int = 60
+    # Staff of these unit kinds move hours for residents who cannot use the app (the 时间银行 counter).
+    operator_unit_kinds: tuple[str, ...] = ("community_workstation", "civil_affairs_station")
 
 
 class CarePolicy(_Strict):

@@ -31,7 +31,8 @@ from app.volunteers.tasks import attendance_time
 
 ORDER_ROLES = frozenset({Role.resident, Role.unit_staff, Role.agent})
 CANDIDATE_ROLES = frozenset({Role.unit_staff, Role.dispatcher, Role.agent, Role.admin})
-FAMILY = frozenset({"spouse", "child", "grandchild", "sibling", "guardian", "parent", "grandparent"})
+# What the elder is to the caller, for the caller to order or rate as family (the elder may be their ward).
+FAMILY = frozenset({"spouse", "parent", "grandparent", "sibling", "child", "grandchild", "ward"})
 FINISHED = frozenset({Status.closed, Status.withdrawn})
 
 
@@ -50,6 +51,8 @@ def present_eligibility(person_id: int, service_type: str, result: eligibility.E
 
 async def check_eligibility(ctx: Ctx, body: s.EligibilityQuery) -> s.EligibilityRead:
     person, relation = await people.visible(ctx, body.person_id)
+    if relation is None:  # staff read the person's status flags
+        people.audit_read(ctx, person, "eldercare.eligibility", service_type=body.service_type)
     result = await _decide(ctx, person, body.service_type)
     return present_eligibility(person.id, body.service_type, result, ctx.state.settings.care_policy)  # type: ignore[arg-type]
 
@@ -78,8 +81,8 @@ async def order(ctx: Ctx, body: s.OrderCreate) -> Case:
     payload = {
         "person_id": person.id, "service_type": body.service_type, "unit_kind": policy.order_unit_kind,
         "limit": {limit.unit: limit.amount}, "policy": policy.code,
-        "elder": {"name": person.name, "age": result.age, "sex": person.sex, "id_number": person.id_masked,
-                  "address": person.address},
+        # The register holds the person; the order keeps only what the visit sheet prints, as it was then.
+        "elder": {"name": person.name, "age": result.age},
         "scheduled_at": body.scheduled_at.isoformat() if body.scheduled_at else None, "notes": body.notes,
         "eligibility": present_eligibility(person.id, body.service_type, result, policy.code).model_dump(),  # type: ignore[arg-type]
         "ordered_by": ordered_by, "visits": {},
@@ -153,6 +156,7 @@ async def _visit_and_case(ctx: Ctx, visit_id: int) -> tuple[CareVisit, Case, str
         raise NotFound("visit_not_found")
     case = await cases_repo.locked(ctx.session, visit.case_id)
     assert case is not None
+    await ctx.session.refresh(visit)  # read again under the order's lock: concurrent visit changes queue behind it
     p = ctx.principal
     if visit.volunteer_id is not None:
         mine = await volunteers_repo.by_user(ctx.session, p.user_id)
@@ -182,6 +186,11 @@ async def check_in(ctx: Ctx, visit_id: int, body: s.CheckBody) -> CareVisit:
     at = attendance_time(ctx, body.at)
     if at < case.created_at:
         raise AppError("check_in_before_order", 422, field_errors=[{"field": "at", "code": "check_in_before_order"}])
+    policy = await current_policy(ctx.state, ctx.session)
+    opens = visit.scheduled_at - timedelta(minutes=policy.volunteers.early_check_in_minutes)
+    if at < opens:
+        raise AppError("check_in_too_early", 422, opens=opens.isoformat(),
+                       field_errors=[{"field": "at", "code": "check_in_too_early"}])
     visit.status, visit.check_in_at, visit.check_in_lat, visit.check_in_lng = ("checked_in", at, body.latitude,
                                                                                body.longitude)
     await ctx.session.flush()
@@ -204,12 +213,20 @@ async def check_out(ctx: Ctx, visit_id: int, body: s.CheckBody) -> tuple[CareVis
         raise AppError("check_out_before_check_in", 422, check_in=visit.check_in_at.isoformat(),
                        field_errors=[{"field": "at", "code": "check_out_before_check_in"}])
     minutes = volunteer_rules.service_minutes(visit.check_in_at, at)
+    policy = await current_policy(ctx.state, ctx.session)
+    rules_ = policy.volunteers
+    # What counts is the time inside the visit's window; a back-dated check-in or a forgotten check-out
+    # stays on the visit as recorded, and the unit sees both figures on the timeline.
+    certified = volunteer_rules.certified_minutes(
+        visit.check_in_at, at, visit.scheduled_at - timedelta(minutes=rules_.early_check_in_minutes),
+        visit.scheduled_at + timedelta(minutes=visit.planned_minutes + rules_.late_check_out_minutes))
     visit.status, visit.check_out_at, visit.minutes = "done", at, minutes
     visit.check_out_lat, visit.check_out_lng = body.latitude, body.longitude
     await ctx.session.flush()
-    data: dict[str, Any] = {"visit_id": visit.id, "at": at.isoformat(), "minutes": minutes, "as": capacity}
-    if visit.volunteer_id is not None and minutes > 0:
-        data.update(await _certify(ctx, visit, case, minutes))
+    data: dict[str, Any] = {"visit_id": visit.id, "at": at.isoformat(), "minutes": minutes,
+                            "certified_minutes": certified, "as": capacity}
+    if visit.volunteer_id is not None and certified > 0:
+        data.update(await _certify(ctx, visit, case, certified))
     stage_before = case.stage
     counts = await kind.refresh_counts(ctx, case)
     case.stage = rules.stage_after_visits(counts, case.stage or rules.Stage.requested)
@@ -241,6 +258,7 @@ async def rate(ctx: Ctx, visit_id: int, body: s.RatingBody) -> CareVisit:
         raise NotFound("visit_not_found")
     case = await cases_repo.locked(ctx.session, visit.case_id)
     assert case is not None
+    await ctx.session.refresh(visit)
     elder = await kind.elder_of(ctx, case)
     p = ctx.principal
     if p.role in (Role.agent, Role.dispatcher):

@@ -57,11 +57,12 @@ async def relation_of(session: AsyncSession, person_id: int, relative_id: int) -
     return (await session.execute(q)).scalar_one_or_none()
 
 
-async def search(session: AsyncSession, *, region_prefix: str | None, name: str | None, after_id: int,
+async def search(session: AsyncSession, *, region_prefixes: Iterable[str | None], name: str | None, after_id: int,
                  limit: int) -> list[Person]:
     q = select(Person).where(Person.id > after_id)  # type: ignore[operator]
-    if region_prefix:
-        q = q.where(Person.region_code.startswith(region_prefix))  # type: ignore[union-attr]
+    for prefix in region_prefixes:  # the caller's scope and the filter asked for: both must hold
+        if prefix:
+            q = q.where(Person.region_code.startswith(prefix))  # type: ignore[union-attr]
     if name:
         q = q.where(Person.name.contains(name))  # type: ignore[attr-defined]
     return list((await session.execute(q.order_by(Person.id).limit(limit))).scalars())

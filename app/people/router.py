@@ -44,9 +44,8 @@ async def search(request: Request, session: SessionDep, principal: CurrentUser, 
     after = decode_cursor(cursor, 1) if cursor else None
     if after is not None and not isinstance(after[0], int):
         raise AppError("cursor_invalid", 400)
-    rows = await repository.search(session, region_prefix=region, name=name, after_id=after[0] if after else 0,
-                                   limit=limit * 4 + 1)
-    visible = [p for p in rows if service.in_scope(ctx, p.region_code)][: limit + 1]
+    visible = await repository.search(session, region_prefixes=(service.scope_prefix(ctx), region), name=name,
+                                      after_id=after[0] if after else 0, limit=limit + 1)
     today = service.today_of(ctx)
     return Page(items=[service.summary(p, today) for p in visible[:limit]],
                 next_cursor=encode_cursor([visible[limit - 1].id]) if len(visible) > limit else None)

@@ -51,9 +51,16 @@ class PersonCreate(PersonBase):
 
 class PersonUpdate(_In):
     name: str | None = Field(default=None, min_length=1, max_length=64)
-    phone: str | None = Field(default=None, max_length=20)
+    phone: str | None = Field(default=None, max_length=20, description="null removes it")
     region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
-    address: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=200, description="null removes it")
+
+    @model_validator(mode="after")
+    def _required_stay(self) -> "PersonUpdate":
+        for name in ("name", "region_code"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be removed")
+        return self
 
 
 class PersonBind(_In):

@@ -31,7 +31,7 @@ from app.models import Person, PersonFlag, PersonLink
 from app.people import repository
 from app.people import schemas as s
 from app.regions import repository as regions_repo
-from app.regions.codes import within
+from app.regions.codes import jurisdiction_prefix, within
 
 CENTRE_ROLES = frozenset({Role.admin, Role.dispatcher, Role.agent})
 REGISTRAR_ROLES = CENTRE_ROLES | {Role.unit_staff}
@@ -81,6 +81,16 @@ def in_scope(ctx: Ctx, region_code: str) -> bool:
     if p.role == Role.unit_staff:
         return p.unit_region is not None and within(region_code, p.unit_region)
     return False
+
+
+def scope_prefix(ctx: Ctx) -> str | None:
+    """The region-code prefix of everything the caller may see in the register (None: everything)."""
+    p = ctx.principal
+    if p.role in (Role.agent, Role.dispatcher):
+        return p.district_scope
+    if p.role == Role.unit_staff:
+        return jurisdiction_prefix(p.unit_region) if p.unit_region else "-"
+    return None
 
 
 def require_registrar(ctx: Ctx, region_code: str, field: str = "region_code") -> None:
@@ -172,8 +182,9 @@ async def create(ctx: Ctx, body: s.PersonCreate) -> Person:
     await region_or_422(ctx, body.region_code)
     require_registrar(ctx, body.region_code)
     existing = await repository.by_hash(ctx.session, lookup_hash(ctx.state.keys.lookup_key, number))
-    if existing is not None:
-        raise AppError("person_exists", 409, extra={"person_id": existing.id})
+    if existing is not None:  # staff outside the person's area learn only that the number is taken
+        raise AppError("person_exists", 409, extra={"person_id": existing.id} if in_scope(ctx, existing.region_code)
+                       else None)
     person = new_person(ctx, name=body.name, number=number, birth=birth, sex=sex, phone=phone,
                         region_code=body.region_code, address=body.address)
     await ctx.session.flush()
@@ -286,7 +297,7 @@ async def link(ctx: Ctx, person_id: int, body: s.LinkCreate) -> Person:
     if body.relative_id == person.id:
         raise AppError("link_to_self", 422, field_errors=[{"field": "relative_id", "code": "link_to_self"}])
     relative = await repository.get(ctx.session, body.relative_id)
-    if relative is None:
+    if relative is None or not in_scope(ctx, relative.region_code):
         raise AppError("person_not_found", 422, field_errors=[{"field": "relative_id", "code": "person_not_found"}])
     if await repository.link_between(ctx.session, person.id, relative.id):  # type: ignore[arg-type]
         raise AppError("already_linked", 409)

@@ -9,7 +9,8 @@ whole minutes so sums are exact.
 
 from dataclasses import dataclass
 
-RELATIVES = frozenset({"spouse", "parent", "child", "grandparent", "grandchild", "sibling"})
+# 直系亲属 and the spouse (Nanjing): what the recipient is to the volunteer.
+RELATIVES = frozenset({"spouse", "parent", "child", "grandparent", "grandchild"})
 
 
 @dataclass(frozen=True)

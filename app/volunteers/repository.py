@@ -1,6 +1,6 @@
 """Every query of volunteers, teams, tasks, service hours and the time bank."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -51,11 +51,12 @@ async def approved_in(session: AsyncSession, district: str) -> list[tuple[Volunt
     return [(v, p) for v, p in (await session.execute(q)).all()]
 
 
-async def search(session: AsyncSession, *, region_prefix: str | None, status: str | None, after_id: int,
-                 limit: int) -> list[tuple[Volunteer, Person]]:
+async def search(session: AsyncSession, *, region_prefixes: Iterable[str | None], status: str | None,
+                 after_id: int, limit: int) -> list[tuple[Volunteer, Person]]:
     q = select(Volunteer, Person).join(Person, Person.id == Volunteer.person_id).where(Volunteer.id > after_id)  # type: ignore[operator]
-    if region_prefix:
-        q = q.where(Volunteer.region_code.startswith(region_prefix))  # type: ignore[union-attr]
+    for prefix in region_prefixes:
+        if prefix:
+            q = q.where(Volunteer.region_code.startswith(prefix))  # type: ignore[union-attr]
     if status:
         q = q.where(Volunteer.status == status)
     return [(v, p) for v, p in (await session.execute(q.order_by(Volunteer.id).limit(limit))).all()]
@@ -80,8 +81,25 @@ async def is_member(session: AsyncSession, team_id: int, volunteer_id: int) -> b
     return (await session.execute(q)).first() is not None
 
 
-async def task(session: AsyncSession, task_id: int) -> VolunteerTask | None:
-    return await session.get(VolunteerTask, task_id)
+async def task(session: AsyncSession, task_id: int, *, lock: bool = False) -> VolunteerTask | None:
+    """The task; with `lock`, its row held for this transaction (completing and banking are decided once)."""
+    if not lock:
+        return await session.get(VolunteerTask, task_id)
+    q = (select(VolunteerTask).where(VolunteerTask.id == task_id).with_for_update()
+         .execution_options(populate_existing=True))
+    return (await session.execute(q)).scalar_one_or_none()
+
+
+async def set_signup_status(session: AsyncSession, signup_id: int, before: str, after: str, at: datetime) -> bool:
+    result = await session.execute(update(TaskSignup).where(TaskSignup.id == signup_id, TaskSignup.status == before)
+                                   .values(status=after, withdrawn_at=at).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+async def lock_accounts(session: AsyncSession, ids: list[int]) -> None:
+    """Both sides of a transfer locked in id order, so two opposite transfers cannot deadlock."""
+    q = select(TimebankAccount.id).where(TimebankAccount.id.in_(sorted(ids))).order_by(TimebankAccount.id)  # type: ignore[union-attr]
+    await session.execute(q.with_for_update())
 
 
 async def tasks(session: AsyncSession, *, region_prefix: str | None, status: str | None, starts_after: datetime | None,

@@ -39,6 +39,13 @@ def service_minutes(check_in: datetime, check_out: datetime) -> int:
     return int((check_out - check_in).total_seconds() // 60)
 
 
+def certified_minutes(check_in: datetime, check_out: datetime, opens: datetime, closes: datetime) -> int:
+    """Service time inside the window the task or visit allows: a back-dated check-in or a forgotten
+    check-out does not bank hours that were not planned."""
+    start, end = max(check_in, opens), min(check_out, closes)
+    return service_minutes(start, end) if end > start else 0
+
+
 def certificate_no(rules: VolunteerRules, district: str, volunteer_id: int, approved: date) -> str:
     """A stable number printed on the volunteer's certificate: prefix, district, year of approval, id."""
     return f"{rules.certificate_prefix}-{district}-{approved.year}-{volunteer_id:07d}"

@@ -63,7 +63,7 @@ async def register(ctx: Ctx, body: s.VolunteerCreate) -> Volunteer:
         guardian = {"name": body.guardian.name, "relationship": body.guardian.relationship, "consent": True,
                     "consented_at": ctx.now.isoformat(), "why": needed, "recorded_by": ctx.principal.user_id}
     contact = body.emergency_contact
-    if contact is None and body.guardian is None:
+    if contact is None and guardian is None:  # an adult's guardian block is not their emergency contact
         raise AppError("emergency_contact_required", 422,
                        field_errors=[{"field": "emergency_contact", "code": "emergency_contact_required"}])
     if contact is not None:
@@ -75,6 +75,9 @@ async def register(ctx: Ctx, body: s.VolunteerCreate) -> Volunteer:
     if self_service and await repository.by_user(ctx.session, ctx.principal.user_id) is not None:
         raise AppError("volunteer_exists", 409)
     person = await people_repo.by_hash(ctx.session, lookup_hash(ctx.state.keys.lookup_key, number))
+    own = await people.own_person(ctx) if self_service else None
+    if own is not None and (person is None or person.id != own.id):
+        raise AppError("identity_not_own", 409)  # an account volunteers as the person it is bound to
     if person is not None:
         if person.name != body.name:
             raise AppError("identity_mismatch", 422, field_errors=[{"field": "name", "code": "identity_mismatch"}])
@@ -82,13 +85,12 @@ async def register(ctx: Ctx, body: s.VolunteerCreate) -> Volunteer:
             raise AppError("person_already_bound", 409)
         if await repository.by_person(ctx.session, person.id) is not None:  # type: ignore[arg-type]
             raise AppError("volunteer_exists", 409)
-        if self_service and person.user_id is None and await people.own_person(ctx) is None:
+        if self_service and person.user_id is None:
             person.user_id = ctx.principal.user_id
     else:
-        bind = self_service and await people.own_person(ctx) is None
         person = people.new_person(ctx, name=body.name, number=number, birth=birth, sex=sex, phone=phone,
                                    region_code=body.region_code, address=None,
-                                   user_id=ctx.principal.user_id if bind else None)
+                                   user_id=ctx.principal.user_id if self_service else None)
         await ctx.session.flush()
     volunteer = Volunteer(person_id=person.id, user_id=ctx.principal.user_id if self_service else None,  # type: ignore[arg-type]
                           skills=body.skills, availability=_slots(body.availability), region_code=body.region_code,
@@ -230,9 +232,8 @@ async def search(ctx: Ctx, *, region: str | None, status: str | None, after_id: 
                  limit: int) -> list[tuple[Volunteer, Person]]:
     if ctx.principal.role not in people.REGISTRAR_ROLES:
         raise AppError("forbidden", 403)
-    rows = await repository.search(ctx.session, region_prefix=region, status=status, after_id=after_id,
-                                   limit=limit * 4 + 1)
-    return [(v, p) for v, p in rows if people.in_scope(ctx, v.region_code)][: limit + 1]
+    return await repository.search(ctx.session, region_prefixes=(people.scope_prefix(ctx), region), status=status,
+                                   after_id=after_id, limit=limit + 1)
 
 
 def summary(volunteer: Volunteer, person: Person) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from app.core import audit
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.eldercare.eligibility import age_on
+from app.eldercare.policies import current_policy
 from app.models import ServiceHours, TaskSignup, Volunteer, VolunteerTask
 from app.people import repository as people_repo
 from app.people import service as people
@@ -51,8 +52,8 @@ async def create(ctx: Ctx, body: s.TaskCreate) -> VolunteerTask:
     return task
 
 
-async def get(ctx: Ctx, task_id: int) -> VolunteerTask:
-    task = await repository.task(ctx.session, task_id)
+async def get(ctx: Ctx, task_id: int, *, lock: bool = False) -> VolunteerTask:
+    task = await repository.task(ctx.session, task_id, lock=lock)
     if task is None:
         raise NotFound("task_not_found")
     return task
@@ -104,9 +105,11 @@ async def withdraw(ctx: Ctx, task_id: int) -> TaskSignup:
         raise NotFound("signup_not_found")
     if row.status != "signed_up":
         raise AppError("already_checked_in", 409)
-    row.status, row.withdrawn_at = "withdrawn", ctx.now
+    # One statement decides between two withdrawals at once, so the place is freed once.
+    if not await repository.set_signup_status(ctx.session, row.id, "signed_up", "withdrawn", ctx.now):  # type: ignore[arg-type]
+        raise NotFound("signup_not_found")
     await repository.give_place(ctx.session, task.id)  # type: ignore[arg-type]
-    await ctx.session.flush()
+    await ctx.session.refresh(row)
     return row
 
 
@@ -139,7 +142,13 @@ async def check_in(ctx: Ctx, task_id: int, body: s.AttendanceBody) -> TaskSignup
     _, row = await _attendee(ctx, task, body)
     if row.status != "signed_up":
         raise AppError("already_checked_in", 409)
-    row.check_in_at = attendance_time(ctx, body.at)
+    at = attendance_time(ctx, body.at)
+    policy = await current_policy(ctx.state, ctx.session)
+    opens = task.starts_at - timedelta(minutes=policy.volunteers.early_check_in_minutes)
+    if at < opens:
+        raise AppError("check_in_too_early", 422, opens=opens.isoformat(),
+                       field_errors=[{"field": "at", "code": "check_in_too_early"}])
+    row.check_in_at = at
     row.status = "checked_in"
     await ctx.session.flush()
     return row
@@ -154,15 +163,18 @@ async def check_out(ctx: Ctx, task_id: int, body: s.AttendanceBody) -> TaskSignu
     if at < row.check_in_at:
         raise AppError("check_out_before_check_in", 422, check_in=row.check_in_at.isoformat(),
                        field_errors=[{"field": "at", "code": "check_out_before_check_in"}])
+    policy = await current_policy(ctx.state, ctx.session)
     row.check_out_at, row.status = at, "checked_out"
-    row.minutes = rules.service_minutes(row.check_in_at, at)
+    row.minutes = rules.certified_minutes(
+        row.check_in_at, at, task.starts_at - timedelta(minutes=policy.volunteers.early_check_in_minutes),
+        task.ends_at + timedelta(minutes=policy.volunteers.late_check_out_minutes))
     await ctx.session.flush()
     return row
 
 
 async def complete(ctx: Ctx, task_id: int) -> tuple[VolunteerTask, list[ServiceHours]]:
     """The organiser closes the task: checked-out attendance becomes certified hours; no-shows are marked."""
-    task = await get(ctx, task_id)
+    task = await get(ctx, task_id, lock=True)
     if not organiser(ctx, task):
         raise AppError("forbidden", 403)
     if task.status != "open":

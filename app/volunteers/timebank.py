@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.cases import repository as cases_repo
-from app.cases.context import Ctx
+from app.cases.context import Ctx, can_see
 from app.core import audit
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
@@ -21,8 +21,6 @@ from app.people import repository as people_repo
 from app.people import service as people
 from app.volunteers import ledger, repository
 from app.volunteers import schemas as s
-
-STAFF = frozenset({Role.unit_staff, Role.dispatcher, Role.admin})
 
 
 @dataclass
@@ -91,24 +89,24 @@ async def deposit(ctx: Ctx, person: Person, hours: ServiceHours, *, team: bool) 
     return entries
 
 
-async def _acting_person(ctx: Ctx, person_id: int | None, field: str) -> Person:
-    """Whose hours move: the caller's own, or (staff) the person named."""
-    if person_id is None:
-        mine = await people.own_person(ctx)
+async def _acting_person(ctx: Ctx, person_id: int | None) -> tuple[Person, bool]:
+    """Whose hours move, and whether the caller acts for them: their own, or (the time-bank counter's staff,
+    within their area) the person named."""
+    mine = await people.own_person(ctx)
+    if person_id is None or (mine is not None and mine.id == person_id):
         if mine is None:
             raise AppError("person_not_bound", 409)
-        return mine
-    if ctx.principal.role in STAFF:
+        return mine, False
+    policy = await current_policy(ctx.state, ctx.session)
+    p = ctx.principal
+    if p.role == Role.admin or (p.role == Role.unit_staff and p.unit_kind in policy.timebank.operator_unit_kinds):
         person, _ = await people.visible(ctx, person_id)
-        return person
-    mine = await people.own_person(ctx)
-    if mine is None or mine.id != person_id:
-        raise AppError("forbidden", 403)
-    return mine
+        return person, True
+    raise AppError("forbidden", 403)
 
 
 async def transfer(ctx: Ctx, body: s.TransferCreate) -> list[TimebankEntry]:
-    giver = await _acting_person(ctx, body.from_person_id, "from_person_id")
+    giver, for_other = await _acting_person(ctx, body.from_person_id)
     recipient = await people_repo.get(ctx.session, body.to_person_id)
     if recipient is None:
         raise AppError("person_not_found", 422, field_errors=[{"field": "to_person_id", "code": "person_not_found"}])
@@ -124,6 +122,7 @@ async def transfer(ctx: Ctx, body: s.TransferCreate) -> list[TimebankEntry]:
     minutes = ledger.hours_to_minutes(body.hours)
     source = await account_for(ctx, giver.id)  # type: ignore[arg-type]
     target = await account_for(ctx, recipient.id)  # type: ignore[arg-type]
+    await repository.lock_accounts(ctx.session, [source.id, target.id])  # type: ignore[list-item]
     out = await _apply(ctx, Move(source, "own", -minutes, "transfer_out", counterparty_id=target.id, note=body.note),
                        hours=body.hours)
     cap = policy.timebank.cap_hours * 60
@@ -131,13 +130,14 @@ async def transfer(ctx: Ctx, body: s.TransferCreate) -> list[TimebankEntry]:
                         cap_total=cap, refusal="transfer_exceeds_cap", cap=policy.timebank.cap_hours)
     audit.record(ctx.session, at=ctx.now, action="timebank.transfer", actor_user_id=ctx.principal.user_id,
                  target_type="timebank_account", target_id=source.id,
-                 detail={"to_account": target.id, "minutes": minutes, "relation": relation})
+                 detail={"to_account": target.id, "minutes": minutes, "relation": relation,
+                         "for_holder": for_other, "note": body.note})
     await ctx.session.flush()
     return [out, into]
 
 
 async def donate(ctx: Ctx, body: s.DonationCreate) -> list[TimebankEntry]:
-    giver = await _acting_person(ctx, body.from_person_id, "from_person_id")
+    giver, for_other = await _acting_person(ctx, body.from_person_id)
     minutes = ledger.hours_to_minutes(body.hours)
     source = await account_for(ctx, giver.id)  # type: ignore[arg-type]
     pool = await pool_for(ctx, giver.region_code)
@@ -145,17 +145,17 @@ async def donate(ctx: Ctx, body: s.DonationCreate) -> list[TimebankEntry]:
                        hours=body.hours)
     into = await _apply(ctx, Move(pool, "own", minutes, "donation_in", counterparty_id=source.id))
     audit.record(ctx.session, at=ctx.now, action="timebank.donate", actor_user_id=ctx.principal.user_id,
-                 target_type="timebank_account", target_id=source.id, detail={"minutes": minutes,
-                                                                               "bucket": body.bucket})
+                 target_type="timebank_account", target_id=source.id,
+                 detail={"minutes": minutes, "bucket": body.bucket, "for_holder": for_other})
     await ctx.session.flush()
     return [out, into]
 
 
 async def redeem(ctx: Ctx, body: s.RedemptionCreate) -> tuple[TimebankEntry, Case]:
     """Hours pay for the account holder's own eldercare order; never cash, never someone else's care."""
-    holder = await _acting_person(ctx, body.person_id, "person_id")
+    holder, for_other = await _acting_person(ctx, body.person_id)
     case = await cases_repo.locked(ctx.session, body.case_id)
-    if case is None or case.kind != "eldercare":
+    if case is None or case.kind != "eldercare" or (for_other and not can_see(case, ctx.principal)):
         raise AppError("redemption_not_eldercare", 422, field_errors=[{"field": "case_id",
                                                                        "code": "redemption_not_eldercare"}])
     if case.payload.get("person_id") != holder.id:
@@ -173,8 +173,8 @@ async def redeem(ctx: Ctx, body: s.RedemptionCreate) -> tuple[TimebankEntry, Cas
     ctx.event(case, "timebank_redeem", from_status=case.status, to_status=case.status,
               data={"minutes": minutes, "account_id": account.id, "paid_minutes": paid})
     audit.record(ctx.session, at=ctx.now, action="timebank.redeem", actor_user_id=ctx.principal.user_id,
-                 target_type="timebank_account", target_id=account.id, detail={"case_id": case.id,
-                                                                                "minutes": minutes})
+                 target_type="timebank_account", target_id=account.id,
+                 detail={"case_id": case.id, "minutes": minutes, "for_holder": for_other})
     await ctx.session.flush()
     return entry, case
 
@@ -202,7 +202,7 @@ def entry_dict(e: TimebankEntry) -> dict[str, Any]:
 
 async def deposit_task(ctx: Ctx, task_id: int) -> list[TimebankEntry]:
     """The organiser banks a completed task's certified hours (tasks marked for the time bank)."""
-    task = await repository.task(ctx.session, task_id)
+    task = await repository.task(ctx.session, task_id, lock=True)
     if task is None:
         raise NotFound("task_not_found")
     if ctx.principal.role != Role.admin and ctx.principal.unit_id != task.unit_id:

@@ -207,3 +207,51 @@ async def test_volunteer_registration_refuses_minors_without_consent_and_records
     assert r.json()["status"] == "approved"
     r = await client.post(f"/volunteers/{accepted['id']}/approve", json={}, headers=staff)
     assert (r.status_code, r.json()["code"]) == (409, "volunteer_not_pending")
+
+
+async def test_no_response_of_any_role_carries_an_id_number_and_phones_only_where_entitled(client, app, clock):
+    unit, staff = await care.workstation(app)
+    elder = await care.person(client, staff, care.ELDER_ID, "李建国", phone="13800138000")
+    account = await f.user(app, "volunteer", username="13900139000", name="张敏")
+    volunteer_headers = f.bearer(app, account, "volunteer")
+    near = await care.volunteer(client, volunteer_headers, care.VOLUNTEER_ID, "张敏", approve_with=staff)
+    case = await care.order(client, staff, elder["id"], "meal")
+    case = await care.schedule(client, staff, case, volunteer_id=near["id"], scheduled_at=iso(clock.now()))
+    [visit] = await care.visits(client, staff, case["id"])
+    await care.check(client, volunteer_headers, visit["id"], "check-in")
+    clock.advance(minutes=50)
+    await care.check(client, volunteer_headers, visit["id"], "check-out")
+    stranger = await f.login_as(app, "resident", username="13912340009")
+    agent = await f.login_as(app, "agent")
+    reads = {
+        "staff": (staff, [f"/people/{elder['id']}", "/people", "/volunteers", f"/volunteers/{near['id']}",
+                          f"/eldercare/orders/{case['id']}/candidates", f"/cases/{case['id']}", "/cases",
+                          f"/eldercare/orders/{case['id']}/visits", f"/volunteers/{near['id']}/record",
+                          f"/timebank/accounts/{near['person_id']}"]),
+        "agent": (agent, [f"/cases/{case['id']}", f"/eldercare/orders/{case['id']}/visits", "/cases"]),
+        "volunteer": (volunteer_headers, ["/volunteers/me", "/volunteers/me/visits", "/people/me",
+                                          f"/volunteers/{near['id']}/record",
+                                          f"/timebank/accounts/{near['person_id']}", f"/people/{elder['id']}",
+                                          f"/cases/{case['id']}"]),
+        "stranger": (stranger, [f"/people/{elder['id']}", f"/volunteers/{near['id']}", f"/cases/{case['id']}",
+                                f"/timebank/accounts/{elder['id']}", "/volunteers/me/visits"]),
+    }
+    entitled = {("staff", f"/people/{elder['id']}"): {"13800138000"},
+                ("volunteer", "/volunteers/me"): {"13900139000", "13700137000"},  # her own emergency contact
+                ("volunteer", "/people/me"): {"13900139000"}}
+    seen = 0
+    for role, (headers, urls) in reads.items():
+        for url in urls:
+            r = await client.get(url, headers=headers)
+            assert r.status_code in (200, 403, 404), (role, url, r.status_code)
+            seen += r.status_code == 200
+            for number in (care.ELDER_ID, care.VOLUNTEER_ID):
+                assert number not in r.text, (role, url)
+            for phone in ("13800138000", "13900139000", "13700137000"):
+                assert phone not in r.text or phone in entitled.get((role, url), set()), (role, url, phone)
+    assert seen == 18
+    async with app.state.sessionmaker() as session:
+        audited = set((await session.execute(select(AuditLog.action).where(
+            AuditLog.actor_user_id.is_not(None), AuditLog.action.in_(
+                ("person.read", "volunteer.record", "timebank.read"))))).scalars())
+    assert audited == {"person.read", "volunteer.record", "timebank.read"}

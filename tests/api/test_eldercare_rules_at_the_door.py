@@ -1,10 +1,11 @@
 """Eldercare's bad paths and its people: family ordering, provider visits, ratings, refusals that write nothing."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.models import CareVisit, Case
+from app.models import CareVisit, Case, TimebankAccount, TimebankEntry
 from tests import care
 from tests import factories as f
 
@@ -142,3 +143,90 @@ async def test_scheduling_and_visits_refuse_what_does_not_fit_and_write_nothing(
     answer = await f.act(client, staff, (await client.get(f"/cases/{meal['id']}", headers=staff)).json(),
                          "complete", expect=409)
     assert answer["code"] == "visit_in_progress"
+
+
+async def test_hours_count_only_inside_the_visit_and_identities_stay_their_own(client, app, clock):
+    _, staff = await care.workstation(app)
+    elder = await care.person(client, staff, care.ELDER_ID, "李建国")
+    uid = await f.user(app, "resident", username="13912340011")
+    headers = f.bearer(app, uid, "resident")
+    r = await client.post("/people/me", json={"name": "张敏", "id_number": care.VOLUNTEER_ID,
+                                              "region_code": care.YUANDONG}, headers=headers)
+    assert r.status_code == 201
+    mother = await care.person(client, staff, care.MOTHER_ID, "张母")
+    stolen = await care.volunteer(client, headers, care.MOTHER_ID, "张母", expect=409)
+    assert stolen["code"] == "identity_not_own"  # bound as 张敏, she volunteers as 张敏 only
+    volunteer = await care.volunteer(client, headers, care.VOLUNTEER_ID, "张敏", approve_with=staff)
+    adult_guardian = await care.volunteer(client, staff, care.ADULT_ID, "陈刚", emergency_contact=None, expect=422,
+                                          guardian={"name": "陈父", "phone": "13600136000",
+                                                    "relationship": "parent", "consent": True})
+    assert adult_guardian["code"] == "emergency_contact_required"
+
+    case = await care.order(client, staff, elder["id"], "meal")
+    at = clock.now() + timedelta(hours=2)
+    case = await care.schedule(client, staff, case, volunteer_id=volunteer["id"], scheduled_at=iso(at),
+                               planned_minutes=60)
+    [visit] = await care.visits(client, staff, case["id"])
+    clock.set(at)
+    early = await care.check(client, headers, visit["id"], "check-in", expect=422,
+                             at=iso(at - timedelta(hours=1, minutes=1)))
+    assert (early["code"], early["errors"][0]["field"]) == ("check_in_too_early", "at")
+    await care.check(client, headers, visit["id"], "check-in", at=iso(at - timedelta(minutes=10)))
+    clock.advance(hours=5)  # she forgot to check out until the evening
+    done = await care.check(client, headers, visit["id"], "check-out")
+    assert (done["minutes"], done["deposited_minutes"]) == (310, 100)  # 10 early + 60 planned + 30 late
+
+    # Staff of another area can neither link to nor learn about people they may not see.
+    _, other = await care.workstation(app, care.NANYUAN)
+    stranger = await care.person(client, other, care.ADULT_ID, "陈刚", region=care.NANYUAN)
+    r = await client.post(f"/people/{mother['id']}/household", json={"relative_id": stranger["id"],
+                                                                    "relation": "spouse"}, headers=staff)
+    assert (r.status_code, r.json()["code"]) == (422, "person_not_found")
+    taken = await care.person(client, other, care.MOTHER_ID, "张母", region=care.NANYUAN, expect=409)
+    assert "person_id" not in taken
+    r = await client.get("/people", headers=staff, params={"limit": 2})
+    listed = r.json()
+    assert [p["region_code"] for p in listed["items"]] == [care.YUANDONG, care.YUANDONG]
+    r = await client.get("/people", headers=staff, params={"cursor": listed["next_cursor"]})
+    assert [p["id"] for p in r.json()["items"]] == [mother["id"]] and r.json()["next_cursor"] is None
+    r = await client.patch(f"/people/{mother['id']}", json={"name": None},
+                           headers={**staff, "If-Match": f'"{mother["version"]}"'})
+    assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
+
+    # Only the time-bank counter's staff act for a holder; a dispatcher may not.
+    dispatcher = await f.login_as(app, "dispatcher")
+    r = await client.post("/timebank/donations", json={"from_person_id": volunteer["person_id"], "hours": 0.25,
+                                                       "bucket": "own"}, headers=dispatcher)
+    assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+
+
+async def test_concurrent_transfers_keep_both_ledgers_whole(client, app, clock):
+    _, staff = await care.workstation(app)
+    uid = await f.user(app, "volunteer", username="13912340012")
+    headers = f.bearer(app, uid, "volunteer")
+    volunteer = await care.volunteer(client, headers, care.VOLUNTEER_ID, "张敏", approve_with=staff)
+    mother = await care.person(client, staff, care.MOTHER_ID, "张母")
+    await care.link(client, staff, volunteer["person_id"], mother["id"], "parent")
+    elder = await care.person(client, staff, care.ELDER_ID, "李建国")
+    case = await care.order(client, staff, elder["id"], "meal")
+    at = clock.now() + timedelta(hours=1)
+    case = await care.schedule(client, staff, case, volunteer_id=volunteer["id"], scheduled_at=iso(at),
+                               planned_minutes=240)
+    [visit] = await care.visits(client, staff, case["id"])
+    clock.set(at)
+    await care.check(client, headers, visit["id"], "check-in")
+    clock.advance(hours=4)
+    await care.check(client, headers, visit["id"], "check-out")
+
+    async def give() -> int:
+        r = await client.post("/timebank/transfers", json={"to_person_id": mother["id"], "hours": 1},
+                              headers=headers)
+        return r.status_code
+
+    codes = await asyncio.gather(*(give() for _ in range(12)))
+    assert sorted(codes) == [201] * 4 + [409] * 8
+    async with app.state.sessionmaker() as session:
+        rows = (await session.execute(select(TimebankAccount.person_id, TimebankAccount.minutes, func.sum(
+            TimebankEntry.minutes)).join(TimebankEntry, TimebankEntry.account_id == TimebankAccount.id)
+            .group_by(TimebankAccount.id, TimebankAccount.person_id, TimebankAccount.minutes))).all()
+    assert {p: (m, int(s)) for p, m, s in rows} == {volunteer["person_id"]: (0, 0), mother["id"]: (240, 240)}

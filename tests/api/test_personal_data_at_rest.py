@@ -34,3 +34,23 @@ async def test_an_applicants_id_number_is_not_stored_in_clear(client, app):
     assert response.status_code == 201, response.text
     raw = await _raw(app, "SELECT CAST(payload AS TEXT) FROM cases WHERE id = :id", id=response.json()["id"])
     assert "110105194403120033" not in raw and "gAAAA" in raw
+
+
+async def test_the_register_and_volunteers_keep_numbers_as_ciphertext_and_keyed_hashes(client, app):
+    from tests import care
+
+    _, staff = await care.workstation(app)
+    person = await care.person(client, staff, care.ELDER_ID, "李建国", phone=PHONE)
+    row = await _raw(app, "SELECT id_cipher || '|' || id_hash || '|' || id_masked || '|' || phone FROM people "
+                          "WHERE id = :id", id=person["id"])
+    assert care.ELDER_ID not in row and PHONE not in row
+    assert row.startswith("gAAAA") and "|110***********0033|gAAAA" in row
+    volunteer = await care.volunteer(client, staff, care.CHILD_ID, "小明", emergency_contact=None,
+                                     guardian={"name": "王父", "phone": "13600136000", "relationship": "parent",
+                                               "consent": True})
+    row = await _raw(app, "SELECT emergency_phone || '|' || guardian_phone || '|' || CAST(guardian AS TEXT) "
+                          "FROM volunteers WHERE id = :id", id=volunteer["id"])
+    assert "13600136000" not in row and row.count("gAAAA") == 2
+    case = await care.order(client, staff, person["id"], "meal")
+    raw = await _raw(app, "SELECT CAST(payload AS TEXT) || caller_phone FROM cases WHERE id = :id", id=case["id"])
+    assert care.ELDER_ID not in raw and PHONE not in raw

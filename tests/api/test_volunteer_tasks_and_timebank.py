@@ -63,6 +63,8 @@ async def test_a_task_from_sign_up_to_certified_and_banked_hours(client, app, cl
     r = await client.post(f"/volunteer-tasks/{task['id']}/signups", headers=c_headers)
     assert r.status_code == 201, r.text
 
+    early = await client.post(f"/volunteer-tasks/{task['id']}/check-in", json={}, headers=a_headers)
+    assert (early.status_code, early.json()["code"]) == (422, "check_in_too_early")  # a day ahead
     clock.set(start)
     r = await client.post(f"/volunteer-tasks/{task['id']}/check-out", json={}, headers=a_headers)
     assert (r.status_code, r.json()["code"]) == (409, "not_checked_in")

@@ -66,8 +66,10 @@ def test_under_the_minimum_age_without_disability_is_refused_but_disability_coun
 
 
 def test_a_band_limited_to_visits_applies_to_visits_only():
-    person = facts(date(1964, 1, 1), living_alone=None)  # 62 and alone: basic band needs no age for living alone
-    assert decide(NANJING, person, "visit", TODAY).level == "basic"
+    person = facts(date(1964, 1, 1), living_alone=None)  # 62 and alone
+    assert (decide(NANJING, person, "visit", TODAY).level, decide(NANJING, person, "visit", TODAY).percent) == (
+        "visit", 100)
+    assert decide(NANJING, person, "meal", TODAY).level == "basic"
     shanghai = POLICIES["shanghai"]  # no basic band: living alone only opens the free visits
     assert decide(shanghai, facts(date(1950, 1, 1), living_alone=None), "visit", TODAY).level == "visit"
     assert decide(shanghai, facts(date(1950, 1, 1), living_alone=None), "meal", TODAY).subsidised is False
@@ -200,6 +202,17 @@ def test_stars_come_at_the_policy_hours(hours, stars, next_at):
     assert vrules.next_star(NANJING.volunteers, minutes) == next_at
 
 
+def test_certified_minutes_stay_inside_the_window():
+    def at(day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+    opens, closes = at(24, 2, 30), at(24, 4, 30)
+    assert vrules.certified_minutes(at(24, 3), at(24, 4), opens, closes) == 60
+    assert vrules.certified_minutes(at(20, 3), at(24, 4), opens, closes) == 90  # a back-dated check-in
+    assert vrules.certified_minutes(at(24, 3), at(25, 9), opens, closes) == 90  # a forgotten check-out
+    assert vrules.certified_minutes(at(24, 5), at(24, 6), opens, closes) == 0
+
+
 def test_service_minutes_and_the_certificate_number():
     start = datetime(2026, 11, 24, 3, 25, tzinfo=UTC)
     assert vrules.service_minutes(start, start.replace(hour=4, minute=40, second=59)) == 75
@@ -222,6 +235,7 @@ def test_a_deposit_keeps_what_fits_under_the_cap_and_the_rest_goes_to_the_pool(o
     ("spouse", 40, None), ("parent", 65, None), ("parent", 59, "transfer_relative_too_young"),
     ("grandparent", 80, None), ("child", 30, "transfer_relative_too_young"), (None, 70, "transfer_not_relative"),
     ("guardian", 70, "transfer_not_relative"), ("ward", 70, "transfer_not_relative"),
+    ("sibling", 70, "transfer_not_relative"),  # 直系亲属 only
 ])
 def test_transfers_go_to_the_spouse_or_relatives_aged_60_or_over(relation, age, refusal):
     assert ledger.transfer_refusal(relation, age, 60) == refusal
