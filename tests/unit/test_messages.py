@@ -16,3 +16,10 @@ def test_every_raised_code_has_both_messages():
     missing = sorted(c for c in codes if c not in MESSAGES)
     assert missing == []
     assert all(zh and en and zh != en for zh, en in (MESSAGES[c] for c in codes))
+
+
+def test_a_title_never_shows_a_template_placeholder():
+    from app.core.errors import title
+
+    raw = sorted(code for code in MESSAGES for english in (False, True) if "{" in title(code, english))
+    assert raw == []
