@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
 
     from app.accounts.router import router as accounts_router
     from app.affairs.router import router as affairs_router
+    from app.aid.router import router as aid_router
     from app.calendar.router import router as calendar_router
     from app.cases.router import router as cases_router
     from app.eldercare.router import router as eldercare_router
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
 
     for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
                    hotline_router, cases_router, feed_router, metrics_router, knowledge_router, affairs_router,
-                   people_router, eldercare_router, volunteers_router, timebank_router):
+                   people_router, eldercare_router, volunteers_router, timebank_router, aid_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")

@@ -17,11 +17,14 @@ from app.calendar.deadlines import Profile
 from app.calendar.repository import load_year_file
 from app.eldercare.policy import CarePolicy as CarePolicySpec
 from app.models import (
+    AidLine,
     CarePolicy,
     Category,
     DeadlineProfile,
+    DisputeType,
     KnowledgeArticle,
     LifeEvent,
+    MediationHandoff,
     Region,
     RoutingRule,
     ServiceItem,
@@ -206,6 +209,31 @@ async def seed_care(session: AsyncSession, seed_dir: Path) -> int:
     return changed
 
 
+async def seed_aid_and_mediation(session: AsyncSession, seed_dir: Path) -> int:
+    """低保 lines, dispute types and hand-off routes the database lacks; rows administrators changed stay."""
+    changed = 0
+    lines = {(r.district_code, r.effective_from) for r in (await session.execute(select(AidLine))).scalars()}
+    for item in _yaml(seed_dir / "aid_lines.yaml"):
+        if (item["district_code"], item["effective_from"]) not in lines:
+            session.add(AidLine(**item))
+            changed += 1
+    data = _yaml(seed_dir / "mediation.yaml")
+    types = set((await session.execute(select(DisputeType.code))).scalars())
+    for item in data["dispute_types"]:
+        if item["code"] not in types:
+            session.add(DisputeType(code=item["code"], name=item["name"], name_en=item["name_en"],
+                                    category_code=item["category"], reserved_to=item.get("reserved_to"),
+                                    reserved_to_en=item.get("reserved_to_en"), other_routes=item["other_routes"]))
+            changed += 1
+    handoffs = set((await session.execute(select(MediationHandoff.code))).scalars())
+    for item in data["handoffs"]:
+        if item["code"] not in handoffs:
+            session.add(MediationHandoff(**item))
+            changed += 1
+    await session.flush()
+    return changed
+
+
 async def seed_calendars(session: AsyncSession, seed_dir: Path, now: Any) -> int:
     changed = 0
     for path in sorted((seed_dir / "calendars").glob("*.yaml")):
@@ -276,6 +304,7 @@ async def seed_all(session: AsyncSession, seed_dir: Path, now: Any) -> dict[str,
         "routing_rules": await seed_rules(session, seed_dir),
         "deadline_profiles": await seed_profiles(session, seed_dir),
         "care": await seed_care(session, seed_dir),
+        "aid_and_mediation": await seed_aid_and_mediation(session, seed_dir),
         "calendar_years": await seed_calendars(session, seed_dir, now),
         "knowledge_articles": await seed_knowledge(session, seed_dir, now),
         "service_items": await seed_affairs(session, seed_dir, now),

@@ -64,7 +64,9 @@ def extend_due(current: datetime, working_days: int, calendar: WorkCalendar, zon
 _PARSED = {"sign_for", "handling", "return_window", "callback", "extension_cap_working_days",
            "chase_after_overdue", "supervise_after_chase", "callback_max_tries", "duplicate_window_days",
            "duplicate_radius_m", "intake_how_min_chars", "tolerance_margin_working_days",
-           "tolerance_cap_working_days"}
+           "tolerance_cap_working_days", "aid", "mediation"}
+AID_LIMITS = ("materials_list", "notice", "decision", "rejection_notice", "whole")
+MEDIATION_LIMITS = ("conclude", "confirmation_window", "confirmation_reminder_before")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,9 @@ class Profile:
     intake_how_min_chars: int
     tolerance_margin_working_days: int  # 容缺受理: supplement by min(promised − margin, cap) working days
     tolerance_cap_working_days: int
+    aid: dict[str, Limit]  # 社会救助: materials_list, notice, decision, rejection_notice, whole
+    aid_extended_working_days: int  # the whole process may be extended up to this
+    mediation: dict[str, Limit]  # 人民调解: conclude, confirmation_window, confirmation_reminder_before
     extra: dict[str, Any]
 
     @classmethod
@@ -111,6 +116,9 @@ class Profile:
             intake_how_min_chars=int(spec["intake_how_min_chars"]),
             tolerance_margin_working_days=int(spec["tolerance_margin_working_days"]),
             tolerance_cap_working_days=int(spec["tolerance_cap_working_days"]),
+            aid={k: Limit.parse(spec["aid"][k]) for k in AID_LIMITS},
+            aid_extended_working_days=int(spec["aid"]["whole_extended_working_days"]),
+            mediation={k: Limit.parse(spec["mediation"][k]) for k in MEDIATION_LIMITS},
             extra={k: v for k, v in spec.items() if k not in _PARSED},
         )
 

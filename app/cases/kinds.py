@@ -44,6 +44,8 @@ class KindPlugin:
     route: Callable[[Any, Any], Any] | None = None
     # The handling limit, when the kind sets it (an affair's promised working days): case -> Limit | None.
     handling_limit: Callable[[Any], Limit | None] | None = None
+    # The extension cap in working days, when the kind's law fixes it (aid: 25 extendable to 40): case -> int.
+    extension_cap: Callable[[Any], int] | None = None
     # Called by the sweep when the case's stage_due has passed: async (ctx, case) -> None.
     on_stage_due: Callable[[Any, Any], Awaitable[None]] | None = None
     # The payload as a response shows it: (payload, principal) -> dict; personal data masked here.

@@ -17,13 +17,18 @@ def overdue(case: Case, now: datetime) -> bool:
     return case.status in OPEN and case.handle_due is not None and now > case.handle_due
 
 
+def extension_cap(case: Case, profile: Profile) -> int:
+    plugin = get_kind(case.kind)
+    return plugin.extension_cap(case) if plugin.extension_cap is not None else profile.extension_cap_working_days
+
+
 def case_view(case: Case, ctx: Ctx, profile: Profile) -> CaseView:
     mine = my_assignment(case, ctx.principal)
     before = (case.return_request or {}).get("from_status")
     return CaseView(
         status=Status(case.status), handle_due=case.handle_due, return_until=case.return_until,
         extension_pending=case.extension_request is not None,
-        extension_days_granted=case.extension_days_granted, extension_cap=profile.extension_cap_working_days,
+        extension_days_granted=case.extension_days_granted, extension_cap=extension_cap(case, profile),
         status_before_return=Status(before) if before else None,
         my_assignment_status=mine.status if mine else None,
         has_lead_unit=case.lead_unit_id is not None, callback_attempts=case.callback_attempts,
@@ -96,7 +101,7 @@ def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None,
         routing_fallback=case.routing_fallback, profile=case.profile_code,
         deadlines=s.Deadlines(sign_due=case.sign_due, handle_due=case.handle_due, return_until=case.return_until,
                               callback_due=case.callback_due, extension_days_granted=case.extension_days_granted,
-                              extension_cap_working_days=profile.extension_cap_working_days,
+                              extension_cap_working_days=extension_cap(case, profile),
                               overdue=overdue(case, ctx.now)),
         extension_request=case.extension_request, return_request=case.return_request, reply=case.reply,
         direct_answer=case.direct_answer, close_reason=case.close_reason,

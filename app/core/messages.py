@@ -286,6 +286,37 @@ TITLES.update({
     "key_material_missing": ("缺少关键材料", "Key materials missing"),
     "materials_incomplete": ("材料不齐", "Materials incomplete"),
 })
+# social aid
+MESSAGES.update({
+    "aid_line_missing": (
+        "区划 {district} 没有在用的低保标准",
+        "No minimum-living line in force for district {district}",
+    ),
+    "applicant_not_self": ("居民只能以本人为申请人提出申请", "A resident applies with themself as the applicant"),
+    "birth_date_future": ("出生日期不能晚于今天", "A birth date cannot be in the future"),
+    "household_two_applicants": ("一户只能有一名申请人", "A household has one applicant"),
+    "household_without_applicant": ("家庭成员中没有申请人", "The household has no applicant"),
+    "member_repeated": ("同一人在家庭成员中重复出现", "The same person appears twice in the household"),
+    "temporary_details_required": (
+        "临时救助须说明困难类型和情况",
+        "Temporary aid needs the type and the circumstances",
+    ),
+    "visited_in_future": ("入户调查日期不能晚于今天", "The visit date cannot be in the future"),
+    "approval_needs_notice": ("须经公示后才能批准", "Approval needs a public notice first"),
+    "grant_first_emergency_only": ("只有急难型临时救助可以先行救助", "Only emergency temporary aid is granted first"),
+    "materials_list_once": ("补正材料须一次性告知，已告知过", "Missing materials are listed once, and were"),
+    "notice_ended": ("公示期已于 {ends} 结束", "The notice ended at {ends}"),
+    "notice_not_ended": ("公示期至 {ends} 结束，期满前不能批准", "The notice runs until {ends}; no approval before"),
+    "notice_not_for_temporary": ("临时救助无需公示", "Temporary aid is not publicly noticed"),
+    "decision_before_check": ("尚未完成家庭经济状况核查，不能作出决定", "No decision before the household check"),
+    "no_notice_running": ("当前不在公示期", "No notice is running"),
+    "application_decided": ("申请已作出决定", "The application has been decided"),
+})
+TITLES.update({
+    "aid_line_missing": ("没有在用的低保标准", "No line in force"),
+    "notice_ended": ("公示期已结束", "Notice ended"),
+    "notice_not_ended": ("公示期未满", "Notice still running"),
+})
 # the resident register, eldercare, volunteers, the time bank
 MESSAGES.update({
     "id_number_birth_future": (

@@ -2,6 +2,7 @@
 
 from app.models.accounts import AuditLog, User
 from app.models.affairs import CreditFlag, LifeEvent, ServiceItem
+from app.models.aid import AidLine, DisputeType, MediationHandoff
 from app.models.care import CarePolicy, CareVisit, VolunteerSkill
 from app.models.cases import Assignment, Case, CaseCallback, CaseEvent, CaseLink
 from app.models.hotline import ClassifierFeedback, KnowledgeArticle
@@ -21,6 +22,7 @@ from app.models.volunteers import (
 )
 
 __all__ = [
+    "AidLine", "DisputeType", "MediationHandoff",
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
     "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag",

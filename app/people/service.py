@@ -38,8 +38,12 @@ REGISTRAR_ROLES = CENTRE_ROLES | {Role.unit_staff}
 SELF_ROLES = frozenset({Role.resident, Role.volunteer})
 
 
+def zone_of(ctx: Ctx) -> ZoneInfo:
+    return ZoneInfo(ctx.state.settings.timezone)
+
+
 def today_of(ctx: Ctx) -> date:
-    return ctx.now.astimezone(ZoneInfo(ctx.state.settings.timezone)).date()
+    return ctx.now.astimezone(zone_of(ctx)).date()
 
 
 def checked_id_number(raw: str, field: str, today: date) -> tuple[str, date, str]:

@@ -1,0 +1,214 @@
+"""The `aid` kind: how a social-aid application plugs into the case spine.
+
+The category rules route it (街道民政服务站 leads, the community assists with
+the household check); the whole process is due in the profile's working days
+and may be extended up to its cap; the stages run in aid.rules. The sweep
+accepts an application nobody answered with a list of missing materials in
+time, and marks the end of each public notice.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from app.aid import eligibility as el
+from app.aid import rules, service
+from app.aid import schemas as s
+from app.aid.rules import Stage
+from app.calendar.deadlines import Limit, due_after
+from app.calendar.service import current_calendar, deployment_profile
+from app.cases.accountability import record_reply
+from app.cases.context import Ctx, sign_for
+from app.cases.dispatching import clear_oversight
+from app.cases.kinds import KindPlugin, register
+from app.cases.lifecycle import Actor, CaseView, Status
+from app.core.errors import AppError
+from app.core.roles import Role
+from app.models import Case
+from app.people import service as people
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def facts(case: Case) -> dict[str, Any]:
+    p = case.payload
+    notices = p.get("notices") or []
+    running = notices[-1] if notices and case.stage == Stage.notice else None
+    return {"scheme": p["scheme"], "emergency": bool(p.get("temporary")) and p["temporary"]["type"] == "emergency",
+            "notice_ends": _when(running["ends"]) if running else None}
+
+
+def handling_limit(case: Case) -> Limit:
+    return Limit.parse(case.payload["limit"])
+
+
+def extension_cap(case: Case) -> int:
+    return int(case.payload["extension_cap"])
+
+
+def _payload(case: Case, **changes: Any) -> None:
+    case.payload = {**case.payload, **changes}
+
+
+def _by(ctx: Ctx) -> dict[str, Any]:
+    return {"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id}
+
+
+async def _due(ctx: Ctx, case: Case, key: str, start: datetime | None = None) -> datetime:
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    return due_after(start or ctx.now, profile.aid[key], calendar, people.zone_of(ctx)).at
+
+
+async def _accept(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+    sign_for(ctx, case)
+    case.stage_due = None
+    _payload(case, accepted={**_by(ctx), "by_rule": False, "note": body.note})
+    return {"notify_requester": True}
+
+
+async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
+                             view: CaseView) -> dict:
+    sign_for(ctx, case)
+    items = [i.model_dump() for i in body.items]
+    case.stage_due = None
+    paused = case.handle_due
+    case.handle_due = None  # the clock waits for the household's materials
+    clear_oversight(case)
+    _payload(case, materials_list={"items": items, **_by(ctx),
+                                   "handle_due_before": paused.isoformat() if paused else None})
+    return {"items": items, "clock_paused": True, "notify_requester": True}
+
+
+async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
+    due = await _due(ctx, case, "whole")
+    case.handle_due = due  # accepted now: the whole process runs from today
+    clear_oversight(case)
+    _payload(case, supplements=[*case.payload.get("supplements", []), {"materials": body.materials, **_by(ctx)}],
+             accepted={**_by(ctx), "by_rule": False, "after_list": True})
+    return {"materials": body.materials, "handle_due": due.isoformat(), "notify_requester": True}
+
+
+async def _grant_first(ctx: Ctx, case: Case, actor: Actor, body: s.GrantFirstBody, view: CaseView) -> dict:
+    sign_for(ctx, case)
+    case.stage_due = None
+    _payload(case, granted_first={"amount": str(body.amount), "note": body.note, **_by(ctx)})
+    return {"amount": str(body.amount), "notify_requester": True}
+
+
+async def _record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, view: CaseView) -> dict:
+    if body.visited_on > people.today_of(ctx):
+        raise AppError("visited_in_future", 422, field_errors=[{"field": "visited_on", "code": "visited_in_future"}])
+    check: dict[str, Any] = {"findings": body.findings, "visited_on": body.visited_on.isoformat(), **_by(ctx)}
+    if body.members is not None or body.assets is not None:
+        household = s.Household(scheme=case.payload["scheme"], region_code=case.region_code,
+                                members=body.members or [service.member_in(m) for m in case.payload["household"]],
+                                assets=body.assets or s.AssetsIn.model_validate(case.payload["assets"]),
+                                temporary=s.TemporaryIn.model_validate(case.payload["temporary"])
+                                if case.payload.get("temporary") else None)
+        result, line, kept = await service.check(ctx, household)
+        check["eligibility"] = service.present(result, household.scheme, line, len(kept)).model_dump(mode="json")
+        _payload(case, household=kept, assets=household.assets.model_dump(mode="json"))
+    _payload(case, checks=[*case.payload.get("checks", []), check])
+    return {"eligible_after_check": check.get("eligibility", {}).get("eligible")}
+
+
+async def _publish_notice(ctx: Ctx, case: Case, actor: Actor, body: s.NoticeBody, view: CaseView) -> dict:
+    ends = await _due(ctx, case, "notice")
+    notice = {"round": len(case.payload["notices"]) + 1, "place": body.place, "from": ctx.now.isoformat(),
+              "ends": ends.isoformat()}
+    case.stage_due = ends
+    _payload(case, notices=[*case.payload["notices"], notice])
+    return {"notice": notice, "notify_requester": True}
+
+
+async def _object(ctx: Ctx, case: Case, actor: Actor, body: s.ObjectionBody, view: CaseView) -> dict:
+    round_ = case.payload["notices"][-1]["round"]
+    case.stage_due = None
+    objection = {"round": round_, "text": body.text, "by": body.by, **_by(ctx)}
+    _payload(case, objections=[*case.payload["objections"], objection])
+    return {"round": round_, "back_to": "check", "notify_requester": True}
+
+
+async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+    start = el.start_month(people.today_of(ctx))
+    monthly = case.payload["scheme"] != "temporary"
+    decision = {"result": "approved", "amount": str(body.amount), "monthly": monthly,
+                "start_month": start if monthly else None, "note": body.note, **_by(ctx)}
+    case.stage_due = None
+    _payload(case, decision=decision)
+    what = service.SCHEME_NAMES[case.payload["scheme"]]
+    text = (f"您的{what}申请已批准，每月 {body.amount} 元，自 {start} 起发放。" if monthly
+            else f"您的{what}申请已批准，救助金 {body.amount} 元。")
+    return {"decision": decision, **await record_reply(ctx, case, text, decision="approved"),
+            "notify_requester": True}
+
+
+async def _reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
+    notice_due = await _due(ctx, case, "rejection_notice")
+    decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
+                "written_notice_due": notice_due.isoformat(), **_by(ctx)}
+    case.stage_due = None
+    _payload(case, decision=decision)
+    what = service.SCHEME_NAMES[case.payload["scheme"]]
+    text = f"您的{what}申请不予批准。理由：{body.reasons}"
+    return {"decision": decision, **await record_reply(ctx, case, text, decision="rejected", basis=body.legal_basis),
+            "notify_requester": True}
+
+
+async def on_stage_due(ctx: Ctx, case: Case) -> None:
+    """No list of missing materials in time: accepted by rule. A notice's end: the decision's clock starts."""
+    if case.stage_due is None or case.stage_due > ctx.now:
+        return
+    due, before = case.stage_due, case.status
+    if case.stage == Stage.applied and Status(case.status) in rules.AT_UNIT:
+        case.stage, case.stage_due, case.status = Stage.accepted, None, Status.in_progress
+        _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": None, "by_rule": True})
+        data = {"stage_from": Stage.applied, "stage_to": Stage.accepted, "list_due": due.isoformat(),
+                "notify_requester": True}
+        reason = "未在时限内一次性告知需补齐的材料，视为受理 / no list of missing materials in time: accepted by rule"
+        kind = "accept_by_rule"
+    elif case.stage == Stage.notice:
+        case.stage_due = None
+        decision_due = await _due(ctx, case, "decision", due)
+        data = {"notice_ended": due.isoformat(), "decision_due": decision_due.isoformat()}
+        _payload(case, decision_due=decision_due.isoformat())
+        reason, kind = "公示期满无异议 / the notice ended without objection", "notice_ended"
+    else:
+        case.stage_due = None
+        return
+    case.version += 1
+    case.updated_at = ctx.now
+    ctx.event(case, kind, from_status=before, to_status=case.status, reason=reason, data=data)
+
+
+def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
+    if principal.role != Role.resident:
+        return payload
+    return _without_staff_ids(payload)
+
+
+def _without_staff_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_staff_ids(v) for k, v in value.items() if k != "by_user_id"}
+    if isinstance(value, list):
+        return [_without_staff_ids(v) for v in value]
+    return value
+
+
+PLUGIN = register(KindPlugin(
+    name="aid", title="社会救助", title_en="Social aid", initial_stage=Stage.applied,
+    channels=frozenset({"counter", "app", "web", "staff"}), stages=rules.MACHINE,
+    stage_bodies={"accept": s.NoteBody, "request_materials": s.RequestMaterialsBody, "supplement": s.SupplementBody,
+                  "grant_first": s.GrantFirstBody, "record_check": s.CheckBody, "publish_notice": s.NoticeBody,
+                  "object": s.ObjectionBody, "approve": s.ApproveBody, "reject": s.RejectBody},
+    stage_effects={"accept": _accept, "request_materials": _request_materials, "supplement": _supplement,
+                   "grant_first": _grant_first, "record_check": _record_check, "publish_notice": _publish_notice,
+                   "object": _object, "approve": _approve, "reject": _reject},
+    stage_facts=facts,
+    # Decided by procedure, never answered from the knowledge base or merged away.
+    blocked_actions=frozenset({"direct_answer", "reply", "merge"}),
+    handling_limit=handling_limit, extension_cap=extension_cap, on_stage_due=on_stage_due,
+    present_payload=present_payload, generic_intake=False,
+))

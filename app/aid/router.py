@@ -1,0 +1,53 @@
+"""HTTP for social aid: the eligibility check, applications, the applicant's view."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+import app.aid.kind  # noqa: F401  (registers the kind)
+from app.aid import schemas as s
+from app.aid import service
+from app.cases import service as cases
+from app.cases.router import request_ctx
+from app.cases.schemas import CaseRead
+from app.core.auth import ClockDep, CurrentUser, SessionDep
+from app.core.concurrency import etag
+from app.core.db import UnitOfWorkRoute
+from app.core.idempotency import IdempotencyDep
+
+router = APIRouter(prefix="/aid", tags=["social aid"], route_class=UnitOfWorkRoute)
+
+
+@router.post("/eligibility", response_model=s.EligibilityRead,
+             summary="Check a household against the district's line and limits (creates nothing)",
+             description="低保: per-capita monthly income below the line in force today, savings, vehicles "
+                         "and homes within the limits. 特困: no capacity to work (60+, under 16 or severely "
+                         "disabled), no income, no able supporter. 临时救助: an emergency, or an expense the "
+                         "household cannot bear. Every condition is answered, passed or not.")
+async def eligibility(body: s.Household, request: Request, session: SessionDep, principal: CurrentUser,
+                      clock: ClockDep) -> s.EligibilityRead:
+    result, line, kept = await service.check(request_ctx(request, session, principal, clock), body)
+    return service.present(result, body.scheme, line, len(kept))
+
+
+@router.post("/applications", response_model=CaseRead, status_code=201,
+             summary="Apply (the applicant, or counter staff for them; Idempotency-Key)",
+             description="Filed at the place of household registration and routed to its 街道民政服务站. The whole "
+                         "process is due in 25 working days (extendable to 40); stages go through "
+                         "`POST /cases/{id}/actions/{action}`.")
+async def apply(body: s.Household, request: Request, session: SessionDep, principal: CurrentUser,
+                clock: ClockDep, idem: IdempotencyDep) -> Any:
+    if (replay := await idem.claim()) is not None:
+        return replay
+    ctx = request_ctx(request, session, principal, clock)
+    case = await service.apply(ctx, body)
+    read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
+    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
+                                                                        "Location": f"/cases/{read.id}"})
+
+
+@router.get("/applications/{case_id}", response_model=s.AidTrack,
+            summary="The applicant's view: stage, missing materials, the notice, the decision, the steps")
+async def track(case_id: int, request: Request, session: SessionDep, principal: CurrentUser,
+                clock: ClockDep) -> s.AidTrack:
+    return await service.track(request_ctx(request, session, principal, clock), case_id)

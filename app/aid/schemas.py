@@ -1,0 +1,159 @@
+"""API models of social-aid applications: the household, the eligibility answer, the stage bodies, the track."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Relationship = Literal["applicant", "spouse", "child", "parent", "grandparent", "grandchild", "sibling", "other"]
+Scheme = Literal["dibao", "tekun", "temporary"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class IncomeIn(_In):
+    source: Literal["wage", "pension", "business", "farming", "property", "transfer", "other"]
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+
+
+class MemberIn(_In):
+    person_id: int | None = Field(default=None, ge=1, description="from the register; else name (and birth_date)")
+    name: str | None = Field(default=None, min_length=1, max_length=64)
+    relationship: Relationship
+    birth_date: date | None = None
+    disability_grade: int | None = Field(default=None, ge=1, le=4)
+    monthly_income: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    incomes: list[IncomeIn] = Field(default_factory=list, max_length=72, description="by source and month")
+    able_to_work: bool | None = None
+    able_to_support: bool = Field(default=False, description="特困: a supporter with the means to support")
+
+    @model_validator(mode="after")
+    def _who_and_how_much(self) -> "MemberIn":
+        if self.person_id is None and not self.name:
+            raise ValueError("give person_id or name")
+        if self.monthly_income is None and not self.incomes:
+            raise ValueError("give monthly_income or incomes")
+        return self
+
+
+class VehicleIn(_In):
+    value: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    purpose: Literal["private", "operating", "disability"]
+
+
+class AssetsIn(_In):
+    savings: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=10)
+    properties: int = Field(default=0, ge=0, le=50)
+
+
+class TemporaryIn(_In):
+    type: Literal["emergency", "expense"]
+    amount: Decimal = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
+    description: str = Field(min_length=4, max_length=1000)
+
+
+class Household(_In):
+    scheme: Scheme
+    region_code: str = Field(pattern=r"^\d{12}$", description="the community of household registration (户籍地)")
+    members: list[MemberIn] = Field(min_length=1, max_length=20)
+    assets: AssetsIn = Field(default_factory=AssetsIn)
+    temporary: TemporaryIn | None = None
+
+
+class ReasonRead(BaseModel):
+    code: str
+    passed: bool
+    text: str
+    text_en: str
+
+
+class EligibilityRead(BaseModel):
+    eligible: bool
+    scheme: str
+    per_capita_income: float
+    line: float
+    line_effective_from: date
+    line_source: str
+    members: int
+    reasons: list[ReasonRead]
+
+
+# --- stage bodies ----------------------------------------------------------------------------------------------
+
+class NoteBody(_In):
+    note: str | None = Field(default=None, max_length=500)
+
+
+class MissingItem(_In):
+    name: str = Field(min_length=2, max_length=100)
+    detail: str | None = Field(default=None, max_length=300)
+
+
+class RequestMaterialsBody(_In):
+    items: list[MissingItem] = Field(min_length=1, max_length=30, description="everything missing, in one list")
+
+
+class SupplementBody(_In):
+    materials: list[str] = Field(min_length=1, max_length=30, description="what was brought (names or file refs)")
+    note: str | None = Field(default=None, max_length=500)
+
+
+class GrantFirstBody(_In):
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    note: str = Field(min_length=4, max_length=500)
+
+
+class CheckBody(_In):
+    findings: str = Field(min_length=4, max_length=4000, description="入户调查 and the finance check's findings")
+    visited_on: date
+    members: list[MemberIn] | None = Field(default=None, max_length=20, description="the household as verified")
+    assets: AssetsIn | None = None
+
+
+class NoticeBody(_In):
+    place: str = Field(min_length=2, max_length=200, description="where the notice is posted (社区公示栏 …)")
+
+
+class ObjectionBody(_In):
+    text: str = Field(min_length=4, max_length=2000)
+    by: str | None = Field(default=None, max_length=64, description="the objector, if they gave a name")
+
+
+class ApproveBody(_In):
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2,
+                            description="monthly for 低保 and 特困; once for temporary aid")
+    note: str | None = Field(default=None, max_length=500)
+
+
+class RejectBody(_In):
+    reasons: str = Field(min_length=4, max_length=2000, description="the written reasons the applicant receives")
+    legal_basis: str | None = Field(default=None, max_length=300)
+
+
+class TrackStep(BaseModel):
+    at: datetime
+    type: str
+    stage: str | None
+    note: str | None
+
+
+class AidTrack(BaseModel):
+    id: int
+    number: str
+    scheme: str
+    stage: str | None
+    stage_name: str
+    stage_name_en: str
+    status: str
+    handling_unit: str | None
+    applied_at: datetime
+    due: datetime | None = Field(description="the whole process's deadline (25 working days, 40 when extended)")
+    missing: list[dict] | None
+    notice: dict | None
+    decision: dict | None
+    steps: list[TrackStep]
