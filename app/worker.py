@@ -7,6 +7,7 @@ from typing import Any
 import app.affairs.kind  # noqa: F401  (registers the affair kind the sweep hands cases to)
 import app.aid.kind  # noqa: F401  (the sweep accepts by rule and ends notices)
 import app.eldercare.kind  # noqa: F401
+import app.mediation.kind  # noqa: F401  (the sweep reminds before the confirmation window closes)
 from app.core.idempotency import purge_expired_keys
 from app.supervision.service import expire_stages, sweep
 

@@ -120,4 +120,4 @@ async def act(case_id: int, action: str, request: Request, session: SessionDep, 
               clock: ClockDep, body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
     ctx = request_ctx(request, session, principal, clock)
     case = await service.perform(ctx, case_id, action, body, parse_if_match(request, required=False))
-    return _with_etag(await service.present(ctx, await service.load_visible(ctx, case.id)))
+    return _with_etag(await service.after_action(ctx, case.id))

@@ -128,6 +128,13 @@ async def load_visible(ctx: Ctx, case_id: int, *, with_children: bool = True) ->
     return case
 
 
+async def after_action(ctx: Ctx, case_id: int) -> s.CaseRead:
+    """The case as the caller's action left it, even when the action took it out of their unit's hands."""
+    case = await repository.get(ctx.session, case_id)
+    assert case is not None
+    return await present(ctx, case)
+
+
 async def read(ctx: Ctx, case_id: int, *, reveal_contact: bool = False) -> s.CaseRead:
     case = await load_visible(ctx, case_id)
     return await present(ctx, case, reveal_contact=reveal_contact)

@@ -37,8 +37,9 @@ async def lock_batch(session: AsyncSession, now: datetime, after_id: int, limit:
 
 
 async def lock_stage_due(session: AsyncSession, now: datetime, after_id: int, limit: int) -> list[Case]:
-    """Open cases whose kind's stage deadline has passed (an affair's 容缺 supplement date), locked likewise."""
-    stmt = (select(Case).where(Case.id > after_id, Case.stage_due <= now, Case.status.in_(AT_UNIT))
+    """Cases whose kind's stage deadline has passed (an affair's 容缺 supplement date, a mediation agreement's
+    confirmation window, which runs on after the reply), locked likewise. The kind decides what it means."""
+    stmt = (select(Case).where(Case.id > after_id, Case.stage_due <= now, Case.status != "withdrawn")
             .options(selectinload(Case.assignments)).order_by(Case.id).limit(limit)
             .execution_options(populate_existing=True))
     if session.bind.dialect.name == "postgresql":

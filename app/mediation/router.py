@@ -1,0 +1,44 @@
+"""HTTP for people's mediation: dispute types and filing; the stages go through the case actions."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+import app.mediation.kind  # noqa: F401  (registers the kind)
+from app.cases import service as cases
+from app.cases.router import request_ctx
+from app.cases.schemas import CaseRead
+from app.core.auth import ClockDep, CurrentUser, SessionDep
+from app.core.concurrency import etag
+from app.core.db import UnitOfWorkRoute
+from app.core.idempotency import IdempotencyDep
+from app.mediation import repository, service
+from app.mediation import schemas as s
+
+router = APIRouter(prefix="/mediation", tags=["people's mediation"], route_class=UnitOfWorkRoute)
+
+
+@router.get("/dispute-types", response_model=list[s.DisputeTypeRead],
+            summary="The dispute types a committee takes, and those the law gives to another authority (public)")
+async def dispute_types(session: SessionDep) -> list[s.DisputeTypeRead]:
+    return [service.present_type(t) for t in await repository.dispute_types(session)]
+
+
+@router.post("/cases", response_model=CaseRead, status_code=201,
+             summary="File a dispute (a party, counter staff or the community; Idempotency-Key)",
+             description="Refused with 422, the reason and the `routes` to take instead, when a party clearly "
+                         "refuses (Art 17), the facts are a crime or a public-security offence, the dispute is "
+                         "already before another authority, or the law gives it to another authority. Otherwise "
+                         "routed to the people's mediation committee of the place and due within a month. Stages: "
+                         "`hold_session`, `draft_agreement`, `sign_agreement`, `seal_agreement`, "
+                         "`apply_confirmation`, `record_confirmation`, `fail`, `transfer` through "
+                         "`POST /cases/{id}/actions/{action}`.")
+async def file(body: s.MediationCreate, request: Request, session: SessionDep, principal: CurrentUser,
+               clock: ClockDep, idem: IdempotencyDep) -> Any:
+    if (replay := await idem.claim()) is not None:
+        return replay
+    ctx = request_ctx(request, session, principal, clock)
+    case = await service.file(ctx, body)
+    read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
+    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
+                                                                        "Location": f"/cases/{read.id}"})

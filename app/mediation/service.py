@@ -1,0 +1,83 @@
+"""Filing a dispute for people's mediation: parties from the register or outside it, the acceptance rules,
+routing by the dispute's category to the committee of the place. Never commits."""
+
+from typing import Any
+
+from app.calendar.deadlines import Limit
+from app.calendar.service import deployment_profile
+from app.cases import service as cases
+from app.cases.context import Ctx
+from app.core.errors import AppError
+from app.core.roles import Role
+from app.core.security import encrypt_field, mask_phone
+from app.mediation import acceptance, repository
+from app.mediation import schemas as s
+from app.mediation.rules import Stage
+from app.models import Case
+from app.people import service as people
+
+FILER_ROLES = frozenset({Role.resident, Role.agent, Role.unit_staff})
+
+
+async def _parties(ctx: Ctx, body: s.MediationCreate) -> list[dict[str, Any]]:
+    roles = {p.role for p in body.parties}
+    if roles != {"applicant", "respondent"}:
+        raise AppError("parties_incomplete", 422, field_errors=[{"field": "parties", "code": "parties_incomplete"}])
+    kept: list[dict[str, Any]] = []
+    for i, p in enumerate(body.parties):
+        name, phone = p.name, people.phone_or_422(p.phone, f"parties.{i}.phone")
+        if p.person_id is not None:
+            person, _ = await people.visible(ctx, p.person_id)
+            name, phone = person.name, phone or person.phone
+        kept.append({"index": i, "person_id": p.person_id, "name": name, "role": p.role, "consents": p.consents,
+                     "phone_masked": mask_phone(phone),
+                     "phone_cipher": encrypt_field(ctx.state.keys.field_key, phone) if phone else None})
+    if ctx.principal.role == Role.resident:
+        mine = await people.own_person(ctx)
+        if mine is None or not any(k["person_id"] == mine.id and k["role"] == "applicant" for k in kept):
+            raise AppError("applicant_not_self", 422, field_errors=[{"field": "parties", "code": "applicant_not_self"}])
+    return kept
+
+
+async def file(ctx: Ctx, body: s.MediationCreate) -> Case:
+    p = ctx.principal
+    if p.role not in FILER_ROLES:
+        raise AppError("forbidden", 403)
+    dispute = await repository.dispute_type(ctx.session, body.dispute_type)
+    if dispute is None:
+        raise AppError("dispute_type_unknown", 422, code=body.dispute_type,
+                       field_errors=[{"field": "dispute_type", "code": "dispute_type_unknown"}])
+    await people.region_or_422(ctx, body.region_code)
+    if p.role != Role.resident:
+        people.require_registrar(ctx, body.region_code)
+    parties = await _parties(ctx, body)
+    decision = acceptance.decide(
+        [acceptance.Party(k["name"], k["role"], k["consents"]) for k in parties],
+        acceptance.Dispute(dispute.reserved_to, dispute.reserved_to_en, tuple(dispute.other_routes)),
+        pending_elsewhere=body.pending_elsewhere, offence=body.offence)
+    if not decision.accepted:
+        assert decision.code is not None
+        routes = [{"code": r, "text": acceptance.ROUTES[r][0], "text_en": acceptance.ROUTES[r][1]}
+                  for r in decision.routes]
+        raise AppError(decision.code, 422, reason=decision.reason, reason_en=decision.reason_en,
+                       routes=acceptance.routes_text(decision.routes),
+                       routes_en=acceptance.routes_text(decision.routes, english=True), extra={"routes": routes})
+    profile = await deployment_profile(ctx.state, ctx.session)
+    limit: Limit = profile.mediation["conclude"]
+    applicant = next(k for k in parties if k["role"] == "applicant")
+    payload = {"dispute_type": dispute.code, "dispute_name": dispute.name, "facts": body.facts,
+               "claims": body.claims, "parties": parties, "other_routes": list(dispute.other_routes),
+               "limit": {limit.unit: limit.amount}, "sessions": []}
+    resident = p.role == Role.resident
+    case = Case(kind="mediation", channel="app" if resident else "counter", category_code=dispute.category_code,
+                work_order_type="help", urgency="normal", stage=Stage.accepted,
+                title=f"{dispute.name}：{applicant['name']} 与 "
+                      f"{'、'.join(k['name'] for k in parties if k['role'] == 'respondent')}",
+                description=body.facts, region_code=body.region_code, address=body.address,
+                requester_user_id=p.user_id if resident else None, caller_name=applicant["name"], payload=payload)
+    return await cases.open_case(ctx, case, created={"dispute_type": dispute.code, "parties": len(parties)})
+
+
+def present_type(t: Any) -> s.DisputeTypeRead:
+    return s.DisputeTypeRead(code=t.code, name=t.name, name_en=t.name_en, category=t.category_code,
+                             mediable=t.reserved_to is None, reserved_to=t.reserved_to, other_routes=t.other_routes)
