@@ -29,13 +29,15 @@ def migrate(settings: Settings) -> None:
 
 async def _seed(settings: Settings, only_if_empty: bool) -> dict[str, int] | None:
     from app.models import Region
-    from app.seeding import seed_all
+    from app.seeding import seed_all, seed_upgrade
 
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session:
             if only_if_empty and (await session.execute(select(func.count()).select_from(Region))).scalar_one():
-                return None
+                report = await seed_upgrade(session, settings.seed_dir)
+                await session.commit()
+                return {k: v for k, v in report.items() if v} or None
             report = await seed_all(session, settings.seed_dir, SystemClock().now())
             await session.commit()
             return report
@@ -74,7 +76,8 @@ async def _worker(settings: Settings, passes: int | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="migrate, seed if empty, and serve the API")
+    serve = sub.add_parser("serve", help="migrate, seed (a new database fully, an existing one with what a "
+                                         "release adds), and serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)

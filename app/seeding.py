@@ -84,7 +84,7 @@ def _names(region: Region, regions: dict[str, Region]) -> dict[str, str]:
             "district": district.name, "dshort": district.name.removesuffix("区")}
 
 
-async def seed_units(session: AsyncSession, seed_dir: Path) -> int:
+async def seed_units(session: AsyncSession, seed_dir: Path, *, update_existing: bool = True) -> int:
     regions = {r.code: r for r in (await session.execute(select(Region))).scalars()}
     units = {u.code: u for u in (await session.execute(select(Unit))).scalars()}
     templates = _yaml(seed_dir / "units.yaml")
@@ -113,7 +113,7 @@ async def seed_units(session: AsyncSession, seed_dir: Path) -> int:
                     await session.flush()  # ids are needed by children
                     units[code] = unit
                     changed += 1
-                elif any(getattr(unit, k) != v for k, v in values.items()):
+                elif update_existing and any(getattr(unit, k) != v for k, v in values.items()):
                     for k, v in values.items():
                         setattr(unit, k, v)
                     changed += 1
@@ -293,6 +293,21 @@ async def seed_affairs(session: AsyncSession, seed_dir: Path, now: Any) -> int:
         changed += 1
     await session.flush()
     return changed
+
+
+async def seed_upgrade(session: AsyncSession, seed_dir: Path) -> dict[str, int]:
+    """What an existing database needs after an upgrade, every time it is served: the seed-owned profiles and
+    policies (a new release may add fields the code reads), and reference rows a release adds (unit kinds and
+    units, skills, 低保 lines, dispute types). Rows administrators edited are left as they are."""
+    report = {
+        "unit_kinds": await seed_unit_kinds(session, seed_dir),
+        "units": await seed_units(session, seed_dir, update_existing=False),
+        "deadline_profiles": await seed_profiles(session, seed_dir),
+        "care": await seed_care(session, seed_dir),
+        "aid_and_mediation": await seed_aid_and_mediation(session, seed_dir),
+    }
+    log.info("seeded an existing database", extra={"detail": report})
+    return report
 
 
 async def seed_all(session: AsyncSession, seed_dir: Path, now: Any) -> dict[str, int]:

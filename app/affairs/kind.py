@@ -18,7 +18,7 @@ from app.calendar.service import current_calendar, deployment_profile
 from app.cases.accountability import record_reply
 from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import clear_oversight
-from app.cases.kinds import KindPlugin, register
+from app.cases.kinds import KindPlugin, register, without_keys
 from app.cases.lifecycle import Actor, CaseView, Status
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -74,17 +74,9 @@ def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
             out[key] = {k: v for k, v in out[key].items() if k not in ("id_cipher", "id_hash")}
     if principal.role == Role.resident:
         out.pop("credit_flagged", None)
-        out = _without_staff_ids(out)
+        out = without_keys(out, frozenset({"by_user_id", "by_role"}))
     return out
 
-
-def _without_staff_ids(value: Any) -> Any:
-    """Which staff member recorded a material or a decision stays with the staff."""
-    if isinstance(value, dict):
-        return {k: _without_staff_ids(v) for k, v in value.items() if k not in ("by_user_id", "by_role")}
-    if isinstance(value, list):
-        return [_without_staff_ids(v) for v in value]
-    return value
 
 
 async def refresh_facts(ctx: Ctx, case: Case) -> None:

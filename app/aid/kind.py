@@ -19,7 +19,7 @@ from app.calendar.service import current_calendar, deployment_profile
 from app.cases.accountability import record_reply
 from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import clear_oversight
-from app.cases.kinds import KindPlugin, register
+from app.cases.kinds import KindPlugin, register, without_keys
 from app.cases.lifecycle import Actor, CaseView, Status
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -36,7 +36,8 @@ def facts(case: Case) -> dict[str, Any]:
     notices = p.get("notices") or []
     running = notices[-1] if notices and case.stage == Stage.notice else None
     return {"scheme": p["scheme"], "emergency": bool(p.get("temporary")) and p["temporary"]["type"] == "emergency",
-            "notice_ends": _when(running["ends"]) if running else None}
+            "notice_ends": _when(running["ends"]) if running else None,
+            "notice_ends_text": running.get("ends_local", running["ends"]) if running else None}
 
 
 def handling_limit(case: Case) -> Limit:
@@ -117,7 +118,7 @@ async def _record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, v
 async def _publish_notice(ctx: Ctx, case: Case, actor: Actor, body: s.NoticeBody, view: CaseView) -> dict:
     ends = await _due(ctx, case, "notice")
     notice = {"round": len(case.payload["notices"]) + 1, "place": body.place, "from": ctx.now.isoformat(),
-              "ends": ends.isoformat()}
+              "ends": ends.isoformat(), "ends_local": ends.astimezone(people.zone_of(ctx)).strftime("%Y-%m-%d %H:%M")}
     case.stage_due = ends
     _payload(case, notices=[*case.payload["notices"], notice])
     return {"notice": notice, "notify_requester": True}
@@ -186,15 +187,8 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
 def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
     if principal.role != Role.resident:
         return payload
-    return _without_staff_ids(payload)
+    return without_keys(payload, frozenset({"by_user_id"}))
 
-
-def _without_staff_ids(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_staff_ids(v) for k, v in value.items() if k != "by_user_id"}
-    if isinstance(value, list):
-        return [_without_staff_ids(v) for v in value]
-    return value
 
 
 PLUGIN = register(KindPlugin(

@@ -74,12 +74,12 @@ def guard(action: str, actor: Actor, view: StageView, now: datetime) -> Lifecycl
     if action == "publish_notice" and temporary:
         return LifecycleError("notice_not_for_temporary", 409)
     if action == "object" and f.get("notice_ends") is not None and now >= f["notice_ends"]:
-        return LifecycleError("notice_ended", 409, ends=f["notice_ends"].isoformat())
+        return LifecycleError("notice_ended", 409, ends=f.get("notice_ends_text"))
     if action == "approve":
         if view.stage == Stage.checked and not temporary:
             return LifecycleError("approval_needs_notice", 409)
         if view.stage == Stage.notice and f.get("notice_ends") is not None and now < f["notice_ends"]:
-            return LifecycleError("notice_not_ended", 409, ends=f["notice_ends"].isoformat())
+            return LifecycleError("notice_not_ended", 409, ends=f.get("notice_ends_text"))
     return None
 
 

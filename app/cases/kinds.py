@@ -62,6 +62,15 @@ class KindPlugin:
             raise AppError("validation_failed", 422, field_errors=errors) from exc
 
 
+def without_keys(value: Any, keys: frozenset[str]) -> Any:
+    """A payload with some keys dropped at every depth (which staff member recorded what stays with the staff)."""
+    if isinstance(value, dict):
+        return {k: without_keys(v, keys) for k, v in value.items() if k not in keys}
+    if isinstance(value, list):
+        return [without_keys(v, keys) for v in value]
+    return value
+
+
 _REGISTRY: dict[str, KindPlugin] = {}
 
 

@@ -15,7 +15,7 @@ from app.calendar.service import current_calendar, deployment_profile
 from app.cases.accountability import record_reply
 from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import hand_to
-from app.cases.kinds import KindPlugin, register
+from app.cases.kinds import KindPlugin, register, without_keys
 from app.cases.lifecycle import Actor, CaseView
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -155,6 +155,11 @@ async def _transfer(ctx: Ctx, case: Case, actor: Actor, body: s.TransferBody, vi
             "trace": [st.as_dict() for st in steps]}
 
 
+async def _answer_handoff(ctx: Ctx, case: Case, actor: Actor, body: s.HandoffAnswerBody, view: CaseView) -> dict:
+    return {**await record_reply(ctx, case, body.text, signer=body.signer, outcome="handed_on"),
+            "notify_requester": True}
+
+
 async def on_stage_due(ctx: Ctx, case: Case) -> None:
     """A reminder before the confirmation window closes, then its close."""
     if case.stage_due is None or case.stage_due > ctx.now:
@@ -181,15 +186,8 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
 def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
     out = dict(payload)
     out["parties"] = [{k: v for k, v in p.items() if k != "phone_cipher"} for p in payload.get("parties", [])]
-    return _without_staff_ids(out) if principal.role == Role.resident else out
+    return without_keys(out, frozenset({"by_user_id"})) if principal.role == Role.resident else out
 
-
-def _without_staff_ids(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_staff_ids(v) for k, v in value.items() if k != "by_user_id"}
-    if isinstance(value, list):
-        return [_without_staff_ids(v) for v in value]
-    return value
 
 
 PLUGIN = register(KindPlugin(
@@ -197,13 +195,15 @@ PLUGIN = register(KindPlugin(
     channels=frozenset({"counter", "app", "web", "hotline", "staff"}), stages=rules.MACHINE,
     stage_bodies={"hold_session": s.SessionBody, "draft_agreement": s.AgreementBody, "sign_agreement": s.SignatureBody,
                   "seal_agreement": s.SealBody, "apply_confirmation": s.ConfirmationBody,
-                  "record_confirmation": s.ConfirmationResultBody, "fail": s.FailBody, "transfer": s.TransferBody},
+                  "record_confirmation": s.ConfirmationResultBody, "fail": s.FailBody, "transfer": s.TransferBody,
+                  "answer_handoff": s.HandoffAnswerBody},
     stage_effects={"hold_session": _session, "draft_agreement": _draft, "sign_agreement": _sign,
                    "seal_agreement": _seal, "apply_confirmation": _apply_confirmation,
-                   "record_confirmation": _record_confirmation, "fail": _fail, "transfer": _transfer},
+                   "record_confirmation": _record_confirmation, "fail": _fail, "transfer": _transfer,
+                   "answer_handoff": _answer_handoff},
     stage_facts=facts,
     # Mediated to an agreement or a failure; never answered from the knowledge base or merged away.
-    blocked_actions=frozenset({"direct_answer", "merge"}),
+    blocked_actions=frozenset({"direct_answer", "merge", "reply"}),
     handling_limit=handling_limit, on_stage_due=on_stage_due, present_payload=present_payload,
     generic_intake=False,
 ))

@@ -54,6 +54,9 @@ TABLE = (
     _t("fail", LEAD, OPEN_STAGES, AT_UNIT, Stage.failed, Status.replied),
     _t("transfer", frozenset({Actor.lead, Actor.dispatcher}), {Stage.accepted, Stage.in_mediation}, AT_UNIT,
        Stage.transferred, Status.dispatched),
+    # The unit a dispute was handed to answers it (the spine's reply would skip the committee's stages).
+    _t("answer_handoff", LEAD, {Stage.transferred}, frozenset({Status.signed, Status.in_progress}), None,
+       Status.replied),
 )
 
 

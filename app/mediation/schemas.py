@@ -98,6 +98,11 @@ class FailBody(_In):
     note: str = Field(min_length=2, max_length=1000)
 
 
+class HandoffAnswerBody(_In):
+    text: str = Field(min_length=4, max_length=4000)
+    signer: str = Field(min_length=1, max_length=64)
+
+
 class TransferBody(_In):
     to: Literal["police", "labour_arbitration", "court", "petitions"]
     reason: str = Field(min_length=4, max_length=1000)

@@ -77,7 +77,8 @@ async def test_a_neighbour_dispute_reaches_a_sealed_agreement_and_its_confirmati
     assert (sealed["status"], sealed["stage"]) == ("replied", "agreement_effective")
     agreement = sealed["payload"]["agreement"]
     assert agreement["confirmation_window_ends"].replace("+00:00", "Z") == end_of(2026, 12, 23)
-    assert "自即日起生效" in sealed["reply"]["text"] and "2026-12-23 前共同向人民法院申请司法确认" in sealed["reply"]["text"]
+    assert "自即日起生效" in sealed["reply"]["text"]
+    assert "2026-12-23 前共同向人民法院申请司法确认" in sealed["reply"]["text"]
     assert sealed["stage_due"] == end_of(2026, 12, 16)  # the reminder, a week before the window closes
 
     r = await _act(client, staff, case["id"], "apply_confirmation", {"applicants": [0], "court": "福田区人民法院"},
@@ -168,5 +169,12 @@ async def test_a_failed_mediation_names_the_routes_and_a_labour_dispute_is_hande
     assert r.status_code == 404  # the committee no longer holds it
     later = clock.now() + timedelta(days=1)
     clock.set(later)
-    r = await _act(client, await f.login_as(app, "unit_staff", unit=hrss), labour["id"], "sign")
+    arbitration = await f.login_as(app, "unit_staff", unit=hrss)
+    r = await _act(client, arbitration, labour["id"], "sign")
     assert r["status"] == "signed"
+    r = await _act(client, arbitration, labour["id"], "reply", {"text": "已受理", "signer": "仲裁院"}, expect=409)
+    assert r["code"] == "action_not_for_kind"
+    answered = await _act(client, arbitration, labour["id"], "answer_handoff",
+                          {"text": "已立案受理仲裁申请，将于 15 日内开庭", "signer": "区劳动人事争议仲裁院"})
+    assert (answered["status"], answered["stage"], answered["reply"]["signer"]) == (
+        "replied", "transferred", "区劳动人事争议仲裁院")
