@@ -169,3 +169,24 @@ async def test_an_application_left_without_a_list_is_accepted_by_rule(client, ap
     r = await _act(client, await f.login_as(app, "unit_staff", unit=station), view["id"], "request_materials",
                    {"items": [{"name": "收入证明"}]}, expect=409)
     assert r["code"] == "action_not_allowed"  # too late for a list: it counts as accepted
+
+
+async def test_the_whole_process_extends_to_40_working_days_and_no_further(client, app, clock):
+    _, staff = await care.workstation(app)
+    person = await care.person(client, staff, care.ADULT_ID, "李建华")
+    case = (await client.post("/aid/applications", json=household(person["id"]), headers=staff)).json()
+    assert case["deadlines"]["handle_due"] == end_of(2026, 12, 28)  # 25 working days from Mon 23 Nov
+    station = await f.unit_by_kind(app, "440304002000", "civil_affairs_station")
+    lead = await f.login_as(app, "unit_staff", unit=station)
+    dispatcher = await f.login_as(app, "dispatcher")
+    await _act(client, lead, case["id"], "accept")
+    r = await _act(client, lead, case["id"], "request_extension",
+                    {"days": 16, "reason": "需跨区核查存款", "basis": "民发〔2021〕57号"}, expect=409)
+    assert r["code"] == "extension_cap_exceeded"
+    await _act(client, lead, case["id"], "request_extension",
+               {"days": 15, "reason": "需跨区核查存款", "basis": "民发〔2021〕57号"})
+    extended = await _act(client, dispatcher, case["id"], "approve_extension")
+    assert extended["deadlines"]["handle_due"] == end_of(2027, 1, 18)  # 40 working days (2027: Mon–Fri fallback)
+    r = await _act(client, lead, case["id"], "request_extension",
+                   {"days": 1, "reason": "再延一日", "basis": "民发〔2021〕57号"}, expect=409)
+    assert r["code"] == "extension_cap_exceeded"
