@@ -296,9 +296,10 @@ async def seed_affairs(session: AsyncSession, seed_dir: Path, now: Any) -> int:
 
 
 async def seed_upgrade(session: AsyncSession, seed_dir: Path) -> dict[str, int]:
-    """What an existing database needs after an upgrade, every time it is served: the seed-owned profiles and
-    policies (a new release may add fields the code reads), and reference rows a release adds (unit kinds and
-    units, skills, 低保 lines, dispute types). Rows administrators edited are left as they are."""
+    """What an existing database needs after an upgrade, every time it is served: the seed-owned deadline
+    profiles and care policies (a new release may add fields the code reads; they follow the seed files, as
+    `seed` does), unit-kind names, and reference rows a release adds (units, skills, 低保 lines, dispute types).
+    Units, skills, lines and dispute types that exist are left as administrators keep them."""
     report = {
         "unit_kinds": await seed_unit_kinds(session, seed_dir),
         "units": await seed_units(session, seed_dir, update_existing=False),

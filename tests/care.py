@@ -5,7 +5,7 @@ from typing import Any
 from tests import factories as f
 
 YUANDONG = "440304002017"  # 园岭街道园东社区
-YUANLING_OTHER = "440304002001"
+YUANLING_OTHER = "440304002016"  # 园岭街道红荔社区
 NANYUAN = "440304001020"  # 南园街道 (another subdistrict, same district)
 ELDER_ID = "110105194403120033"  # born 1944-03-12, male: 82 on 23 Nov 2026
 MOTHER_ID = "110105196103010026"  # born 1961-03-01, female: 65

@@ -24,7 +24,7 @@ class Member:
     age: int | None = None
     disability_grade: int | None = None  # 1 (most severe) … 4
     able_to_work: bool | None = None
-    able_to_support: bool = False
+    able_to_support: bool | None = None  # None: read from age, disability and income
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ def applicant_of(members: Sequence[Member]) -> Member:
 
 def _income(members: Sequence[Member], line: Line) -> tuple[Decimal, Reason]:
     pc = per_capita(members)
-    ok = pc < line.monthly_line
+    # Decided on the exact figures (total against line × members); the rounded figure is only for reading.
+    ok = sum((m.monthly_income for m in members), Decimal(0)) < line.monthly_line * len(members)
     return pc, Reason("income_below_line", ok,
                       f"家庭人均月收入 {pc} 元{'低于' if ok else '不低于'}当地低保标准 {line.monthly_line} 元",
                       f"per-capita monthly income {pc} is {'below' if ok else 'not below'} the line "
@@ -100,10 +101,11 @@ def _income(members: Sequence[Member], line: Line) -> tuple[Decimal, Reason]:
 def _assets(members: Sequence[Member], assets: Assets, line: Line) -> list[Reason]:
     limit = money(line.monthly_line * line.savings_months)
     savings = money(assets.savings / len(members))
+    savings_ok = assets.savings <= line.monthly_line * line.savings_months * len(members)
     cars = [v for v in assets.vehicles if v.purpose != "disability"]
     cars_ok = all(v.value <= line.vehicle_value_limit for v in cars)
     return [
-        Reason("savings_within_limit", savings <= limit,
+        Reason("savings_within_limit", savings_ok,
                f"人均存款 {savings} 元（上限 {line.savings_months} 个月低保标准，{limit} 元）",
                f"per-capita savings {savings} (limit {line.savings_months} months of the line, {limit})"),
         Reason("vehicles_within_limit", cars_ok,
@@ -117,13 +119,23 @@ def _assets(members: Sequence[Member], assets: Assets, line: Line) -> list[Reaso
     ]
 
 
+def able_supporter(m: Member, line: Line) -> bool:
+    """A spouse, child or parent of working age, not severely disabled, earning at least the line; or as stated."""
+    if m.able_to_support is not None:
+        return m.able_to_support
+    working_age = m.age is not None and 18 <= m.age < 60
+    severe = m.disability_grade is not None and m.disability_grade <= 2
+    return (m.relationship in ("spouse", "child", "parent") and working_age and not severe
+            and m.monthly_income >= line.monthly_line)
+
+
 def _tekun(members: Sequence[Member], line: Line) -> list[Reason]:
     a = applicant_of(members)
     severe = a.disability_grade is not None and a.disability_grade <= 2
     group = (a.age is not None and (a.age >= 60 or a.age < 16)) or severe
     capacity = group and a.able_to_work is not True
     age = "未知" if a.age is None else f"{a.age} 岁"
-    supporters = [m for m in members if m.relationship != "applicant" and m.able_to_support]
+    supporters = [m for m in members if m.relationship != "applicant" and able_supporter(m, line)]
     return [
         Reason("no_work_capacity", capacity,
                f"申请人{age}{'，重度残疾' if severe else ''}，{'无' if capacity else '有或可能有'}劳动能力",
@@ -144,7 +156,11 @@ def decide(scheme: str, members: Sequence[Member], assets: Assets, line: Line,
     if scheme == "dibao":
         reasons = [income, *_assets(members, assets, line)]
     elif scheme == "tekun":
-        no_income = Reason("no_income", income.passed, income.text, income.text_en)
+        own = applicant_of(members).monthly_income
+        no_income = Reason("no_income", own < line.monthly_line,
+                           f"申请人本人月收入 {money(own)} 元{'低于' if own < line.monthly_line else '不低于'}低保标准",
+                           f"the applicant's own monthly income {money(own)} is "
+                           f"{'below' if own < line.monthly_line else 'not below'} the line")
         reasons = [*_tekun(members, line), no_income, *_assets(members, assets, line)]
     else:
         assert temporary is not None

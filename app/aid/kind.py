@@ -120,7 +120,7 @@ async def _publish_notice(ctx: Ctx, case: Case, actor: Actor, body: s.NoticeBody
     notice = {"round": len(case.payload["notices"]) + 1, "place": body.place, "from": ctx.now.isoformat(),
               "ends": ends.isoformat(), "ends_local": ends.astimezone(people.zone_of(ctx)).strftime("%Y-%m-%d %H:%M")}
     case.stage_due = ends
-    _payload(case, notices=[*case.payload["notices"], notice])
+    _payload(case, notices=[*case.payload["notices"], notice], decision_due=None)
     return {"notice": notice, "notify_requester": True}
 
 
@@ -159,23 +159,30 @@ async def _reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: 
 
 
 async def on_stage_due(ctx: Ctx, case: Case) -> None:
-    """No list of missing materials in time: accepted by rule. A notice's end: the decision's clock starts."""
+    """No list of missing materials in time: accepted by rule. A notice's end: the decision's clock starts; its
+    end unmet: the decision is marked overdue."""
     if case.stage_due is None or case.stage_due > ctx.now:
         return
     due, before = case.stage_due, case.status
-    if case.stage == Stage.applied and Status(case.status) in rules.AT_UNIT:
-        case.stage, case.stage_due, case.status = Stage.accepted, None, Status.in_progress
+    if case.stage == Stage.applied:  # whatever the case is doing meanwhile (a return under review), the rule holds
+        case.stage, case.stage_due = Stage.accepted, None
+        if Status(case.status) in rules.AT_UNIT:
+            case.status = Status.in_progress
         _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": None, "by_rule": True})
         data = {"stage_from": Stage.applied, "stage_to": Stage.accepted, "list_due": due.isoformat(),
                 "notify_requester": True}
         reason = "未在时限内一次性告知需补齐的材料，视为受理 / no list of missing materials in time: accepted by rule"
         kind = "accept_by_rule"
-    elif case.stage == Stage.notice:
-        case.stage_due = None
+    elif case.stage == Stage.notice and not case.payload.get("decision_due"):
         decision_due = await _due(ctx, case, "decision", due)
+        case.stage_due = decision_due
         data = {"notice_ended": due.isoformat(), "decision_due": decision_due.isoformat()}
         _payload(case, decision_due=decision_due.isoformat())
         reason, kind = "公示期满无异议 / the notice ended without objection", "notice_ended"
+    elif case.stage == Stage.notice:
+        case.stage_due = None
+        data = {"decision_due": due.isoformat()}
+        reason, kind = "公示期满后未在时限内作出决定 / no decision in time after the notice", "decision_overdue"
     else:
         case.stage_due = None
         return
@@ -187,7 +194,8 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
 def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
     if principal.role != Role.resident:
         return payload
-    return without_keys(payload, frozenset({"by_user_id"}))
+    # Who objected stays with the staff: the applicant sees that there was an objection, not whose.
+    return without_keys(payload, frozenset({"by_user_id", "by"}))
 
 
 

@@ -2,8 +2,8 @@
 
 applied → accepted (or one complete list of missing materials; no list within
 the profile's window and the application counts as accepted) → household
-check (findings) → public notice of 7 days (an objection sends it back to the
-check and a new notice; no approval before the notice ends) → approved (with
+check (findings) → public notice of 7 days (an objection sends it back to a
+new check and a new notice; no decision before the notice ends) → approved (with
 the amount, paid from the next month) or rejected (with written reasons).
 Temporary aid has no notice; in an emergency it may be granted first and
 checked after.
@@ -23,6 +23,7 @@ class Stage:
     granted_first = "granted_first"
     checked = "checked"
     notice = "notice"
+    objected = "objected"  # an objection during the notice: re-investigation, then a new notice
     approved = "approved"
     rejected = "rejected"
 
@@ -34,6 +35,7 @@ STAGE_NAMES = {
     Stage.granted_first: ("已先行救助，待核查", "Granted first, to be checked"),
     Stage.checked: ("已完成家庭经济状况核查", "Household check done"),
     Stage.notice: ("公示中", "Under public notice"),
+    Stage.objected: ("公示有异议，复核中", "Objected to; being re-investigated"),
     Stage.approved: ("已批准", "Approved"),
     Stage.rejected: ("不予批准", "Rejected"),
 }
@@ -55,13 +57,15 @@ TABLE = (
     _t("supplement", frozenset({Actor.requester, Actor.agent, Actor.lead, Actor.co}), {Stage.materials_requested},
        Stage.accepted),
     _t("grant_first", LEAD, {Stage.applied, Stage.accepted}, Stage.granted_first, Status.in_progress),
-    # A check again after an objection.
-    _t("record_check", LEAD, {Stage.accepted, Stage.granted_first, Stage.checked}, Stage.checked),
+    # The check may be corrected before the notice, and must be done again after an objection.
+    _t("record_check", LEAD, {Stage.accepted, Stage.granted_first, Stage.checked, Stage.objected}, Stage.checked),
     _t("publish_notice", LEAD, {Stage.checked}, Stage.notice),
-    _t("object", RECORDERS, {Stage.notice}, Stage.checked),
-    _t("approve", LEAD, {Stage.notice, Stage.checked}, Stage.approved, Status.replied),
-    _t("reject", LEAD, {Stage.accepted, Stage.granted_first, Stage.checked, Stage.notice}, Stage.rejected,
+    _t("object", RECORDERS, {Stage.notice}, Stage.objected),
+    # Decided again after a dissatisfied callback sent a decided application back (重办).
+    _t("approve", LEAD, {Stage.notice, Stage.checked, Stage.approved, Stage.rejected}, Stage.approved,
        Status.replied),
+    _t("reject", LEAD, {Stage.accepted, Stage.granted_first, Stage.checked, Stage.notice, Stage.objected,
+                        Stage.approved, Stage.rejected}, Stage.rejected, Status.replied),
 )
 
 
@@ -75,11 +79,11 @@ def guard(action: str, actor: Actor, view: StageView, now: datetime) -> Lifecycl
         return LifecycleError("notice_not_for_temporary", 409)
     if action == "object" and f.get("notice_ends") is not None and now >= f["notice_ends"]:
         return LifecycleError("notice_ended", 409, ends=f.get("notice_ends_text"))
-    if action == "approve":
-        if view.stage == Stage.checked and not temporary:
-            return LifecycleError("approval_needs_notice", 409)
-        if view.stage == Stage.notice and f.get("notice_ends") is not None and now < f["notice_ends"]:
-            return LifecycleError("notice_not_ended", 409, ends=f.get("notice_ends_text"))
+    if action in ("approve", "reject") and view.stage == Stage.notice and f.get("notice_ends") is not None \
+            and now < f["notice_ends"]:
+        return LifecycleError("notice_not_ended", 409, ends=f.get("notice_ends_text"))  # decided after the notice
+    if action == "approve" and view.stage == Stage.checked and not temporary:
+        return LifecycleError("approval_needs_notice", 409)
     return None
 
 
@@ -90,6 +94,8 @@ def wrong_stage(action: str, stage: str | None) -> str:
         return "decision_before_check"
     if action == "approve" and stage in (Stage.accepted, Stage.granted_first):
         return "decision_before_check"
+    if action in ("approve", "publish_notice") and stage == Stage.objected:
+        return "recheck_required"
     if action == "object":
         return "no_notice_running"
     if stage in (Stage.approved, Stage.rejected):

@@ -29,7 +29,8 @@ class MemberIn(_In):
     monthly_income: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
     incomes: list[IncomeIn] = Field(default_factory=list, max_length=72, description="by source and month")
     able_to_work: bool | None = None
-    able_to_support: bool = Field(default=False, description="特困: a supporter with the means to support")
+    able_to_support: bool | None = Field(
+        default=None, description="特困: a supporter with the means to support; if absent, read from age and income")
 
     @model_validator(mode="after")
     def _who_and_how_much(self) -> "MemberIn":
@@ -153,6 +154,7 @@ class AidTrack(BaseModel):
     handling_unit: str | None
     applied_at: datetime
     due: datetime | None = Field(description="the whole process's deadline (25 working days, 40 when extended)")
+    decision_due: datetime | None = Field(description="10 working days after the notice ended")
     missing: list[dict] | None
     notice: dict | None
     decision: dict | None

@@ -21,6 +21,7 @@ from app.core.roles import Role
 from app.core.security import normalise_mobile
 from app.eldercare.eligibility import age_on
 from app.models import Case, CaseEvent, Unit
+from app.people import repository as people_repo
 from app.people import service as people
 
 FILER_ROLES = frozenset({Role.resident, Role.agent, Role.unit_staff})
@@ -79,7 +80,7 @@ def member_in(kept: dict[str, Any]) -> s.MemberIn:
     return s.MemberIn(person_id=kept["person_id"], name=None if kept["person_id"] else kept["name"],
                       relationship=kept["relationship"], birth_date=kept.get("birth_date"),
                       disability_grade=kept["disability_grade"], monthly_income=Decimal(kept["monthly_income"]),
-                      able_to_work=kept["able_to_work"], able_to_support=kept["able_to_support"])
+                      able_to_work=kept["able_to_work"], able_to_support=kept.get("able_to_support"))
 
 
 def assets_of(body: s.AssetsIn) -> el.Assets:
@@ -127,6 +128,12 @@ async def apply(ctx: Ctx, body: s.Household) -> Case:
         people.require_registrar(ctx, body.region_code)
     result, line, kept = await check(ctx, body)
     applicant = next(m for m in kept if m["relationship"] == "applicant")
+    owner = None
+    if applicant["person_id"] is not None:
+        owner = await people_repo.get(ctx.session, applicant["person_id"])
+        if owner is not None and owner.region_code != body.region_code:  # 在户籍地申请
+            raise AppError("not_registration_place", 422, code=owner.region_code,
+                           field_errors=[{"field": "region_code", "code": "not_registration_place"}])
     if p.role == Role.resident:
         mine = await people.own_person(ctx)
         if mine is None or applicant["person_id"] != mine.id:
@@ -155,8 +162,11 @@ async def apply(ctx: Ctx, body: s.Household) -> Case:
                 urgency="urgent" if emergency else "normal", stage=rules.Stage.applied, stage_due=list_due.at,
                 title=f"{zh}申请：{applicant['name']}",
                 description=body.temporary.description if body.temporary else f"{zh}申请（{len(kept)} 人户）",
-                region_code=body.region_code, requester_user_id=p.user_id if p.role == Role.resident else None,
-                caller_name=applicant["name"], caller_phone=phone, payload=payload)
+                region_code=body.region_code,
+                # The applicant follows it in the app, however it was filed.
+                requester_user_id=p.user_id if p.role == Role.resident else (owner.user_id if owner else None),
+                caller_name=applicant["name"], caller_phone=phone or (owner.phone if owner else None),
+                payload=payload)
     return await cases.open_case(ctx, case, created={"scheme": body.scheme, "members": len(kept),
                                                      "eligible": result.eligible})
 
@@ -175,12 +185,14 @@ async def track(ctx: Ctx, case_id: int) -> s.AidTrack:
         decision = {k: v for k, v in decision.items() if k != "by_user_id"}
     return s.AidTrack(id=case.id, number=case.number, scheme=payload["scheme"], stage=case.stage,  # type: ignore[arg-type]
                       stage_name=zh, stage_name_en=en, status=case.status, handling_unit=unit.name if unit else None,
-                      applied_at=case.created_at, due=case.handle_due, missing=missing["items"] if missing else None,
+                      applied_at=case.created_at, due=case.handle_due, decision_due=payload.get("decision_due"),
+                      missing=missing["items"] if missing else None,
                       notice=notice, decision=decision, steps=_steps(case.events))
 
 
 STEPS = {"create", "dispatch", "accept", "accept_by_rule", "request_materials", "supplement", "grant_first",
-         "record_check", "publish_notice", "object", "notice_ended", "approve", "reject", "approve_extension",
+         "record_check", "publish_notice", "object", "notice_ended", "decision_overdue", "approve", "reject",
+         "approve_extension",
          "callback", "withdraw"}
 
 

@@ -310,6 +310,11 @@ MESSAGES.update({
     "notice_not_for_temporary": ("临时救助无需公示", "Temporary aid is not publicly noticed"),
     "decision_before_check": ("尚未完成家庭经济状况核查，不能作出决定", "No decision before the household check"),
     "no_notice_running": ("当前不在公示期", "No notice is running"),
+    "recheck_required": ("公示有异议，须重新核查后再公示", "After an objection the household is checked again first"),
+    "not_registration_place": (
+        "须在申请人户籍所在地 {code} 申请",
+        "Apply at the applicant's place of registration {code}",
+    ),
     "application_decided": ("申请已作出决定", "The application has been decided"),
 })
 TITLES.update({
@@ -328,6 +333,7 @@ MESSAGES.update({
                                 "{routes_en}"),
     "session_in_future": ("调解日期不能晚于今天", "A session cannot be in the future"),
     "party_unknown": ("当事人不存在", "No such party"),
+    "party_repeated": ("同一人不能作为两方当事人", "The same person cannot be two parties"),
     "already_signed": ("已签名", "Already signed"),
     "agreement_unsigned": ("尚未签名：{missing}；签齐后才能盖章生效", "Still to sign: {missing}; sealing needs all"),
     "agreement_not_effective": ("调解协议尚未生效（须各方签名并盖章）", "The agreement is not in effect yet"),

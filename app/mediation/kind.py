@@ -131,6 +131,7 @@ async def _record_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.Confi
                                view: CaseView) -> dict:
     _payload(case, confirmation={**case.payload["confirmation"], "result": body.result, "ruling_no": body.ruling_no,
                                  "recorded": _by(ctx)})
+    case.stage = Stage.confirmed if body.result == "confirmed" else Stage.confirmation_refused
     return {"result": body.result}
 
 

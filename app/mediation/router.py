@@ -14,6 +14,7 @@ from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
 from app.mediation import repository, service
 from app.mediation import schemas as s
+from app.people.schemas import RevealBody
 
 router = APIRouter(prefix="/mediation", tags=["people's mediation"], route_class=UnitOfWorkRoute)
 
@@ -42,3 +43,11 @@ async def file(body: s.MediationCreate, request: Request, session: SessionDep, p
     read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
     return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
                                                                         "Location": f"/cases/{read.id}"})
+
+
+@router.post("/cases/{case_id}/parties/{index}/reveal", response_model=s.PartyContact,
+             summary="A party's phone, to call them (the case's staff; a reason; audited)")
+async def reveal_party(case_id: int, index: int, body: RevealBody, request: Request, session: SessionDep,
+                       principal: CurrentUser, clock: ClockDep) -> s.PartyContact:
+    ctx = request_ctx(request, session, principal, clock)
+    return s.PartyContact(**await service.reveal_party(ctx, case_id, index, body.reason))

@@ -20,6 +20,7 @@ class Stage:
     agreement_effective = "agreement_effective"
     confirmation_applied = "confirmation_applied"
     confirmed = "confirmed"
+    confirmation_refused = "confirmation_refused"
     failed = "failed"
     transferred = "transferred"
 
@@ -29,7 +30,9 @@ STAGE_NAMES = {
     Stage.agreement_drafted: ("调解协议待签署", "Agreement awaiting signatures"),
     Stage.agreement_effective: ("调解协议已生效", "Agreement in effect"),
     Stage.confirmation_applied: ("已申请司法确认", "Judicial confirmation applied for"),
-    Stage.confirmed: ("已司法确认", "Judicially confirmed"), Stage.failed: ("调解不成", "Mediation failed"),
+    Stage.confirmed: ("已司法确认", "Judicially confirmed"),
+    Stage.confirmation_refused: ("法院不予确认", "Confirmation refused by the court"),
+    Stage.failed: ("调解不成", "Mediation failed"),
     Stage.transferred: ("已移交", "Handed on"),
 }
 
@@ -45,12 +48,14 @@ def _t(action: str, actors: frozenset[Actor], stages: Iterable[str], statuses: I
 
 
 TABLE = (
-    _t("hold_session", LEAD, {Stage.accepted, Stage.in_mediation}, AT_UNIT, Stage.in_mediation, Status.in_progress),
+    # A dissatisfied callback (重办) brings an agreement or a failure back to the committee: mediation resumes.
+    _t("hold_session", LEAD, {Stage.accepted, Stage.in_mediation, Stage.agreement_effective, Stage.failed,
+                              Stage.confirmation_refused}, AT_UNIT, Stage.in_mediation, Status.in_progress),
     _t("draft_agreement", LEAD, {Stage.in_mediation}, AT_UNIT, Stage.agreement_drafted),
     _t("sign_agreement", LEAD, {Stage.agreement_drafted}, AT_UNIT, None),
     _t("seal_agreement", LEAD, {Stage.agreement_drafted}, AT_UNIT, Stage.agreement_effective, Status.replied),
     _t("apply_confirmation", LEAD, {Stage.agreement_effective}, AFTER_REPLY, Stage.confirmation_applied),
-    _t("record_confirmation", LEAD, {Stage.confirmation_applied}, AFTER_REPLY, Stage.confirmed),
+    _t("record_confirmation", LEAD, {Stage.confirmation_applied}, AFTER_REPLY, None),  # confirmed, or refused
     _t("fail", LEAD, OPEN_STAGES, AT_UNIT, Stage.failed, Status.replied),
     _t("transfer", frozenset({Actor.lead, Actor.dispatcher}), {Stage.accepted, Stage.in_mediation}, AT_UNIT,
        Stage.transferred, Status.dispatched),

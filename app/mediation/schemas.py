@@ -106,3 +106,9 @@ class HandoffAnswerBody(_In):
 class TransferBody(_In):
     to: Literal["police", "labour_arbitration", "court", "petitions"]
     reason: str = Field(min_length=4, max_length=1000)
+
+
+class PartyContact(BaseModel):
+    index: int
+    name: str
+    phone: str | None

@@ -7,13 +7,15 @@ from app.calendar.deadlines import Limit
 from app.calendar.service import deployment_profile
 from app.cases import service as cases
 from app.cases.context import Ctx
+from app.core import audit
 from app.core.errors import AppError
 from app.core.roles import Role
-from app.core.security import encrypt_field, mask_phone
+from app.core.security import decrypt_field, encrypt_field, mask_phone
 from app.mediation import acceptance, repository
 from app.mediation import schemas as s
 from app.mediation.rules import Stage
 from app.models import Case
+from app.people import repository as people_repo
 from app.people import service as people
 
 FILER_ROLES = frozenset({Role.resident, Role.agent, Role.unit_staff})
@@ -24,16 +26,24 @@ async def _parties(ctx: Ctx, body: s.MediationCreate) -> list[dict[str, Any]]:
     if roles != {"applicant", "respondent"}:
         raise AppError("parties_incomplete", 422, field_errors=[{"field": "parties", "code": "parties_incomplete"}])
     kept: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    mine = await people.own_person(ctx) if ctx.principal.role == Role.resident else None
     for i, p in enumerate(body.parties):
+        if p.person_id is not None:
+            if p.person_id in seen:
+                raise AppError("party_repeated", 422, field_errors=[{"field": f"parties.{i}.person_id",
+                                                                     "code": "party_repeated"}])
+            seen.add(p.person_id)
         name, phone = p.name, people.phone_or_422(p.phone, f"parties.{i}.phone")
         if p.person_id is not None:
             person, _ = await people.visible(ctx, p.person_id)
             name, phone = person.name, phone or person.phone
         kept.append({"index": i, "person_id": p.person_id, "name": name, "role": p.role, "consents": p.consents,
+                     # Whether the party said so themself, or the filer said it for them (the committee confirms).
+                     "consent_from": "self" if mine is not None and p.person_id == mine.id else "filer",
                      "phone_masked": mask_phone(phone),
                      "phone_cipher": encrypt_field(ctx.state.keys.field_key, phone) if phone else None})
     if ctx.principal.role == Role.resident:
-        mine = await people.own_person(ctx)
         if mine is None or not any(k["person_id"] == mine.id and k["role"] == "applicant" for k in kept):
             raise AppError("applicant_not_self", 422, field_errors=[{"field": "parties", "code": "applicant_not_self"}])
     return kept
@@ -65,6 +75,7 @@ async def file(ctx: Ctx, body: s.MediationCreate) -> Case:
     profile = await deployment_profile(ctx.state, ctx.session)
     limit: Limit = profile.mediation["conclude"]
     applicant = next(k for k in parties if k["role"] == "applicant")
+    owner = await people_repo.get(ctx.session, applicant["person_id"]) if applicant["person_id"] else None
     payload = {"dispute_type": dispute.code, "dispute_name": dispute.name, "facts": body.facts,
                "claims": body.claims, "parties": parties, "other_routes": list(dispute.other_routes),
                "limit": {limit.unit: limit.amount}, "sessions": []}
@@ -74,8 +85,25 @@ async def file(ctx: Ctx, body: s.MediationCreate) -> Case:
                 title=f"{dispute.name}：{applicant['name']} 与 "
                       f"{'、'.join(k['name'] for k in parties if k['role'] == 'respondent')}",
                 description=body.facts, region_code=body.region_code, address=body.address,
-                requester_user_id=p.user_id if resident else None, caller_name=applicant["name"], payload=payload)
+                # The applicant follows it in the app, however it was filed.
+                requester_user_id=p.user_id if resident else (owner.user_id if owner else None),
+                caller_name=applicant["name"], payload=payload)
     return await cases.open_case(ctx, case, created={"dispute_type": dispute.code, "parties": len(parties)})
+
+
+async def reveal_party(ctx: Ctx, case_id: int, index: int, reason: str) -> dict[str, Any]:
+    """A party's phone for the committee to call them: the case's staff only, with a reason, audited."""
+    case = await cases.load_visible(ctx, case_id, with_children=False)
+    if case.kind != "mediation" or ctx.principal.role not in people.REGISTRAR_ROLES:
+        raise AppError("forbidden", 403)
+    parties = case.payload["parties"]
+    if not 0 <= index < len(parties):
+        raise AppError("party_unknown", 404)
+    party = parties[index]
+    audit.record(ctx.session, at=ctx.now, action="mediation.reveal_party", actor_user_id=ctx.principal.user_id,
+                 target_type="case", target_id=case.id, detail={"party": index, "reason": reason})
+    phone = decrypt_field(ctx.state.keys.field_key, party["phone_cipher"]) if party.get("phone_cipher") else None
+    return {"index": index, "name": party["name"], "phone": phone}
 
 
 def present_type(t: Any) -> s.DisputeTypeRead:

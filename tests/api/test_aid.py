@@ -77,11 +77,15 @@ async def test_a_household_just_under_the_line_is_noticed_objected_to_and_approv
     noticed = await _act(client, staff, case["id"], "publish_notice", {"place": "园东社区居务公开栏"})
     assert (noticed["stage"], noticed["stage_due"]) == ("notice", end_of(2026, 10, 6))  # 7 calendar days
     r = await _act(client, staff, case["id"], "approve", {"amount": "10.00"}, expect=409)
-    assert r["code"] == "notice_not_ended"
+    assert (r["code"], r["detail"]) == ("notice_not_ended", "公示期至 2026-10-06 23:59 结束，期满前不能批准")
+    r = await _act(client, staff, case["id"], "reject", {"reasons": "收入超标，不予批准"}, expect=409)
+    assert r["code"] == "notice_not_ended"  # no decision of either kind during the notice
 
     clock.set(local(2026, 10, 2, 15))  # a holiday: the hotline takes the objection
     back = await _act(client, agent, case["id"], "object", {"text": "反映其家中经营小卖部，收入未申报", "by": "邻居"})
-    assert (back["stage"], back["stage_due"]) == ("checked", None)
+    assert (back["stage"], back["stage_due"]) == ("objected", None)
+    r = await _act(client, staff, case["id"], "publish_notice", {"place": "园东社区居务公开栏"}, expect=409)
+    assert r["code"] == "recheck_required"  # re-investigation first, then a new notice
     clock.set(local(2026, 10, 8))
     await _act(client, staff, case["id"], "record_check", {"findings": "复查：小卖部已于 2025 年注销，异议不成立",
                                                           "visited_on": "2026-10-08"})
@@ -109,6 +113,8 @@ async def test_a_household_just_under_the_line_is_noticed_objected_to_and_approv
     assert steps.count("publish_notice") == 3 and steps.count("object") == 2
     assert steps[-2:] == ["notice_ended", "approve"]
     assert "by_user_id" not in r.text
+    case_view = (await client.get(f"/cases/{case['id']}", headers=resident)).json()
+    assert len(case_view["payload"]["objections"]) == 2 and "邻居" not in str(case_view["payload"])
     r = await client.get(f"/cases/{case['id']}", headers=await f.login_as(app, "resident"))
     assert r.status_code == 404  # another resident
 
@@ -190,3 +196,31 @@ async def test_the_whole_process_extends_to_40_working_days_and_no_further(clien
     r = await _act(client, lead, case["id"], "request_extension",
                    {"days": 1, "reason": "再延一日", "basis": "民发〔2021〕57号"}, expect=409)
     assert r["code"] == "extension_cap_exceeded"
+
+
+async def test_counter_filed_applications_are_the_applicants_to_follow_and_filed_where_registered(client, app, clock):
+    resident = await f.login_as(app, "resident", username="13912340022")
+    r = await client.post("/people/me", json={"name": "李建华", "id_number": care.ADULT_ID,
+                                              "region_code": care.YUANDONG}, headers=resident)
+    me = r.json()
+    _, staff = await care.workstation(app)
+    elsewhere = {**household(me["id"]), "region_code": care.YUANLING_OTHER}
+    r = await client.post("/aid/applications", json=elsewhere, headers=await f.login_as(app, "agent"))
+    assert (r.status_code, r.json()["code"]) == (422, "not_registration_place")
+    case = (await client.post("/aid/applications", json=household(me["id"]), headers=staff)).json()
+    r = await client.get(f"/aid/applications/{case['id']}", headers=resident)
+    assert (r.status_code, r.json()["stage"]) == (200, "applied")
+
+    station = await f.unit_by_kind(app, "440304002000", "civil_affairs_station")
+    lead = await f.login_as(app, "unit_staff", unit=station)
+    await _act(client, lead, case["id"], "accept")
+    await _act(client, lead, case["id"], "record_check", {"findings": "入户核实收入属实", "visited_on": "2026-11-23"})
+    await _act(client, lead, case["id"], "publish_notice", {"place": "园东社区居务公开栏"})
+    clock.set(local(2026, 12, 1, 9))
+    assert await expire_stages(app.state) == 1  # the notice ended on Mon 30 Nov
+    clock.set(local(2026, 12, 15, 9))  # ten working days on, and no decision
+    assert await expire_stages(app.state) == 1
+    assert await expire_stages(app.state) == 0  # marked once
+    r = await client.get(f"/aid/applications/{case['id']}", headers=resident)
+    assert [s["type"] for s in r.json()["steps"]][-2:] == ["notice_ended", "decision_overdue"]
+    assert r.json()["decision_due"] == end_of(2026, 12, 14)

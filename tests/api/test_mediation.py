@@ -95,6 +95,12 @@ async def test_a_neighbour_dispute_reaches_a_sealed_agreement_and_its_confirmati
     done = await _act(client, staff, case["id"], "record_confirmation", {"result": "confirmed",
                                                                         "ruling_no": "(2026)粤0304民特123号"})
     assert done["stage"] == "confirmed"
+    r = await client.post(f"/mediation/cases/{case['id']}/parties/1/reveal", json={"reason": "通知履行协议"},
+                          headers=staff)
+    assert r.json() == {"index": 1, "name": "张三", "phone": "13700137001"}
+    r = await client.post(f"/mediation/cases/{case['id']}/parties/1/reveal", json={"reason": "想看看"},
+                          headers=resident)
+    assert r.status_code == 403
 
 
 async def test_the_confirmation_window_closes_after_30_days(client, app, clock):
@@ -142,6 +148,10 @@ async def test_disputes_mediation_may_not_take_are_refused_with_the_route_and_no
     r = await client.post("/mediation/cases", json={**dispute(me["id"]), "parties": dispute(me["id"])["parties"][:1]},
                           headers=resident)
     assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
+    twice = dispute(me["id"])
+    twice["parties"][1] = {"person_id": me["id"], "role": "respondent", "consents": True}
+    r = await client.post("/mediation/cases", json=twice, headers=resident)
+    assert (r.status_code, r.json()["code"]) == (422, "party_repeated")
     stranger = await f.login_as(app, "resident", username="13912340032")
     r = await client.post("/mediation/cases", json=dispute(me["id"]), headers=stranger)
     assert r.status_code == 404  # someone else's register entry

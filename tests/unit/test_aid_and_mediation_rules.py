@@ -22,6 +22,7 @@ def member(rel: str, income: str, age: int | None = 40, **kw) -> el.Member:
 
 @pytest.mark.parametrize(("incomes", "per_capita", "eligible"), [
     (["4349.97"], "1449.99", True), (["4350"], "1450.00", False), (["4350.02"], "1450.01", False),
+    (["4349.99"], "1450.00", True),  # 1449.9967 a head: below the line, though it reads 1450.00 rounded
     (["0"], "0.00", True), (["1000", "2000", "1349"], "1449.67", True),
 ])
 def test_dibao_income_is_strictly_below_the_line_per_capita(incomes, per_capita, eligible):
@@ -50,9 +51,12 @@ def test_dibao_assets_each_answered():
     (member("applicant", "0", 45, disability_grade=1), [], []),
     (member("applicant", "0", 45, disability_grade=3), [], ["no_work_capacity"]),
     (member("applicant", "0", 72, able_to_work=True), [], ["no_work_capacity"]),
-    (member("applicant", "0", 72), [member("child", "9000", 45, able_to_support=True)],
-     ["no_able_supporter", "no_income"]),
+    (member("applicant", "0", 72), [member("child", "9000", 45, able_to_support=True)], ["no_able_supporter"]),
+    (member("applicant", "0", 72), [member("child", "9000", 45)], ["no_able_supporter"]),  # read from age and income
+    (member("applicant", "0", 72), [member("child", "9000", 45, disability_grade=1)], []),
+    (member("applicant", "0", 72), [member("child", "800", 45)], []),
     (member("applicant", "2000", 72), [], ["no_income"]),
+    (member("applicant", "2000", 72), [member("grandchild", "0", 5), member("spouse", "0", 70)], ["no_income"]),
 ])
 def test_tekun_follows_its_three_conditions(applicant, others, codes_failed):
     result = el.decide("tekun", [applicant, *others], el.Assets(), LINE)
@@ -99,7 +103,15 @@ def test_aid_procedure_refuses_what_the_law_refuses():
         aid.MACHINE.decide("object", aid_view("notice", notice_ends=ends), lead, ends)
     assert exc.value.code == "notice_ended"
     assert aid.MACHINE.decide("object", aid_view("notice", notice_ends=ends), frozenset({Actor.agent}), NOW)[0] == (
-        "checked")
+        "objected")
+    with pytest.raises(LifecycleError) as exc:
+        aid.MACHINE.decide("publish_notice", aid_view("objected"), lead, NOW)
+    assert exc.value.code == "recheck_required"
+    with pytest.raises(LifecycleError) as exc:
+        aid.MACHINE.decide("reject", aid_view("notice", notice_ends=ends), lead, NOW)
+    assert exc.value.code == "notice_not_ended"
+    redo = StageView(Status.in_progress, "approved", {"scheme": "dibao"})
+    assert aid.MACHINE.decide("approve", redo, lead, NOW)[0] == "approved"  # decided again after a 重办
     with pytest.raises(LifecycleError) as exc:
         aid.MACHINE.decide("grant_first", aid_view("applied"), lead, NOW)
     assert exc.value.code == "grant_first_emergency_only"
