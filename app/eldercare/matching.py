@@ -8,7 +8,7 @@ visits were rated (smoothed, so one 5-star visit does not beat fifty
 4.8-star ones).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -77,8 +77,8 @@ def smoothed_rating(rating_sum: int, rating_count: int) -> float:
 
 
 def rank(volunteers: Iterable[VolunteerFacts], *, needed_skills: frozenset[str], elder_region: str,
-         at: datetime, minutes: int, min_age: int, zone: ZoneInfo,
-         limit: int = 20) -> tuple[list[Candidate], list[Excluded]]:
+         at: datetime, minutes: int, min_age: int, zone: ZoneInfo, limit: int = 20,
+         skill_names: Mapping[str, tuple[str, str]] | None = None) -> tuple[list[Candidate], list[Excluded]]:
     ranked: list[Candidate] = []
     excluded: list[Excluded] = []
     end = at.timestamp() + minutes * 60
@@ -94,8 +94,10 @@ def rank(volunteers: Iterable[VolunteerFacts], *, needed_skills: frozenset[str],
             excluded.append(Excluded(v.id, "busy_at_that_time"))
             continue
         near, near_zh, near_en = nearness(v.region_code, elder_region)
-        reasons: list[tuple[str, str]] = [(f"技能匹配：{'、'.join(matching)}", f"skills: {', '.join(matching)}"),
-                                          (near_zh, near_en)]
+        names = skill_names or {}
+        reasons: list[tuple[str, str]] = [
+            (f"技能匹配：{'、'.join(names.get(c, (c, c))[0] for c in matching)}",
+             f"skills: {', '.join(names.get(c, (c, c))[1] for c in matching)}"), (near_zh, near_en)]
         score = 30.0 + near
         if available(v.slots, at, minutes, zone):
             score += 20.0

@@ -131,7 +131,8 @@ async def candidates(ctx: Ctx, case_id: int, at: datetime | None, limit: int) ->
         busy=tuple(busy.get(v.id, ()))) for v, p in pool]  # type: ignore[arg-type]
     ranked, excluded = matching.rank(facts, needed_skills=needed, elder_region=case.region_code, at=when,
                                      minutes=minutes, min_age=policy.volunteers.individual_visit_min_age,
-                                     zone=ZoneInfo(ctx.state.settings.timezone), limit=limit)
+                                     zone=ZoneInfo(ctx.state.settings.timezone), limit=limit,
+                                     skill_names={c: (t.name, t.name_en) for c, t in taxonomy.items()})
     left_out: dict[str, int] = {}
     for e in excluded:
         left_out[e.code] = left_out.get(e.code, 0) + 1
