@@ -64,11 +64,14 @@ async def _worker(settings: Settings, passes: int | None) -> None:
     from app.worker import run_forever
 
     engine = make_engine(settings)
+    from app.feed.bell import FeedBell
+
     state = SimpleNamespace(settings=settings, clock=SystemClock(), sessionmaker=make_sessionmaker(engine),
+                            delivery_bell=FeedBell(),
                             cache=ReferenceCache(settings.routing_cache_seconds), engine=engine,
                             keys=load_keys(settings))  # the sweep reads cases, whose phones are encrypted
     try:
-        await run_forever(state, stop_after=passes)
+        await run_forever(state, stop_after=passes, deliver=passes is None)
     finally:
         await engine.dispose()
 

@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
         if run_worker if run_worker is not None else settings.run_worker_in_serve:
             from app.worker import run_forever
 
-            worker_task = asyncio.create_task(run_forever(app.state, stop_after=None))
+            worker_task = asyncio.create_task(run_forever(app.state, stop_after=None, deliver=True))
         try:
             yield
         finally:
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.state.keys = load_keys(settings)
     app.state.cache = ReferenceCache(settings.routing_cache_seconds)
     app.state.feed_bell = FeedBell()
+    app.state.delivery_bell = FeedBell()  # wakes webhook delivery when events commit
 
     install_error_handlers(app)
     install_docs(app)
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     from app.aid.router import router as aid_router
     from app.calendar.router import router as calendar_router
     from app.cases.router import router as cases_router
+    from app.delivery.router import router as delivery_router
     from app.eldercare.router import router as eldercare_router
     from app.feed.router import router as feed_router
     from app.hotline.router import router as hotline_router
@@ -89,7 +91,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
                    hotline_router, cases_router, feed_router, metrics_router, knowledge_router, affairs_router,
                    people_router, eldercare_router, volunteers_router, timebank_router, aid_router,
-                   mediation_router):
+                   mediation_router, delivery_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")

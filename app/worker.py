@@ -1,11 +1,13 @@
 """Background work: the same loop runs inside `serve` and as `python -m app worker`."""
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
 import app.affairs.kind  # noqa: F401  (registers the affair kind the sweep hands cases to)
 import app.aid.kind  # noqa: F401  (the sweep accepts by rule and ends notices)
+import app.delivery.service  # noqa: F401  (the outbox listens to timeline events)
 import app.eldercare.kind  # noqa: F401
 import app.mediation.kind  # noqa: F401  (the sweep reminds before the confirmation window closes)
 from app.core.idempotency import purge_expired_keys
@@ -27,7 +29,21 @@ async def run_once(state: Any) -> dict[str, int]:
     return report
 
 
-async def run_forever(state: Any, stop_after: int | None = None) -> None:
+async def run_forever(state: Any, stop_after: int | None = None, *, deliver: bool = False) -> None:
+    """The periodic jobs; with `deliver`, webhook delivery alongside, on its own quicker loop."""
+    from app.delivery.service import deliver_forever
+
+    delivery = asyncio.create_task(deliver_forever(state)) if deliver else None
+    try:
+        await _periodic(state, stop_after)
+    finally:
+        if delivery is not None:
+            delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await delivery
+
+
+async def _periodic(state: Any, stop_after: int | None) -> None:
     passes = 0
     while stop_after is None or passes < stop_after:
         try:

@@ -1,5 +1,6 @@
 """What a service call needs to know about the request, bundled once."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,9 @@ from app.core.auth import Principal
 from app.core.db import after_commit
 from app.core.roles import Role
 from app.models import Case, CaseEvent
+
+# Called with (ctx, case, event type, data) for every timeline event, in its transaction (the outbox listens).
+EVENT_LISTENERS: list[Callable[..., None]] = []
 
 
 @dataclass
@@ -34,6 +38,8 @@ class Ctx:
                           actor_unit_id=self.principal.unit_id,
                           from_status=from_status, to_status=to_status, reason=reason, data=data or {})
         self.session.add(event)
+        for listener in EVENT_LISTENERS:
+            listener(self, case, type_, event.data)
         bell = getattr(self.state, "feed_bell", None)
         if bell is not None:  # wake live-feed subscribers once the change is committed
             after_commit(self.session, "feed", bell.ring)

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
 
     run_worker_in_serve: bool = True
     worker_interval_seconds: float = 30.0
+    # Webhook delivery (the outbox): how often to look, how long to wait for a unit, when to give up.
+    delivery_interval_seconds: float = 2.0
+    delivery_timeout_seconds: float = 5.0
+    delivery_max_attempts: int = 8
+    delivery_backoff_base_seconds: float = 5.0
+    delivery_backoff_cap_seconds: float = 3600.0
+    delivery_lease_seconds: float = 60.0  # a worker killed mid-delivery frees its events after this
 
     log_level: str = "INFO"
     log_json: bool = True

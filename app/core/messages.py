@@ -318,9 +318,17 @@ MESSAGES.update({
     "application_decided": ("申请已作出决定", "The application has been decided"),
 })
 TITLES.update({
+    "not_registration_place": ("须在户籍所在地申请", "Apply at the place of registration"),
     "aid_line_missing": ("没有在用的低保标准", "No line in force"),
     "notice_ended": ("公示期已结束", "Notice ended"),
     "notice_not_ended": ("公示期未满", "Notice still running"),
+})
+# delivery to the units' systems
+MESSAGES.update({
+    "webhook_url_invalid": ("回调地址须为 http(s) 网址", "The webhook URL must be an http(s) URL"),
+    "outbox_event_not_found": ("推送事件不存在", "No such outbox event"),
+    "outbox_event_pending": ("该事件正在等待推送", "The event is still pending delivery"),
+    "webhook_not_found": ("该单位未配置回调地址", "The unit has no webhook"),
 })
 # people's mediation
 MESSAGES.update({

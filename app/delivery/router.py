@@ -1,0 +1,71 @@
+"""HTTP for webhooks, the outbox (administrators) and a unit's event feed (its staff, as an alternative to
+webhooks)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
+from app.core.db import UnitOfWorkRoute
+from app.core.errors import AppError, NotFound
+from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.roles import Role
+from app.delivery import repository, service
+from app.delivery import schemas as s
+
+router = APIRouter(tags=["delivery"], route_class=UnitOfWorkRoute)
+
+
+def _after(cursor: str | None) -> int:
+    after = decode_cursor(cursor, 1) if cursor else None
+    if after is not None and not isinstance(after[0], int):
+        raise AppError("cursor_invalid", 400)
+    return after[0] if after else 0
+
+
+@router.put("/units/{unit_id}/webhook", response_model=s.WebhookRead,
+            summary="Set a unit's webhook (administrators); the signing secret is shown once",
+            description="Events are POSTed as JSON with `X-CSC-Event-Id`, `X-CSC-Timestamp` and `X-CSC-Signature: "
+                        "sha256=HMAC(secret, \"<timestamp>.<body>\")`. Delivery is at least once: de-duplicate by "
+                        "the event id. `rotate_secret` issues a new secret.")
+async def set_webhook(unit_id: int, body: s.WebhookIn, session: SessionDep, admin: AdminUser,
+                      clock: ClockDep) -> s.WebhookRead:
+    hook, secret = await service.set_webhook(session, unit_id, body.url, body.active, admin.user_id, clock.now(),
+                                             body.rotate_secret)
+    return s.WebhookRead(unit_id=unit_id, url=hook.url, active=hook.active, secret=secret, updated_at=hook.updated_at)
+
+
+@router.get("/units/{unit_id}/webhook", response_model=s.WebhookRead, summary="A unit's webhook (administrators)")
+async def get_webhook(unit_id: int, session: SessionDep, admin: AdminUser) -> s.WebhookRead:
+    hook = await repository.webhook(session, unit_id)
+    if hook is None:
+        raise NotFound("webhook_not_found")
+    return s.WebhookRead(unit_id=unit_id, url=hook.url, active=hook.active, secret=None, updated_at=hook.updated_at)
+
+
+@router.get("/units/{unit_id}/events", response_model=Page[s.OutboxRead],
+            summary="The unit's events after an id: polling instead of a webhook (the unit's staff)")
+async def unit_events(unit_id: int, session: SessionDep, principal: CurrentUser,
+                      after: Annotated[int, Query(ge=0)] = 0,
+                      limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.OutboxRead]:
+    if principal.role != Role.admin and not (principal.role == Role.unit_staff and principal.unit_id == unit_id):
+        raise AppError("forbidden", 403)
+    rows = await repository.search(session, unit_id=unit_id, status=None, after_id=after, limit=limit + 1)
+    return Page(items=[s.OutboxRead(**service.present(r)) for r in rows[:limit]],
+                next_cursor=encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None)
+
+
+@router.get("/admin/outbox", response_model=Page[s.OutboxRead], summary="The outbox, by unit and status")
+async def outbox(session: SessionDep, admin: AdminUser, unit: int | None = None,
+                 status: Annotated[str | None, Query(pattern="^(pending|poll|delivered|dead)$")] = None,
+                 cursor: str | None = None,
+                 limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.OutboxRead]:
+    rows = await repository.search(session, unit_id=unit, status=status, after_id=_after(cursor), limit=limit + 1)
+    return Page(items=[s.OutboxRead(**service.present(r)) for r in rows[:limit]],
+                next_cursor=encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None)
+
+
+@router.post("/admin/outbox/{event_id}/redeliver", response_model=s.OutboxRead,
+             summary="Send a delivered or dead-lettered event again (administrators)")
+async def redeliver(event_id: int, session: SessionDep, admin: AdminUser, clock: ClockDep) -> s.OutboxRead:
+    return s.OutboxRead(**service.present(await service.redeliver(session, event_id, admin.user_id, clock.now())))
