@@ -1,4 +1,4 @@
-"""python -m app {serve,migrate,seed,worker,create-user}."""
+"""python -m app {serve,migrate,seed,worker,create-user,issue-api-key}."""
 
 import argparse
 import asyncio
@@ -43,6 +43,22 @@ async def _seed(settings: Settings, only_if_empty: bool) -> dict[str, int] | Non
             return report
     finally:
         await engine.dispose()
+
+
+async def _issue_key(settings: Settings, args: argparse.Namespace) -> str:
+    from app.delivery.keys import issue
+
+    migrate(settings)
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            state = SimpleNamespace(keys=load_keys(settings))
+            _, key, signing = await issue(session, state, name=args.name, kind="unit" if args.unit else "open311",
+                                          unit_id=args.unit, by=None, now=SystemClock().now())
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return f"api key (shown once): {key}" + (f"\nsigning secret (shown once): {signing}" if signing else "")
 
 
 async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
@@ -95,6 +111,9 @@ def main(argv: list[str] | None = None) -> None:
     user.add_argument("--role", required=True)
     user.add_argument("--unit", type=int, default=None, help="unit id (required for unit_staff)")
     user.add_argument("--name", default=None)
+    key = sub.add_parser("issue-api-key", help="issue an API key (an Open311 app, or a unit's system); printed once")
+    key.add_argument("--name", required=True)
+    key.add_argument("--unit", type=int, default=None, help="a unit's id: the key acts as the unit's system")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -114,6 +133,12 @@ def main(argv: list[str] | None = None) -> None:
             print(f"error: {exc.code}: {message(exc.code, True, **exc.params)}", file=sys.stderr)
             sys.exit(2)
         print(f"created user {user_id}")
+    elif args.command == "issue-api-key":
+        try:
+            print(asyncio.run(_issue_key(settings, args)))
+        except AppError as exc:
+            print(f"error: {exc.code}: {message(exc.code, True, **exc.params)}", file=sys.stderr)
+            sys.exit(2)
     elif args.command == "serve":
         import uvicorn
 

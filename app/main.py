@@ -64,6 +64,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.state.cache = ReferenceCache(settings.routing_cache_seconds)
     app.state.feed_bell = FeedBell()
     app.state.delivery_bell = FeedBell()  # wakes webhook delivery when events commit
+    from app.delivery.keys import unit_caller
+
+    app.state.api_key_auth = unit_caller  # X-API-Key: units' systems sign their calls
 
     install_error_handlers(app)
     install_docs(app)

@@ -11,6 +11,7 @@ import app.delivery.service  # noqa: F401  (the outbox listens to timeline event
 import app.eldercare.kind  # noqa: F401
 import app.mediation.kind  # noqa: F401  (the sweep reminds before the confirmation window closes)
 from app.core.idempotency import purge_expired_keys
+from app.delivery.keys import purge_signatures
 from app.supervision.service import expire_stages, sweep
 
 log = logging.getLogger("app.worker")
@@ -22,6 +23,7 @@ async def run_once(state: Any) -> dict[str, int]:
     report: dict[str, int] = {}
     async with state.sessionmaker() as session:
         report["idempotency_keys_purged"] = await purge_expired_keys(session, now)
+        report["inbound_signatures_purged"] = await purge_signatures(session, now)
         await session.commit()
     for mark, count in (await sweep(state)).items():
         report[f"marked_{mark}"] = count

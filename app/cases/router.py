@@ -117,7 +117,11 @@ async def update_case(case_id: int, body: CaseUpdate, request: Request, session:
 @router.post("/{case_id}/actions/{action}", response_model=CaseRead,
              summary="Perform a lifecycle action (If-Match required)")
 async def act(case_id: int, action: str, request: Request, session: SessionDep, principal: CurrentUser,
-              clock: ClockDep, body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
+              clock: ClockDep, idem: IdempotencyDep,
+              body: Annotated[dict[str, Any] | None, Body()] = None) -> Any:
+    if (replay := await idem.claim()) is not None:  # a unit's system retrying after a lost answer
+        return replay
     ctx = request_ctx(request, session, principal, clock)
     case = await service.perform(ctx, case_id, action, body, parse_if_match(request, required=False))
-    return _with_etag(await service.after_action(ctx, case.id))
+    read = await service.after_action(ctx, case.id)
+    return await idem.respond(read.model_dump(mode="json"), 200, headers={"ETag": etag(read.version)})

@@ -3,14 +3,14 @@ webhooks)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError, NotFound
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.core.roles import Role
-from app.delivery import repository, service
+from app.delivery import keys, repository, service
 from app.delivery import schemas as s
 
 router = APIRouter(tags=["delivery"], route_class=UnitOfWorkRoute)
@@ -69,3 +69,26 @@ async def outbox(session: SessionDep, admin: AdminUser, unit: int | None = None,
              summary="Send a delivered or dead-lettered event again (administrators)")
 async def redeliver(event_id: int, session: SessionDep, admin: AdminUser, clock: ClockDep) -> s.OutboxRead:
     return s.OutboxRead(**service.present(await service.redeliver(session, event_id, admin.user_id, clock.now())))
+
+
+@router.post("/admin/api-keys", response_model=s.ApiKeyIssued, status_code=201,
+             summary="Issue an API key: for a unit's system (signed calls as the unit) or an Open311 app",
+             description="The key and, for a unit, the signing secret are answered once. A unit's system sends "
+                         "`X-API-Key`, `X-CSC-Timestamp` and `X-CSC-Signature: sha256=HMAC(secret, "
+                         "\"<timestamp>.<METHOD> <path>\\n<body>\")`; a call more than 5 minutes off, or seen "
+                         "before, is refused.")
+async def issue_key(body: s.ApiKeyIn, request: Request, session: SessionDep, admin: AdminUser,
+                    clock: ClockDep) -> s.ApiKeyIssued:
+    row, key, signing = await keys.issue(session, request.app.state, name=body.name, kind=body.kind,
+                                         unit_id=body.unit_id, by=admin.user_id, now=clock.now())
+    return s.ApiKeyIssued(**keys.present(row), key=key, signing_secret=signing)
+
+
+@router.get("/admin/api-keys", response_model=list[s.ApiKeyRead], summary="API keys, by prefix (administrators)")
+async def list_keys(session: SessionDep, admin: AdminUser) -> list[s.ApiKeyRead]:
+    return [s.ApiKeyRead(**keys.present(r)) for r in await keys.all_keys(session)]
+
+
+@router.delete("/admin/api-keys/{key_id}", response_model=s.ApiKeyRead, summary="Revoke a key (administrators)")
+async def revoke_key(key_id: int, session: SessionDep, admin: AdminUser, clock: ClockDep) -> s.ApiKeyRead:
+    return s.ApiKeyRead(**keys.present(await keys.revoke(session, key_id, admin.user_id, clock.now())))

@@ -5,7 +5,7 @@ from app.models.affairs import CreditFlag, LifeEvent, ServiceItem
 from app.models.aid import AidLine, DisputeType, MediationHandoff
 from app.models.care import CarePolicy, CareVisit, VolunteerSkill
 from app.models.cases import Assignment, Case, CaseCallback, CaseEvent, CaseLink
-from app.models.delivery import OutboxEvent, UnitWebhook
+from app.models.delivery import ApiKey, InboundSignature, OutboxEvent, UnitWebhook
 from app.models.hotline import ClassifierFeedback, KnowledgeArticle
 from app.models.org import Region, Unit, UnitKind
 from app.models.people import Person, PersonFlag, PersonLink
@@ -23,7 +23,7 @@ from app.models.volunteers import (
 )
 
 __all__ = [
-    "OutboxEvent", "UnitWebhook",
+    "ApiKey", "InboundSignature", "OutboxEvent", "UnitWebhook",
     "AidLine", "DisputeType", "MediationHandoff",
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",

@@ -43,3 +43,37 @@ class OutboxEvent(SQLModel, table=True):
     leased_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ApiKey(SQLModel, table=True):
+    """A key for a unit's own system (acting as the unit's service account) or an Open311 app.
+
+    Only a keyed hash of the key is stored; the signing secret a unit's system signs its calls with is
+    encrypted at rest. Both are shown once, when issued."""
+
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    name: str = Field(max_length=100)
+    kind: str = Field(max_length=16)  # unit | open311
+    prefix: str = Field(max_length=12)  # shown in lists, so a key can be recognised without being revealed
+    key_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    signing_secret: str | None = Field(default=None, sa_column=Column(EncryptedString))
+    unit_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("units.id",
+                                                                                    name="fk_api_keys_unit")))
+    user_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id",
+                                                                                    name="fk_api_keys_user")))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_by: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id",
+                                                                                       name="fk_api_keys_creator")))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class InboundSignature(SQLModel, table=True):
+    """Signatures of inbound calls already accepted, kept past the timestamp tolerance: a replay is refused."""
+
+    __tablename__ = "inbound_signatures"
+
+    signature: str = Field(sa_column=Column(String(80), primary_key=True))
+    seen_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
