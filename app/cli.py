@@ -48,7 +48,6 @@ async def _seed(settings: Settings, only_if_empty: bool) -> dict[str, int] | Non
 async def _issue_key(settings: Settings, args: argparse.Namespace) -> str:
     from app.delivery.keys import issue
 
-    migrate(settings)
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session:
@@ -134,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(2)
         print(f"created user {user_id}")
     elif args.command == "issue-api-key":
+        migrate(settings)
         try:
             print(asyncio.run(_issue_key(settings, args)))
         except AppError as exc:

@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     from app.knowledge.router import router as knowledge_router
     from app.mediation.router import router as mediation_router
     from app.metrics.router import router as metrics_router
+    from app.open311.router import router as open311_router
     from app.people.router import router as people_router
     from app.regions.router import router as regions_router
     from app.routing.router import router as routing_router
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
                    hotline_router, cases_router, feed_router, metrics_router, knowledge_router, affairs_router,
                    people_router, eldercare_router, volunteers_router, timebank_router, aid_router,
-                   mediation_router, delivery_router):
+                   mediation_router, delivery_router, open311_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")

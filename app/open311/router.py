@@ -1,0 +1,133 @@
+"""Open311 GeoReport v2 under /open311/v2/: `.json` or `.xml` by suffix, the spec's documents and errors."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.core.auth import ClockDep, SessionDep
+from app.core.db import UnitOfWorkRoute
+from app.open311 import render, repository, service
+from app.open311.service import Open311Error, clean
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=UnitOfWorkRoute)
+FORMATS = ("json", "xml")
+
+
+def _fmt(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise Open311Error(404, "format must be .json or .xml")
+    return fmt
+
+
+async def _params(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
+    """Query and form together (api_key and jurisdiction_id may come in either); attribute[code] apart."""
+    params: dict[str, Any] = dict(request.query_params)
+    if request.method == "POST":
+        form = await request.form()
+        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    attributes = {k[len("attribute["):-1]: v for k, v in params.items()
+                  if k.startswith("attribute[") and k.endswith("]")}
+    return clean(params), clean(attributes)
+
+
+@router.get("/discovery.{fmt}", summary="Open311 discovery")
+async def discovery(fmt: str, request: Request) -> Response:
+    try:
+        f = _fmt(fmt)
+    except Open311Error as exc:
+        return render.error("json", exc.status, exc.description)
+    base = str(request.base_url).rstrip("/") + "/open311/v2/"
+    data = {"changeset": "2026-11-23T00:00:00Z", "contact": "12345 政务服务便民热线", "key_service": "由中心管理员签发",
+            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
+                           "changeset": "2026-11-23T00:00:00Z", "type": "production",
+                           "formats": ["text/xml", "application/json"]}]}
+    return render.respond(f, data, root="discovery", item=None)
+
+
+@router.get("/services.{fmt}", summary="Open311 service list: the categories the public may report")
+async def services(fmt: str, session: SessionDep) -> Response:
+    try:
+        f = _fmt(fmt)
+    except Open311Error as exc:
+        return render.error("json", exc.status, exc.description)
+    rows = [service.service_entry(leaf, group) for leaf, group in await service.public_services(session)]
+    return render.respond(f, rows, root="services", item="service")
+
+
+@router.get("/services/{code}.{fmt}", summary="Open311 service definition (attributes)")
+async def service_definition(code: str, fmt: str, session: SessionDep) -> Response:
+    try:
+        f = _fmt(fmt)
+        if code not in {leaf.code for leaf, _ in await service.public_services(session)}:
+            raise Open311Error(404, f"service_code {code} is not a service")
+    except Open311Error as exc:
+        return render.error(fmt if fmt in FORMATS else "json", exc.status, exc.description)
+    return render.respond(f, service.definition(code), root="service_definition", item=None)
+
+
+@router.post("/requests.{fmt}", summary="Open311: post a service request (form-encoded, api_key)")
+async def post_request(fmt: str, request: Request, session: SessionDep, clock: ClockDep) -> Response:
+    f = fmt if fmt in FORMATS else "json"
+    try:
+        _fmt(fmt)
+        params, attributes = await _params(request)
+        case = await service.create(request.app.state, session, params, attributes, clock.now())
+    except Open311Error as exc:
+        return render.error(f, exc.status, exc.description)
+    entry = {"service_request_id": case.number, "service_notice": "已受理并派单，办理时限按工作日计算",
+             "account_id": None}
+    return render.respond(f, [entry], root="service_requests", item="request", status=201)
+
+
+@router.get("/requests.{fmt}", summary="Open311: requests, by ids, services, dates and status (90-day window)")
+async def get_requests(fmt: str, request: Request, session: SessionDep, clock: ClockDep) -> Response:
+    f = fmt if fmt in FORMATS else "json"
+    try:
+        _fmt(fmt)
+        p, _ = await _params(request)
+        ids = [x.strip() for x in p.get("service_request_id", "").split(",") if x.strip()]
+        codes = [x.strip() for x in p.get("service_code", "").split(",") if x.strip()]
+        status = p.get("status")
+        if status not in (None, "open", "closed"):
+            raise Open311Error(400, "status must be open or closed")
+        start, end = (None, None) if ids else service.window(p, clock.now())
+        try:
+            page = int(p.get("page", 1))
+            size = min(int(p.get("page_size", service.MAX_RESULTS)), service.MAX_RESULTS)
+        except ValueError as exc:
+            raise Open311Error(400, "page and page_size must be whole numbers") from exc
+        if page < 1 or size < 1:
+            raise Open311Error(400, "page and page_size start at 1")
+    except Open311Error as exc:
+        return render.error(f, exc.status, exc.description)
+    rows = await repository.requests(session, numbers=ids, codes=codes, status=status, start=start, end=end,
+                                     offset=(page - 1) * size, limit=size)
+    units, cats = await repository.names(session, rows)
+    return render.respond(f, [service.request_entry(c, units, cats) for c in rows], root="service_requests",
+                          item="request")
+
+
+@router.get("/requests/{request_id}.{fmt}", summary="Open311: one request")
+async def get_request(request_id: str, fmt: str, session: SessionDep) -> Response:
+    f = fmt if fmt in FORMATS else "json"
+    rows = await repository.requests(session, numbers=[request_id], codes=[], status=None, start=None, end=None,
+                                     offset=0, limit=1)
+    if fmt not in FORMATS:
+        return render.error("json", 404, "format must be .json or .xml")
+    if not rows:
+        return render.error(f, 404, f"service_request_id {request_id} not found")
+    units, cats = await repository.names(session, rows)
+    return render.respond(f, [service.request_entry(rows[0], units, cats)], root="service_requests", item="request")
+
+
+@router.get("/tokens/{token}.{fmt}", summary="Open311: the request a token stands for")
+async def get_token(token: str, fmt: str, session: SessionDep) -> Response:
+    f = fmt if fmt in FORMATS else "json"
+    rows = await repository.requests(session, numbers=[token], codes=[], status=None, start=None, end=None,
+                                     offset=0, limit=1)
+    if fmt not in FORMATS or not rows:
+        return render.error(f, 404, f"token {token} not found")
+    # Requests are answered with their id at once; a token is that id.
+    return render.respond(f, [{"service_request_id": rows[0].number, "token": token}], root="service_requests",
+                          item="request")

@@ -1,0 +1,178 @@
+"""Open311 GeoReport v2 over the case spine: services are the categories the public may report, a request is
+an ordinary case (channel `open311`) routed like any other. Never commits.
+
+Parameters are as the spec sends them (form or query strings); empty ones count as absent. Errors are
+raised as Open311Error and answered in the spec's error document.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.cases import service as cases
+from app.cases.context import Ctx
+from app.core.auth import Principal
+from app.core.errors import AppError
+from app.core.roles import Role
+from app.delivery import keys
+from app.models import ApiKey, Case, Category, Unit
+from app.regions import repository as regions_repo
+from app.regions import resolution
+from app.routing.schemas import WorkOrderType
+
+# Kinds with their own procedure take their own intake (aid at the civil affairs counter, mediation by its
+# parties); everything else a resident may report through Open311.
+NOT_PUBLIC_GROUPS = frozenset({"civil", "mediation"})
+WORK_ORDER_TYPES = WorkOrderType.__args__  # type: ignore[attr-defined]
+TYPE_NAMES = {"consultation": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议",
+              "praise": "表扬", "other": "其他"}
+MAX_WINDOW_DAYS, MAX_RESULTS = 90, 1000
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def clean(params: dict[str, Any]) -> dict[str, Any]:
+    """Empty optional parameters are absent (clients send `lat=&long=`)."""
+    return {k: v for k, v in params.items() if v not in (None, "")}
+
+
+async def public_services(session: AsyncSession) -> list[tuple[Category, Category]]:
+    """(leaf, group) for every category the public may report."""
+    rows = list((await session.execute(select(Category).where(Category.active.is_(True))  # type: ignore[attr-defined]
+                                       .order_by(Category.sort, Category.code))).scalars())
+    groups = {c.code: c for c in rows if c.parent_code is None}
+    return [(c, groups[c.parent_code]) for c in rows
+            if c.parent_code in groups and c.parent_code not in NOT_PUBLIC_GROUPS]
+
+
+def service_entry(leaf: Category, group: Category) -> dict[str, Any]:
+    return {"service_code": leaf.code, "service_name": leaf.name, "description": leaf.description or leaf.name_en,
+            "metadata": True, "type": "realtime", "keywords": [leaf.name_en], "group": group.name}
+
+
+def definition(code: str) -> dict[str, Any]:
+    return {"service_code": code, "attributes": [
+        {"variable": True, "code": "work_order_type", "datatype": "singlevaluelist", "required": True,
+         "datatype_description": "诉求类型 / the kind of request", "order": 1,
+         "description": "诉求类型（咨询、求助、投诉、举报、建议、表扬、其他）",
+         "values": [{"key": k, "name": TYPE_NAMES[k]} for k in WORK_ORDER_TYPES]},
+        {"variable": True, "code": "anonymous", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": "是否匿名 / report anonymously", "order": 2, "description": "匿名反映",
+         "values": [{"key": "true", "name": "是"}, {"key": "false", "name": "否"}]},
+    ]}
+
+
+async def app_key(session: AsyncSession, state: Any, raw: str | None) -> ApiKey:
+    if not raw:
+        raise Open311Error(403, "api_key is required")
+    try:
+        key = await keys.find(session, state, raw)
+    except AppError as exc:
+        raise Open311Error(403, "api_key is not valid") from exc
+    if key.kind != "open311":
+        raise Open311Error(403, "api_key is not an Open311 key")
+    return key
+
+
+async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str, str | None, float | None, float | None]:
+    lat, lng = p.get("lat"), p.get("long")
+    try:
+        latitude = float(lat) if lat is not None else None
+        longitude = float(lng) if lng is not None else None
+    except ValueError as exc:
+        raise Open311Error(400, "lat and long must be numbers") from exc
+    if (latitude is None) != (longitude is None):
+        raise Open311Error(400, "lat and long come together")
+    address = p.get("address_string")
+    if p.get("address_id"):
+        region = await regions_repo.get(ctx.session, p["address_id"])
+        if region is None or region.level != "community":
+            raise Open311Error(400, "address_id must be a community's 12-digit region code")
+        return region.code, address, latitude, longitude
+    if address:
+        found = await resolution.resolve(ctx.state, ctx.session, address)
+        if found.region_code is None or found.level != "community" or found.ambiguous:
+            raise Open311Error(400, "address_string could not be placed in a community; send address_id")
+        return found.region_code, address, latitude, longitude
+    if latitude is not None:
+        raise Open311Error(400, "lat/long alone cannot be placed in a community; add address_string or address_id")
+    raise Open311Error(400, "a location is required: lat/long with address_string, address_string, or address_id")
+
+
+async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], attributes: dict[str, str],
+                 now: datetime) -> Case:
+    p = clean(params)
+    key = await app_key(session, ctx_state, p.get("api_key"))
+    services = {leaf.code for leaf, _ in await public_services(session)}
+    code = p.get("service_code")
+    if not code:
+        raise Open311Error(400, "service_code is required")
+    if code not in services:
+        raise Open311Error(404, f"service_code {code} is not a service")
+    kind = attributes.get("work_order_type")
+    if not kind:
+        raise Open311Error(400, "attribute[work_order_type] is required")
+    if kind not in WORK_ORDER_TYPES:
+        raise Open311Error(400, f"attribute[work_order_type] must be one of {', '.join(WORK_ORDER_TYPES)}")
+    description = p.get("description")
+    if not description or len(description) < 4:
+        raise Open311Error(400, "description is required")
+    app_principal = Principal(user_id=None, username=f"open311:{key.prefix}", name=key.name,  # type: ignore[arg-type]
+                              role=Role.resident, unit_id=None, unit_kind=None, unit_region=None)
+    ctx = Ctx(state=ctx_state, session=session, principal=app_principal, now=now)
+    region, address, latitude, longitude = await _place(ctx, p)
+    try:
+        phone = cases.caller_phone_of(p.get("phone"))
+    except AppError as exc:
+        raise Open311Error(400, "phone is not a valid phone number") from exc
+    name = " ".join(x for x in (p.get("last_name"), p.get("first_name")) if x) or None
+    case = Case(kind="hotline", channel="open311", category_code=code, work_order_type=kind, urgency="normal",
+                title=description[:60], description=description[:4000], region_code=region, address=address,
+                latitude=latitude, longitude=longitude, caller_name=name, caller_phone=phone,
+                anonymous=attributes.get("anonymous") == "true", payload={
+                    "category_suggested": False, "region_resolved": "address_id" not in p,
+                    "open311": {"app": key.name, "key_prefix": key.prefix, "media_url": p.get("media_url"),
+                                "device_id": p.get("device_id"), "account_id": p.get("account_id")}})
+    return await cases.open_case(ctx, case)
+
+
+def _dt(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def request_entry(case: Case, units: dict[int, Unit], categories: dict[str, str]) -> dict[str, Any]:
+    closed = case.status in ("closed", "withdrawn")
+    reply = (case.reply or {}).get("text") if case.reply else None
+    return {"service_request_id": case.number, "status": "closed" if closed else "open",
+            "status_notes": reply if reply else None, "service_name": categories.get(case.category_code),
+            "service_code": case.category_code, "description": case.description,
+            "agency_responsible": units[case.lead_unit_id].name if case.lead_unit_id in units else None,
+            "service_notice": "受理后按工作日时限办理，可凭编号查询进度", "requested_datetime": _dt(case.created_at),
+            "updated_datetime": _dt(case.updated_at), "expected_datetime": _dt(case.handle_due),
+            "address": case.address, "address_id": case.region_code, "zipcode": None,
+            "lat": case.latitude, "long": case.longitude,
+            "media_url": ((case.payload or {}).get("open311") or {}).get("media_url")}
+
+
+def parse_date(value: str, name: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Open311Error(400, f"{name} is not a W3C date-time") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def window(p: dict[str, Any], now: datetime) -> tuple[datetime, datetime]:
+    end = parse_date(p["end_date"], "end_date") if "end_date" in p else now
+    start = parse_date(p["start_date"], "start_date") if "start_date" in p else end - timedelta(days=MAX_WINDOW_DAYS)
+    if start > end:
+        raise Open311Error(400, "start_date is after end_date")
+    if end - start > timedelta(days=MAX_WINDOW_DAYS):
+        raise Open311Error(400, f"the date window may not exceed {MAX_WINDOW_DAYS} days")
+    return start, end
