@@ -47,8 +47,10 @@ class Idempotency:
             raise AppError("idempotency_key_reused", 422)
         if row.state != "done":
             raise AppError("idempotency_in_flight", 409)
-        return JSONResponse(row.response_body, status_code=row.response_status or 200,
-                            headers={"Idempotent-Replayed": "true"})
+        headers = {"Idempotent-Replayed": "true"}
+        if isinstance(row.response_body, dict) and "version" in row.response_body:
+            headers["ETag"] = f'"{row.response_body["version"]}"'  # as the first answer carried it
+        return JSONResponse(row.response_body, status_code=row.response_status or 200, headers=headers)
 
     async def claim(self) -> JSONResponse | None:
         """None when the caller should proceed; a response to return as-is otherwise."""

@@ -77,8 +77,13 @@ async def find(session: AsyncSession, state: Any, key: str) -> ApiKey:
     return row
 
 
-def signed_content(method: str, path: str, body: bytes) -> bytes:
-    return f"{method.upper()} {path}\n".encode() + body
+NONCE_HEADER = "X-CSC-Nonce"
+
+
+def signed_content(method: str, target: str, nonce: str, body: bytes) -> bytes:
+    """What a unit's system signs: the method, the path with its query, a nonce (so that two identical calls
+    in the same second differ) and the body."""
+    return f"{method.upper()} {target}\n{nonce}\n".encode() + body
 
 
 async def unit_caller(request: Request, key: str, now: datetime) -> int:
@@ -105,7 +110,8 @@ async def _check_call(request: Request, session: AsyncSession, key: str, now: da
         raise AppError("signature_invalid", 401) from exc
     if abs(int(now.timestamp()) - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
         raise AppError("signature_expired", 401)
-    content = signed_content(request.method, request.url.path, await request.body())
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    content = signed_content(request.method, target, request.headers.get(NONCE_HEADER, ""), await request.body())
     if not rules.verify(row.signing_secret, timestamp, content, signature, int(now.timestamp()),
                         SIGNATURE_TOLERANCE_SECONDS):
         raise AppError("signature_invalid", 401)

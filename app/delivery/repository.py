@@ -45,9 +45,19 @@ async def webhooks_of(session: AsyncSession, unit_ids: set[int]) -> dict[int, Un
     return {w.unit_id: w for w in (await session.execute(q)).scalars()}
 
 
-async def settle(session: AsyncSession, event_id: int, **values: object) -> None:
-    await session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id).values(**values)
-                          .execution_options(synchronize_session=False))
+async def settle(session: AsyncSession, event_id: int, lease: datetime, **values: object) -> bool:
+    """Records a delivery's result, only while the caller still holds the lease it took (a worker whose lease
+    ran out must not overwrite what the worker after it did)."""
+    result = await session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id,
+                                                             OutboxEvent.leased_until == lease)
+                                   .values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+async def requeue_parked(session: AsyncSession, unit_id: int, since: datetime, now: datetime) -> None:
+    await session.execute(update(OutboxEvent).where(OutboxEvent.unit_id == unit_id, OutboxEvent.status == "poll",
+                                                    OutboxEvent.created_at >= since)
+                          .values(status="pending", next_attempt_at=now).execution_options(synchronize_session=False))
 
 
 async def search(session: AsyncSession, *, unit_id: int | None, status: str | None, after_id: int,

@@ -51,8 +51,9 @@ async def unit_events(unit_id: int, session: SessionDep, principal: CurrentUser,
     if principal.role != Role.admin and not (principal.role == Role.unit_staff and principal.unit_id == unit_id):
         raise AppError("forbidden", 403)
     rows = await repository.search(session, unit_id=unit_id, status=None, after_id=after, limit=limit + 1)
+    # The next page is `after=<next_cursor>`: the last id, plainly, as the poller counts.
     return Page(items=[s.OutboxRead(**service.present(r)) for r in rows[:limit]],
-                next_cursor=encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None)
+                next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
 
 
 @router.get("/admin/outbox", response_model=Page[s.OutboxRead], summary="The outbox, by unit and status")
@@ -74,9 +75,9 @@ async def redeliver(event_id: int, session: SessionDep, admin: AdminUser, clock:
 @router.post("/admin/api-keys", response_model=s.ApiKeyIssued, status_code=201,
              summary="Issue an API key: for a unit's system (signed calls as the unit) or an Open311 app",
              description="The key and, for a unit, the signing secret are answered once. A unit's system sends "
-                         "`X-API-Key`, `X-CSC-Timestamp` and `X-CSC-Signature: sha256=HMAC(secret, "
-                         "\"<timestamp>.<METHOD> <path>\\n<body>\")`; a call more than 5 minutes off, or seen "
-                         "before, is refused.")
+                         "`X-API-Key`, `X-CSC-Timestamp`, an optional `X-CSC-Nonce` and `X-CSC-Signature: "
+                         "sha256=HMAC(secret, \"<timestamp>.<METHOD> <path>[?<query>]\\n<nonce>\\n<body>\")`; "
+                         "a call more than 5 minutes off, or seen before, is refused.")
 async def issue_key(body: s.ApiKeyIn, request: Request, session: SessionDep, admin: AdminUser,
                     clock: ClockDep) -> s.ApiKeyIssued:
     row, key, signing = await keys.issue(session, request.app.state, name=body.name, kind=body.kind,

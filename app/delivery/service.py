@@ -45,10 +45,12 @@ def enqueue(ctx: Ctx, case: Case, event_type: str, data: dict[str, Any]) -> None
     if not targets:
         return
     shown = {k: v for k, v in data.items() if k != "trace"}
+    summary = case_summary(case)
     for unit_id, why in targets:
         uid = str(uuid.uuid4())
+        about = summary if why != "previous_lead" else {k: summary[k] for k in ("id", "number", "status")}
         body = {"event_id": uid, "type": event_type, "occurred_at": ctx.now.isoformat(), "unit_id": unit_id,
-                "as": why, "case": case_summary(case), "data": shown}
+                "as": why, "case": about, "data": shown if why != "previous_lead" else {}}
         ctx.session.add(OutboxEvent(event_uid=uid, unit_id=unit_id, case_id=case.id, type=event_type,  # type: ignore[arg-type]
                                     body=body, created_at=ctx.now, status="pending", next_attempt_at=ctx.now))
     wakeup = getattr(ctx.state, "delivery_bell", None)
@@ -69,7 +71,7 @@ async def _post(http: httpx.AsyncClient, url: str, secret: str, body: dict[str, 
                rules.SIGNATURE_HEADER: rules.sign(secret, timestamp, raw)}
     try:
         response = await http.post(url, content=raw, headers=headers)
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever one unit's endpoint does, the others' events go on
         return f"{type(exc).__name__}: {exc}"[:500]
     return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}: {response.text[:200]}"
 
@@ -79,8 +81,8 @@ async def deliver_due(state: Any, http: httpx.AsyncClient, limit: int = 50) -> d
     now = state.clock.now()
     async with state.sessionmaker() as session:
         await repository.park_unhooked(session)
-        rows = await repository.claim_due(session, now, now + timedelta(seconds=settings.delivery_lease_seconds),
-                                          limit)
+        lease = now + timedelta(seconds=settings.delivery_lease_seconds)
+        rows = await repository.claim_due(session, now, lease, limit)
         hooks = await repository.webhooks_of(session, {r.unit_id for r in rows})
         batch = [(r.id, r.event_uid, r.attempts, r.body, hooks[r.unit_id].url, hooks[r.unit_id].secret) for r in rows]
         await session.commit()
@@ -94,18 +96,18 @@ async def deliver_due(state: Any, http: httpx.AsyncClient, limit: int = 50) -> d
         for (event_id, _, attempts, *_), error in zip(batch, errors, strict=True):
             tries = attempts + 1
             if error is None:
-                await repository.settle(session, event_id, status="delivered", attempts=tries, delivered_at=done,
-                                        leased_until=None, last_error=None)
+                await repository.settle(session, event_id, lease, status="delivered", attempts=tries,
+                                        delivered_at=done, leased_until=None, last_error=None)
                 report["delivered"] += 1
             elif tries >= settings.delivery_max_attempts:
-                await repository.settle(session, event_id, status="dead", attempts=tries, leased_until=None,
-                                        last_error=error)
+                await repository.settle(session, event_id, lease, status="dead", attempts=tries,
+                                        leased_until=None, last_error=error)
                 report["dead"] += 1
             else:
                 wait = rules.backoff_seconds(tries, base=settings.delivery_backoff_base_seconds,
                                              cap=settings.delivery_backoff_cap_seconds)
-                await repository.settle(session, event_id, attempts=tries, leased_until=None, last_error=error,
-                                        next_attempt_at=done + timedelta(seconds=wait))
+                await repository.settle(session, event_id, lease, attempts=tries, leased_until=None,
+                                        last_error=error, next_attempt_at=done + timedelta(seconds=wait))
                 report["retry"] += 1
         await session.commit()
     return report
@@ -136,8 +138,14 @@ async def deliver_forever(state: Any) -> None:
 # --- administration --------------------------------------------------------------------------------------------
 
 def check_url(url: str) -> str:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    try:
+        parsed = urlparse(url)
+        port = parsed.port  # raises on a port out of range
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise AppError("webhook_url_invalid", 422,
+                       field_errors=[{"field": "url", "code": "webhook_url_invalid"}]) from exc
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or port == 0:
         raise AppError("webhook_url_invalid", 422, field_errors=[{"field": "url", "code": "webhook_url_invalid"}])
     return url
 
@@ -161,6 +169,8 @@ async def set_webhook(session: Any, unit_id: int, url: str, active: bool, by: in
         if rotate:
             secret = secrets.token_urlsafe(32)
             hook.secret = secret
+    if active:
+        await repository.requeue_parked(session, unit_id, now - timedelta(days=7), now)
     audit.record(session, at=now, action="unit_webhook.set", actor_user_id=by, target_type="unit", target_id=unit_id,
                  detail={"url": url, "active": active, "rotated": secret is not None})
     return hook, secret

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.core.auth import ClockDep, SessionDep
 from app.core.db import UnitOfWorkRoute
+from app.core.errors import AppError, message
 from app.open311 import render, repository, service
 from app.open311.service import Open311Error, clean
 
@@ -75,6 +76,9 @@ async def post_request(fmt: str, request: Request, session: SessionDep, clock: C
         case = await service.create(request.app.state, session, params, attributes, clock.now())
     except Open311Error as exc:
         return render.error(f, exc.status, exc.description)
+    except AppError as exc:  # the spine's own refusals, in the spec's error document
+        await session.rollback()
+        return render.error(f, 400, message(exc.code, True, **exc.params))
     entry = {"service_request_id": case.number, "service_notice": "已受理并派单，办理时限按工作日计算",
              "account_id": None}
     return render.respond(f, [entry], root="service_requests", item="request", status=201)
@@ -88,10 +92,14 @@ async def get_requests(fmt: str, request: Request, session: SessionDep, clock: C
         p, _ = await _params(request)
         ids = [x.strip() for x in p.get("service_request_id", "").split(",") if x.strip()]
         codes = [x.strip() for x in p.get("service_code", "").split(",") if x.strip()]
-        status = p.get("status")
-        if status not in (None, "open", "closed"):
+        statuses = {x.strip() for x in p.get("status", "").split(",") if x.strip()}
+        if not statuses <= {"open", "closed"}:
             raise Open311Error(400, "status must be open or closed")
-        start, end = (None, None) if ids else service.window(p, clock.now())
+        status = statuses.pop() if len(statuses) == 1 else None
+        if ids:  # the spec: with ids, every other parameter is ignored
+            codes, status, start, end = [], None, None, None
+        else:
+            start, end = service.window(p, clock.now())
         try:
             page = int(p.get("page", 1))
             size = min(int(p.get("page_size", service.MAX_RESULTS)), service.MAX_RESULTS)

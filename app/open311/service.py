@@ -5,6 +5,7 @@ Parameters are as the spec sends them (form or query strings); empty ones count 
 raised as Open311Error and answered in the spec's error document.
 """
 
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from app.cases import service as cases
 from app.cases.context import Ctx
 from app.core.auth import Principal
 from app.core.errors import AppError
+from app.core.observability import redact
 from app.core.roles import Role
 from app.delivery import keys
 from app.models import ApiKey, Case, Category, Unit
@@ -53,7 +55,8 @@ async def public_services(session: AsyncSession) -> list[tuple[Category, Categor
 
 def service_entry(leaf: Category, group: Category) -> dict[str, Any]:
     return {"service_code": leaf.code, "service_name": leaf.name, "description": leaf.description or leaf.name_en,
-            "metadata": True, "type": "realtime", "keywords": [leaf.name_en], "group": group.name}
+            "metadata": True, "type": "realtime", "keywords": ",".join((leaf.name, leaf.name_en)),
+            "group": group.name}
 
 
 def definition(code: str) -> dict[str, Any]:
@@ -89,6 +92,9 @@ async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str, str | None, float | 
         raise Open311Error(400, "lat and long must be numbers") from exc
     if (latitude is None) != (longitude is None):
         raise Open311Error(400, "lat and long come together")
+    if latitude is not None and not (math.isfinite(latitude) and math.isfinite(longitude)  # type: ignore[arg-type]
+                                     and -90 <= latitude <= 90 and -180 <= longitude <= 180):  # type: ignore[operator]
+        raise Open311Error(400, "lat must be within ±90 and long within ±180")
     address = p.get("address_string")
     if p.get("address_id"):
         region = await regions_repo.get(ctx.session, p["address_id"])
@@ -120,9 +126,8 @@ async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], 
         raise Open311Error(400, "attribute[work_order_type] is required")
     if kind not in WORK_ORDER_TYPES:
         raise Open311Error(400, f"attribute[work_order_type] must be one of {', '.join(WORK_ORDER_TYPES)}")
-    description = p.get("description")
-    if not description or len(description) < 4:
-        raise Open311Error(400, "description is required")
+    service_name = next(leaf.name for leaf, _ in await public_services(session) if leaf.code == code)
+    description = p.get("description") or service_name  # optional in the spec
     app_principal = Principal(user_id=None, username=f"open311:{key.prefix}", name=key.name,  # type: ignore[arg-type]
                               role=Role.resident, unit_id=None, unit_kind=None, unit_region=None)
     ctx = Ctx(state=ctx_state, session=session, principal=app_principal, now=now)
@@ -149,9 +154,10 @@ def _dt(value: datetime | None) -> str | None:
 def request_entry(case: Case, units: dict[int, Unit], categories: dict[str, str]) -> dict[str, Any]:
     closed = case.status in ("closed", "withdrawn")
     reply = (case.reply or {}).get("text") if case.reply else None
+    # The list is public: numbers a resident typed into their own words are masked.
     return {"service_request_id": case.number, "status": "closed" if closed else "open",
-            "status_notes": reply if reply else None, "service_name": categories.get(case.category_code),
-            "service_code": case.category_code, "description": case.description,
+            "status_notes": redact(reply) if reply else None, "service_name": categories.get(case.category_code),
+            "service_code": case.category_code, "description": redact(case.description or ""),
             "agency_responsible": units[case.lead_unit_id].name if case.lead_unit_id in units else None,
             "service_notice": "受理后按工作日时限办理，可凭编号查询进度", "requested_datetime": _dt(case.created_at),
             "updated_datetime": _dt(case.updated_at), "expected_datetime": _dt(case.handle_due),

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases.context import Ctx
+from app.cases.context import EVENT_LISTENERS, Ctx
 from app.cases.kinds import get_kind
 from app.models import Case, CaseEvent
 from app.supervision import repository
@@ -50,9 +50,12 @@ async def sweep(state: Any) -> dict[str, int]:
                 for mark in marks:
                     for column, value in mark.changes.items():
                         setattr(case, column, value)
+                    data = {"lead_unit_id": case.lead_unit_id, **mark.data}
                     session.add(CaseEvent(case_id=case.id, at=now, type=mark.type, actor_role="system",
                                           actor_unit_id=None, from_status=case.status, to_status=case.status,
-                                          data={"lead_unit_id": case.lead_unit_id, **mark.data}))
+                                          data=data))
+                    for listener in EVENT_LISTENERS:  # the unit hears of its chase and supervision
+                        listener(Ctx.for_system(state, session, now), case, mark.type, data)
                     written[mark.type] += 1
                 if marks:
                     case.version += 1

@@ -141,7 +141,8 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(client, app, clock):
 async def test_units_without_a_webhook_poll_their_feed_and_bad_urls_are_refused(client, app):
     admin = await f.login_as(app, "admin")
     unit = await f.unit_by_kind(app, ECO_BUREAU, "ecology_environment_bureau")
-    for url in ("ftp://unit.example/hook", "javascript:alert(1)", "http:///no-host"):
+    for url in ("ftp://unit.example/hook", "javascript:alert(1)", "http:///no-host", "http://unit.example:99999/h",
+                "http://[::1/hook"):
         r = await client.put(f"/units/{unit}/webhook", json={"url": url}, headers=admin)
         assert (r.status_code, r.json()["code"]) == (422, "webhook_url_invalid"), url
     r = await client.get(f"/units/{unit}/webhook", headers=admin)
@@ -158,3 +159,27 @@ async def test_units_without_a_webhook_poll_their_feed_and_bad_urls_are_refused(
     assert (await client.get(f"/units/{unit}/events", headers=other)).status_code == 403
     r = await client.get(f"/units/{unit}/events", params={"after": event["id"]}, headers=staff)
     assert r.json()["items"] == []
+
+
+async def test_the_sweeps_chases_reach_the_unit_and_a_dead_endpoint_stalls_no_one(client, app, clock):
+    from app.supervision.service import sweep
+
+    receiver = Receiver()
+    try:
+        unit, _ = await _hook(client, app, receiver.url)
+        await f.case(client, await f.login_as(app, "agent"))
+        rental = await f.case(client, await f.login_as(app, "agent"), category="housing.rental",
+                              description="房东拒不退还押金，多次协商未果，请求协调处理")
+        assert rental["lead_unit"]["id"] != unit
+        r = await client.put(f"/units/{rental['lead_unit']['id']}/webhook",
+                             json={"url": "http://127.0.0.1:1/nobody-listens"}, headers=await f.login_as(app, "admin"))
+        assert r.status_code == 200
+        clock.advance(days=3)  # past the sign-for limit
+        assert (await sweep(app.state))["sign_overdue"] >= 1
+        async with httpx.AsyncClient(timeout=2) as http:
+            report = await deliver_due(app.state, http)
+        assert report["delivered"] >= 2 and report["retry"] >= 1  # the dead endpoint fails alone
+        types = [json.loads(b)["type"] for _, b in receiver.received]
+        assert {"dispatch", "sign_overdue"} <= set(types)
+    finally:
+        receiver.close()

@@ -86,6 +86,10 @@ async def test_an_app_posts_a_request_and_follows_it_to_closed(client, app):
     [req] = listed.json()
     assert (req["service_request_id"], req["status"], req["status_notes"]) == (number, "closed", reply["text"])
     assert (await client.get("/open311/v2/requests.json", params={"status": "open"})).json() == []
+    both = (await client.get("/open311/v2/requests.json", params={"status": "open,closed"})).json()
+    assert [r["service_request_id"] for r in both] == [number]
+    by_id = (await client.get("/open311/v2/requests.json", params={"service_request_id": number, "status": "open"}))
+    assert [r["status"] for r in by_id.json()] == ["closed"]  # with ids, the other filters are ignored
 
 
 async def test_the_specs_errors_and_nothing_written(client, app):
@@ -102,6 +106,7 @@ async def test_the_specs_errors_and_nothing_written(client, app):
         ({**{k: v for k, v in NOISE.items() if k != "attribute[work_order_type]"}, "api_key": key}, 400,
          "attribute[work_order_type] is required"),
         ({**NOISE, "api_key": key, "lat": "north"}, 400, "lat and long must be numbers"),
+        ({**NOISE, "api_key": key, "lat": "inf"}, 400, "lat must be within ±90 and long within ±180"),
     ]
     for data, status, description in cases:
         r = await client.post("/open311/v2/requests.json", data=data)

@@ -19,7 +19,7 @@ async def _key(client, app, **body) -> dict:
 def _signed(key: dict, method: str, path: str, body: dict | None, timestamp: int, **extra: str) -> tuple[bytes,
                                                                                                           dict]:
     raw = json.dumps(body or {}, ensure_ascii=False).encode()
-    signature = rules.sign(key["signing_secret"], timestamp, signed_content(method, path, raw))
+    signature = rules.sign(key["signing_secret"], timestamp, signed_content(method, path, "", raw))
     return raw, {"X-API-Key": key["key"], rules.TIMESTAMP_HEADER: str(timestamp),
                  rules.SIGNATURE_HEADER: signature, "Content-Type": "application/json", **extra}
 
