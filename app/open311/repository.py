@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Case, Category, Unit
+from app.models import Case, Category, Region, Unit
 
 
 async def requests(session: AsyncSession, *, numbers: list[str], codes: list[str], status: str | None,
@@ -36,3 +36,9 @@ async def names(session: AsyncSession, cases: list[Case]) -> tuple[dict[int, Uni
     cats = dict((await session.execute(select(Category.code, Category.name).where(
         Category.code.in_(codes)))).all()) if codes else {}  # type: ignore[attr-defined]
     return units, cats  # type: ignore[return-value]
+
+
+async def jurisdiction_root(session: AsyncSession) -> str:
+    """The city the centre serves: where requests with coordinates only wait to be placed."""
+    q = select(Region.code).where(Region.level == "city").order_by(Region.code).limit(1)
+    return (await session.execute(q)).scalar_one()

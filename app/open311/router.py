@@ -79,8 +79,9 @@ async def post_request(fmt: str, request: Request, session: SessionDep, clock: C
     except AppError as exc:  # the spine's own refusals, in the spec's error document
         await session.rollback()
         return render.error(f, 400, message(exc.code, True, **exc.params))
-    entry = {"service_request_id": case.number, "service_notice": "已受理并派单，办理时限按工作日计算",
-             "account_id": None}
+    notice = ("已受理并派单，办理时限按工作日计算" if case.status == "dispatched"
+              else "已受理，待工作人员根据坐标确定所在社区后派单")
+    entry = {"service_request_id": case.number, "service_notice": notice, "account_id": None}
     return render.respond(f, [entry], root="service_requests", item="request", status=201)
 
 

@@ -20,6 +20,7 @@ from app.core.observability import redact
 from app.core.roles import Role
 from app.delivery import keys
 from app.models import ApiKey, Case, Category, Unit
+from app.open311 import repository
 from app.regions import repository as regions_repo
 from app.regions import resolution
 from app.routing.schemas import WorkOrderType
@@ -83,7 +84,8 @@ async def app_key(session: AsyncSession, state: Any, raw: str | None) -> ApiKey:
     return key
 
 
-async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str, str | None, float | None, float | None]:
+async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str | None, str | None, float | None, float | None]:
+    """(community, address, lat, long); no community when only coordinates came: an agent places it."""
     lat, lng = p.get("lat"), p.get("long")
     try:
         latitude = float(lat) if lat is not None else None
@@ -107,7 +109,7 @@ async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str, str | None, float | 
             raise Open311Error(400, "address_string could not be placed in a community; send address_id")
         return found.region_code, address, latitude, longitude
     if latitude is not None:
-        raise Open311Error(400, "lat/long alone cannot be placed in a community; add address_string or address_id")
+        return None, None, latitude, longitude
     raise Open311Error(400, "a location is required: lat/long with address_string, address_string, or address_id")
 
 
@@ -132,6 +134,11 @@ async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], 
                               role=Role.resident, unit_id=None, unit_kind=None, unit_region=None)
     ctx = Ctx(state=ctx_state, session=session, principal=app_principal, now=now)
     region, address, latitude, longitude = await _place(ctx, p)
+    placed = region is not None
+    if region is None:
+        # The gazetteer has no boundaries to put coordinates in a community: the request is taken in and held
+        # at the city level for an agent to place from the map (PATCH the region, then dispatch).
+        region = await repository.jurisdiction_root(session)
     try:
         phone = cases.caller_phone_of(p.get("phone"))
     except AppError as exc:
@@ -143,8 +150,9 @@ async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], 
                 anonymous=attributes.get("anonymous") == "true", payload={
                     "category_suggested": False, "region_resolved": "address_id" not in p,
                     "open311": {"app": key.name, "key_prefix": key.prefix, "media_url": p.get("media_url"),
-                                "device_id": p.get("device_id"), "account_id": p.get("account_id")}})
-    return await cases.open_case(ctx, case)
+                                "device_id": p.get("device_id"), "account_id": p.get("account_id"),
+                                "placement_needed": not placed}})
+    return await cases.open_case(ctx, case, hold=not placed)
 
 
 def _dt(value: datetime | None) -> str | None:

@@ -101,8 +101,8 @@ async def test_the_specs_errors_and_nothing_written(client, app):
         ({**NOISE, "api_key": key, "service_code": "mediation.neighbour"}, 404, None),
         ({**{k: v for k, v in NOISE.items() if k not in ("address_id", "address_string", "lat", "long")},
           "api_key": key}, 400, None),
-        ({**{k: v for k, v in NOISE.items() if k not in ("address_id", "address_string")}, "api_key": key}, 400,
-         None),
+        ({**{k: v for k, v in NOISE.items() if k not in ("address_id", "address_string", "long")},
+          "api_key": key}, 400, "lat and long come together"),
         ({**{k: v for k, v in NOISE.items() if k != "attribute[work_order_type]"}, "api_key": key}, 400,
          "attribute[work_order_type] is required"),
         ({**NOISE, "api_key": key, "lat": "north"}, 400, "lat and long must be numbers"),
@@ -124,3 +124,26 @@ async def test_the_specs_errors_and_nothing_written(client, app):
     r = await client.get("/open311/v2/requests/440304-20261123-999999.json")
     assert (r.status_code, r.json()[0]["code"]) == (404, 404)
     assert (await client.get("/open311/v2/requests.json")).json() == []
+
+
+async def test_coordinates_alone_are_taken_in_and_placed_by_an_agent(client, app):
+    key = await _key(client, app)
+    data = {k: v for k, v in NOISE.items() if k not in ("address_id", "address_string")}
+    r = await client.post("/open311/v2/requests.json", data={**data, "api_key": key})
+    assert r.status_code == 201, r.text
+    [created] = r.json()
+    assert "确定所在社区" in created["service_notice"]
+    [req] = (await client.get(f"/open311/v2/requests/{created['service_request_id']}.json")).json()
+    assert (req["status"], req["agency_responsible"], req["lat"], req["long"]) == ("open", None, 22.5431, 114.0579)
+
+    agent = await f.login_as(app, "agent")  # an agent without a district sees the whole city
+    [held] = (await client.get("/cases", params={"status": "received"}, headers=agent)).json()["items"]
+    case = (await client.get(f"/cases/{held['id']}", headers=agent)).json()
+    assert (case["payload"]["open311"]["placement_needed"], case["location"]["region_code"]) == (True, "440300000000")
+    r = await client.patch(f"/cases/{case['id']}", json={"region_code": "440304001020", "reason": "按坐标在地图上定位"},
+                           headers={**agent, "If-Match": f'"{case["version"]}"'})
+    assert r.status_code == 200, r.text
+    dispatched = await f.act(client, agent, r.json(), "dispatch")
+    assert dispatched["lead_unit"]["name"] == "深圳市生态环境局福田管理局"
+    [req] = (await client.get(f"/open311/v2/requests/{created['service_request_id']}.json")).json()
+    assert req["agency_responsible"] == "深圳市生态环境局福田管理局"
