@@ -61,8 +61,10 @@ async def requeue_parked(session: AsyncSession, unit_id: int, since: datetime, n
 
 
 async def search(session: AsyncSession, *, unit_id: int | None, status: str | None, after_id: int,
-                 limit: int) -> list[OutboxEvent]:
+                 limit: int, written_before: datetime | None = None) -> list[OutboxEvent]:
     q = select(OutboxEvent).where(OutboxEvent.id > after_id)  # type: ignore[operator]
+    if written_before is not None:
+        q = q.where(OutboxEvent.created_at <= written_before)
     if unit_id is not None:
         q = q.where(OutboxEvent.unit_id == unit_id)
     if status:

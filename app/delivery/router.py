@@ -1,6 +1,7 @@
 """HTTP for webhooks, the outbox (administrators) and a unit's event feed (its staff, as an alternative to
 webhooks)."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -14,6 +15,7 @@ from app.delivery import keys, repository, service
 from app.delivery import schemas as s
 
 router = APIRouter(tags=["delivery"], route_class=UnitOfWorkRoute)
+FEED_SETTLE_SECONDS = 5
 
 
 def _after(cursor: str | None) -> int:
@@ -45,12 +47,15 @@ async def get_webhook(unit_id: int, session: SessionDep, admin: AdminUser) -> s.
 
 @router.get("/units/{unit_id}/events", response_model=Page[s.OutboxRead],
             summary="The unit's events after an id: polling instead of a webhook (the unit's staff)")
-async def unit_events(unit_id: int, session: SessionDep, principal: CurrentUser,
+async def unit_events(unit_id: int, session: SessionDep, principal: CurrentUser, clock: ClockDep,
                       after: Annotated[int, Query(ge=0)] = 0,
                       limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.OutboxRead]:
     if principal.role != Role.admin and not (principal.role == Role.unit_staff and principal.unit_id == unit_id):
         raise AppError("forbidden", 403)
-    rows = await repository.search(session, unit_id=unit_id, status=None, after_id=after, limit=limit + 1)
+    # Ids are taken at insert and rows appear at commit, so a poller reading the newest rows could step past
+    # one still committing: the feed shows rows once they are a few seconds old.
+    rows = await repository.search(session, unit_id=unit_id, status=None, after_id=after, limit=limit + 1,
+                                   written_before=clock.now() - timedelta(seconds=FEED_SETTLE_SECONDS))
     # The next page is `after=<next_cursor>`: the last id, plainly, as the poller counts.
     return Page(items=[s.OutboxRead(**service.present(r)) for r in rows[:limit]],
                 next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
