@@ -23,7 +23,8 @@ async def run_once(state: Any) -> dict[str, int]:
     report: dict[str, int] = {}
     async with state.sessionmaker() as session:
         report["idempotency_keys_purged"] = await purge_expired_keys(session, now)
-        report["inbound_signatures_purged"] = await purge_signatures(session, now)
+        report["inbound_signatures_purged"] = await purge_signatures(
+            session, now, state.settings.inbound_signature_tolerance_seconds)
         await session.commit()
     for mark, count in (await sweep(state)).items():
         report[f"marked_{mark}"] = count

@@ -67,6 +67,13 @@ async def act(client, headers: dict[str, str], case_body: dict[str, Any], action
     return response.json()
 
 
+async def act_latest(client, headers: dict[str, str], case_id: int, action: str,
+                     body: dict[str, Any] | None = None, *, expect: int = 200) -> dict[str, Any]:
+    """An action on the case as it stands now (its current version as If-Match)."""
+    current = (await client.get(f"/cases/{case_id}", headers=headers)).json()
+    return await act(client, headers, current, action, body, expect=expect)
+
+
 async def all_pages(client, url: str, params: dict[str, Any], headers: dict[str, str] | None = None) -> list[dict]:
     """Follows next_cursor to the end and returns every item."""
     items, cursor = [], None

@@ -18,7 +18,7 @@ from app.calendar.service import current_calendar, deployment_profile
 from app.cases.accountability import record_reply
 from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import clear_oversight
-from app.cases.kinds import KindPlugin, register, without_keys
+from app.cases.kinds import KindPlugin, recorded_by, register, update_payload, without_keys
 from app.cases.lifecycle import Actor, CaseView, Status
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -78,13 +78,12 @@ def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
     return out
 
 
-
 async def refresh_facts(ctx: Ctx, case: Case) -> None:
     """The bad-credit list changes: it is read again whenever the unit acts, not only at filing."""
     today = ctx.now.astimezone(ZoneInfo(ctx.state.settings.timezone)).date()
     flagged = await repository.credit_flagged(ctx.session, case.payload["applicant"]["id_hash"], today)
     if flagged != bool(case.payload.get("credit_flagged")):
-        _payload(case, credit_flagged=flagged)
+        update_payload(case, credit_flagged=flagged)
 
 
 # --- effects ----------------------------------------------------------------------------------------------------
@@ -94,13 +93,9 @@ def _names(case: Case, codes: list[str] | tuple[str, ...]) -> list[dict[str, str
     return [{"code": c, "name": by_code.get(c, c)} for c in codes]
 
 
-def _payload(case: Case, **changes: Any) -> None:
-    case.payload = {**case.payload, **changes}  # a new dict, so the JSON column is written
-
-
 async def _accept(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptBody, view: CaseView) -> dict:
     sign_for(ctx, case)
-    _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id, "tolerance": False})
+    update_payload(case, accepted={**recorded_by(ctx), "tolerance": False})
     return {"notify_requester": True}
 
 
@@ -116,9 +111,9 @@ async def _accept_pending(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptPend
     sign_for(ctx, case)
     case.stage_due = due.at
     missing = _names(case, check.missing_tolerable)
-    _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id, "tolerance": True},
-             tolerance={"promise": body.promise, "missing": missing, "supplement_due": due.at.isoformat(),
-                        "calendar_complete": due.calendar_complete})
+    update_payload(case, accepted={**recorded_by(ctx), "tolerance": True},
+                   tolerance={"promise": body.promise, "missing": missing, "supplement_due": due.at.isoformat(),
+                              "calendar_complete": due.calendar_complete})
     return {"missing": missing, "supplement_due": due.at.isoformat(), "notify_requester": True}
 
 
@@ -134,20 +129,20 @@ async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.Request
     paused = case.handle_due
     case.handle_due = None  # the clock stops while the applicant gathers the materials
     clear_oversight(case)
-    _payload(case, notice={"items": items, "at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id,
-                           "handle_due_before": paused.isoformat() if paused else None})
+    update_payload(case, notice={"items": items, **recorded_by(ctx),
+                                 "handle_due_before": paused.isoformat() if paused else None})
     return {"items": items, "clock_paused": True, "notify_requester": True}
 
 
 async def _decide(ctx: Ctx, case: Case, decision: dict[str, Any], text: str) -> dict:
-    _payload(case, decision=decision)
+    update_payload(case, decision=decision)
     replied = await record_reply(ctx, case, text, basis=decision.get("legal_basis"), decision=decision["result"])
     return {"decision": decision, **replied, "notify_requester": True}
 
 
 def _approval(ctx: Ctx, case: Case, body: s.ApproveBody) -> tuple[dict[str, Any], str]:
     decision = {"result": "approved", "certificate_no": body.certificate_no, "collection": body.collection,
-                "at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id}
+                **recorded_by(ctx)}
     how = {"counter": "请到窗口领取", "mail": "将邮寄送达", "electronic": "已发放电子证照", "none": ""}[body.collection]
     text = body.text or f"您申请的“{case.payload['item']['name']}”已准予办理。{how}".rstrip("。") + "。"
     return decision, text
@@ -159,14 +154,13 @@ async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view
 
 async def _accept_and_approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
     sign_for(ctx, case)
-    _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id, "tolerance": False,
-                             "on_the_spot": True})
+    update_payload(case, accepted={**recorded_by(ctx), "tolerance": False, "on_the_spot": True})
     return await _decide(ctx, case, *_approval(ctx, case, body))
 
 
 async def _reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
     decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
-                "at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id}
+                **recorded_by(ctx)}
     case.stage_due = None
     return await _decide(ctx, case, decision, f"您申请的“{case.payload['item']['name']}”不予办理。理由：{body.reasons}")
 
@@ -182,7 +176,7 @@ def check_sources(ctx: Ctx, materials: list[s.ProvidedMaterial], known: set[str]
 
 
 def material_records(ctx: Ctx, materials: list[s.ProvidedMaterial]) -> list[dict[str, Any]]:
-    return [{**m.model_dump(), "at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id,
+    return [{**m.model_dump(), **recorded_by(ctx),
              "by_role": ctx.principal.role.value} for m in materials]
 
 
@@ -190,7 +184,7 @@ async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody
     check_sources(ctx, body.materials, {m["code"] for m in case.payload["item"]["materials"]})
     fresh = {m.code for m in body.materials}
     kept = [m for m in case.payload.get("materials", []) if m["code"] not in fresh]
-    _payload(case, materials=kept + material_records(ctx, body.materials))
+    update_payload(case, materials=kept + material_records(ctx, body.materials))
     check = rules.check_materials(item_materials(case), provided_codes(case.payload))
     data: dict[str, Any] = {"materials": sorted(fresh), "still_missing": _names(case, check.missing_key
                                                                               + check.missing_tolerable)}
@@ -198,7 +192,7 @@ async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody
         notice = case.payload["notice"]
         asked = {i["material_code"] for i in notice["items"] if i["material_code"]}
         answered = set(notice.get("answered", [])) | fresh
-        _payload(case, notice={**notice, "answered": sorted(answered)})
+        update_payload(case, notice={**notice, "answered": sorted(answered)})
         if check.complete and asked <= answered:
             case.stage = Stage.submitted
             calendar = await current_calendar(ctx.state, ctx.session)
@@ -210,7 +204,7 @@ async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody
             data["still_asked"] = sorted(asked - answered)
     elif case.stage == Stage.accepted_pending and not check.missing_tolerable:
         case.stage, case.stage_due = Stage.accepted, None
-        _payload(case, tolerance={**case.payload["tolerance"], "completed_at": ctx.now.isoformat()})
+        update_payload(case, tolerance={**case.payload["tolerance"], "completed_at": ctx.now.isoformat()})
         data["tolerance_completed"] = True
     return data
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from app.affairs import guide, repository, service
 from app.affairs import schemas as s
 from app.cases import service as cases
-from app.cases.router import request_ctx
+from app.cases.router import created, request_ctx
 from app.cases.schemas import CaseRead
 from app.core import audit
 from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
@@ -104,10 +104,7 @@ async def apply(body: s.ApplicationCreate, request: Request, session: SessionDep
     if (replay := await idem.claim()) is not None:
         return replay
     ctx = request_ctx(request, session, principal, clock)
-    case = await service.file(ctx, body)
-    read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
-    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
-                                                                        "Location": f"/cases/{read.id}"})
+    return await created(ctx, await service.file(ctx, body), idem)
 
 
 @router.post("/applications/{case_id}/materials", response_model=CaseRead,

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from app.calendar.deadlines import Due, Limit, due_after
 from app.calendar.workdays import WorkCalendar
 from app.cases.lifecycle import Actor, LifecycleError, Status
-from app.cases.stages import StageMachine, StageTransition, StageView
+from app.cases.stages import StageMachine, StageView, transition
 
 
 class Stage:
@@ -114,10 +114,7 @@ BEFORE_ACCEPTANCE = frozenset({Stage.submitted, Stage.materials_requested})
 LEAD = frozenset({Actor.lead})
 
 
-def _t(action: str, actors: frozenset[Actor], stages: Iterable[str], statuses: Iterable[Status],
-       target_stage: str | None, target_status: Status | None = None) -> StageTransition:
-    return StageTransition(action, actors, frozenset(stages), frozenset(statuses), target_stage, target_status)
-
+_t = transition  # short, so that each row of the table stays on one line
 
 TABLE = (
     _t("accept", LEAD, {Stage.submitted}, AT_UNIT, Stage.accepted, Status.in_progress),

@@ -52,6 +52,16 @@ class Line:
 
 
 @dataclass(frozen=True)
+class TekunRules:
+    """特困's groups and who counts as able to support: the policy's numbers (seed/care_policies.yaml)."""
+
+    elder_age: int = 60
+    child_age: int = 16  # under this
+    severe_disability_grade: int = 2  # this grade or more severe (1 is the most)
+    working_age: tuple[int, int] = (18, 60)  # from, until
+
+
+@dataclass(frozen=True)
 class Temporary:
     type: str  # emergency | expense
     amount: Decimal = Decimal(0)
@@ -119,29 +129,29 @@ def _assets(members: Sequence[Member], assets: Assets, line: Line) -> list[Reaso
     ]
 
 
-def able_supporter(m: Member, line: Line) -> bool:
+def able_supporter(m: Member, line: Line, rules: TekunRules) -> bool:
     """A spouse, child or parent of working age, not severely disabled, earning at least the line; or as stated."""
     if m.able_to_support is not None:
         return m.able_to_support
-    working_age = m.age is not None and 18 <= m.age < 60
-    severe = m.disability_grade is not None and m.disability_grade <= 2
+    working_age = m.age is not None and rules.working_age[0] <= m.age < rules.working_age[1]
+    severe = m.disability_grade is not None and m.disability_grade <= rules.severe_disability_grade
     return (m.relationship in ("spouse", "child", "parent") and working_age and not severe
             and m.monthly_income >= line.monthly_line)
 
 
-def _tekun(members: Sequence[Member], line: Line) -> list[Reason]:
+def _tekun(members: Sequence[Member], line: Line, rules: TekunRules) -> list[Reason]:
     a = applicant_of(members)
-    severe = a.disability_grade is not None and a.disability_grade <= 2
-    group = (a.age is not None and (a.age >= 60 or a.age < 16)) or severe
+    severe = a.disability_grade is not None and a.disability_grade <= rules.severe_disability_grade
+    group = (a.age is not None and (a.age >= rules.elder_age or a.age < rules.child_age)) or severe
     capacity = group and a.able_to_work is not True
     age = "未知" if a.age is None else f"{a.age} 岁"
-    supporters = [m for m in members if m.relationship != "applicant" and able_supporter(m, line)]
+    supporters = [m for m in members if m.relationship != "applicant" and able_supporter(m, line, rules)]
     return [
         Reason("no_work_capacity", capacity,
                f"申请人{age}{'，重度残疾' if severe else ''}，{'无' if capacity else '有或可能有'}劳动能力",
                f"applicant aged {a.age if a.age is not None else 'unknown'}"
                f"{', severely disabled' if severe else ''}: {'no' if capacity else 'some'} capacity to work "
-               "(60+, under 16 or severely disabled)"),
+               f"({rules.elder_age}+, under {rules.child_age} or severely disabled)"),
         Reason("no_able_supporter", not supporters,
                "无有赡养、抚养、扶养能力的法定义务人" if not supporters else
                f"有 {len(supporters)} 名有扶养能力的法定义务人",
@@ -151,7 +161,7 @@ def _tekun(members: Sequence[Member], line: Line) -> list[Reason]:
 
 
 def decide(scheme: str, members: Sequence[Member], assets: Assets, line: Line,
-           temporary: Temporary | None = None) -> Result:
+           temporary: Temporary | None = None, tekun: TekunRules | None = None) -> Result:
     pc, income = _income(members, line)
     if scheme == "dibao":
         reasons = [income, *_assets(members, assets, line)]
@@ -161,7 +171,7 @@ def decide(scheme: str, members: Sequence[Member], assets: Assets, line: Line,
                            f"申请人本人月收入 {money(own)} 元{'低于' if own < line.monthly_line else '不低于'}低保标准",
                            f"the applicant's own monthly income {money(own)} is "
                            f"{'below' if own < line.monthly_line else 'not below'} the line")
-        reasons = [*_tekun(members, line), no_income, *_assets(members, assets, line)]
+        reasons = [*_tekun(members, line, tekun or TekunRules()), no_income, *_assets(members, assets, line)]
     else:
         assert temporary is not None
         if temporary.type == "emergency":

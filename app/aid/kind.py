@@ -19,7 +19,7 @@ from app.calendar.service import current_calendar, deployment_profile
 from app.cases.accountability import record_reply
 from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import clear_oversight
-from app.cases.kinds import KindPlugin, register, without_keys
+from app.cases.kinds import KindPlugin, parse_instant, recorded_by, register, update_payload, without_keys
 from app.cases.lifecycle import Actor, CaseView, Status
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -27,16 +27,12 @@ from app.models import Case
 from app.people import service as people
 
 
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def facts(case: Case) -> dict[str, Any]:
     p = case.payload
     notices = p.get("notices") or []
     running = notices[-1] if notices and case.stage == Stage.notice else None
     return {"scheme": p["scheme"], "emergency": bool(p.get("temporary")) and p["temporary"]["type"] == "emergency",
-            "notice_ends": _when(running["ends"]) if running else None,
+            "notice_ends": parse_instant(running["ends"]) if running else None,
             "notice_ends_text": running.get("ends_local", running["ends"]) if running else None}
 
 
@@ -48,14 +44,6 @@ def extension_cap(case: Case) -> int:
     return int(case.payload["extension_cap"])
 
 
-def _payload(case: Case, **changes: Any) -> None:
-    case.payload = {**case.payload, **changes}
-
-
-def _by(ctx: Ctx) -> dict[str, Any]:
-    return {"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id}
-
-
 async def _due(ctx: Ctx, case: Case, key: str, start: datetime | None = None) -> datetime:
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     calendar = await current_calendar(ctx.state, ctx.session)
@@ -65,7 +53,7 @@ async def _due(ctx: Ctx, case: Case, key: str, start: datetime | None = None) ->
 async def _accept(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     case.stage_due = None
-    _payload(case, accepted={**_by(ctx), "by_rule": False, "note": body.note})
+    update_payload(case, accepted={**recorded_by(ctx), "by_rule": False, "note": body.note})
     return {"notify_requester": True}
 
 
@@ -77,8 +65,8 @@ async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.Request
     paused = case.handle_due
     case.handle_due = None  # the clock waits for the household's materials
     clear_oversight(case)
-    _payload(case, materials_list={"items": items, **_by(ctx),
-                                   "handle_due_before": paused.isoformat() if paused else None})
+    update_payload(case, materials_list={"items": items, **recorded_by(ctx),
+                                         "handle_due_before": paused.isoformat() if paused else None})
     return {"items": items, "clock_paused": True, "notify_requester": True}
 
 
@@ -86,22 +74,23 @@ async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody
     due = await _due(ctx, case, "whole")
     case.handle_due = due  # accepted now: the whole process runs from today
     clear_oversight(case)
-    _payload(case, supplements=[*case.payload.get("supplements", []), {"materials": body.materials, **_by(ctx)}],
-             accepted={**_by(ctx), "by_rule": False, "after_list": True})
+    supplement = {"materials": body.materials, **recorded_by(ctx)}
+    update_payload(case, supplements=[*case.payload.get("supplements", []), supplement],
+                   accepted={**recorded_by(ctx), "by_rule": False, "after_list": True})
     return {"materials": body.materials, "handle_due": due.isoformat(), "notify_requester": True}
 
 
 async def _grant_first(ctx: Ctx, case: Case, actor: Actor, body: s.GrantFirstBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     case.stage_due = None
-    _payload(case, granted_first={"amount": str(body.amount), "note": body.note, **_by(ctx)})
+    update_payload(case, granted_first={"amount": str(body.amount), "note": body.note, **recorded_by(ctx)})
     return {"amount": str(body.amount), "notify_requester": True}
 
 
 async def _record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, view: CaseView) -> dict:
     if body.visited_on > people.today_of(ctx):
         raise AppError("visited_in_future", 422, field_errors=[{"field": "visited_on", "code": "visited_in_future"}])
-    check: dict[str, Any] = {"findings": body.findings, "visited_on": body.visited_on.isoformat(), **_by(ctx)}
+    check: dict[str, Any] = {"findings": body.findings, "visited_on": body.visited_on.isoformat(), **recorded_by(ctx)}
     if body.members is not None or body.assets is not None:
         household = s.Household(scheme=case.payload["scheme"], region_code=case.region_code,
                                 members=body.members or [service.member_in(m) for m in case.payload["household"]],
@@ -110,8 +99,8 @@ async def _record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, v
                                 if case.payload.get("temporary") else None)
         result, line, kept = await service.check(ctx, household)
         check["eligibility"] = service.present(result, household.scheme, line, len(kept)).model_dump(mode="json")
-        _payload(case, household=kept, assets=household.assets.model_dump(mode="json"))
-    _payload(case, checks=[*case.payload.get("checks", []), check])
+        update_payload(case, household=kept, assets=household.assets.model_dump(mode="json"))
+    update_payload(case, checks=[*case.payload.get("checks", []), check])
     return {"eligible_after_check": check.get("eligibility", {}).get("eligible")}
 
 
@@ -120,15 +109,15 @@ async def _publish_notice(ctx: Ctx, case: Case, actor: Actor, body: s.NoticeBody
     notice = {"round": len(case.payload["notices"]) + 1, "place": body.place, "from": ctx.now.isoformat(),
               "ends": ends.isoformat(), "ends_local": ends.astimezone(people.zone_of(ctx)).strftime("%Y-%m-%d %H:%M")}
     case.stage_due = ends
-    _payload(case, notices=[*case.payload["notices"], notice], decision_due=None)
+    update_payload(case, notices=[*case.payload["notices"], notice], decision_due=None)
     return {"notice": notice, "notify_requester": True}
 
 
 async def _object(ctx: Ctx, case: Case, actor: Actor, body: s.ObjectionBody, view: CaseView) -> dict:
     round_ = case.payload["notices"][-1]["round"]
     case.stage_due = None
-    objection = {"round": round_, "text": body.text, "by": body.by, **_by(ctx)}
-    _payload(case, objections=[*case.payload["objections"], objection])
+    objection = {"round": round_, "text": body.text, "by": body.by, **recorded_by(ctx)}
+    update_payload(case, objections=[*case.payload["objections"], objection])
     return {"round": round_, "back_to": "check", "notify_requester": True}
 
 
@@ -136,9 +125,9 @@ async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view
     start = el.start_month(people.today_of(ctx))
     monthly = case.payload["scheme"] != "temporary"
     decision = {"result": "approved", "amount": str(body.amount), "monthly": monthly,
-                "start_month": start if monthly else None, "note": body.note, **_by(ctx)}
+                "start_month": start if monthly else None, "note": body.note, **recorded_by(ctx)}
     case.stage_due = None
-    _payload(case, decision=decision)
+    update_payload(case, decision=decision)
     what = service.SCHEME_NAMES[case.payload["scheme"]]
     text = (f"您的{what}申请已批准，每月 {body.amount} 元，自 {start} 起发放。" if monthly
             else f"您的{what}申请已批准，救助金 {body.amount} 元。")
@@ -149,9 +138,9 @@ async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view
 async def _reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
     notice_due = await _due(ctx, case, "rejection_notice")
     decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
-                "written_notice_due": notice_due.isoformat(), **_by(ctx)}
+                "written_notice_due": notice_due.isoformat(), **recorded_by(ctx)}
     case.stage_due = None
-    _payload(case, decision=decision)
+    update_payload(case, decision=decision)
     what = service.SCHEME_NAMES[case.payload["scheme"]]
     text = f"您的{what}申请不予批准。理由：{body.reasons}"
     return {"decision": decision, **await record_reply(ctx, case, text, decision="rejected", basis=body.legal_basis),
@@ -168,7 +157,7 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
         case.stage, case.stage_due = Stage.accepted, None
         if Status(case.status) in rules.AT_UNIT:
             case.status = Status.in_progress
-        _payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": None, "by_rule": True})
+        update_payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": None, "by_rule": True})
         data = {"stage_from": Stage.applied, "stage_to": Stage.accepted, "list_due": due.isoformat(),
                 "notify_requester": True}
         reason = "未在时限内一次性告知需补齐的材料，视为受理 / no list of missing materials in time: accepted by rule"
@@ -177,7 +166,7 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
         decision_due = await _due(ctx, case, "decision", due)
         case.stage_due = decision_due
         data = {"notice_ended": due.isoformat(), "decision_due": decision_due.isoformat()}
-        _payload(case, decision_due=decision_due.isoformat())
+        update_payload(case, decision_due=decision_due.isoformat())
         reason, kind = "公示期满无异议 / the notice ended without objection", "notice_ended"
     elif case.stage == Stage.notice:
         case.stage_due = None
@@ -196,7 +185,6 @@ def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
         return payload
     # Who objected stays with the staff: the applicant sees that there was an objection, not whose.
     return without_keys(payload, frozenset({"by_user_id", "by"}))
-
 
 
 PLUGIN = register(KindPlugin(

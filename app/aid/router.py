@@ -7,11 +7,9 @@ from fastapi import APIRouter, Request
 import app.aid.kind  # noqa: F401  (registers the kind)
 from app.aid import schemas as s
 from app.aid import service
-from app.cases import service as cases
-from app.cases.router import request_ctx
+from app.cases.router import created, request_ctx
 from app.cases.schemas import CaseRead
 from app.core.auth import ClockDep, CurrentUser, SessionDep
-from app.core.concurrency import etag
 from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
 
@@ -40,10 +38,7 @@ async def apply(body: s.Household, request: Request, session: SessionDep, princi
     if (replay := await idem.claim()) is not None:
         return replay
     ctx = request_ctx(request, session, principal, clock)
-    case = await service.apply(ctx, body)
-    read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
-    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
-                                                                        "Location": f"/cases/{read.id}"})
+    return await created(ctx, await service.apply(ctx, body), idem)
 
 
 @router.get("/applications/{case_id}", response_model=s.AidTrack,

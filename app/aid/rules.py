@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from app.cases.lifecycle import Actor, LifecycleError, Status
-from app.cases.stages import StageMachine, StageTransition, StageView
+from app.cases.stages import StageMachine, StageTransition, StageView, transition
 
 
 class Stage:
@@ -47,7 +47,7 @@ RECORDERS = frozenset({Actor.lead, Actor.agent, Actor.dispatcher})  # who may re
 
 def _t(action: str, actors: frozenset[Actor], stages: Iterable[str], target: str | None,
        status: Status | None = None) -> StageTransition:
-    return StageTransition(action, actors, frozenset(stages), AT_UNIT, target, status)
+    return transition(action, actors, stages, AT_UNIT, target, status)
 
 
 TABLE = (

@@ -20,6 +20,7 @@ from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import normalise_mobile
 from app.eldercare.eligibility import age_on
+from app.eldercare.policies import current_policy
 from app.models import Case, CaseEvent, Unit
 from app.people import repository as people_repo
 from app.people import service as people
@@ -116,7 +117,9 @@ async def check(ctx: Ctx, body: s.Household) -> tuple[el.Result, el.Line, list[d
     temporary = _temporary(body)
     members, kept = await household(ctx, body.members)
     line = await line_for(ctx, body.region_code)
-    return el.decide(body.scheme, members, assets_of(body.assets), line, temporary), line, kept
+    rules = (await current_policy(ctx.state, ctx.session)).tekun
+    tekun = el.TekunRules(rules.elder_age, rules.child_age, rules.severe_disability_grade, rules.working_age)
+    return el.decide(body.scheme, members, assets_of(body.assets), line, temporary, tekun), line, kept
 
 
 async def apply(ctx: Ctx, body: s.Household) -> Case:

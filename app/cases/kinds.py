@@ -7,6 +7,7 @@ kind registers itself here and needs no change in the spine.
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -60,6 +61,20 @@ class KindPlugin:
             errors = [{"field": "payload." + ".".join(str(p) for p in e["loc"]), "code": e["type"],
                        "message": e["msg"]} for e in exc.errors()]
             raise AppError("validation_failed", 422, field_errors=errors) from exc
+
+
+def update_payload(case: Any, **changes: Any) -> None:
+    """A kind's facts changed on the case: a new dict, so the JSON column is written."""
+    case.payload = {**case.payload, **changes}
+
+
+def recorded_by(ctx: Any) -> dict[str, Any]:
+    """When and by whom, as a kind keeps it with what a stage action recorded."""
+    return {"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id}
+
+
+def parse_instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def without_keys(value: Any, keys: frozenset[str]) -> Any:

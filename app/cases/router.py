@@ -25,6 +25,13 @@ def request_ctx(request: Request, session: SessionDep, principal: CurrentUser, c
     return Ctx(state=request.app.state, session=session, principal=principal, now=clock.now())
 
 
+async def created(ctx: Ctx, case: Any, idem: Any) -> JSONResponse:
+    """Any intake's answer: the new case with its ETag and Location, kept for an idempotent replay."""
+    read = await service.present(ctx, await service.load_visible(ctx, case.id))
+    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
+                                                                        "Location": f"/cases/{read.id}"})
+
+
 def _with_etag(case: CaseRead, status: int = 200) -> JSONResponse:
     return JSONResponse(case.model_dump(mode="json"), status_code=status, headers={"ETag": etag(case.version)})
 
@@ -36,11 +43,7 @@ async def create(body: CaseCreate, request: Request, session: SessionDep, princi
     if (replay := await idem.claim()) is not None:
         return replay
     ctx = request_ctx(request, session, principal, clock)
-    case = await service.create_case(ctx, body)
-    fresh = await service.load_visible(ctx, case.id)
-    read = await service.present(ctx, fresh)
-    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
-                                                                        "Location": f"/cases/{read.id}"})
+    return await created(ctx, await service.create_case(ctx, body), idem)
 
 
 def _case_filter(

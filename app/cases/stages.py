@@ -6,7 +6,7 @@ and spine statuses, and where it leaves both. The kind adds guards that read
 its own facts; the spine checks versions, writes the timeline and commits.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,13 @@ class StageTransition:
     statuses: frozenset[Status]
     target_stage: str | None  # None: the effect settles the stage (a supplement completes it, or not)
     target_status: Status | None = None  # None: the spine status stays
+
+
+def transition(action: str, actors: Iterable[Actor], stages: Iterable[str], statuses: Iterable[Status],
+               target_stage: str | None, target_status: Status | None = None) -> StageTransition:
+    """A row of a kind's stage table, written the way the tables read."""
+    return StageTransition(action, frozenset(actors), frozenset(stages), frozenset(statuses), target_stage,
+                           target_status)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     delivery_backoff_base_seconds: float = 5.0
     delivery_backoff_cap_seconds: float = 3600.0
     delivery_lease_seconds: float = 60.0  # a worker killed mid-delivery frees its events after this
+    feed_settle_seconds: float = 5.0  # a unit's poll feed shows events this old, so none still committing is skipped
+    inbound_signature_tolerance_seconds: int = 300  # a unit system's signed call this far off the clock is refused
+    device_clock_skew_seconds: int = 300  # a phone's clock this far off is not "the future" or "the past"
 
     log_level: str = "INFO"
     log_json: bool = True

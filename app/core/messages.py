@@ -1,5 +1,9 @@
 """Stable error codes with their titles in Chinese and English.
 
+One catalogue, long because it lists every code the API can answer: the contract frontends translate
+against, kept in one place so a code is never defined twice or renamed by accident (tests/unit/test_messages.py
+checks every raised code is here).
+
 Codes are a contract with the frontends: add new ones, never rename.
 Templates take named parameters from the raised error.
 """

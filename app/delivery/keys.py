@@ -17,8 +17,6 @@ from app.core.security import hash_password, lookup_hash
 from app.delivery import rules
 from app.models import ApiKey, InboundSignature, Unit, User
 
-SIGNATURE_TOLERANCE_SECONDS = 300
-
 
 def _new_key() -> str:
     return "csc_" + secrets.token_urlsafe(32)
@@ -108,12 +106,13 @@ async def _check_call(request: Request, session: AsyncSession, key: str, now: da
         timestamp = int(stamp)
     except ValueError as exc:
         raise AppError("signature_invalid", 401) from exc
-    if abs(int(now.timestamp()) - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
+    tolerance = request.app.state.settings.inbound_signature_tolerance_seconds
+    if abs(int(now.timestamp()) - timestamp) > tolerance:
         raise AppError("signature_expired", 401)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     content = signed_content(request.method, target, request.headers.get(NONCE_HEADER, ""), await request.body())
     if not rules.verify(row.signing_secret, timestamp, content, signature, int(now.timestamp()),
-                        SIGNATURE_TOLERANCE_SECONDS):
+                        tolerance):
         raise AppError("signature_invalid", 401)
     try:
         async with session.begin_nested():
@@ -125,8 +124,9 @@ async def _check_call(request: Request, session: AsyncSession, key: str, now: da
     return row.user_id
 
 
-async def purge_signatures(session: AsyncSession, now: datetime) -> int:
-    cutoff = now - timedelta(seconds=2 * SIGNATURE_TOLERANCE_SECONDS)
+async def purge_signatures(session: AsyncSession, now: datetime, tolerance_seconds: int) -> int:
+    """Spent signatures are kept past the tolerance, after which their timestamps refuse a replay anyway."""
+    cutoff = now - timedelta(seconds=2 * tolerance_seconds)
     result = await session.execute(delete(InboundSignature).where(InboundSignature.seen_at < cutoff))
     return result.rowcount or 0
 

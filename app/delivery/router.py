@@ -15,7 +15,6 @@ from app.delivery import keys, repository, service
 from app.delivery import schemas as s
 
 router = APIRouter(tags=["delivery"], route_class=UnitOfWorkRoute)
-FEED_SETTLE_SECONDS = 5
 
 
 def _after(cursor: str | None) -> int:
@@ -47,15 +46,16 @@ async def get_webhook(unit_id: int, session: SessionDep, admin: AdminUser) -> s.
 
 @router.get("/units/{unit_id}/events", response_model=Page[s.OutboxRead],
             summary="The unit's events after an id: polling instead of a webhook (the unit's staff)")
-async def unit_events(unit_id: int, session: SessionDep, principal: CurrentUser, clock: ClockDep,
+async def unit_events(unit_id: int, request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
                       after: Annotated[int, Query(ge=0)] = 0,
                       limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.OutboxRead]:
     if principal.role != Role.admin and not (principal.role == Role.unit_staff and principal.unit_id == unit_id):
         raise AppError("forbidden", 403)
     # Ids are taken at insert and rows appear at commit, so a poller reading the newest rows could step past
     # one still committing: the feed shows rows once they are a few seconds old.
+    settled = clock.now() - timedelta(seconds=request.app.state.settings.feed_settle_seconds)
     rows = await repository.search(session, unit_id=unit_id, status=None, after_id=after, limit=limit + 1,
-                                   written_before=clock.now() - timedelta(seconds=FEED_SETTLE_SECONDS))
+                                   written_before=settled)
     # The next page is `after=<next_cursor>`: the last id, plainly, as the poller counts.
     return Page(items=[s.OutboxRead(**service.present(r)) for r in rows[:limit]],
                 next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)

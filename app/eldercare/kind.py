@@ -12,7 +12,7 @@ from typing import Any
 from app.calendar.deadlines import Limit
 from app.cases.accountability import record_reply
 from app.cases.context import Ctx, sign_for
-from app.cases.kinds import KindPlugin, register
+from app.cases.kinds import KindPlugin, register, update_payload
 from app.cases.lifecycle import Actor, CaseView
 from app.core.errors import AppError
 from app.eldercare import repository, rules
@@ -48,7 +48,7 @@ def handling_limit(case: Case) -> Limit:
 
 async def refresh_counts(ctx: Ctx, case: Case) -> dict[str, int]:
     counts = await repository.counts(ctx.session, case.id)  # type: ignore[arg-type]
-    case.payload = {**case.payload, "visits": counts}
+    update_payload(case, visits=counts)
     return counts
 
 
@@ -81,7 +81,7 @@ async def _check_provider(ctx: Ctx, body: s.ScheduleBody) -> None:
 
 
 async def _schedule(ctx: Ctx, case: Case, actor: Actor, body: s.ScheduleBody, view: CaseView) -> dict:
-    if body.scheduled_at < ctx.now - timedelta(minutes=5):
+    if body.scheduled_at < ctx.now - timedelta(seconds=ctx.state.settings.device_clock_skew_seconds):
         raise AppError("scheduled_in_past", 422, field_errors=[{"field": "scheduled_at", "code": "scheduled_in_past"}])
     if body.volunteer_id is not None:
         await _check_volunteer(ctx, case, body)

@@ -54,6 +54,15 @@ class TimebankRules(_Strict):
     operator_unit_kinds: tuple[str, ...] = ("community_workstation", "civil_affairs_station")
 
 
+class TekunPolicy(_Strict):
+    """特困: the groups without working capacity, and who counts as an able supporter."""
+
+    elder_age: int = 60
+    child_age: int = 16
+    severe_disability_grade: int = Field(default=2, ge=1, le=4)
+    working_age: tuple[int, int] = (18, 60)
+
+
 class CarePolicy(_Strict):
     code: str = ""
     min_age: int
@@ -63,6 +72,7 @@ class CarePolicy(_Strict):
     provider_unit_kinds: tuple[str, ...]
     volunteers: VolunteerRules
     timebank: TimebankRules
+    tekun: TekunPolicy = TekunPolicy()
 
     @classmethod
     def parse(cls, code: str, spec: dict[str, Any]) -> "CarePolicy":

@@ -6,11 +6,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
-from app.cases import service as cases
-from app.cases.router import request_ctx
+from app.cases.router import created, request_ctx
 from app.cases.schemas import CaseRead
 from app.core.auth import ClockDep, CurrentUser, SessionDep
-from app.core.concurrency import etag
 from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
 from app.eldercare import schemas as s
@@ -38,10 +36,7 @@ async def order(body: s.OrderCreate, request: Request, session: SessionDep, prin
     if (replay := await idem.claim()) is not None:
         return replay
     ctx = request_ctx(request, session, principal, clock)
-    case = await service.order(ctx, body)
-    read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
-    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
-                                                                        "Location": f"/cases/{read.id}"})
+    return await created(ctx, await service.order(ctx, body), idem)
 
 
 @router.get("/orders/{case_id}/candidates", response_model=s.CandidatesRead,

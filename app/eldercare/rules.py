@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from app.cases.lifecycle import Actor, LifecycleError, Status
-from app.cases.stages import StageMachine, StageTransition, StageView
+from app.cases.stages import StageMachine, StageTransition, StageView, transition
 
 
 class Stage:
@@ -41,7 +41,7 @@ LEAD = frozenset({Actor.lead})
 
 def _t(action: str, stages: Iterable[str], target_stage: str | None,
        target_status: Status | None = None) -> StageTransition:
-    return StageTransition(action, LEAD, frozenset(stages), AT_UNIT, target_stage, target_status)
+    return transition(action, LEAD, stages, AT_UNIT, target_stage, target_status)
 
 
 TABLE = (

@@ -72,7 +72,8 @@ async def _orderer(ctx: Ctx, person: Person, relation: str | None) -> dict[str, 
 async def order(ctx: Ctx, body: s.OrderCreate) -> Case:
     person, relation = await people.visible(ctx, body.person_id)
     ordered_by = await _orderer(ctx, person, relation)
-    if body.scheduled_at is not None and body.scheduled_at < ctx.now - timedelta(minutes=5):
+    skew = timedelta(seconds=ctx.state.settings.device_clock_skew_seconds)
+    if body.scheduled_at is not None and body.scheduled_at < ctx.now - skew:
         raise AppError("scheduled_in_past", 422, field_errors=[{"field": "scheduled_at", "code": "scheduled_in_past"}])
     policy = await current_policy(ctx.state, ctx.session)
     result = eligibility.decide(policy, await people.facts(ctx, person), body.service_type, people.today_of(ctx))

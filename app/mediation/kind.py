@@ -15,7 +15,7 @@ from app.calendar.service import current_calendar, deployment_profile
 from app.cases.accountability import record_reply
 from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import hand_to
-from app.cases.kinds import KindPlugin, register, without_keys
+from app.cases.kinds import KindPlugin, parse_instant, recorded_by, register, update_payload, without_keys
 from app.cases.lifecycle import Actor, CaseView
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -28,17 +28,13 @@ from app.routing import service as routing
 from app.routing.rules import Step, lead_of_kind, region_chain
 
 
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def facts(case: Case) -> dict[str, Any]:
     agreement = case.payload.get("agreement") or {}
     signatures = agreement.get("signatures", {})
     missing = acceptance.missing_signatures(len(case.payload["parties"]), signatures.get("parties", []),
                                             bool(signatures.get("mediator")))
     return {"missing_signatures": [_who(case, m) for m in missing],
-            "window_ends": _when(agreement.get("confirmation_window_ends"))}
+            "window_ends": parse_instant(agreement.get("confirmation_window_ends"))}
 
 
 def _who(case: Case, marker: str) -> str:
@@ -51,28 +47,20 @@ def handling_limit(case: Case) -> Limit:
     return Limit.parse(case.payload["limit"])
 
 
-def _payload(case: Case, **changes: Any) -> None:
-    case.payload = {**case.payload, **changes}
-
-
-def _by(ctx: Ctx) -> dict[str, Any]:
-    return {"at": ctx.now.isoformat(), "by_user_id": ctx.principal.user_id}
-
-
 async def _session(ctx: Ctx, case: Case, actor: Actor, body: s.SessionBody, view: CaseView) -> dict:
     if body.held_on > people.today_of(ctx):
         raise AppError("session_in_future", 422, field_errors=[{"field": "held_on", "code": "session_in_future"}])
     sign_for(ctx, case)
-    record = {"no": len(case.payload["sessions"]) + 1, **body.model_dump(mode="json"), **_by(ctx)}
-    _payload(case, sessions=[*case.payload["sessions"], record])
+    record = {"no": len(case.payload["sessions"]) + 1, **body.model_dump(mode="json"), **recorded_by(ctx)}
+    update_payload(case, sessions=[*case.payload["sessions"], record])
     return {"session": record["no"]}
 
 
 async def _draft(ctx: Ctx, case: Case, actor: Actor, body: s.AgreementBody, view: CaseView) -> dict:
     agreement = {**body.model_dump(mode="json"), "parties": [{"index": p["index"], "name": p["name"],
                                                                "role": p["role"]} for p in case.payload["parties"]],
-                 "drafted": _by(ctx), "signatures": {"parties": [], "mediator": None, "log": []}}
-    _payload(case, agreement=agreement)
+                 "drafted": recorded_by(ctx), "signatures": {"parties": [], "mediator": None, "log": []}}
+    update_payload(case, agreement=agreement)
     return {"terms": len(body.terms)}
 
 
@@ -91,9 +79,9 @@ async def _sign(ctx: Ctx, case: Case, actor: Actor, body: s.SignatureBody, view:
             raise AppError("already_signed", 409)
         signatures["mediator"] = agreement["mediator"]
         who = agreement["mediator"]
-    signatures["log"] = [*signatures["log"], {"who": who, **_by(ctx)}]
+    signatures["log"] = [*signatures["log"], {"who": who, **recorded_by(ctx)}]
     agreement["signatures"] = signatures
-    _payload(case, agreement=agreement)
+    update_payload(case, agreement=agreement)
     return {"signed": who}
 
 
@@ -105,8 +93,8 @@ async def _seal(ctx: Ctx, case: Case, actor: Actor, body: s.SealBody, view: Case
     remind = due_after(ends, profile.mediation["confirmation_reminder_before"], calendar, zone).at
     remind_at = ends - (remind - ends)  # as long before the end as the limit is after it
     agreement = {**case.payload["agreement"], "seal_no": body.seal_no, "effective_at": ctx.now.isoformat(),
-                 "confirmation_window_ends": ends.isoformat(), "sealed": _by(ctx)}
-    _payload(case, agreement=agreement)
+                 "confirmation_window_ends": ends.isoformat(), "sealed": recorded_by(ctx)}
+    update_payload(case, agreement=agreement)
     case.stage_due = max(remind_at, ctx.now)
     terms = "；".join(f"{t['term']}（{t['method']}，{t['deadline']}前）" for t in agreement["terms"])
     text = (f"调解协议已经各方当事人和调解员签名、调解委员会盖章，自即日起生效。协议内容：{terms}。"
@@ -123,14 +111,14 @@ async def _apply_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.Confir
         raise AppError(refusal, 422 if refusal == "confirmation_not_joint" else 409, ends=ends.isoformat(),
                        field_errors=[{"field": "applicants", "code": refusal}])
     case.stage_due = None
-    _payload(case, confirmation={"applicants": sorted(body.applicants), "court": body.court, **_by(ctx)})
+    update_payload(case, confirmation={"applicants": sorted(body.applicants), "court": body.court, **recorded_by(ctx)})
     return {"court": body.court}
 
 
 async def _record_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.ConfirmationResultBody,
                                view: CaseView) -> dict:
-    _payload(case, confirmation={**case.payload["confirmation"], "result": body.result, "ruling_no": body.ruling_no,
-                                 "recorded": _by(ctx)})
+    update_payload(case, confirmation={**case.payload["confirmation"], "result": body.result,
+                                       "ruling_no": body.ruling_no, "recorded": recorded_by(ctx)})
     case.stage = Stage.confirmed if body.result == "confirmed" else Stage.confirmation_refused
     return {"result": body.result}
 
@@ -138,7 +126,7 @@ async def _record_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.Confi
 async def _fail(ctx: Ctx, case: Case, actor: Actor, body: s.FailBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     routes = case.payload["other_routes"]
-    _payload(case, failure={"reason": body.reason, "note": body.note, "routes": routes, **_by(ctx)})
+    update_payload(case, failure={"reason": body.reason, "note": body.note, "routes": routes, **recorded_by(ctx)})
     text = f"调解未能达成协议（{body.note}）。当事人可以{acceptance.routes_text(routes)}。"
     return {"routes": routes, **await record_reply(ctx, case, text, outcome="failed"), "notify_requester": True}
 
@@ -151,7 +139,7 @@ async def _transfer(ctx: Ctx, case: Case, actor: Actor, body: s.TransferBody, vi
     steps = [Step(f"大调解移交：{handoff.name}", f"Big-mediation hand-off: {handoff.name_en}")]
     unit, fallback = lead_of_kind(snap, region_chain(snap, case.region_code), handoff.unit_kind, steps)
     data = await hand_to(ctx, case, unit.id, retired_status="transferred")
-    _payload(case, transfer={"to": body.to, "reason": body.reason, "unit_id": unit.id, **_by(ctx)})
+    update_payload(case, transfer={"to": body.to, "reason": body.reason, "unit_id": unit.id, **recorded_by(ctx)})
     return {"to": body.to, "unit_id": unit.id, "fallback": fallback, **data,
             "trace": [st.as_dict() for st in steps]}
 
@@ -171,7 +159,7 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
     agreement = case.payload["agreement"]
     ends = datetime.fromisoformat(agreement["confirmation_window_ends"])
     if ctx.now < ends and not agreement.get("reminded_at"):
-        _payload(case, agreement={**agreement, "reminded_at": ctx.now.isoformat()})
+        update_payload(case, agreement={**agreement, "reminded_at": ctx.now.isoformat()})
         case.stage_due = ends + timedelta(seconds=1)
         kind, reason = "confirmation_reminder", "提醒：司法确认申请期限即将届满 / the confirmation window closes soon"
         data: dict[str, Any] = {"window_ends": ends.isoformat(), "notify_requester": True}
@@ -188,7 +176,6 @@ def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
     out = dict(payload)
     out["parties"] = [{k: v for k, v in p.items() if k != "phone_cipher"} for p in payload.get("parties", [])]
     return without_keys(out, frozenset({"by_user_id"})) if principal.role == Role.resident else out
-
 
 
 PLUGIN = register(KindPlugin(

@@ -5,11 +5,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 import app.mediation.kind  # noqa: F401  (registers the kind)
-from app.cases import service as cases
-from app.cases.router import request_ctx
+from app.cases.router import created, request_ctx
 from app.cases.schemas import CaseRead
 from app.core.auth import ClockDep, CurrentUser, SessionDep
-from app.core.concurrency import etag
 from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
 from app.mediation import repository, service
@@ -39,10 +37,7 @@ async def file(body: s.MediationCreate, request: Request, session: SessionDep, p
     if (replay := await idem.claim()) is not None:
         return replay
     ctx = request_ctx(request, session, principal, clock)
-    case = await service.file(ctx, body)
-    read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
-    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
-                                                                        "Location": f"/cases/{read.id}"})
+    return await created(ctx, await service.file(ctx, body), idem)
 
 
 @router.post("/cases/{case_id}/parties/{index}/reveal", response_model=s.PartyContact,

@@ -6,11 +6,10 @@ mediator sign, the committee seals) agreement_effective → confirmation_applied
 labour arbitration, the court or the petitions office.
 """
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from app.cases.lifecycle import Actor, LifecycleError, Status
-from app.cases.stages import StageMachine, StageTransition, StageView
+from app.cases.stages import StageMachine, StageView, transition
 
 
 class Stage:
@@ -42,10 +41,7 @@ LEAD = frozenset({Actor.lead})
 OPEN_STAGES = frozenset({Stage.accepted, Stage.in_mediation, Stage.agreement_drafted})
 
 
-def _t(action: str, actors: frozenset[Actor], stages: Iterable[str], statuses: Iterable[Status],
-       target: str | None, status: Status | None = None) -> StageTransition:
-    return StageTransition(action, actors, frozenset(stages), frozenset(statuses), target, status)
-
+_t = transition  # short, so that each row of the table stays on one line
 
 TABLE = (
     # A dissatisfied callback (重办) brings an agreement or a failure back to the committee: mediation resumes.

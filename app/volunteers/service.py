@@ -7,7 +7,6 @@ prints, and whoever recorded each entry certifies it.
 """
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from app.cases.context import Ctx
 from app.core import audit
@@ -211,21 +210,18 @@ async def record(ctx: Ctx, volunteer_id: int) -> s.ServiceRecord:
     unit: Unit | None = (await units_repo.get(ctx.session, volunteer.approving_unit_id)
                          if volunteer.approving_unit_id else None)
     today = people.today_of(ctx)
-    entries = [s.RecordEntry(date=h.started_at.astimezone(_zone(ctx)).date(), title=h.title,
+    entries = [s.RecordEntry(date=h.started_at.astimezone(people.zone_of(ctx)).date(), title=h.title,
                              hours=round(h.minutes / 60, 2), issuing_unit=unit_name,
                              kind="eldercare" if h.visit_id else "task", team=team)
                for h, unit_name, team in rows]
     return s.ServiceRecord(
         volunteer_id=volunteer.id, name=person.name, id_number=person.id_masked,  # type: ignore[arg-type]
         certificate_no=volunteer.certificate_no, issuing_unit=unit.name if unit else None,
-        registered_on=volunteer.decided_at.astimezone(_zone(ctx)).date() if volunteer.decided_at else None,
+        registered_on=volunteer.decided_at.astimezone(people.zone_of(ctx)).date() if volunteer.decided_at else None,
         hours=round(volunteer.minutes_total / 60, 2), stars=rules.stars(policy.volunteers, volunteer.minutes_total),
         next_star_at_hours=rules.next_star(policy.volunteers, volunteer.minutes_total), tasks=len(entries),
         entries=entries, as_of=today)
 
-
-def _zone(ctx: Ctx) -> ZoneInfo:
-    return ZoneInfo(ctx.state.settings.timezone)
 
 
 async def search(ctx: Ctx, *, region: str | None, status: str | None, after_id: int,

@@ -20,8 +20,6 @@ from app.volunteers import repository, rules
 from app.volunteers import schemas as s
 from app.volunteers.service import check_skills, mine
 
-CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
-
 
 def present(task: VolunteerTask) -> s.TaskRead:
     return s.TaskRead.model_validate(task, from_attributes=True)
@@ -115,7 +113,7 @@ async def withdraw(ctx: Ctx, task_id: int) -> TaskSignup:
 
 def attendance_time(ctx: Ctx, at: datetime | None, field: str = "at") -> datetime:
     when = at or ctx.now
-    if when > ctx.now + CLOCK_SKEW:
+    if when > ctx.now + timedelta(seconds=ctx.state.settings.device_clock_skew_seconds):
         raise AppError("time_in_future", 422, field_errors=[{"field": field, "code": "time_in_future"}])
     return when
 

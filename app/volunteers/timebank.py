@@ -11,6 +11,7 @@ from typing import Any
 
 from app.cases import repository as cases_repo
 from app.cases.context import Ctx, can_see
+from app.cases.kinds import update_payload
 from app.core import audit
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
@@ -167,7 +168,7 @@ async def redeem(ctx: Ctx, body: s.RedemptionCreate) -> tuple[TimebankEntry, Cas
     account = await account_for(ctx, holder.id)  # type: ignore[arg-type]
     entry = await _apply(ctx, Move(account, "own", -minutes, "redemption", case_id=case.id), hours=body.hours)
     paid = int(case.payload.get("timebank_minutes", 0)) + minutes
-    case.payload = {**case.payload, "timebank_minutes": paid}
+    update_payload(case, timebank_minutes=paid)
     case.version += 1
     case.updated_at = ctx.now
     ctx.event(case, "timebank_redeem", from_status=case.status, to_status=case.status,

@@ -10,6 +10,7 @@ from app.models import Case
 from app.supervision.service import expire_stages
 from tests import care
 from tests import factories as f
+from tests.factories import act_latest as _act
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -31,11 +32,6 @@ def household(applicant_id: int, *, spouse_income="2000", child_income="0", appl
                      {"source": "wage", "month": "2026-08", "amount": spouse_income}]},
         {"name": "李小明", "relationship": "child", "birth_date": "2015-03-02", "monthly_income": child_income}],
         "assets": {"savings": "20000", "properties": 1}, **extra}
-
-
-async def _act(client, headers, case_id: int, action: str, body=None, expect: int = 200) -> dict:
-    current = (await client.get(f"/cases/{case_id}", headers=headers)).json()
-    return await f.act(client, headers, current, action, body, expect=expect)
 
 
 async def test_a_household_just_under_the_line_is_noticed_objected_to_and_approved(client, app, clock):

@@ -10,6 +10,7 @@ from app.models import Case
 from app.supervision.service import expire_stages
 from tests import care
 from tests import factories as f
+from tests.factories import act_latest as _act
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -24,11 +25,6 @@ def dispute(applicant_id: int, **extra) -> dict:
             "address": "园东花园 3 栋", "parties": [
                 {"person_id": applicant_id, "role": "applicant", "consents": True},
                 {"name": "张三", "phone": "13700137001", "role": "respondent", "consents": True}], **extra}
-
-
-async def _act(client, headers, case_id: int, action: str, body=None, expect: int = 200) -> dict:
-    current = (await client.get(f"/cases/{case_id}", headers=headers)).json()
-    return await f.act(client, headers, current, action, body, expect=expect)
 
 
 async def _resident_party(client, app) -> tuple[dict, dict]:
