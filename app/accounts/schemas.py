@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.roles import Role
 
@@ -46,3 +46,28 @@ class Token(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=1, max_length=128)
+
+
+class UserUpdate(BaseModel):
+    """What an administrator may change on an account; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    unit_id: int | None = Field(default=None, description="null unbinds the account from its unit")
+    active: bool | None = None
+
+    @model_validator(mode="after")
+    def _role_and_active_not_null(self) -> "UserUpdate":
+        # unit_id may be set to null (unbind); a role or active flag cannot be "nothing".
+        for name in ("role", "active"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self

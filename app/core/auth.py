@@ -52,6 +52,7 @@ async def _principal(
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Principal:
     unauthorized = {"WWW-Authenticate": "Bearer"}
+    token_version: int | None = None  # None for API-key callers: their key is revoked on its own
     api_key = request.headers.get("x-api-key")
     check_key = getattr(request.app.state, "api_key_auth", None)  # a unit's own system, signing its calls
     if not token and api_key and check_key is not None:
@@ -65,6 +66,7 @@ async def _principal(
             raise AppError(exc.code, 401, headers=unauthorized) from exc
         try:
             user_id = int(claims["sub"])
+            token_version = int(claims.get("ver", 0))
         except (TypeError, ValueError) as exc:
             raise AppError("auth_token_invalid", 401, headers=unauthorized) from exc
     row = (
@@ -79,6 +81,9 @@ async def _principal(
     user, unit_kind, unit_region = row
     if not user.active:
         raise AppError("auth_account_disabled", 401, headers=unauthorized)
+    if token_version is not None and token_version != user.token_version:
+        # Logged out, password or role changed since the token was issued.
+        raise AppError("auth_token_revoked", 401, headers=unauthorized)
     principal = Principal(
         user_id=user.id, username=user.username, name=user.name, role=Role(user.role),
         unit_id=user.unit_id, unit_kind=unit_kind, unit_region=unit_region,

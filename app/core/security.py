@@ -80,10 +80,12 @@ def mask_id_number(id_number: str | None) -> str | None:
 ISSUED_AT_LEEWAY_SECONDS = 60
 
 
-def issue_token(secret: str, *, user_id: int, role: str, now: datetime, ttl: timedelta) -> str:
+def issue_token(secret: str, *, user_id: int, role: str, now: datetime, ttl: timedelta, version: int = 0) -> str:
+    """A signed bearer token; `ver` is the user's token_version, so bumping it revokes this token."""
     claims: dict[str, Any] = {
         "sub": str(user_id),
         "role": role,
+        "ver": version,
         "iat": int(now.timestamp()),
         "exp": int((now + ttl).timestamp()),
     }

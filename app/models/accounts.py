@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index
+from sqlalchemy import Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
@@ -24,6 +24,8 @@ class User(SQLModel, table=True):
     failure_window_start: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     last_login_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # Carried in every token as `ver`; bumping it (logout, password or role change) revokes all tokens issued before.
+    token_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
