@@ -27,6 +27,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth_account_disabled": ("账号已停用", "The account is disabled"),
     "auth_token_expired": ("登录已过期，请重新登录", "The token has expired; log in again"),
     "auth_token_invalid": ("登录凭证无效", "The token is invalid"),
+    "auth_token_revoked": (
+        "登录凭证已失效（已退出、改密或权限变更），请重新登录",
+        "The token was revoked (logout, password or role change); log in again",
+    ),
+    "password_wrong": ("当前密码错误", "The current password is wrong"),
+    "password_unchanged": ("新密码不能与当前密码相同", "The new password must differ from the current one"),
+    "user_not_found": ("用户 {user_id} 不存在", "User {user_id} does not exist"),
+    "account_self_change": (
+        "不能修改或停用自己的管理员账号，请由其他管理员操作",
+        "You cannot change the role of or deactivate your own account; ask another administrator",
+    ),
+    "rate_limited": (
+        "请求过于频繁，请 {retry_after} 秒后再试",
+        "Too many requests; try again in {retry_after} seconds",
+    ),
     "forbidden": ("无权执行此操作", "You are not allowed to do this"),
     "username_taken": ("该手机号已注册", "This phone number is already registered"),
     "phone_invalid": ("手机号码无效", "Invalid mobile phone number"),
@@ -149,6 +164,8 @@ MESSAGES.update({
 TITLES: dict[str, tuple[str, str]] = {
     "auth_account_locked": ("账号已锁定", "Account locked"),
     "password_weak": ("密码强度不足", "Password too weak"),
+    "user_not_found": ("用户不存在", "Unknown user"),
+    "rate_limited": ("请求过于频繁", "Too many requests"),
     "region_not_found": ("行政区划不存在", "Unknown region"),
     "region_not_community": ("须选择社区级区划", "A community is required"),
     "unit_not_found": ("单位不存在", "Unknown unit"),
