@@ -69,3 +69,54 @@ async def test_failed_request_releases_its_key(client, app):
     assert good.status_code == 201
     bad_key = await client.post("/cases", json=f.NOISE_CASE, headers={**agent, "Idempotency-Key": "has space"})
     assert bad_key.status_code == 400 and bad_key.json()["code"] == "idempotency_key_invalid"
+
+
+# Real concurrency: asyncio.gather through the ASGI client runs the requests interleaved, each with its own
+# session and its own pooled connection, so on PostgreSQL they race in the database as separate clients would
+# (on SQLite the writers queue behind BEGIN IMMEDIATE, which must give the same outcome). Concurrent time-bank
+# redemptions are in test_volunteer_tasks_and_timebank.py (test_concurrent_redemptions_never_overdraw).
+
+
+async def test_32_concurrent_creates_under_one_key_make_one_case(client, app):
+    agent = await f.login_as(app, "agent")
+    headers = {**agent, "Idempotency-Key": "call-20261123-burst"}
+    responses = await asyncio.gather(*(client.post("/cases", json=f.NOISE_CASE, headers=headers)
+                                       for _ in range(32)))
+    codes = [r.status_code for r in responses]
+    assert all(c in (201, 409) for c in codes), [r.text for r in responses if r.status_code not in (201, 409)]
+    created = {r.json()["id"] for r in responses if r.status_code == 201}
+    assert len(created) == 1 and 201 in codes
+    assert {r.json()["code"] for r in responses if r.status_code == 409} <= {"idempotency_in_flight"}
+    async with app.state.sessionmaker() as s:
+        assert (await s.execute(select(func.count()).select_from(Case))).scalar_one() == 1
+        creates = (await s.execute(select(func.count()).select_from(CaseEvent)
+                                   .where(CaseEvent.type == "create"))).scalar_one()
+        assert creates == 1
+    # After the burst the key answers with the one case, every time.
+    again = await client.post("/cases", json=f.NOISE_CASE, headers=headers)
+    assert (again.status_code, again.json()["id"]) == (201, created.pop())
+
+
+async def test_16_concurrent_actions_on_one_etag_apply_once(client, app):
+    agent = await f.login_as(app, "agent")
+    case = await f.case(client, agent)
+    dispatchers = [await f.login_as(app, "dispatcher") for _ in range(16)]
+    url = f"/cases/{case['id']}/actions/mark_major"
+    etag = f'"{case["version"]}"'
+
+    def body(i: int) -> dict:
+        return {"leader": f"副区长{i}", "team": ["城管", "生态环境"], "plan": "联合执法，夜间停工",
+                "resolve_by": "2026-12-31"}
+
+    responses = await asyncio.gather(*(client.post(url, json=body(i), headers={**d, "If-Match": etag})
+                                       for i, d in enumerate(dispatchers)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] + [412] * 15, [r.text for r in responses if r.status_code not in (200, 412)]
+    winner = next(r.json() for r in responses if r.status_code == 200)
+    async with app.state.sessionmaker() as s:
+        marks = (await s.execute(select(CaseEvent).where(CaseEvent.case_id == case["id"],
+                                                         CaseEvent.type == "mark_major"))).scalars().all()
+        stored = await s.get(Case, case["id"])
+        assert len(marks) == 1 and stored.version == case["version"] + 1
+        # Nothing lost or mixed: the one event, the case and the winner's answer tell the same story.
+        assert marks[0].data["major"]["leader"] == stored.major["leader"] == winner["major"]["leader"]
