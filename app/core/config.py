@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     pool_size: int = 10
+    # While the database is down, requests fail fast (503 database_unavailable) instead of hanging.
+    db_connect_timeout_seconds: float = 2.0
+    db_pool_timeout_seconds: float = 5.0
 
     @model_validator(mode="after")
     def _default_database(self) -> "Settings":

@@ -6,6 +6,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.messages import FIELD_MESSAGES, MESSAGES, TITLES
@@ -151,6 +153,45 @@ def validation_field_errors(request: Request, errors: list[dict[str, Any]]) -> l
     return out
 
 
+def _numeric_out_of_range(exc: DBAPIError) -> bool:
+    """PostgreSQL's 22003 (numeric_value_out_of_range), or asyncpg refusing to encode an integer too big."""
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return state == "22003" or "value out of int" in str(orig)
+
+
+DATABASE_RETRY_AFTER_SECONDS = 2
+_FILESYSTEM_ERRORS = (FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached, is shutting down or starting, or dropped the connection.
+
+    The request wrote nothing (its transaction never committed), so the client may simply retry: a 503 with
+    Retry-After, not a 500. Looks through the exception's causes, where drivers keep the socket error.
+    """
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return False
+        if isinstance(seen, sa_exc.TimeoutError | TimeoutError | ConnectionError):  # pool wait, connect, reset
+            return True
+        if isinstance(seen, OSError) and not isinstance(seen, _FILESYSTEM_ERRORS):  # refused, unreachable
+            return True
+        if isinstance(seen, sa_exc.DBAPIError):
+            if seen.connection_invalidated or isinstance(seen, sa_exc.OperationalError | sa_exc.InterfaceError):
+                return True
+            orig = seen.orig
+            state = str(getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", "")
+                        or "")
+            if state.startswith(("08", "57P")):  # connection exceptions; admin shutdown, cannot connect now
+                return True
+            seen = orig
+            continue
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -177,11 +218,35 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "route_not_found", 405: "method_not_allowed", 401: "auth_required",
-                403: "forbidden"}.get(exc.status_code, "conflict" if exc.status_code == 409 else "not_found")
+                403: "forbidden", 400: "body_unreadable", 413: "body_too_large"}.get(
+            exc.status_code, "conflict" if exc.status_code == 409 else "not_found")
         return problem(request, exc.status_code, code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DBAPIError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # An integer the database cannot hold (an id or amount past 64 bits on SQLite, past the column's type on
+        # PostgreSQL) is bad input, not a fault: nothing was written, the transaction is rolled back.
+        if isinstance(exc, DBAPIError) and not _numeric_out_of_range(exc):
+            return await _unhandled(request, exc)
+        return problem(request, 422, "value_out_of_range")
+
+    # Handled here rather than only in the catch-all below, which runs outside the app and re-raises: an outage
+    # must not print a trace per request.
+    @app.exception_handler(OSError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(sa_exc.InterfaceError)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        return await _unhandled(request, exc)
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        if database_unavailable(exc):
+            log.warning("database unavailable: %s", type(exc).__name__,
+                        extra={"request_id": getattr(request.state, "request_id", None)})
+            return problem(request, 503, "database_unavailable",
+                           headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
         # The trace goes to the log with the request id, never to the client.
         log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
         return problem(request, 500, "internal_error")

@@ -16,6 +16,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "route_not_found": ("接口不存在", "No such endpoint"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "internal_error": ("服务器内部错误，请稍后再试", "Internal server error, please try again later"),
+    "database_unavailable": ("数据库暂时无法访问，请稍后重试", "The database is unavailable; please retry shortly"),
+    "value_out_of_range": ("请求中的数值超出允许范围", "A number in the request is out of range"),
+    "body_unreadable": ("请求体无法解析", "The request body could not be read"),
+    "body_too_large": ("请求体过大", "The request body is too large"),
     "conflict": ("数据冲突", "Conflict with the current state"),
     # auth
     "auth_required": ("需要登录", "Authentication required"),
