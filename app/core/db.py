@@ -48,8 +48,12 @@ def make_engine(settings: Settings) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    # Fail fast while the database is away: a short connect timeout, a bounded wait for a pooled connection, and
+    # a ping at checkout so a connection the restart broke is replaced instead of failing the request.
     return create_async_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size,
-                               pool_pre_ping=True, json_serializer=_json_dumps)
+                               pool_timeout=settings.db_pool_timeout_seconds, pool_pre_ping=True,
+                               connect_args={"timeout": settings.db_connect_timeout_seconds},
+                               json_serializer=_json_dumps)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
