@@ -31,7 +31,10 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False, settings: dict[str, str] | None = None) -> None:
+        # Tests trade durability for speed; the benchmarks run the server as production would (fsync on).
+        self.durable = durable
+        self.settings = settings or {}
         self.root = Path(tempfile.mkdtemp(prefix="csc-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -50,8 +53,9 @@ class PostgresServer:
         os.chmod(self.root, 0o700)
         self._run(_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                   "--locale=C", "--no-sync")
-        opts = (f"-p {self.port} -k {self.root} -h 127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c max_connections=200")
+        safety = "" if self.durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        extra = "".join(f"-c {k}={v} " for k, v in self.settings.items())
+        opts = f"-p {self.port} -k {self.root} -h 127.0.0.1 {safety}{extra}-c max_connections=200"
         self._run(_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start")
         deadline = time.time() + 30
         while time.time() < deadline:

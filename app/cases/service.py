@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.calendar.service import deployment_profile
-from app.cases import repository, views
+from app.cases import reference, repository, views
 from app.cases import schemas as s
 from app.cases.actions import EFFECTS, event_reason
 from app.cases.context import Ctx, actors_for, can_see
@@ -21,9 +21,8 @@ from app.core.concurrency import check_version
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
-from app.models import Case, Unit
+from app.models import Case
 from app.routing import service as routing
-from app.units import repository as units_repo
 
 RESIDENT_CHANNELS = {"app", "web"}
 CREATOR_ROLES = {Role.resident, Role.agent, Role.dispatcher}
@@ -153,15 +152,16 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False) -> s.Ca
         audit.record(ctx.session, at=ctx.now, action="case.reveal_contact", actor_user_id=ctx.principal.user_id,
                      target_type="case", target_id=case.id)
     unit_ids = {a.unit_id for a in case.assignments} | ({case.lead_unit_id} if case.lead_unit_id else set())
-    units: dict[int, Unit] = await units_repo.get_many(ctx.session, unit_ids)
-    names = await repository.category_names(ctx.session, {case.category_code})
+    snap = await reference.snapshot(ctx.state, ctx.session)
+    units = await reference.units(snap, ctx.session, unit_ids)
+    names = reference.category_names(snap, {case.category_code})
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     master = None
     if case.merged_into_id is not None:
         master = await repository.get(ctx.session, case.merged_into_id, with_children=False)
     duplicates = await repository.merged_duplicates(ctx.session, case.id)
     return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
-                        region_name=await repository.region_name(ctx.session, case.region_code), units=units,
+                        region_name=reference.region_name(snap, case.region_code), units=units,
                         profile=profile, reveal_contact=reveal, master=master, duplicates=duplicates,
                         related=await repository.related(ctx.session, case.id))
 
@@ -296,6 +296,6 @@ async def search(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: list 
                                                  limit=limit)
     except (ValueError, TypeError, IndexError) as exc:
         raise AppError("cursor_invalid", 400) from exc
-    names = await repository.category_names(ctx.session, {r.category_code for r in rows})
+    names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows})
     return [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows], next_key
 

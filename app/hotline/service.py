@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 
 from app.calendar.service import deployment_profile
+from app.cases import reference, views
 from app.cases import repository as cases_repo
 from app.cases import service as cases
-from app.cases import views
 from app.cases.context import Ctx
 from app.cases.schemas import CaseCreate, CategoryBrief
 from app.core.errors import AppError
@@ -62,7 +62,7 @@ def city_bounds(seed_dir: str) -> Bounds:
 
 
 async def _present_suggestions(ctx: Ctx, found: list[Suggestion]) -> list[ClassifySuggestion]:
-    names = await cases_repo.category_names(ctx.session, {s.category for s in found})
+    names = await reference.names_of(ctx.state, ctx.session, {s.category for s in found})
     return [ClassifySuggestion(category=CategoryBrief(code=s.category, name=names.get(s.category, s.category)),
                                score=s.score, reasons=list(s.reasons)) for s in found]
 
@@ -115,7 +115,7 @@ async def similar_to(ctx: Ctx, case: Case) -> list[SimilarCase]:
     ranked = similar.rank(case.description, case.region_code, case.latitude, case.longitude, found,
                           profile.duplicate_radius_m)
     rows = await repository.cases_by_ids(ctx.session, [r.case_id for r in ranked])
-    names = await cases_repo.category_names(ctx.session, {case.category_code})
+    names = await reference.names_of(ctx.state, ctx.session, {case.category_code})
     return [SimilarCase(case=views.summary(rows[r.case_id], names.get(case.category_code, ""), ctx.now),
                         score=r.score, distance_m=r.distance_m, same_community=r.same_community) for r in ranked]
 
@@ -172,6 +172,6 @@ async def caller_orders(ctx: Ctx, phone: str, before_id: int | None, limit: int)
     scope = cases_repo.Scope.of(ctx.principal)
     rows = await repository.caller_orders(ctx.session, scope, lookup_hash(ctx.state.keys.lookup_key, normal),
                                           before_id, limit + 1)
-    names = await cases_repo.category_names(ctx.session, {r.category_code for r in rows})
+    names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows})
     items = [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows[:limit]]
     return items, (rows[limit - 1].id if len(rows) > limit else None)

@@ -63,6 +63,7 @@ class Snapshot:
     units_by_place: Mapping[tuple[str, str], Sequence[UnitRef]]  # (region_code, kind) -> active units
     kind_names: Mapping[str, str] = field(default_factory=dict)
     fallback_kind: str = "district_government"
+    units_by_id: Mapping[int, UnitRef] = field(default_factory=dict)  # active units, for naming them in views
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ async def snapshot(state: Any, session: AsyncSession) -> Snapshot:
             regions={r.code: RegionNode(r.code, r.name, r.level, r.parent_code, r.statistical) for r in regions},
             categories={c.code: CategoryNode(c.code, c.name, c.parent_code) for c in cats},
             rules_by_category=dict(by_category), units_by_place=dict(by_place), kind_names=kinds,
+            units_by_id={u.id: u for refs in by_place.values() for u in refs},
         )
 
     return await state.cache.get(SNAPSHOT, load)

@@ -1,0 +1,78 @@
+"""The processes a benchmark measures: a durable PostgreSQL server and the API served by uvicorn.
+
+Both run as separate processes on this machine, as in production; the load
+generator (wrk) is a third. PostgreSQL runs with fsync on.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.pg_server import PostgresServer
+
+ROOT = Path(__file__).resolve().parents[2]
+# Production-like memory settings for a 24 GiB machine; durability stays at the defaults (fsync, full pages).
+PG_SETTINGS = {"shared_buffers": "2GB", "work_mem": "32MB", "maintenance_work_mem": "512MB",
+               "effective_cache_size": "8GB", "max_wal_size": "4GB", "checkpoint_timeout": "15min",
+               "random_page_cost": "1.1"}
+# Throw-away keys for a throw-away database; the generator encrypts phones with the key the server reads.
+SECRETS = {"CSC_JWT_SECRET": "bench-secret-" + "x" * 32,
+           "CSC_FIELD_KEY": "C2p0Zk1hZ2ljS2V5Rm9yVGVzdHNPbmx5MTIzNDU2Nzg=", "CSC_LOOKUP_KEY": "bench-lookup"}
+
+
+def start_postgres() -> PostgresServer:
+    return PostgresServer(durable=True, settings=PG_SETTINGS).start()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, **SECRETS, "CSC_DATABASE_URL": database_url, "CSC_DATA_DIR": str(data_dir),
+            "CSC_LOG_LEVEL": "WARNING", **extra}
+
+
+class AppServer:
+    """`python -m app serve` in its own process group, background jobs off (they would compete for the cores)."""
+
+    def __init__(self, database_url: str, data_dir: Path, workers: int = 1, **extra: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = app_env(database_url, data_dir, **extra)
+        self.workers = workers
+        self.log = data_dir / f"server-{self.port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 120.0) -> "AppServer":
+        cmd = [sys.executable, "-m", "app", "serve", "--port", str(self.port), "--workers", str(self.workers),
+               "--no-worker"]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self.log.open("wb"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("server did not become ready")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)

@@ -1,0 +1,38 @@
+"""The benchmark suite runs end to end in its short form (`bench/run.py --smoke`).
+
+This checks the scripts, not the speed: no timing is asserted. It needs wrk,
+which .ci/run installs.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ("GET /cases/{id}, one at a time", "GET /cases/{id}, flat out", "GET /cases/{id} at half load",
+             "unit queue, page 1 ", "unit queue, page 10 (keyset)", "metrics: a unit's month",
+             "metrics: district overview", "read latency growth", "intake POST /hotline/orders (PostgreSQL)",
+             "intake ÷ bare endpoint (PostgreSQL)", "intake POST /hotline/orders (SQLite)",
+             "routing: the pure resolver", "classification: top 3")
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (.ci/run installs it)")
+def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
+    out = tmp_path / "results.md"
+    done = subprocess.run([sys.executable, "bench/run.py", "--smoke", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    text = out.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| scenario")]
+    for name in SCENARIOS:
+        assert any(name in row for row in rows), name
+    loaded = [row for row in rows if "req/s" in row and "errors" in row]
+    assert len(loaded) == 6  # two case-read rows per size, and intake on each database
+    for row in loaded:
+        rate, errors = re.search(r"([\d,]+) req/s", row).group(1), re.search(r"errors (\d+)", row).group(1)
+        assert int(rate.replace(",", "")) > 0 and errors == "0", row
+    assert "EXPLAIN" in text and "Index" in text  # the plans of the hot queries are in the report
