@@ -1,0 +1,164 @@
+"""What every fault script needs: a PostgreSQL server it may stop and start, the API as a real uvicorn process
+(`python -m app serve`), an agent's token, the load generator in its own process, and the results it wrote."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.pg_server import PostgresServer, _bin  # noqa: E402
+
+SECRETS = {"CSC_JWT_SECRET": "faults-secret-" + "x" * 32,
+           "CSC_FIELD_KEY": "C2p0Zk1hZ2ljS2V5Rm9yVGVzdHNPbmx5MTIzNDU2Nzg=", "CSC_LOOKUP_KEY": "faults-lookup"}
+PASSWORD = "Faults#Pass2026"
+# The hotline intake the load sends: an agent logs a call (tests/api/test_hotline.py).
+CALL = {"caller_phone": "13800138000", "caller_name": "张先生", "work_order_type": "投诉",
+        "description": "园岭街道红荔社区旁边的工地每天晚上十一点多还在打桩，吵得老人孩子都睡不着觉",
+        "address": "福田区园岭街道红荔社区红荔路1001号"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Database:
+    """A durable PostgreSQL (fsync and synchronous commit on: a restart must lose nothing that was answered)."""
+
+    def __init__(self) -> None:
+        self.server = PostgresServer(durable=True).start()
+        self.url = self.server.url("postgres")
+
+    def _ctl(self, *args: str) -> None:
+        self.server._run(_bin("pg_ctl"), "-D", str(self.server.data), *args)
+
+    def stop(self, mode: str = "fast") -> None:
+        self._ctl("-m", mode, "stop")
+
+    def start(self) -> None:
+        opts = f"-p {self.server.port} -k {self.server.root} -h 127.0.0.1 -c max_connections=200"
+        self._ctl("-o", opts, "-l", str(self.server.root / "log"), "-w", "start")
+
+    def close(self) -> None:
+        self.server.stop()
+
+
+def app_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, **SECRETS, "CSC_DATABASE_URL": database_url, "CSC_DATA_DIR": str(data_dir),
+            "CSC_LOG_LEVEL": "WARNING", "CSC_RATE_LIMITS_ENABLED": "false", **extra}
+
+
+class Api:
+    """`python -m app serve` in its own process group; background jobs off unless asked for."""
+
+    def __init__(self, database_url: str, data_dir: Path, *, workers: int = 1, worker: bool = False,
+                 **extra: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = app_env(database_url, data_dir, **extra)
+        self.log = data_dir / f"api-{self.port}.log"
+        cmd = [sys.executable, "-m", "app", "serve", "--port", str(self.port), "--workers", str(workers)]
+        self.cmd = cmd if worker else [*cmd, "--no-worker"]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 180.0) -> "Api":
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the API exited; see {self.log}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"the API did not come up; see {self.log}")
+
+    def signal(self, sig: int) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, sig)
+
+    def wait(self, timeout: float = 60.0) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def rss_mib(self) -> float:
+        """Resident memory of the serving process (and its children, when uvicorn runs several workers)."""
+        assert self.proc is not None
+        pids = [self.proc.pid, *_children(self.proc.pid)]
+        return round(sum(_rss_kib(p) for p in pids) / 1024, 1)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(c) for c in found] + [g for c in found for g in _children(int(c))]
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr or done.stdout)
+    return done.stdout.strip()
+
+
+def token(api: Api, role: str = "agent", unit: int | None = None) -> str:
+    username = f"{role}-{api.port}-{unit or 0}"
+    cli(api.env, "create-user", "--username", username, "--password", PASSWORD, "--role", role,
+        *(["--unit", str(unit)] if unit else []))
+    r = httpx.post(api.url + "/auth/token", data={"username": username, "password": PASSWORD}, timeout=10)
+    r.raise_for_status()
+    return r.json()["access_token"]
+
+
+def start_load(url: str, token_: str, rate: float, seconds: float, out: Path, *, timeout: float = 10.0,
+               concurrency: int = 512) -> subprocess.Popen:
+    """The open-loop load generator (loadgen.py) in its own process: `rate` intakes a second for `seconds`."""
+    cmd = [sys.executable, str(Path(__file__).with_name("loadgen.py")), "--url", url, "--token", token_,
+           "--rate", str(rate), "--seconds", str(seconds), "--out", str(out), "--timeout", str(timeout),
+           "--concurrency", str(concurrency)]
+    return subprocess.Popen(cmd, cwd=ROOT)
+
+
+def results(out: Path) -> list[dict]:
+    return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+
+
+def percentiles(values: list[float], points=(50, 90, 99)) -> dict[str, float]:
+    if not values:
+        return {f"p{p}": float("nan") for p in points} | {"max": float("nan")}
+    ordered = sorted(values)
+    out = {f"p{p}": ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] for p in points}
+    return {k: round(v * 1000, 1) for k, v in {**out, "max": ordered[-1]}.items()}  # milliseconds
