@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import asyncpg
-from harness import Api, Database, percentiles, results, start_load, token  # type: ignore[import-not-found]
+from harness import Api, Database, percentiles, results, start_load, token, warm_up  # type: ignore[import-not-found]
 
 
 async def check_cases(dsn: str, answered: set[int]) -> dict[str, int]:
@@ -48,16 +48,18 @@ def main() -> None:
     api = None
     try:
         api = Api(db.url, work).start()
-        load = start_load(api.url, token(api), args.rate, args.seconds, work / "load.jsonl")
-        t0 = time.monotonic()
+        agent = token(api)
+        print(f"warm-up: the first intake took {warm_up(api, agent):.1f} s")
+        load = start_load(api.url, agent, args.rate, args.seconds, work / "load.jsonl")
+        t0 = time.time()
         time.sleep(args.down_at)
         db.stop(args.mode)
-        down = time.monotonic() - t0
+        down = time.time() - t0
         time.sleep(args.down_for)
         db.start()
-        up = time.monotonic() - t0
+        up = time.time() - t0
         load.wait()
-        rows = results(work / "load.jsonl")
+        rows = results(work / "load.jsonl", t0)
         # The generator's clock starts a little after ours: its "sent" is close enough to place each request.
         during = [r for r in rows if down <= r["sent"] < up]
         after = [r for r in rows if r["sent"] >= up]

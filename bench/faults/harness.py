@@ -143,6 +143,16 @@ def token(api: Api, role: str = "agent", unit: int | None = None) -> str:
     return r.json()["access_token"]
 
 
+def warm_up(api: Api, token_: str) -> float:
+    """One intake before the load: the first one builds the classifier (seconds of CPU in the event loop), which
+    would otherwise stall every request of the first seconds. Returns how long it took."""
+    started = time.monotonic()
+    r = httpx.post(api.url + "/hotline/orders", json=CALL, headers={"Authorization": f"Bearer {token_}"},
+                   timeout=120)
+    r.raise_for_status()
+    return time.monotonic() - started
+
+
 def start_load(url: str, token_: str, rate: float, seconds: float, out: Path, *, timeout: float = 10.0,
                concurrency: int = 512) -> subprocess.Popen:
     """The open-loop load generator (loadgen.py) in its own process: `rate` intakes a second for `seconds`."""
@@ -152,8 +162,10 @@ def start_load(url: str, token_: str, rate: float, seconds: float, out: Path, *,
     return subprocess.Popen(cmd, cwd=ROOT)
 
 
-def results(out: Path) -> list[dict]:
-    return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+def results(out: Path, origin: float) -> list[dict]:
+    """The generator's lines, each `sent` made seconds after `origin` (a time.time() of the fault script)."""
+    rows = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+    return [{**r, "sent": r["sent"] - origin} for r in rows]
 
 
 def percentiles(values: list[float], points=(50, 90, 99)) -> dict[str, float]:

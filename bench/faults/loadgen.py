@@ -1,6 +1,7 @@
 """Open-loop load: POST /hotline/orders at a fixed rate whatever the answers take, one line of JSON per request.
 
-Each line: sent (seconds since the start), took (seconds), status (0: no answer – refused, reset or timed out),
+Each line: sent (the wall clock, seconds since the epoch, so the fault script can place it), took (seconds),
+status (0: no answer – refused, reset or timed out),
 code (the problem's code), retry_after, case (the id of a 2xx answer), error (the exception's name).
 Usage: loadgen.py --url http://127.0.0.1:8000 --token T --rate 50 --seconds 60 --out results.jsonl
 """
@@ -16,9 +17,9 @@ import httpx
 from harness import CALL  # type: ignore[import-not-found]
 
 
-async def one(client: httpx.AsyncClient, started: float, sink: list[dict]) -> None:
+async def one(client: httpx.AsyncClient, sink: list[dict]) -> None:
     sent = time.monotonic()
-    row: dict = {"sent": round(sent - started, 4), "status": 0, "code": None, "retry_after": None, "case": None,
+    row: dict = {"sent": round(time.time(), 4), "status": 0, "code": None, "retry_after": None, "case": None,
                  "error": None}
     try:
         r = await client.post("/hotline/orders", json=CALL, headers={"Idempotency-Key": uuid.uuid4().hex})
@@ -46,7 +47,7 @@ async def run(args: argparse.Namespace) -> list[dict]:
             delay = started + i / args.rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(client, started, sink)))
+            tasks.append(asyncio.create_task(one(client, sink)))
         await asyncio.gather(*tasks)
     return sink
 

@@ -1,0 +1,61 @@
+"""Fault: SIGTERM to the API under load. Requests in flight when the signal comes must finish (uvicorn's graceful
+shutdown); requests sent after it are refused at the door. Prints its figures.
+
+    .venv/bin/python bench/faults/sigterm.py [--rate 30] [--seconds 20] [--signal-at 8]
+"""
+
+import argparse
+import signal
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from harness import Api, Database, percentiles, results, start_load, token, warm_up  # type: ignore[import-not-found]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=30.0, help="intakes a second")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the load")
+    parser.add_argument("--signal-at", type=float, default=8.0, help="seconds into the load SIGTERM is sent")
+    parser.add_argument("--timeout", type=float, default=60.0, help="the client's timeout per request, seconds")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="csc-fault-term-"))
+    db = Database()
+    api = None
+    try:
+        api = Api(db.url, work).start()
+        agent = token(api)
+        print(f"warm-up: the first intake took {warm_up(api, agent):.1f} s")
+        load = start_load(api.url, agent, args.rate, args.seconds, work / "load.jsonl", timeout=args.timeout)
+        t0 = time.time()
+        time.sleep(args.signal_at)
+        api.signal(signal.SIGTERM)
+        at = time.time() - t0
+        code = api.wait(120)
+        exited = time.time() - t0
+        load.wait()
+        rows = results(work / "load.jsonl", t0)
+        before = [r for r in rows if r["sent"] < at]
+        in_flight = [r for r in before if r["sent"] + r["took"] > at]
+        after = [r for r in rows if r["sent"] >= at]
+        print(f"load: {len(rows)} intakes at {args.rate}/s; SIGTERM at {at:.2f} s; the API exited "
+              f"{exited - at:.2f} s later with code {code}")
+        print(f"sent before the signal: {len(before)}; answered: {sum(1 for r in before if r['status'])}; "
+              f"statuses {dict(Counter(r['status'] or r['error'] for r in before))}; unanswered sent at "
+              f"{[round(r['sent'] - at, 3) for r in before if not r['status']]} s from the signal")
+        print(f"in flight at the signal: {len(in_flight)}; finished 2xx: "
+              f"{sum(1 for r in in_flight if 200 <= r['status'] < 300)}; their latency ms "
+              f"{percentiles([r['took'] for r in in_flight])}")
+        print(f"sent after the signal: {len(after)}; outcomes "
+              f"{dict(Counter(r['status'] or r['error'] for r in after))}")
+    finally:
+        if api is not None:
+            api.stop()
+        db.close()
+
+
+if __name__ == "__main__":
+    main()
