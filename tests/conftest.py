@@ -24,6 +24,7 @@ from app.main import create_app
 from app.seeding import seed_all
 from tests.pg_server import PostgresServer
 
+pytest_plugins = ["tests.pii_logs"]  # fails the session if any log record carries an unmasked number
 BACKENDS = ["sqlite", "postgresql"]
 # Monday 23 November 2026, 10:00 in Shanghai.
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
