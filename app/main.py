@@ -16,8 +16,10 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers, problem
+from app.core.headers import install_headers
 from app.core.keys import load_keys
 from app.core.observability import Metrics, RequestContextMiddleware, configure_logging, metrics_endpoint
+from app.core.ratelimit import install_rate_limits
 from app.feed.bell import FeedBell
 
 log = logging.getLogger("app")
@@ -69,8 +71,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.state.api_key_auth = unit_caller  # X-API-Key: units' systems sign their calls
 
     install_error_handlers(app)
+    install_rate_limits(app, settings)
     install_docs(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    install_headers(app, settings)  # after the others: middleware added last wraps the rest
 
     from app.accounts.router import router as accounts_router
     from app.affairs.router import router as affairs_router

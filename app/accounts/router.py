@@ -7,12 +7,14 @@ from app.accounts import service
 from app.accounts.schemas import MeRead, PasswordChange, Token, UserRead, UserRegister, UserUpdate
 from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
 from app.core.db import UnitOfWorkRoute
+from app.core.ratelimit import limit_login, limit_registration
 from app.models import Unit, User
 
 router = APIRouter(tags=["accounts"], route_class=UnitOfWorkRoute)
 
 
-@router.post("/auth/register", status_code=201, response_model=UserRead, summary="Register as a resident")
+@router.post("/auth/register", status_code=201, response_model=UserRead, summary="Register as a resident",
+             dependencies=[Depends(limit_registration)])
 async def register(body: UserRegister, request: Request, session: SessionDep, clock: ClockDep) -> UserRead:
     user = await service.register_resident(session, request.app.state.settings, phone=body.phone,
                                            password=body.password, name=body.name,
@@ -20,7 +22,8 @@ async def register(body: UserRegister, request: Request, session: SessionDep, cl
     return UserRead.model_validate(user)
 
 
-@router.post("/auth/token", response_model=Token, summary="Log in (OAuth2 password form)")
+@router.post("/auth/token", response_model=Token, summary="Log in (OAuth2 password form)",
+             dependencies=[Depends(limit_login)])
 async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: SessionDep,
                 clock: ClockDep) -> Token:
     access, ttl = await service.login(

@@ -15,6 +15,7 @@ from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.ratelimit import limit_reports
 
 router = APIRouter(prefix="/cases", tags=["cases"], route_class=UnitOfWorkRoute)
 
@@ -37,7 +38,8 @@ def _with_etag(case: CaseRead, status: int = 200) -> JSONResponse:
 
 
 @router.post("", status_code=201, response_model=CaseRead,
-             summary="Create a case (generic path; kinds add their own intake)")
+             summary="Create a case (generic path; kinds add their own intake)",
+             dependencies=[Depends(limit_reports)])
 async def create(body: CaseCreate, request: Request, session: SessionDep, principal: CurrentUser,
                  clock: ClockDep, idem: IdempotencyDep) -> Any:
     if (replay := await idem.claim()) is not None:

@@ -6,9 +6,10 @@ Every variable takes the prefix ``CSC_`` (``CSC_TOKEN_TTL_MINUTES``), except
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,6 +35,20 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_failure_window_minutes: int = 15
     lockout_minutes: int = 15
+    # Rate limits (app/core/ratelimit.py), per process: "count/period", period one of second, minute, hour, day,
+    # optionally with a number ("5/10minutes"). Generous enough for a counter of staff behind one address.
+    rate_limits_enabled: bool = True
+    rate_limit_login_per_ip: str = "30/minute"
+    rate_limit_login_per_username: str = "10/minute"
+    rate_limit_register_per_ip: str = "20/hour"
+    rate_limit_report_per_user: str = "30/hour"
+    rate_limit_open311_per_ip: str = "60/minute"
+    rate_limit_open311_per_key: str = "300/minute"
+    # Browsers: origins allowed to call the API (CORS), comma-separated in the environment; empty means no CORS
+    # headers at all.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    # Strict-Transport-Security max-age in seconds; 0 leaves the header out (a deployment served over plain HTTP).
+    hsts_seconds: int = 31536000
 
     timezone: str = "Asia/Shanghai"
     deadline_profile: str = "shanghai_subdistrict"
@@ -60,6 +75,13 @@ class Settings(BaseSettings):
     # While the database is down, requests fail fast (503 database_unavailable) instead of hanging.
     db_connect_timeout_seconds: float = 2.0
     db_pool_timeout_seconds: float = 5.0
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @model_validator(mode="after")
     def _default_database(self) -> "Settings":

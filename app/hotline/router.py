@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from app.cases import service as cases
 from app.cases.router import request_ctx
@@ -13,6 +13,7 @@ from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.ratelimit import limit_reports
 from app.core.roles import Role
 from app.hotline import service
 from app.hotline.schemas import (
@@ -52,7 +53,8 @@ async def log_order(body: HotlineOrderCreate, request: Request, session: Session
 
 
 @router.post("/reports", status_code=201, response_model=OrderRead,
-             summary="A resident reports a matter from the app or the web (routed like a call)")
+             summary="A resident reports a matter from the app or the web (routed like a call)",
+             dependencies=[Depends(limit_reports)])
 async def report(body: ReportCreate, request: Request, session: SessionDep, principal: CurrentUser,
                  clock: ClockDep, idem: IdempotencyDep) -> Any:
     if principal.role != Role.resident:

@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.core.auth import ClockDep, SessionDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError, message
+from app.core.ratelimit import limit_open311
 from app.open311 import render, repository, service
 from app.open311.service import Open311Error, clean
 
@@ -67,7 +68,8 @@ async def service_definition(code: str, fmt: str, session: SessionDep) -> Respon
     return render.respond(f, service.definition(code), root="service_definition", item=None)
 
 
-@router.post("/requests.{fmt}", summary="Open311: post a service request (form-encoded, api_key)")
+@router.post("/requests.{fmt}", summary="Open311: post a service request (form-encoded, api_key)",
+             dependencies=[Depends(limit_open311(render.error))])
 async def post_request(fmt: str, request: Request, session: SessionDep, clock: ClockDep) -> Response:
     f = fmt if fmt in FORMATS else "json"
     try:

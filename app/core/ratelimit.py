@@ -1,0 +1,202 @@
+"""Rate limits on the doors strangers can knock on: login, registration, residents' reports, Open311.
+
+A token bucket per key (client IP, username, user, API key): it holds up to `count` tokens, refills
+`count` per `period`, and each request takes one. A refused request takes nothing and is told, in
+`Retry-After`, when the next token arrives. The bucket arithmetic is a pure function of (bucket, rate,
+now) with the clock injected, so tests travel in time instead of sleeping.
+
+Why in-process: a deployment runs one API process per database by default (`serve` on a bare machine),
+and a limit that needs no extra server keeps that true. The cost is that each process counts on its own:
+with `serve --workers N` or N replicas a client gets up to N times the limit, which still stops a
+password-guessing or flooding client by orders of magnitude. A deployment that needs one shared count
+should enforce it at the reverse proxy (nginx `limit_req`) or put a shared store (Redis) behind
+`RateLimiter.hit`. Why not the `limits`/slowapi libraries: their in-memory storage reads the wall clock
+inside, so the injected clock cannot drive them, and slowapi renders its own error bodies where we need
+problem+json and Open311's error document; the bucket below is thirty lines.
+
+Client addresses come from `request.client`: behind a reverse proxy, run uvicorn with proxy headers
+trusted for that proxy only (`FORWARDED_ALLOW_IPS`), or every client shares the proxy's address.
+"""
+
+import hashlib
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from app.core.auth import CurrentUser
+from app.core.config import Settings
+from app.core.errors import AppError, problem
+from app.core.roles import Role
+from app.core.security import normalise_mobile
+
+_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day)s?\s*")
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    period_seconds: float
+
+
+def parse_rate(text: str) -> Rate:
+    """`30/minute`, `20/hour`, `5/10minutes`: a count per period."""
+    match = _RATE.fullmatch(text)
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"a rate is like '30/minute' or '5/10minutes', not {text!r}")
+    return Rate(int(match.group(1)), int(match.group(2) or 1) * _UNITS[match.group(3)])
+
+
+@dataclass(frozen=True)
+class Bucket:
+    tokens: float
+    at: datetime
+
+
+def refill(bucket: Bucket | None, rate: Rate, now: datetime) -> Bucket:
+    if bucket is None:
+        return Bucket(float(rate.count), now)
+    elapsed = max(0.0, (now - bucket.at).total_seconds())  # a clock set back refills nothing
+    return Bucket(min(float(rate.count), bucket.tokens + elapsed * rate.count / rate.period_seconds), now)
+
+
+def seconds_until_token(bucket: Bucket, rate: Rate) -> float:
+    """0 when a request may pass now."""
+    return 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) * rate.period_seconds / rate.count
+
+
+class RateLimiter:
+    """Buckets by key, kept in insertion order of their last hit so the idlest go first when trimmed."""
+
+    def __init__(self, rates: dict[str, Rate], max_keys: int = 100_000):
+        self.rates = rates
+        self.max_keys = max_keys
+        self._buckets: dict[str, Bucket] = {}
+        self._pruned_at: datetime | None = None
+
+    def hit(self, keys: list[tuple[str, str]], now: datetime) -> float:
+        """Takes a token from each (rule, key) bucket, or from none: returns 0, or the seconds to wait.
+
+        Synchronous, so within one event loop no other request can interleave between check and take."""
+        filled = {(rule, key): refill(self._buckets.get(f"{rule}:{key}"), self.rates[rule], now)
+                  for rule, key in keys}
+        wait = max((seconds_until_token(b, self.rates[rule]) for (rule, _), b in filled.items()), default=0.0)
+        if wait > 0:
+            return wait
+        for (rule, key), bucket in filled.items():
+            self._buckets.pop(f"{rule}:{key}", None)
+            self._buckets[f"{rule}:{key}"] = Bucket(bucket.tokens - 1, now)
+        self._prune(now)
+        return 0.0
+
+    def _prune(self, now: datetime) -> None:
+        """Forgets buckets that have filled up again (the same as no bucket); under a flood of distinct keys,
+        also the least recently hit, which lets those clients start afresh rather than exhausting memory."""
+        if self._pruned_at is not None and (now - self._pruned_at).total_seconds() < 60 \
+                and len(self._buckets) <= self.max_keys:
+            return
+        self._pruned_at = now
+        for name, bucket in list(self._buckets.items()):
+            rate = self.rates[name.split(":", 1)[0]]
+            if refill(bucket, rate, now).tokens >= rate.count:
+                del self._buckets[name]
+        for name in list(self._buckets)[: max(0, len(self._buckets) - self.max_keys)]:
+            del self._buckets[name]
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+RULES = ("login_per_ip", "login_per_username", "register_per_ip", "report_per_user", "open311_per_ip",
+         "open311_per_key")
+
+
+def rates_from(settings: Settings) -> dict[str, Rate]:
+    return {rule: parse_rate(getattr(settings, f"rate_limit_{rule}")) for rule in RULES}
+
+
+# The Open311 error document's renderer, (format, status, description) -> Response, as app/open311/render.error.
+SpecError = Callable[[str, int, str], Response]
+
+
+class RateLimited(AppError):
+    def __init__(self, wait_seconds: float, spec_error: SpecError | None = None):
+        retry_after = max(1, math.ceil(wait_seconds))
+        super().__init__("rate_limited", 429, headers={"Retry-After": str(retry_after)}, retry_after=retry_after,
+                         extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+        self.spec_error = spec_error
+
+
+def install_rate_limits(app: FastAPI, settings: Settings) -> None:
+    """Parses the rates now, so a mistyped setting stops the start rather than the first login."""
+    app.state.rate_limiter = RateLimiter(rates_from(settings))
+
+    @app.exception_handler(RateLimited)
+    async def _limited(request: Request, exc: RateLimited) -> Response:
+        if exc.spec_error is None:
+            return problem(request, 429, exc.code, params=exc.params, extra=exc.extra, headers=exc.headers)
+        fmt = request.path_params.get("fmt")
+        response = exc.spec_error(fmt if fmt in ("json", "xml") else "json", 429,
+                                  f"too many requests; retry after {exc.retry_after} seconds")
+        response.headers.update(exc.headers or {})
+        return response
+
+
+def _check(request: Request, keys: list[tuple[str, str]], spec_error: SpecError | None = None) -> None:
+    state = request.app.state
+    if not state.settings.rate_limits_enabled:
+        return
+    wait = state.rate_limiter.hit(keys, state.clock.now())
+    if wait > 0:
+        raise RateLimited(wait, spec_error)
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _digest(secret: str) -> str:
+    """Keys are kept in memory as a digest: a dump of the process shows no API key."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:32]
+
+
+async def limit_login(request: Request) -> None:
+    """Per address (one client guessing many accounts) and per username (many clients guessing one)."""
+    username = (await request.form()).get("username")
+    keys = [("login_per_ip", _ip(request))]
+    if isinstance(username, str) and username.strip():
+        keys.append(("login_per_username", normalise_mobile(username) or username.strip().lower()[:64]))
+    _check(request, keys)
+
+
+async def limit_registration(request: Request) -> None:
+    _check(request, [("register_per_ip", _ip(request))])
+
+
+async def limit_reports(request: Request, principal: CurrentUser) -> None:
+    """A resident's reports, per account (many residents share a carrier's address). Staff logging calls
+    are not limited: the hotline's busiest hour is not an attack."""
+    if principal.role == Role.resident:
+        _check(request, [("report_per_user", str(principal.user_id))])
+
+
+def limit_open311(spec_error: SpecError) -> Callable[[Request], object]:
+    """Per address and per api_key; a refusal is Open311's own error document, rendered by `spec_error`."""
+
+    async def dependency(request: Request) -> None:
+        params = dict(request.query_params)
+        if request.method == "POST":
+            params.update({k: v for k, v in (await request.form()).items() if isinstance(v, str)})
+        keys = [("open311_per_ip", _ip(request))]
+        if params.get("api_key"):
+            keys.append(("open311_per_key", _digest(params["api_key"])))
+        _check(request, keys, spec_error)
+
+    return dependency
+
