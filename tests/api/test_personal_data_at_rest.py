@@ -54,3 +54,55 @@ async def test_the_register_and_volunteers_keep_numbers_as_ciphertext_and_keyed_
     case = await care.order(client, staff, person["id"], "meal")
     raw = await _raw(app, "SELECT CAST(payload AS TEXT) || caller_phone FROM cases WHERE id = :id", id=case["id"])
     assert care.ELDER_ID not in raw and PHONE not in raw
+
+
+# Columns that hold a number in clear on purpose: the login name, which a resident may choose to be her mobile.
+CLEAR_BY_DESIGN = {("users", "username")}
+# Found by this test and not yet fixed (app/accounts is being changed in another part of issue 11): the account's
+# mobile is a plain column. Listed so the rest is enforced; the test fails once it is fixed, to drop it from here.
+KNOWN_FINDINGS = {"users.phone"}
+
+
+async def test_no_table_holds_an_id_or_phone_number_in_clear_and_hashes_are_keyed(client, app, clock):
+    """Every column of every table, read raw after a data set with every kind of personal number is written."""
+    import hashlib
+
+    from sqlmodel import SQLModel
+
+    from tests.api.test_personal_data_walk import seed_personal_data
+    from tests.pii_logs import unmasked_numbers
+
+    await seed_personal_data(client, app, clock)
+    admin = await f.login_as(app, "admin")
+    flag = await client.post("/affairs/credit-flags", headers=admin,
+                             json={"id_number": "440305199304150069", "reason": "虚假承诺", "source": "信用中国"})
+    key = await client.post("/admin/api-keys", headers=admin, json={"name": "测试系统", "kind": "open311"})
+    assert flag.status_code == 201 and key.status_code == 201, (flag.text, key.text)
+    found, rows = [], 0
+    async with app.state.sessionmaker() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            result = await session.execute(text(f"SELECT * FROM {table.name}"))
+            for row in result.mappings():
+                rows += 1
+                for column, value in row.items():
+                    if value is None or (table.name, column) in CLEAR_BY_DESIGN:
+                        continue
+                    if numbers := unmasked_numbers(str(value)):
+                        found.append(f"{table.name}.{column}: {numbers}")
+                    if isinstance(value, str) and key.json()["key"] in value:
+                        found.append(f"{table.name}.{column}: the API key in clear")
+        hashes = set((await session.execute(text(
+            "SELECT id_hash FROM people UNION SELECT id_hash FROM credit_flags UNION "
+            "SELECT caller_phone_hash FROM cases WHERE caller_phone_hash IS NOT NULL"))).scalars())
+    assert {place.split(":")[0] for place in found} == KNOWN_FINDINGS, found
+    assert rows > 500  # the seeded reference data and the personal data set were both read
+    plain = {hashlib.sha256(n.encode()).hexdigest() for n in ("440305199304150069", "110105194403120033",
+                                                              PHONE, "13912340021")}
+    assert hashes and not hashes & plain  # keyed (HMAC): a dictionary of numbers cannot be hashed to match them
+
+
+def test_the_raw_scan_sees_a_number_in_clear():
+    from tests.pii_logs import unmasked_numbers
+
+    assert unmasked_numbers('{"parties": [{"phone": "13700137001"}]}') == ["13700137001"]
+    assert unmasked_numbers('{"phone_cipher": "gAAAAABnX1k..."}') == []

@@ -41,7 +41,8 @@ class Seeded:
     registered: dict[str, str] = field(default_factory=dict)  # /people/{id} -> that person's phone
 
 
-async def _seed(client, app, clock) -> Seeded:
+async def seed_personal_data(client, app, clock) -> Seeded:
+    """A data set with every kind of personal number, through the API; shared with the at-rest test."""
     seeded = Seeded()
     unit, staff = await care.workstation(app)
     lead = await f.unit_by_kind(app, care.NANYUAN, "community_workstation")
@@ -143,7 +144,7 @@ def _entitled(role: str, url: str, seeded: Seeded) -> set[str]:
 
 
 async def test_no_role_reads_a_number_in_clear_it_is_not_entitled_to(client, app, clock):
-    seeded = await _seed(client, app, clock)
+    seeded = await seed_personal_data(client, app, clock)
     spec = app.openapi()
     templates = [path for path, item in spec["paths"].items() if "get" in item and path != "/feed/stream"]
     leaks, answered = [], 0
