@@ -1,4 +1,4 @@
-"""python -m app {serve,migrate,seed,worker,create-user,issue-api-key}."""
+"""python -m app {serve,migrate,seed,worker,create-user,issue-api-key,purge-audit}."""
 
 import argparse
 import asyncio
@@ -91,6 +91,19 @@ async def _worker(settings: Settings, passes: int | None) -> None:
         await engine.dispose()
 
 
+async def _purge_audit(settings: Settings, older_than_days: int) -> int:
+    from app.core import audit
+
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            deleted = await audit.purge(session, now=SystemClock().now(), older_than_days=older_than_days)
+            await session.commit()
+            return deleted
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     key = sub.add_parser("issue-api-key", help="issue an API key (an Open311 app, or a unit's system); printed once")
     key.add_argument("--name", required=True)
     key.add_argument("--unit", type=int, default=None, help="a unit's id: the key acts as the unit's system")
+    purge = sub.add_parser("purge-audit", help="delete audit records older than N days (N ≥ 180: 网络安全法 Art 21)")
+    purge.add_argument("--older-than-days", type=int, required=True)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -139,6 +154,14 @@ def main(argv: list[str] | None = None) -> None:
         except AppError as exc:
             print(f"error: {exc.code}: {message(exc.code, True, **exc.params)}", file=sys.stderr)
             sys.exit(2)
+    elif args.command == "purge-audit":
+        from app.core.audit import MIN_RETENTION_DAYS
+
+        if args.older_than_days < MIN_RETENTION_DAYS:
+            print(f"error: audit records are kept at least {MIN_RETENTION_DAYS} days", file=sys.stderr)
+            sys.exit(2)
+        migrate(settings)
+        print(f"deleted {asyncio.run(_purge_audit(settings, args.older_than_days))} audit records")
     elif args.command == "serve":
         import uvicorn
 
