@@ -73,9 +73,11 @@ async def communities(url: str) -> list[tuple[str, str]]:
 async def world_for(url: str, data_dir: Path, server: AppServer, tag: str) -> World:
     busy = (await fetch(url, "SELECT unit_id FROM assignments WHERE active GROUP BY unit_id "
                              "ORDER BY COUNT(*) DESC LIMIT 1"))[0][0]
+    lead = (await fetch(url, "SELECT lead_unit_id FROM cases WHERE lead_unit_id IS NOT NULL GROUP BY lead_unit_id "
+                             "ORDER BY COUNT(*) DESC LIMIT 1"))[0][0]
     users = await make_users(url, data_dir, busy_unit=busy, agent_unit=None, tag=tag)
     return World(url=url, data_dir=data_dir, base_url=server.url, headers=login(server.url, users), busy_unit=busy,
-                 communities=await communities(url))
+                 busy_lead=lead, communities=await communities(url))
 
 
 async def postgres_suite(args: argparse.Namespace, cfg: Config, rows: list[Row], plans: list[str]) -> None:
@@ -115,7 +117,7 @@ async def postgres_suite(args: argparse.Namespace, cfg: Config, rows: list[Row],
         if cursor:
             plans.append(await scenarios.explain(world, dsn, f"The busy unit's queue, page {cfg.deep_page}",
                                                  f"/cases?limit=20&cursor={cursor}", world.headers["staff"]))
-        plans.append(await scenarios.explain(world, dsn, "A unit's month", f"/metrics/units/{world.busy_unit}",
+        plans.append(await scenarios.explain(world, dsn, "A unit's month", f"/metrics/units/{world.busy_lead}",
                                              world.headers["admin"]))
         plans.append(await scenarios.explain(world, dsn, "The district overview",
                                              "/metrics/overview?region=440304000000", world.headers["admin"]))

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, false, or_, select, update
+from sqlalchemy import and_, exists, false, or_, select, tuple_, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -205,7 +205,8 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
         stmt = base.where(Case.handle_due.is_not(None))
         if cursor:
             due = datetime.fromisoformat(cursor[1])
-            stmt = stmt.where(or_(Case.handle_due > due, and_(Case.handle_due == due, Case.id > int(cursor[2]))))
+            # A row comparison, so the database seeks into (handle_due, id) instead of filtering a sort.
+            stmt = stmt.where(tuple_(Case.handle_due, Case.id) > tuple_(due, int(cursor[2])))
         rows = list((await session.execute(stmt.order_by(Case.handle_due, Case.id).limit(limit + 1))).scalars())
         if len(rows) > limit:
             last = rows[limit - 1]

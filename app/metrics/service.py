@@ -11,7 +11,7 @@ from app.core.roles import Role
 from app.metrics import repository as q
 from app.metrics.rates import CENTRE_RATES, DEFINITIONS, UNIT_RATES, Rate, rank, rate
 from app.metrics.schemas import Callbacks, Counts, Oversight, Performance, Period, Ranking, RankingRow, RegionBrief
-from app.models import Case, Region, Unit
+from app.models import Region, Unit
 from app.regions import repository as regions
 from app.regions.codes import is_region_code, prefix_for
 from app.units import repository as units
@@ -56,11 +56,9 @@ async def _region(session: AsyncSession, code: str | None, principal: Principal)
 
 
 async def _figures(session: AsyncSession, sl: q.Slice, now: datetime, rates: tuple[str, ...]) -> dict[str, Any]:
-    by_status = await q.counts_by(session, sl, Case.status)
-    counts = Counts(total=sum(by_status.values()), by_status=by_status,
-                    by_kind=await q.counts_by(session, sl, Case.kind),
-                    by_category=await q.counts_by(session, sl, Case.category_code),
-                    by_work_order_type=await q.counts_by(session, sl, Case.work_order_type),
+    by = await q.counts(session, sl)
+    counts = Counts(total=sum(by["status"].values()), by_status=by["status"], by_kind=by["kind"],
+                    by_category=by["category_code"], by_work_order_type=by["work_order_type"],
                     merged_duplicates=await q.merged_count(session, sl))
     response = (await q.response(session, sl)).get(None, (0, 0))
     cb = (await q.callbacks(session, sl)).get(None) or dict.fromkeys(Callbacks.model_fields, 0)

@@ -16,6 +16,8 @@ class Case(SQLModel, table=True):
         Index("ix_cases_requester", "requester_user_id", "id"),
         Index("ix_cases_district_created", "district_code", "created_at", "id"),
         Index("ix_cases_status_due", "status", "handle_due", "id"),
+        Index("ix_cases_due_id", "handle_due", "id"),  # work queues walk it in keyset order
+        Index("ix_cases_lead_created", "lead_unit_id", "created_at"),  # a unit's figures for a period
         Index("ix_cases_lead_status", "lead_unit_id", "status"),
         Index("ix_cases_merged_into", "merged_into_id"),
         Index("ix_cases_caller_phone_hash", "caller_phone_hash", "id"),
@@ -107,6 +109,8 @@ class Assignment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_assignments_unit_active", "unit_id", "active", "case_id"),
         Index("ix_assignments_case", "case_id"),
+        Index("ix_assignments_unit_dispatched", "unit_id", "dispatched_at"),  # response rates for a period
+        Index("ix_assignments_dispatched", "dispatched_at"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
@@ -127,7 +131,8 @@ class CaseEvent(SQLModel, table=True):
     """Append-only timeline entry, written in the same transaction as the change."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)
+    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),
+                      Index("ix_case_events_type_at", "type", "at", "case_id"))  # returns, major marks
 
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
     case_id: int = Field(sa_column=Column(BigIntPK, ForeignKey("cases.id"), nullable=False))

@@ -55,7 +55,8 @@ class World:
     data_dir: Path
     base_url: str
     headers: dict[str, dict[str, str]]
-    busy_unit: int
+    busy_unit: int  # the unit with the most active assignments (its queue)
+    busy_lead: int  # the unit leading the most cases (its figures)
     communities: list[tuple[str, str]]  # (code, address words that resolve to it)
     case_ids: list[int] = field(default_factory=list)
 
@@ -217,7 +218,7 @@ async def metrics(world: World, cfg: Config, scale: str, large: bool) -> list[Ro
     now = datetime.now(UTC)
     start = (now - timedelta(days=30)).isoformat().replace("+00:00", "Z")
     period = f"from={start}"
-    unit = sequential(world, f"/metrics/units/{world.busy_unit}?{period}", world.headers["admin"], cfg.samples // 4)
+    unit = sequential(world, f"/metrics/units/{world.busy_lead}?{period}", world.headers["admin"], cfg.samples // 4)
     overview = sequential(world, f"/metrics/overview?region=440304000000&{period}", world.headers["admin"],
                           cfg.samples // 4)
     return [
