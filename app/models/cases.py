@@ -18,6 +18,7 @@ class Case(SQLModel, table=True):
         Index("ix_cases_status_due", "status", "handle_due", "id"),
         Index("ix_cases_due_id", "handle_due", "id"),  # work queues walk it in keyset order
         Index("ix_cases_lead_created", "lead_unit_id", "created_at"),  # a unit's figures for a period
+        Index("ix_cases_category_district_created", "category_code", "district_code", "created_at"),  # duplicates
         Index("ix_cases_lead_status", "lead_unit_id", "status"),
         Index("ix_cases_merged_into", "merged_into_id"),
         Index("ix_cases_caller_phone_hash", "caller_phone_hash", "id"),
