@@ -154,7 +154,7 @@ def warm_up(api: Api, token_: str) -> float:
 
 
 def start_load(url: str, token_: str, rate: float, seconds: float, out: Path, *, timeout: float = 10.0,
-               concurrency: int = 512) -> subprocess.Popen:
+               concurrency: int = 128) -> subprocess.Popen:
     """The open-loop load generator (loadgen.py) in its own process: `rate` intakes a second for `seconds`."""
     cmd = [sys.executable, str(Path(__file__).with_name("loadgen.py")), "--url", url, "--token", token_,
            "--rate", str(rate), "--seconds", str(seconds), "--out", str(out), "--timeout", str(timeout),
