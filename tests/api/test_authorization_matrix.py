@@ -211,7 +211,8 @@ MATRIX: dict[str, Row] = {
         "region_code": care.NANYUAN, "address": "南园街道南园社区某小区门口"})),
     "POST /hotline/classify": Row(frozenset({RES_A, RES_B, AGENT, DISP, ADMIN}), _json(
         "/hotline/classify", {"text": "楼下工地晚上施工噪音很大"})),
-    "GET /hotline/callers/{phone}/orders": Row(CENTRE, _get("/hotline/callers/13800138000/orders")),
+    # A landline: a mobile number in a URL would land in the test client's log (tests/pii_logs.py scans them).
+    "GET /hotline/callers/{phone}/orders": Row(CENTRE, _get("/hotline/callers/075588889999/orders")),
     "POST /cases": Row(frozenset({RES_A, RES_B, AGENT, DISP}), _json("/cases", {**f.NOISE_CASE,
                                                                               "caller_phone": None})),
     # A's case: object level.
