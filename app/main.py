@@ -124,4 +124,8 @@ def app_factory() -> FastAPI:
     """For `uvicorn --factory app.main:app_factory`."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    from app.hotline.service import train_classifier
+
+    # Trained before the socket opens: training on the first call would hold the GIL for seconds under load.
+    train_classifier(settings.seed_dir)
     return create_app(settings)

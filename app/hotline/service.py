@@ -47,6 +47,11 @@ def _trained(seed_dir: str) -> Classifier:
     return Classifier(train)
 
 
+def train_classifier(seed_dir: Path) -> Classifier:
+    """The process's classifier, trained now if it is not yet (serve calls this before it takes requests)."""
+    return _trained(str(seed_dir))
+
+
 async def classifier(state: Any) -> Classifier:
     seed_dir = str(state.settings.seed_dir)
     if _trained.cache_info().currsize:  # the hot path: no lock, no thread once trained
