@@ -182,6 +182,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="API server processes")
+    parser.add_argument("--only", choices=("postgresql", "sqlite"), help="run one database's part")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     if not load.available():
@@ -195,8 +196,10 @@ def main() -> None:
     rows: list[Row] = []
     plans: list[str] = []
     started = time.perf_counter()
-    asyncio.run(postgres_suite(args, cfg, rows, plans))
-    asyncio.run(sqlite_suite(args, cfg, rows))
+    if args.only != "sqlite":
+        asyncio.run(postgres_suite(args, cfg, rows, plans))
+    if args.only != "postgresql":
+        asyncio.run(sqlite_suite(args, cfg, rows))
     text = write_report(Path(args.out), rows, plans, command=command, machine=machine(),
                         minutes=(time.perf_counter() - started) / 60)
     print(text)

@@ -15,8 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("GET /cases/{id}, one at a time", "GET /cases/{id}, flat out", "GET /cases/{id} at half load",
              "unit queue, page 1 ", "unit queue, page 10 (keyset)", "metrics: a unit's month",
-             "metrics: district overview", "read latency growth", "intake POST /hotline/orders (PostgreSQL)",
-             "intake ÷ bare endpoint (PostgreSQL)", "intake POST /hotline/orders (SQLite)",
+             "metrics: district overview", "read latency growth",
+             "intake POST /hotline/orders (PostgreSQL, 4 connections)",
+             "intake ÷ bare endpoint (PostgreSQL)", "intake POST /hotline/orders (SQLite, 4 connections)",
              "routing: the pure resolver", "classification: top 3")
 
 

@@ -1,8 +1,8 @@
 """HTTP for the hotline: intake, residents' reports, classification, duplicates, caller history."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Request
 
 from app.cases import service as cases
 from app.cases.router import request_ctx
@@ -12,11 +12,12 @@ from app.core.concurrency import etag
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError
 from app.core.idempotency import IdempotencyDep
-from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.pagination import Page, decode_cursor, encode_cursor
 from app.core.ratelimit import limit_reports
 from app.core.roles import Role
 from app.hotline import service
 from app.hotline.schemas import (
+    CallerHistoryQuery,
     ClassifyRequest,
     ClassifyResult,
     HotlineOrderCreate,
@@ -85,13 +86,13 @@ async def similar(case_id: int, request: Request, session: SessionDep, principal
     return await service.similar_to(ctx, await cases.load_visible(ctx, case_id))
 
 
-@router.get("/hotline/callers/{phone}/orders", response_model=Page[CaseSummary],
-            summary="Earlier orders from the same number (found through a keyed hash, never the clear number)")
-async def caller_orders(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
-                        phone: Annotated[str, Path(min_length=3, max_length=20)],
-                        cursor: str | None = None,
-                        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20) -> Page[CaseSummary]:
-    before = decode_cursor(cursor, 1) if cursor else None
-    items, next_id = await service.caller_orders(request_ctx(request, session, principal, clock), phone,
-                                                 int(before[0]) if before else None, limit)
+@router.post("/hotline/callers/orders", response_model=Page[CaseSummary],
+             summary="Earlier orders from the same number (found through a keyed hash, never the clear number)",
+             description="The number travels in the body, not the URL, so it stays out of access logs, proxies "
+                         "and browser history. Agents and dispatchers.")
+async def caller_orders(body: CallerHistoryQuery, request: Request, session: SessionDep, principal: CurrentUser,
+                        clock: ClockDep) -> Page[CaseSummary]:
+    before = decode_cursor(body.cursor, 1) if body.cursor else None
+    items, next_id = await service.caller_orders(request_ctx(request, session, principal, clock), body.phone,
+                                                 int(before[0]) if before else None, body.limit)
     return Page(items=items, next_cursor=encode_cursor([next_id]) if next_id else None)

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.cases.schemas import CaseRead, CaseSummary, CategoryBrief
+from app.core.pagination import MAX_LIMIT
 from app.regions.schemas import ResolveResult
 from app.routing.schemas import Urgency
 
@@ -62,6 +63,14 @@ class HotlineOrderCreate(ReportCreate):
     answer_with_article: str | None = Field(
         default=None, max_length=64,
         description="Answer directly (直办) with this knowledge-base article; the order is not dispatched")
+
+
+class CallerHistoryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    phone: str = Field(min_length=3, max_length=20)
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
 
 
 class ClassifyRequest(BaseModel):

@@ -94,7 +94,7 @@ async def file(ctx: Ctx, body: s.MediationCreate) -> Case:
 async def reveal_party(ctx: Ctx, case_id: int, index: int, reason: str) -> dict[str, Any]:
     """A party's phone for the committee to call them: the case's staff only, with a reason, audited."""
     case = await cases.load_visible(ctx, case_id, with_children=False)
-    if case.kind != "mediation" or ctx.principal.role not in people.REGISTRAR_ROLES:
+    if case.kind != "mediation" or not people.is_registrar(ctx.principal):
         raise AppError("forbidden", 403)
     parties = case.payload["parties"]
     if not 0 <= index < len(parties):

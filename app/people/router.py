@@ -39,7 +39,7 @@ async def search(request: Request, session: SessionDep, principal: CurrentUser, 
                  cursor: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.PersonSummary]:
     ctx = request_ctx(request, session, principal, clock)
-    if principal.role not in service.REGISTRAR_ROLES:
+    if not service.is_registrar(principal):
         raise AppError("forbidden", 403)
     after = decode_cursor(cursor, 1) if cursor else None
     if after is not None and not isinstance(after[0], int):

@@ -34,7 +34,18 @@ from app.regions import repository as regions_repo
 from app.regions.codes import jurisdiction_prefix, within
 
 CENTRE_ROLES = frozenset({Role.admin, Role.dispatcher, Role.agent})
-REGISTRAR_ROLES = CENTRE_ROLES | {Role.unit_staff}
+# Unit staff keep the register only where residents' records are their work: the community and its
+# subdistrict, civil affairs, the disabled persons' federation, eldercare providers (the elders they serve)
+# and mediation (the parties). Units that only handle cases (a bureau, the police) see cases, not records.
+REGISTRAR_UNIT_KINDS = frozenset({"community_workstation", "subdistrict_office", "civil_affairs_station",
+                                  "civil_affairs_bureau", "disabled_persons_federation", "eldercare_provider",
+                                  "mediation_committee", "judicial_office"})
+
+
+def is_registrar(principal: Any) -> bool:
+    if principal.role in CENTRE_ROLES:
+        return True
+    return principal.role == Role.unit_staff and principal.unit_kind in REGISTRAR_UNIT_KINDS
 SELF_ROLES = frozenset({Role.resident, Role.volunteer})
 
 
@@ -98,7 +109,7 @@ def scope_prefix(ctx: Ctx) -> str | None:
 
 
 def require_registrar(ctx: Ctx, region_code: str, field: str = "region_code") -> None:
-    if ctx.principal.role not in REGISTRAR_ROLES:
+    if not is_registrar(ctx.principal):
         raise AppError("forbidden", 403)
     if not in_scope(ctx, region_code):
         raise AppError("region_outside_scope", 422, code=region_code,
@@ -124,7 +135,7 @@ async def visible(ctx: Ctx, person_id: int) -> tuple[Person, str | None]:
     person = await repository.get(ctx.session, person_id)
     if person is None:
         raise NotFound("person_not_found")
-    if ctx.principal.role in REGISTRAR_ROLES:
+    if is_registrar(ctx.principal):
         if not in_scope(ctx, person.region_code):
             raise NotFound("person_not_found")
         return person, None
@@ -139,7 +150,7 @@ async def present(ctx: Ctx, person: Person, *, relation: str | None = None) -> s
     flags = await repository.flags(ctx.session, person.id)  # type: ignore[arg-type]
     links = await repository.links(ctx.session, person.id)  # type: ignore[arg-type]
     relatives = await repository.get_many(ctx.session, [link.relative_id for link in links])
-    staff = ctx.principal.role in REGISTRAR_ROLES
+    staff = is_registrar(ctx.principal)
     phone = person.phone if staff or relation == "self" else mask_phone(person.phone)
     return s.PersonRead(
         id=person.id, name=person.name, id_number=person.id_masked, birth_date=person.birth_date,  # type: ignore[arg-type]
@@ -178,7 +189,7 @@ def new_person(ctx: Ctx, *, name: str, number: str, birth: date, sex: str, phone
 
 
 async def create(ctx: Ctx, body: s.PersonCreate) -> Person:
-    if ctx.principal.role not in REGISTRAR_ROLES:
+    if not is_registrar(ctx.principal):
         raise AppError("forbidden", 403)
     today = today_of(ctx)
     number, birth, sex = checked_id_number(body.id_number, "id_number", today)
@@ -203,7 +214,7 @@ async def create(ctx: Ctx, body: s.PersonCreate) -> Person:
 
 async def lookup(ctx: Ctx, raw_id: str) -> Person:
     """Find by ID number (staff): the number is hashed, never searched in clear; the read is audited."""
-    if ctx.principal.role not in REGISTRAR_ROLES:
+    if not is_registrar(ctx.principal):
         raise AppError("forbidden", 403)
     number = normalise_id_number(raw_id)
     if number is None:
@@ -217,7 +228,7 @@ async def lookup(ctx: Ctx, raw_id: str) -> Person:
 
 async def reveal(ctx: Ctx, person_id: int, reason: str) -> s.IdentityRead:
     person, relation = await visible(ctx, person_id)
-    if ctx.principal.role not in REGISTRAR_ROLES and relation != "self":
+    if not is_registrar(ctx.principal) and relation != "self":
         raise AppError("forbidden", 403)
     audit_read(ctx, person, "person.reveal", reason=reason)
     return s.IdentityRead(id=person.id, name=person.name,  # type: ignore[arg-type]

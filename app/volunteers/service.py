@@ -117,7 +117,7 @@ async def visible(ctx: Ctx, volunteer_id: int) -> tuple[Volunteer, Person, bool]
     volunteer, person = found
     if is_self(ctx, volunteer, person):
         return volunteer, person, True
-    if ctx.principal.role in people.REGISTRAR_ROLES and people.in_scope(ctx, volunteer.region_code):
+    if people.is_registrar(ctx.principal) and people.in_scope(ctx, volunteer.region_code):
         return volunteer, person, False
     raise NotFound("volunteer_not_found")
 
@@ -226,7 +226,7 @@ async def record(ctx: Ctx, volunteer_id: int) -> s.ServiceRecord:
 
 async def search(ctx: Ctx, *, region: str | None, status: str | None, after_id: int,
                  limit: int) -> list[tuple[Volunteer, Person]]:
-    if ctx.principal.role not in people.REGISTRAR_ROLES:
+    if not people.is_registrar(ctx.principal):
         raise AppError("forbidden", 403)
     return await repository.search(ctx.session, region_prefixes=(people.scope_prefix(ctx), region), status=status,
                                    after_id=after_id, limit=limit + 1)

@@ -47,6 +47,10 @@ ADMINS = frozenset({ADMIN})
 NOBODY: frozenset[str] = frozenset()
 CASE_SEERS = frozenset({RES_A, AGENT, LEAD, CO, DISP, ADMIN})  # who can see A's case
 DISTRICT_STAFF = STAFF - {OTHER}  # staff whose scope covers 福田 (440304), where the scenario lives
+# Who keeps the resident register here: the centre. The scenario's units are bureaus (ecology, urban
+# management, and an unrelated one), which handle cases but not residents' records (people.is_registrar);
+# workstation staff, who do keep it, are exercised by the register's own tests.
+REGISTRARS = CENTRE
 
 B_ID = "440304198801010023"  # resident B's own register entry
 FUTU = "440304000000"
@@ -212,7 +216,7 @@ MATRIX: dict[str, Row] = {
     "POST /hotline/classify": Row(frozenset({RES_A, RES_B, AGENT, DISP, ADMIN}), _json(
         "/hotline/classify", {"text": "楼下工地晚上施工噪音很大"})),
     # A landline: a mobile number in a URL would land in the test client's log (tests/pii_logs.py scans them).
-    "GET /hotline/callers/{phone}/orders": Row(CENTRE, _get("/hotline/callers/075588889999/orders")),
+    "POST /hotline/callers/orders": Row(CENTRE, _json("/hotline/callers/orders", {"phone": "13800138000"})),
     "POST /cases": Row(frozenset({RES_A, RES_B, AGENT, DISP}), _json("/cases", {**f.NOISE_CASE,
                                                                               "caller_phone": None})),
     # A's case: object level.
@@ -259,26 +263,26 @@ MATRIX: dict[str, Row] = {
     "DELETE /affairs/credit-flags/{flag_id}": Row(ADMINS, lambda sc, role: (
         "/affairs/credit-flags/{credit_flag}".format(**sc.ids), {})),
     # The register: staff in scope, the person, their household. Never a volunteer reading an elder.
-    "POST /people": Row(DISTRICT_STAFF, _json("/people", lambda sc, role: {
+    "POST /people": Row(REGISTRARS, _json("/people", lambda sc, role: {
         "name": "王秀兰", "id_number": care.MOTHER_ID, "region_code": YUANDONG, "address": "园东社区某栋"})),
-    "GET /people": Row(STAFF, _get("/people")),
-    "POST /people/lookup": Row(DISTRICT_STAFF, _json("/people/lookup", {"id_number": care.ELDER_ID})),
+    "GET /people": Row(REGISTRARS, _get("/people")),
+    "POST /people/lookup": Row(REGISTRARS, _json("/people/lookup", {"id_number": care.ELDER_ID})),
     "GET /people/me": Row(frozenset({RES_A, RES_B, VOL}), _get("/people/me")),
     "POST /people/me": Row(frozenset({RES_A, RES_B, VOL}), _json("/people/me", {
         "name": "李建华", "id_number": care.ADULT_ID, "region_code": YUANDONG})),
-    "GET /people/{person_id}": Row(DISTRICT_STAFF, _get("/people/{elder}")),
-    "PATCH /people/{person_id}": Row(DISTRICT_STAFF, _matched("/people/{elder}", {"address": "园东社区 5 栋"})),
-    "POST /people/{person_id}/reveal": Row(DISTRICT_STAFF, _json("/people/{elder}/reveal",
+    "GET /people/{person_id}": Row(REGISTRARS, _get("/people/{elder}")),
+    "PATCH /people/{person_id}": Row(REGISTRARS, _matched("/people/{elder}", {"address": "园东社区 5 栋"})),
+    "POST /people/{person_id}/reveal": Row(REGISTRARS, _json("/people/{elder}/reveal",
                                                                  {"reason": "上门服务需核对身份"})),
-    "POST /people/{person_id}/flags": Row(DISTRICT_STAFF, _json("/people/{elder}/flags", {
+    "POST /people/{person_id}/flags": Row(REGISTRARS, _json("/people/{elder}/flags", {
         "flag": "living_alone", "source": "社区走访", "since": "2026-01-01"})),
-    "POST /people/{person_id}/flags/{flag_id}/end": Row(DISTRICT_STAFF, _json(
+    "POST /people/{person_id}/flags/{flag_id}/end": Row(REGISTRARS, _json(
         "/people/{elder}/flags/{person_flag}/end", {})),
-    "POST /people/{person_id}/household": Row(DISTRICT_STAFF, _json("/people/{elder}/household", lambda sc, role: {
+    "POST /people/{person_id}/household": Row(REGISTRARS, _json("/people/{elder}/household", lambda sc, role: {
         "relative_id": sc.ids["resident_a_person"], "relation": "child"})),
-    "DELETE /people/{person_id}/household/{relative_id}": Row(DISTRICT_STAFF, _relink_then_unlink),
+    "DELETE /people/{person_id}/household/{relative_id}": Row(REGISTRARS, _relink_then_unlink),
     # Eldercare.
-    "POST /eldercare/eligibility": Row(DISTRICT_STAFF, _json("/eldercare/eligibility", lambda sc, role: {
+    "POST /eldercare/eligibility": Row(REGISTRARS, _json("/eldercare/eligibility", lambda sc, role: {
         "person_id": sc.ids["elder"], "service_type": "meal"})),
     "POST /eldercare/orders": Row(frozenset({AGENT}), _json("/eldercare/orders", lambda sc, role: {
         "person_id": sc.ids["elder"], "service_type": "cleaning"})),
@@ -294,27 +298,27 @@ MATRIX: dict[str, Row] = {
         "/eldercare/visits/{visit}/rating", {"stars": 5})),
     # Volunteers.
     "GET /volunteer-skills": Row(EVERYONE, _get("/volunteer-skills")),
-    "POST /volunteers": Row(SIGNED_IN, _json("/volunteers", care.volunteer_body(B_ID, "赵六"))),
-    "GET /volunteers": Row(STAFF, _get("/volunteers")),
+    "POST /volunteers": Row(SIGNED_IN - {LEAD, CO, OTHER}, _json("/volunteers", care.volunteer_body(B_ID, "赵六"))),
+    "GET /volunteers": Row(REGISTRARS, _get("/volunteers")),
     # B registered as a volunteer in the row above: a resident may be one, and sees her own record.
     "GET /volunteers/me": Row(frozenset({VOL, RES_B}), _get("/volunteers/me")),
     "GET /volunteers/me/visits": Row(frozenset({VOL, RES_B}), _get("/volunteers/me/visits")),
-    "GET /volunteers/{volunteer_id}": Row(DISTRICT_STAFF | {VOL}, _get("/volunteers/{volunteer}")),
-    "PATCH /volunteers/{volunteer_id}": Row(DISTRICT_STAFF - {AGENT} | {VOL}, _matched("/volunteers/{volunteer}", {
+    "GET /volunteers/{volunteer_id}": Row(REGISTRARS | {VOL}, _get("/volunteers/{volunteer}")),
+    "PATCH /volunteers/{volunteer_id}": Row(REGISTRARS - {AGENT} | {VOL}, _matched("/volunteers/{volunteer}", {
         "skills": ["meal_delivery", "companionship"]})),
-    "POST /volunteers/{volunteer_id}/approve": Row(DISTRICT_STAFF - {AGENT}, _json(
+    "POST /volunteers/{volunteer_id}/approve": Row(REGISTRARS - {AGENT}, _json(
         "/volunteers/{volunteer}/approve", {})),
-    "POST /volunteers/{volunteer_id}/reject": Row(DISTRICT_STAFF - {AGENT}, _json(
+    "POST /volunteers/{volunteer_id}/reject": Row(REGISTRARS - {AGENT}, _json(
         "/volunteers/{spare_volunteer}/reject", {})),
-    "GET /volunteers/{volunteer_id}/record": Row(DISTRICT_STAFF | {VOL}, _get("/volunteers/{volunteer}/record")),
-    "POST /volunteer-teams": Row(frozenset({LEAD, CO}), _json("/volunteer-teams", lambda sc, role: {
+    "GET /volunteers/{volunteer_id}/record": Row(REGISTRARS | {VOL}, _get("/volunteers/{volunteer}/record")),
+    "POST /volunteer-teams": Row(NOBODY, _json("/volunteer-teams", lambda sc, role: {
         "name": f"园东助老服务队{ROLES.index(role)}", "region_code": YUANDONG, "leader_id": sc.ids["volunteer"],
         "skills": ["companionship"]})),
     # The organising unit's staff (the workstation, not a role here), the team's leader, administrators.
     "POST /volunteer-teams/{team_id}/members": Row(frozenset({VOL, ADMIN}), _json(
         "/volunteer-teams/{team}/members", lambda sc, role: {"volunteer_id": sc.ids["volunteer"]})),
     "GET /volunteer-teams/{team_id}": Row(SIGNED_IN, _get("/volunteer-teams/{team}")),
-    "POST /volunteer-tasks": Row(frozenset({LEAD, CO}), _json("/volunteer-tasks", _from("task_body"))),
+    "POST /volunteer-tasks": Row(NOBODY, _json("/volunteer-tasks", _from("task_body"))),
     "GET /volunteer-tasks": Row(SIGNED_IN, _get("/volunteer-tasks")),
     "GET /volunteer-tasks/{task_id}": Row(SIGNED_IN, _get("/volunteer-tasks/{task}")),
     "POST /volunteer-tasks/{task_id}/signups": Row(frozenset({VOL, RES_B}), _json("/volunteer-tasks/{task}/signups",
@@ -327,7 +331,7 @@ MATRIX: dict[str, Row] = {
     "GET /volunteer-tasks/{task_id}/signups": Row(ADMINS, _get("/volunteer-tasks/{task}/signups")),
     "POST /volunteer-tasks/{task_id}/complete": Row(ADMINS, _json("/volunteer-tasks/{task}/complete", None)),
     # The time bank.
-    "GET /timebank/accounts/{person_id}": Row(DISTRICT_STAFF | {VOL}, _get("/timebank/accounts/{volunteer_person}")),
+    "GET /timebank/accounts/{person_id}": Row(REGISTRARS | {VOL}, _get("/timebank/accounts/{volunteer_person}")),
     # The caller spends their own hours only: an account with no register entry gets 409 person_not_bound, a
     # person without hours 409 timebank_insufficient; nobody reaches another's account through these.
     "POST /timebank/transfers": Row(SIGNED_IN, _json("/timebank/transfers", lambda sc, role: {
@@ -339,7 +343,7 @@ MATRIX: dict[str, Row] = {
         "task_id": sc.ids["task"]})),
     # Aid and mediation.
     # A's household: A, and staff whose scope covers her register entry.
-    "POST /aid/eligibility": Row(DISTRICT_STAFF | {RES_A}, _json("/aid/eligibility", _from("household"))),
+    "POST /aid/eligibility": Row(REGISTRARS | {RES_A}, _json("/aid/eligibility", _from("household"))),
     "POST /aid/applications": Row(frozenset({RES_A, AGENT}), _json("/aid/applications", _from("household"))),
     "GET /aid/applications/{case_id}": Row(frozenset({RES_A, AGENT, DISP, ADMIN}), _get("/aid/applications/{aid}")),
     "GET /mediation/dispute-types": Row(EVERYONE, _get("/mediation/dispute-types")),

@@ -153,15 +153,18 @@ async def test_caller_history_by_keyed_hash(client, app):
     agent = await f.login_as(app, "agent")
     for phone in ("13800138000", "138-0013-8000", "13911112222"):
         await client.post("/hotline/orders", json={**CALL, "caller_phone": phone}, headers=agent)
-    history = (await client.get("/hotline/callers/13800138000/orders", headers=agent)).json()
+    history = (await client.post("/hotline/callers/orders", json={"phone": "13800138000"}, headers=agent)).json()
     assert len(history["items"]) == 2 and all(i["caller_phone"] == "138****8000" for i in history["items"])
     async with app.state.sessionmaker() as session:
         hashes = set((await session.execute(select(Case.caller_phone_hash))).scalars())
     assert len(hashes) == 2 and not any("13800138000" in h for h in hashes)
-    bad = await client.get("/hotline/callers/12ab/orders", headers=agent)
+    bad = await client.post("/hotline/callers/orders", json={"phone": "12ab"}, headers=agent)
     assert bad.status_code == 422 and bad.json()["code"] == "caller_phone_invalid"
     resident = await f.login_as(app, "resident")
-    assert (await client.get("/hotline/callers/13800138000/orders", headers=resident)).status_code == 403
+    assert (await client.post("/hotline/callers/orders", json={"phone": "13800138000"},
+                              headers=resident)).status_code == 403
+    missing = await client.post("/hotline/callers/orders", json={"limit": 0}, headers=agent)
+    assert missing.status_code == 422 and {e["field"] for e in missing.json()["errors"]} >= {"phone", "limit"}
 
 
 async def test_consultation_answered_from_the_knowledge_base(client, app):

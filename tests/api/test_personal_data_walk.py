@@ -12,7 +12,6 @@ Entitled, and so allowed in clear (the app's documented rules, each read audited
   masked even to themselves.
 - registrar staff (unit staff, agents, dispatchers, admins) reading a person's entry (`GET /people/{id}`, audited
   `person.read`) see that person's phone, not the ID number.
-- `GET /hotline/callers/{phone}/orders`: the agent typed the number in; the answer only echoes it back in the URL.
 The reveal endpoints (`?reveal=contact`, `POST .../reveal` with a reason) are not GETs of this walk; they are
 checked, with their audit records, in tests/api/test_audit.py.
 """
@@ -138,8 +137,6 @@ def _entitled(role: str, url: str, seeded: Seeded) -> set[str]:
     allowed = set(own_numbers) if url in own_urls else set()
     if url in seeded.registered and role in ("unit_staff", "agent", "dispatcher", "admin"):
         allowed |= {seeded.registered[url]}
-    if url == f"/hotline/callers/{CALLER_PHONE}/orders":
-        allowed.add(CALLER_PHONE)
     return allowed
 
 
