@@ -8,7 +8,7 @@ database alone can do for this request, measured on the same machine in the
 same run.
 
 Values that must differ per transaction are renewed on replay: ids returned
-by an INSERT ... RETURNING (and every later use of them), case numbers,
+of the new case (and every later use of it), case numbers,
 UUIDs and the idempotency key. Reads can be pointed at another row through
 `swap` (old value -> a function giving the new one).
 """
@@ -91,7 +91,11 @@ class Recorder:
         self.statements.append(Statement(statement, parameters, many))
 
     def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if not self.statements or "RETURNING" not in statement.upper():
+        # Only the new case's id is used again later in the transaction (its assignments, events, outbox).
+        # Other returned values (a counter, an idempotency row's small id) must not be renewed: they equal
+        # unrelated parameters, such as a user's id, and renewing them breaks foreign keys.
+        if not self.statements or not re.match(r"\s*INSERT INTO cases\b", statement, re.IGNORECASE) \
+                or "RETURNING" not in statement.upper():
             return
         # SQLAlchemy's async adapters buffer a statement's rows on the cursor before this event fires.
         rows = getattr(cursor, "_rows", None)
