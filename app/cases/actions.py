@@ -134,7 +134,7 @@ async def _add_co_handler(ctx: Ctx, case: Case, actor: Actor, body: s.UnitBody, 
         raise AppError("co_handler_duplicate", 409)
     ctx.session.add(Assignment(case_id=case.id, unit_id=unit.id, role="co", status="dispatched",
                                dispatched_at=ctx.now, sign_due=case.sign_due if ctx.now < (case.sign_due or ctx.now)
-                               else None))
+                               else None, region_code=case.region_code, district_code=case.district_code))
     return {"unit_id": unit.id}
 
 

@@ -77,7 +77,8 @@ def clear_oversight(case: Case) -> None:
 
 def _new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str) -> Assignment:
     assignment = Assignment(case_id=case.id, unit_id=unit_id, role=role, status="dispatched",
-                            dispatched_at=ctx.now, sign_due=case.sign_due)
+                            dispatched_at=ctx.now, sign_due=case.sign_due, region_code=case.region_code,
+                            district_code=case.district_code)
     ctx.session.add(assignment)
     return assignment
 

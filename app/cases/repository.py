@@ -30,6 +30,13 @@ async def next_number(session: AsyncSession, district: str, day: str) -> int:
     return (await session.execute(stmt)).scalar_one()
 
 
+async def move_place(session: AsyncSession, case: Case) -> None:
+    """Carries a case's new place to its assignments and callbacks, which keep a copy for the figures."""
+    for model in (Assignment, CaseCallback):
+        await session.execute(update(model).where(model.case_id == case.id)
+                              .values(region_code=case.region_code, district_code=case.district_code))
+
+
 async def get(session: AsyncSession, case_id: int, *, with_children: bool = True) -> Case | None:
     stmt = select(Case).where(Case.id == case_id)
     if with_children:

@@ -257,6 +257,8 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     for key, value in changes.items():
         setattr(case, fields.get(key, key), value)
     case.district_code = case.region_code[:6]
+    if "region_code" in changes:
+        await repository.move_place(ctx.session, case)
     data: dict[str, Any] = {"before": before, "after": changes}
     status_before = case.status
     if case.status != Status.received:

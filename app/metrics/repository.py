@@ -22,17 +22,23 @@ class Slice:
     by_unit: bool = False  # group rates by unit (rankings)
 
 
-def _place(sl: Slice) -> list:
+def _place(sl: Slice, model=Case) -> list:
+    """The slice's place on cases, or on the copy of the case's place that assignments and callbacks keep."""
     if not sl.region_prefix:
         return []
-    clauses = [Case.region_code.startswith(sl.region_prefix)]
+    clauses = [model.region_code.startswith(sl.region_prefix)]
     if len(sl.region_prefix) >= 6:  # the same condition, in a form the district indexes can seek on
-        clauses.append(Case.district_code == sl.region_prefix[:6])
+        clauses.append(model.district_code == sl.region_prefix[:6])
     return clauses
 
 
 def _counted_case(sl: Slice) -> list:
     return [or_(Case.close_reason.is_(None), Case.close_reason != "merged"), *_place(sl)]
+
+
+def _not_merged(case_id) -> Any:
+    """Leaves out merged duplicates without a join: they are few, and ix_cases_merged lists them."""
+    return case_id.not_in(select(Case.id).where(Case.close_reason == "merged"))
 
 
 def _in(column, sl: Slice):
@@ -43,12 +49,9 @@ def _hits(condition) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-async def _pairs(session: AsyncSession, unit_col, numerator, where: list, join=None, base=Case) -> dict:
+async def _pairs(session: AsyncSession, unit_col, numerator, where: list, base=Case) -> dict:
     key = unit_col.label("k")
-    stmt = select(key, _hits(numerator), func.count()).select_from(base)
-    if join is not None:
-        stmt = stmt.join(*join)
-    stmt = stmt.where(*where).group_by(unit_col)
+    stmt = select(key, _hits(numerator), func.count()).select_from(base).where(*where).group_by(unit_col)
     return {k: (int(n), int(d)) for k, n, d in (await session.execute(stmt)).all()}
 
 
@@ -57,13 +60,13 @@ def _unit_key(sl: Slice, column):
 
 
 async def response(session: AsyncSession, sl: Slice) -> Pairs:
-    where = [Assignment.role == "lead", _in(Assignment.dispatched_at, sl), *_counted_case(sl)]
+    where = [Assignment.role == "lead", _in(Assignment.dispatched_at, sl), *_place(sl, Assignment),
+             _not_merged(Assignment.case_id)]
     if sl.unit_id is not None:
         where.append(Assignment.unit_id == sl.unit_id)
     on_time = and_(Assignment.signed_at.is_not(None), Assignment.sign_due.is_not(None),
                    Assignment.signed_at <= Assignment.sign_due)
-    return await _pairs(session, _unit_key(sl, Assignment.unit_id), on_time, where,
-                        join=(Case, Case.id == Assignment.case_id), base=Assignment)
+    return await _pairs(session, _unit_key(sl, Assignment.unit_id), on_time, where, base=Assignment)
 
 
 async def returns(session: AsyncSession, sl: Slice) -> dict[Any, int]:
@@ -81,8 +84,9 @@ async def callbacks(session: AsyncSession, sl: Slice) -> dict[Any, dict[str, int
                    _hits(CaseCallback.satisfaction == "satisfied"),
                    _hits(CaseCallback.satisfaction == "basically_satisfied"),
                    _hits(CaseCallback.satisfaction == "dissatisfied"))
-            .select_from(CaseCallback).join(Case, Case.id == CaseCallback.case_id)
-            .where(CaseCallback.counted.is_(True), _in(CaseCallback.at, sl), *_counted_case(sl)))
+            .select_from(CaseCallback)
+            .where(CaseCallback.counted.is_(True), _in(CaseCallback.at, sl), *_place(sl, CaseCallback),
+                   _not_merged(CaseCallback.case_id)))
     if sl.unit_id is not None:
         stmt = stmt.where(CaseCallback.unit_id == sl.unit_id)
     out = {}
@@ -101,37 +105,39 @@ async def on_time(session: AsyncSession, sl: Slice) -> Pairs:
     return await _pairs(session, _unit_key(sl, Case.lead_unit_id), replied, where)
 
 
-async def direct_answers(session: AsyncSession, sl: Slice) -> tuple[int, int]:
-    where = [_in(Case.created_at, sl), *_counted_case(sl)]
-    pairs = await _pairs(session, literal(None), Case.direct_answer.is_(True), where)
-    return pairs.get(None, (0, 0))
+COUNTED_BY = ("status", "kind", "category_code", "work_order_type")
+OVERSIGHT = ("overdue_open", "replied_late", "chased", "supervised", "closed_unreached", "redone", "major")
 
 
-def _taken(sl: Slice) -> list:
-    where = [_in(Case.created_at, sl), *_counted_case(sl)]
+@dataclass
+class Taken:
+    """What the cases taken in a period add up to (merged duplicates apart: they count only as merged)."""
+
+    by: dict[str, dict[str, int]]
+    merged: int
+    direct_answered: int
+    oversight: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by["status"].values())
+
+
+async def taken(session: AsyncSession, sl: Slice, now: datetime) -> Taken:
+    """Counts, oversight figures, direct answers and merged duplicates in one pass over the period's cases.
+
+    One grouped scan instead of one per figure: at a million cases each pass over a district's month costs tens of
+    milliseconds, and the figures share their rows.
+    """
+    where = [_in(Case.created_at, sl), *_place(sl)]
     if sl.unit_id is not None:
         where.append(Case.lead_unit_id == sl.unit_id)
-    return where
-
-
-COUNTED_BY = ("status", "kind", "category_code", "work_order_type")
-
-
-async def counts(session: AsyncSession, sl: Slice) -> dict[str, dict[str, int]]:
-    """Cases taken in the period, counted by each of COUNTED_BY, from one pass over the period's rows."""
-    columns = [getattr(Case, name) for name in COUNTED_BY]
-    stmt = select(*columns, func.count()).where(*_taken(sl)).group_by(*columns)
-    out: dict[str, dict[str, int]] = {name: {} for name in COUNTED_BY}
-    for *keys, n in (await session.execute(stmt)).all():
-        for name, key in zip(COUNTED_BY, keys, strict=True):
-            out[name][str(key)] = out[name].get(str(key), 0) + int(n)
-    return out
-
-
-async def oversight_counts(session: AsyncSession, sl: Slice, now: datetime) -> dict[str, int]:
-    """Cases taken in the period: how many are overdue now, replied late, chased, supervised."""
+    merged = func.coalesce(Case.close_reason, "") == "merged"
     is_open = Case.status.in_(OPEN_STATUSES)
+    columns = [getattr(Case, name) for name in COUNTED_BY]
     stmt = select(
+        *columns, merged.label("merged"), func.count(),
+        _hits(Case.direct_answer.is_(True)),
         _hits(and_(is_open, Case.handle_due < now)),
         _hits(and_(Case.replied_at.is_not(None), Case.handle_due.is_not(None), Case.replied_at > Case.handle_due)),
         _hits(Case.chased_at.is_not(None)),
@@ -140,14 +146,17 @@ async def oversight_counts(session: AsyncSession, sl: Slice, now: datetime) -> d
         _hits(Case.redo_count > 0),
         # `major` is JSON, where None may be stored as JSON null; the timeline says it plainly.
         _hits(Case.id.in_(select(CaseEvent.case_id).where(CaseEvent.type == "mark_major"))),
-    ).where(*_taken(sl))
-    row = (await session.execute(stmt)).one()
-    names = ("overdue_open", "replied_late", "chased", "supervised", "closed_unreached", "redone", "major")
-    return dict(zip(names, (int(v) for v in row), strict=True))
-
-
-async def merged_count(session: AsyncSession, sl: Slice) -> int:
-    where = [_in(Case.created_at, sl), Case.close_reason == "merged", *_place(sl)]
-    if sl.unit_id is not None:
-        where.append(Case.lead_unit_id == sl.unit_id)
-    return int((await session.execute(select(func.count()).select_from(Case).where(*where))).scalar_one())
+    ).where(*where).group_by(*columns, merged)
+    out = Taken(by={name: {} for name in COUNTED_BY}, merged=0, direct_answered=0,
+                oversight=dict.fromkeys(OVERSIGHT, 0))
+    for row in (await session.execute(stmt)).all():
+        keys, is_merged, n, direct, figures = row[:4], row[4], int(row[5]), int(row[6]), row[7:]
+        if is_merged:
+            out.merged += n
+            continue
+        for name, key in zip(COUNTED_BY, keys, strict=True):
+            out.by[name][str(key)] = out.by[name].get(str(key), 0) + n
+        out.direct_answered += direct
+        for name, value in zip(OVERSIGHT, figures, strict=True):
+            out.oversight[name] += int(value)
+    return out

@@ -56,10 +56,10 @@ async def _region(session: AsyncSession, code: str | None, principal: Principal)
 
 
 async def _figures(session: AsyncSession, sl: q.Slice, now: datetime, rates: tuple[str, ...]) -> dict[str, Any]:
-    by = await q.counts(session, sl)
-    counts = Counts(total=sum(by["status"].values()), by_status=by["status"], by_kind=by["kind"],
-                    by_category=by["category_code"], by_work_order_type=by["work_order_type"],
-                    merged_duplicates=await q.merged_count(session, sl))
+    taken = await q.taken(session, sl, now)
+    by = taken.by
+    counts = Counts(total=taken.total, by_status=by["status"], by_kind=by["kind"], by_category=by["category_code"],
+                    by_work_order_type=by["work_order_type"], merged_duplicates=taken.merged)
     response = (await q.response(session, sl)).get(None, (0, 0))
     cb = (await q.callbacks(session, sl)).get(None) or dict.fromkeys(Callbacks.model_fields, 0)
     on_time = (await q.on_time(session, sl)).get(None, (0, 0))
@@ -72,8 +72,8 @@ async def _figures(session: AsyncSession, sl: q.Slice, now: datetime, rates: tup
         "return": rate(returned, response[1]),
     }
     if "direct_answer" in rates:
-        values["direct_answer"] = rate(*await q.direct_answers(session, sl))
-    return {"counts": counts, "oversight": Oversight(**await q.oversight_counts(session, sl, now)),
+        values["direct_answer"] = rate(taken.direct_answered, taken.total)
+    return {"counts": counts, "oversight": Oversight(**taken.oversight),
             "callbacks": Callbacks(**cb), "rates": {name: values[name] for name in rates}}
 
 

@@ -200,9 +200,10 @@ class Generator:
                    caller_phone_hash=phone_hash, lead_unit_id=lead, address=None,
                    handling_class=decision.handling_class)
         self._emit("cases", row, delta, out)
+        place = {"region_code": region, "district_code": region[:6]}
         for a in src["assignments"]:
             self._emit("assignments", {**a, "id": self._next(next_ids, "assignments"), "case_id": case_id,
-                                       "unit_id": units.get(a["unit_id"], a["unit_id"])}, delta, out)
+                                       "unit_id": units.get(a["unit_id"], a["unit_id"]), **place}, delta, out)
             if a["role"] == "lead":
                 lead_row = a
         open_case = base["status"] in ("dispatched", "signed", "in_progress")
@@ -225,7 +226,7 @@ class Generator:
                                        "data": data}, delta, out)
         for c in src["case_callbacks"]:
             self._emit("case_callbacks", {**c, "id": self._next(next_ids, "case_callbacks"), "case_id": case_id,
-                                          "unit_id": units.get(c["unit_id"], c["unit_id"])}, delta, out)
+                                          "unit_id": units.get(c["unit_id"], c["unit_id"]), **place}, delta, out)
 
     @staticmethod
     def _next(next_ids: dict[str, int], table: str) -> int:

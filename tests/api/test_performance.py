@@ -143,3 +143,75 @@ async def test_csv_export_streams_masked_rows_and_is_audited(client, app):
     resident = await f.login_as(app, "resident")
     assert (await client.get("/cases/export", headers=resident)).status_code == 403
     assert (await client.get("/cases/export", params={"status": "lost"}, headers=agent)).status_code == 422
+
+
+async def test_oversight_and_counts_agree_with_the_rows(client, app, clock):
+    """The one-pass figures equal the same figures counted case by case from the stored rows."""
+    from sqlalchemy import select
+
+    from app.cases.repository import OPEN_STATUSES
+    from app.models import Case, CaseEvent
+
+    agent, eco, _, _ = await _data_set(client, app, clock)
+    late = await f.case(client, agent, description="小区门口路灯坏了一个月没人修")  # open, soon overdue
+    chased = await f.case(client, agent, description="菜市场占道经营影响通行")
+    dispatcher = await f.login_as(app, "dispatcher")
+    await f.act(client, dispatcher, chased, "mark_major", {"leader": "李副区长", "leader_title": "副区长",
+                                                           "team": ["区城管局"], "plan": "联合执法",
+                                                           "resolve_by": "2026-12-31"})
+    clock.set(datetime(2026, 12, 30, 2, 0, tzinfo=UTC))
+    now = clock.now()
+    async with app.state.sessionmaker() as session:
+        rows = (await session.execute(select(Case).where(Case.district_code == FUTIAN[:6]))).scalars().all()
+        majors = set((await session.execute(select(CaseEvent.case_id).where(CaseEvent.type == "mark_major")))
+                     .scalars())
+    counted = [c for c in rows if c.close_reason != "merged"]
+    expected = {
+        "overdue_open": sum(c.status in OPEN_STATUSES and c.handle_due is not None
+                            and c.handle_due.replace(tzinfo=UTC) < now for c in counted),
+        "replied_late": sum(c.replied_at is not None and c.handle_due is not None and c.replied_at > c.handle_due
+                            for c in counted),
+        "chased": sum(c.chased_at is not None for c in counted),
+        "supervised": sum(c.supervised_at is not None for c in counted),
+        "closed_unreached": sum(c.close_reason == "unreached" for c in counted),
+        "redone": sum(c.redo_count > 0 for c in counted),
+        "major": sum(c.id in majors for c in counted),
+    }
+    assert expected["overdue_open"] >= 2 and expected["major"] == 1  # the data set exercises the figures
+    assert late["id"] in {c.id for c in counted if c.status in OPEN_STATUSES}
+    body = (await client.get("/metrics/overview", params={**PERIOD, "region": FUTIAN}, headers=agent)).json()
+    assert body["oversight"] == expected
+    assert body["counts"]["total"] == len(counted)
+    assert body["counts"]["merged_duplicates"] == len(rows) - len(counted)
+    by_status: dict[str, int] = {}
+    for c in counted:
+        by_status[c.status] = by_status.get(c.status, 0) + 1
+    assert body["counts"]["by_status"] == by_status
+    unit = (await client.get(f"/metrics/units/{eco}", params=PERIOD, headers=agent)).json()
+    assert unit["counts"]["total"] == sum(c.lead_unit_id == eco for c in counted)
+
+
+async def test_figures_follow_a_case_to_its_new_place(client, app, clock):
+    """Assignments and callbacks keep a copy of the case's place; moving the case moves the copies."""
+    from sqlalchemy import select
+
+    from app.models import Assignment
+
+    agent = await f.login_as(app, "agent")
+    dispatcher = await f.login_as(app, "dispatcher")
+    case = await f.case(client, agent)  # 440304001020, 南园街道
+    subdistricts = {"南园": "440304001000", "园岭": "440304002000"}
+
+    async def dispatched_in(code: str) -> int:
+        body = (await client.get("/metrics/overview", params={**PERIOD, "region": code}, headers=agent)).json()
+        return body["rates"]["response"]["denominator"]
+
+    assert [await dispatched_in(c) for c in subdistricts.values()] == [1, 0]
+    r = await client.patch(f"/cases/{case['id']}", json={"region_code": "440304002016", "reason": "地址记错"},
+                           headers={**dispatcher, "If-Match": f'"{case["version"]}"'})
+    assert r.status_code == 200, r.text
+    assert [await dispatched_in(c) for c in subdistricts.values()] == [0, 1]
+    async with app.state.sessionmaker() as session:
+        places = set((await session.execute(select(Assignment.region_code, Assignment.district_code)
+                                            .where(Assignment.case_id == case["id"]))).all())
+    assert places == {("440304002016", "440304")}
