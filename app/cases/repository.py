@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, false, or_, select, tuple_, update
+from sqlalchemy import and_, exists, false, literal, or_, select, tuple_, union_all, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -92,24 +92,19 @@ async def callbacks_of(session: AsyncSession, case_id: int) -> list[CaseCallback
     return list(rows.scalars())
 
 
-async def merged_duplicates(session: AsyncSession, master_id: int) -> list[tuple[int, str]]:
-    rows = await session.execute(select(Case.id, Case.number).where(Case.merged_into_id == master_id)
-                                 .order_by(Case.id))
-    return [tuple(r) for r in rows.all()]
-
-
 async def link_between(session: AsyncSession, low: int, high: int) -> CaseLink | None:
     return (await session.execute(select(CaseLink).where(CaseLink.case_id == low, CaseLink.related_id == high))
             ).scalar_one_or_none()
 
 
-async def related(session: AsyncSession, case_id: int) -> list[tuple[int, str]]:
-    other = sql_case(
-        (CaseLink.case_id == case_id, CaseLink.related_id), else_=CaseLink.case_id)
-    rows = await session.execute(
-        select(Case.id, Case.number).join(CaseLink, Case.id == other)
-        .where(or_(CaseLink.case_id == case_id, CaseLink.related_id == case_id)).order_by(Case.id))
-    return [tuple(r) for r in rows.all()]
+async def neighbours(session: AsyncSession, case_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The duplicates merged into a case and the cases linked to it, (id, number) each, in one round trip."""
+    other = sql_case((CaseLink.case_id == case_id, CaseLink.related_id), else_=CaseLink.case_id)
+    merged = select(literal("merged").label("why"), Case.id, Case.number).where(Case.merged_into_id == case_id)
+    linked = (select(literal("linked").label("why"), Case.id, Case.number).join(CaseLink, Case.id == other)
+              .where(or_(CaseLink.case_id == case_id, CaseLink.related_id == case_id)))
+    rows = (await session.execute(union_all(merged, linked).order_by("id"))).all()
+    return ([(i, n) for why, i, n in rows if why == "merged"], [(i, n) for why, i, n in rows if why == "linked"])
 
 
 async def category_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:

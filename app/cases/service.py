@@ -159,11 +159,11 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False) -> s.Ca
     master = None
     if case.merged_into_id is not None:
         master = await repository.get(ctx.session, case.merged_into_id, with_children=False)
-    duplicates = await repository.merged_duplicates(ctx.session, case.id)
+    duplicates, related = await repository.neighbours(ctx.session, case.id)
     return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
                         region_name=reference.region_name(snap, case.region_code), units=units,
                         profile=profile, reveal_contact=reveal, master=master, duplicates=duplicates,
-                        related=await repository.related(ctx.session, case.id))
+                        related=related)
 
 
 def _parse_body(action: str, raw: Any) -> Any:
