@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, false, literal, or_, select, tuple_, union_all, update
+from sqlalchemy import and_, bindparam, exists, false, literal, or_, select, tuple_, union_all, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.roles import Role
 from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Category, Region
@@ -16,18 +16,21 @@ from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, Case
 OPEN_STATUSES = ("received", "dispatched", "signed", "in_progress", "return_review")
 
 
+def _next_number_statement(insert):
+    return (insert(CaseNumberCounter)
+            .values(district_code=bindparam("district"), day=bindparam("day"), last=1)
+            .on_conflict_do_update(index_elements=["district_code", "day"], set_={"last": CaseNumberCounter.last + 1})
+            .returning(CaseNumberCounter.last))
+
+
+# Built once per dialect: every intake takes a number.
+_NEXT_NUMBER = {"postgresql": _next_number_statement(pg_insert), "sqlite": _next_number_statement(sqlite_insert)}
+
+
 async def next_number(session: AsyncSession, district: str, day: str) -> int:
     """Atomically takes the next sequence number for a district and day."""
-    dialect = session.bind.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(CaseNumberCounter)
-        .values(district_code=district, day=day, last=1)
-        .on_conflict_do_update(index_elements=["district_code", "day"],
-                               set_={"last": CaseNumberCounter.last + 1})
-        .returning(CaseNumberCounter.last)
-    )
-    return (await session.execute(stmt)).scalar_one()
+    stmt = _NEXT_NUMBER[session.bind.dialect.name]
+    return (await session.execute(stmt, {"district": district, "day": day})).scalar_one()
 
 
 async def move_place(session: AsyncSession, case: Case) -> None:
@@ -37,26 +40,41 @@ async def move_place(session: AsyncSession, case: Case) -> None:
                               .values(region_code=case.region_code, district_code=case.district_code))
 
 
+# Built once: a case read runs these on every request, and building a statement (or letting selectinload build
+# one per relationship) cost more of the read's CPU than the database's answer. Children are loaded by plain
+# statements and set as the loaded collections; populate_existing refreshes objects this session already holds.
+_CASE_BY_ID = select(Case).where(Case.id == bindparam("case_id")).execution_options(populate_existing=True)
+_CASE_BY_ID_LOCKED = _CASE_BY_ID.with_for_update(of=Case)
+_ASSIGNMENTS_OF = (select(Assignment).where(Assignment.case_id == bindparam("case_id")).order_by(Assignment.id)
+                   .execution_options(populate_existing=True))
+_EVENTS_OF = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id")).order_by(CaseEvent.id)
+              .execution_options(populate_existing=True))
+
+
+async def _load_children(session: AsyncSession, case: Case | None, *, events: bool) -> Case | None:
+    if case is not None:
+        params = {"case_id": case.id}
+        set_committed_value(case, "assignments", list((await session.execute(_ASSIGNMENTS_OF, params)).scalars()))
+        if events:
+            set_committed_value(case, "events", list((await session.execute(_EVENTS_OF, params)).scalars()))
+    return case
+
+
 async def get(session: AsyncSession, case_id: int, *, with_children: bool = True) -> Case | None:
-    stmt = select(Case).where(Case.id == case_id)
-    if with_children:
-        stmt = stmt.options(selectinload(Case.assignments), selectinload(Case.events))
-    else:
-        stmt = stmt.options(selectinload(Case.assignments))
-    return (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+    """The case with its assignments, and its timeline unless `with_children` is False."""
+    case = (await session.execute(_CASE_BY_ID, {"case_id": case_id})).scalar_one_or_none()
+    return await _load_children(session, case, events=with_children)
 
 
 async def locked(session: AsyncSession, case_id: int) -> Case | None:
     """The case row locked for this transaction (PostgreSQL; SQLite's writes are serialised already)."""
-    stmt = (select(Case).where(Case.id == case_id).options(selectinload(Case.assignments)).with_for_update(of=Case)
-            .execution_options(populate_existing=True))
-    return (await session.execute(stmt)).scalar_one_or_none()
+    case = (await session.execute(_CASE_BY_ID_LOCKED, {"case_id": case_id})).scalar_one_or_none()
+    return await _load_children(session, case, events=False)
 
 
 async def by_number(session: AsyncSession, number: str) -> Case | None:
-    stmt = (select(Case).where(Case.number == number)
-            .options(selectinload(Case.assignments), selectinload(Case.events)))
-    return (await session.execute(stmt)).scalar_one_or_none()
+    case = (await session.execute(select(Case).where(Case.number == number))).scalar_one_or_none()
+    return await _load_children(session, case, events=True)
 
 
 async def claim_version(session: AsyncSession, case_id: int, expected: int) -> bool:
@@ -97,13 +115,21 @@ async def link_between(session: AsyncSession, low: int, high: int) -> CaseLink |
             ).scalar_one_or_none()
 
 
-async def neighbours(session: AsyncSession, case_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """The duplicates merged into a case and the cases linked to it, (id, number) each, in one round trip."""
+def _neighbours_statement():
+    case_id = bindparam("case_id")
     other = sql_case((CaseLink.case_id == case_id, CaseLink.related_id), else_=CaseLink.case_id)
     merged = select(literal("merged").label("why"), Case.id, Case.number).where(Case.merged_into_id == case_id)
     linked = (select(literal("linked").label("why"), Case.id, Case.number).join(CaseLink, Case.id == other)
               .where(or_(CaseLink.case_id == case_id, CaseLink.related_id == case_id)))
-    rows = (await session.execute(union_all(merged, linked).order_by("id"))).all()
+    return union_all(merged, linked).order_by("id")
+
+
+_NEIGHBOURS = _neighbours_statement()
+
+
+async def neighbours(session: AsyncSession, case_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The duplicates merged into a case and the cases linked to it, (id, number) each, in one round trip."""
+    rows = (await session.execute(_NEIGHBOURS, {"case_id": case_id})).all()
     return ([(i, n) for why, i, n in rows if why == "merged"], [(i, n) for why, i, n in rows if why == "linked"])
 
 

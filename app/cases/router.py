@@ -29,7 +29,7 @@ def request_ctx(request: Request, session: SessionDep, principal: CurrentUser, c
 async def created(ctx: Ctx, case: Any, idem: Any) -> JSONResponse:
     """Any intake's answer: the new case with its ETag and Location, kept for an idempotent replay."""
     read = await service.present(ctx, await service.load_visible(ctx, case.id))
-    return await idem.respond(read.model_dump(mode="json"), 201, headers={"ETag": etag(read.version),
+    return await idem.respond(read, 201, headers={"ETag": etag(read.version),
                                                                         "Location": f"/cases/{read.id}"})
 
 
@@ -50,7 +50,7 @@ async def create(body: CaseCreate, request: Request, session: SessionDep, princi
     return await created(ctx, await service.create_case(ctx, body), idem)
 
 
-def _case_filter(
+async def _case_filter(
     status: Annotated[str | None, Query(description="Comma-separated statuses")] = None,
     kind: Annotated[str | None, Query(max_length=16)] = None,
     category: Annotated[str | None, Query(max_length=64, description="A category or group code")] = None,
@@ -131,4 +131,4 @@ async def act(case_id: int, action: str, request: Request, session: SessionDep, 
     ctx = request_ctx(request, session, principal, clock)
     case = await service.perform(ctx, case_id, action, body, parse_if_match(request, required=False))
     read = await service.after_action(ctx, case.id)
-    return await idem.respond(read.model_dump(mode="json"), 200, headers={"ETag": etag(read.version)})
+    return await idem.respond(read, 200, headers={"ETag": etag(read.version)})

@@ -21,7 +21,7 @@ from app.core.concurrency import check_version
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
-from app.models import Case
+from app.models import Assignment, Case
 from app.routing import service as routing
 
 RESIDENT_CHANNELS = {"app", "web"}
@@ -108,15 +108,20 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
     case.created_by, case.created_at, case.updated_at = ctx.principal.user_id, ctx.now, ctx.now
     ctx.session.add(case)
     await ctx.session.flush()
-    ctx.event(case, "create", to_status=Status.received,
-              data={"channel": case.channel, "kind": case.kind, "category": case.category_code,
-                    "region_code": case.region_code, **(created or {})})
+    events = [ctx.event(case, "create", to_status=Status.received,
+                        data={"channel": case.channel, "kind": case.kind, "category": case.category_code,
+                              "region_code": case.region_code, **(created or {})})]
+    set_committed_value(case, "assignments", [])  # a new case has none; spares a query
     if not hold:
-        set_committed_value(case, "assignments", [])  # a new case has none; spares a query
         data = await route_and_dispatch(ctx, case)
         case.status = Status.dispatched
-        ctx.event(case, "dispatch", from_status=Status.received, to_status=Status.dispatched, data=data)
+        events.append(ctx.event(case, "dispatch", from_status=Status.received, to_status=Status.dispatched,
+                                data=data))
+    assignments = [o for o in ctx.session.new if isinstance(o, Assignment) and o.case_id == case.id]
     await ctx.session.flush()
+    # The new case as stored, children included, without reading it back.
+    set_committed_value(case, "assignments", sorted(assignments, key=lambda a: a.id))
+    set_committed_value(case, "events", events)
     return case
 
 

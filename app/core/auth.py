@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import Clock
@@ -37,12 +37,19 @@ class Principal:
         return None
 
 
-def get_clock(request: Request) -> Clock:
+# Async so FastAPI calls it on the event loop: a plain def dependency costs a threadpool hop per request.
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+# Every request reads its caller: the columns only (no User object to track), in a statement built once.
+_CALLER = (select(User.id, User.username, User.name, User.role, User.unit_id, User.active, User.token_version,
+                  Unit.kind.label("unit_kind"), Unit.region_code.label("unit_region"))
+           .outerjoin(Unit, Unit.id == User.unit_id).where(User.id == bindparam("user_id")))
 
 
 async def _principal(
@@ -69,24 +76,17 @@ async def _principal(
             token_version = int(claims.get("ver", 0))
         except (TypeError, ValueError) as exc:
             raise AppError("auth_token_invalid", 401, headers=unauthorized) from exc
-    row = (
-        await session.execute(
-            select(User, Unit.kind, Unit.region_code)
-            .outerjoin(Unit, Unit.id == User.unit_id)
-            .where(User.id == user_id)
-        )
-    ).first()
+    row = (await session.execute(_CALLER, {"user_id": user_id})).first()
     if row is None:
         raise AppError("auth_token_invalid", 401, headers=unauthorized)
-    user, unit_kind, unit_region = row
-    if not user.active:
+    if not row.active:
         raise AppError("auth_account_disabled", 401, headers=unauthorized)
-    if token_version is not None and token_version != user.token_version:
+    if token_version is not None and token_version != row.token_version:
         # Logged out, password or role changed since the token was issued.
         raise AppError("auth_token_revoked", 401, headers=unauthorized)
     principal = Principal(
-        user_id=user.id, username=user.username, name=user.name, role=Role(user.role),
-        unit_id=user.unit_id, unit_kind=unit_kind, unit_region=unit_region,
+        user_id=row.id, username=row.username, name=row.name, role=Role(row.role),
+        unit_id=row.unit_id, unit_kind=row.unit_kind, unit_region=row.unit_region,
     )
     request.state.principal = principal
     return principal

@@ -60,8 +60,8 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def get_session(request: Request) -> AsyncSession:
-    """The request's session, opened by UnitOfWorkRoute."""
+async def get_session(request: Request) -> AsyncSession:
+    """The request's session, opened by UnitOfWorkRoute (async: no threadpool hop for a dependency)."""
     session = getattr(request.state, "db", None)
     if session is None:
         session = request.app.state.sessionmaker()

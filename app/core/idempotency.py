@@ -12,8 +12,9 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from pydantic_core import to_json
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -99,18 +100,26 @@ class Idempotency:
             await release_session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == self.row_id))
             await release_session.commit()
 
-    async def respond(self, body: Any, status: int = 201, headers: dict[str, str] | None = None) -> JSONResponse:
+    async def respond(self, body: BaseModel, status: int = 201, headers: dict[str, str] | None = None) -> Response:
         """The answer, stored for replay inside the request's transaction."""
-        content = jsonable_encoder(body)
+        # Dumped once by pydantic and encoded by pydantic_core: an intake's answer is large, and walking it again
+        # in Python (jsonable_encoder, then json.dumps) was a visible share of an intake's CPU.
+        content = body.model_dump(mode="json")
         if self.row_id is not None:
             await self.session.execute(
                 update(IdempotencyKey).where(IdempotencyKey.id == self.row_id)
                 .values(state="done", response_status=status, response_body=content)
+                .execution_options(synchronize_session=False)
             )
-        return JSONResponse(content, status_code=status, headers=headers)
+        return Response(to_json(content), status_code=status, media_type="application/json", headers=headers)
 
 
-IdempotencyDep = Annotated[Idempotency, Depends(Idempotency)]
+async def _idempotency(request: Request, principal: CurrentUser, session: SessionDep, clock: ClockDep) -> Idempotency:
+    # A factory, not Depends(Idempotency): FastAPI runs a class's __init__ on the threadpool.
+    return Idempotency(request, principal, session, clock)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
 
 
 async def purge_expired_keys(session: Any, now: Any) -> int:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases.repository import OPEN_STATUSES, Scope, scope_clause
@@ -13,10 +13,15 @@ MAX_CANDIDATES = 500
 
 
 async def similar_candidates(session: AsyncSession, *, category: str, region_code: str, since: datetime,
-                             exclude_id: int | None) -> list[Candidate]:
-    """Open cases of the category in the same district since `since`; the pure ranker applies place rules."""
+                             exclude_id: int | None,
+                             box: tuple[float, float, float, float] | None = None) -> list[Candidate]:
+    """Open cases of the category since `since` in the same community, or inside `box` (lat/long bounds) when the
+    case has coordinates; the pure ranker applies the exact place rules."""
+    place = Case.region_code == region_code
+    if box is not None:
+        place = or_(place, and_(Case.latitude.between(box[0], box[1]), Case.longitude.between(box[2], box[3])))
     stmt = (select(Case.id, Case.description, Case.region_code, Case.latitude, Case.longitude)
-            .where(Case.category_code == category, Case.district_code == region_code[:6],
+            .where(Case.category_code == category, Case.district_code == region_code[:6], place,
                    Case.status.in_(OPEN_STATUSES), Case.created_at >= since)
             .order_by(Case.id.desc()).limit(MAX_CANDIDATES))
     if exclude_id is not None:

@@ -34,7 +34,7 @@ async def _intake(body, request, session, principal, clock, idem) -> Any:
     if (replay := await idem.claim()) is not None:
         return replay
     order = await service.intake(request_ctx(request, session, principal, clock), body)
-    return await idem.respond(order.model_dump(mode="json"), 201,
+    return await idem.respond(order, 201,
                               headers={"ETag": etag(order.version), "Location": f"/cases/{order.id}"})
 
 

@@ -115,8 +115,11 @@ def _routing(case: Case) -> Routing | None:
 async def similar_to(ctx: Ctx, case: Case) -> list[SimilarCase]:
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     since = ctx.now - timedelta(days=profile.duplicate_window_days)
+    box = (similar.bounding_box(case.latitude, case.longitude, profile.duplicate_radius_m)
+           if case.latitude is not None and case.longitude is not None else None)
     found = await repository.similar_candidates(ctx.session, category=case.category_code,
-                                                region_code=case.region_code, since=since, exclude_id=case.id)
+                                                region_code=case.region_code, since=since, exclude_id=case.id,
+                                                box=box)
     ranked = similar.rank(case.description, case.region_code, case.latitude, case.longitude, found,
                           profile.duplicate_radius_m)
     rows = await repository.cases_by_ids(ctx.session, [r.case_id for r in ranked])
@@ -161,13 +164,15 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
             by_user_id=ctx.principal.user_id))
     if is_agent and body.answer_with_article:
         await cases.perform(ctx, case.id, "direct_answer", {"article_code": body.answer_with_article}, case.version)
-    fresh = await cases.load_visible(ctx, case.id)
-    read = await cases.present(ctx, fresh)
-    return OrderRead(**read.model_dump(), routing=_routing(fresh), similar=await similar_to(ctx, fresh),
-                     intake=IntakeNotes(category_suggested=body.category is None,
-                                        region_resolved=body.region_code is None,
-                                        classification=await _present_suggestions(ctx, suggestions),
-                                        address=address))
+        case = await cases.load_visible(ctx, case.id)  # the answer moved it on; otherwise the case is as stored
+    read = await cases.present(ctx, case)
+    # The case part is validated already (CaseRead); dumping and validating it again cost an intake more than
+    # its routing did. The new parts are built as models, so the whole is as valid as a validated OrderRead.
+    return OrderRead.model_construct(**dict(read), routing=_routing(case), similar=await similar_to(ctx, case),
+                                     intake=IntakeNotes(category_suggested=body.category is None,
+                                                        region_resolved=body.region_code is None,
+                                                        classification=await _present_suggestions(ctx, suggestions),
+                                                        address=address))
 
 
 async def caller_orders(ctx: Ctx, phone: str, before_id: int | None, limit: int):

@@ -2,8 +2,10 @@
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from app.hotline.segment import words
 
@@ -35,9 +37,24 @@ def distance_m(lat1: float, long1: float, lat2: float, long2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+def bounding_box(lat: float, long: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(lat_min, lat_max, long_min, long_max) holding every point within `radius_m`: a prefilter for a query.
+
+    Slightly generous (1%), so that the exact distance in `rank` is what decides.
+    """
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M) * 1.01
+    dlong = dlat / max(math.cos(math.radians(abs(lat) + dlat)), 1e-6)
+    return lat - dlat, lat + dlat, long - dlong, long + dlong
+
+
+@lru_cache(maxsize=8192)
+def _joined(text: str) -> str:
+    return " ".join(words(text))
+
+
 def text_similarity(a: str, b: str) -> float:
     """0–1: how much of the shorter text's words the other shares (token-set ratio over jieba words)."""
-    wa, wb = " ".join(words(a)), " ".join(words(b))
+    wa, wb = _joined(a), _joined(b)
     if not wa or not wb:
         return 0.0
     return round(fuzz.token_set_ratio(wa, wb) / 100, 4)
@@ -45,7 +62,7 @@ def text_similarity(a: str, b: str) -> float:
 
 def rank(description: str, region_code: str, lat: float | None, long: float | None, candidates: list[Candidate],
          radius_m: float, limit: int = 5) -> list[Scored]:
-    out = []
+    kept = []
     for c in candidates:
         same = c.region_code == region_code
         dist = None
@@ -53,6 +70,14 @@ def rank(description: str, region_code: str, lat: float | None, long: float | No
             dist = round(distance_m(lat, long, c.lat, c.long), 1)
         if not same and (dist is None or dist > radius_m):
             continue
-        out.append(Scored(c.case_id, text_similarity(description, c.description), dist, same))
+        kept.append((c, dist, same))
+    if not kept:
+        return []
+    # Scored in one call into rapidfuzz (C) rather than one Python call per candidate: a busy community has
+    # hundreds of open cases of a category.
+    query, texts = _joined(description), [_joined(c.description) for c, _, _ in kept]
+    scores = process.cdist([query], texts, scorer=fuzz.token_set_ratio, dtype=np.float64)[0] if query else None
+    out = [Scored(c.case_id, round(float(scores[i]) / 100, 4) if query and texts[i] else 0.0, dist, same)
+           for i, (c, dist, same) in enumerate(kept)]
     out.sort(key=lambda s: (-s.score, s.distance_m if s.distance_m is not None else math.inf, -s.case_id))
     return out[:limit]

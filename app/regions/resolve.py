@@ -11,6 +11,7 @@ confidence.
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -77,6 +78,10 @@ class Gazetteer:
                 g.terms.setdefault(term, set()).add((p.code, kind))
         return g
 
+    @cached_property
+    def longest_term(self) -> int:
+        return max(map(len, self.terms), default=0)
+
     def path(self, code: str) -> list[str]:
         out = []
         while code:
@@ -86,11 +91,12 @@ class Gazetteer:
 
     def _matches(self, text: str) -> list[Match]:
         found, taken = [], [False] * len(text)
+        # Every occurrence of every term: each substring up to the longest term's length looked up in the term
+        # table (an address is short; a regex per term was thousands of searches per call).
+        longest, n = self.longest_term, len(text)
+        spans = [(start, end, text[start:end]) for start in range(n)
+                 for end in range(start + 1, min(n, start + longest) + 1) if text[start:end] in self.terms]
         # Longest terms first; a position already inside a longer match is not reused.
-        spans = []
-        for term in sorted(self.terms, key=len, reverse=True):
-            for m in re.finditer(re.escape(term), text):
-                spans.append((m.start(), m.end(), term))
         for start, end, term in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
             if any(taken[start:end]):
                 continue

@@ -71,8 +71,10 @@ async def test_within_250_metres_counts_across_communities(client, app):
             "description": "路口的工地夜间施工噪声很大"}
     a = (await client.post("/hotline/orders", headers=agent, json={
         **base, "region_code": "440304001020", "lat": 22.5450, "long": 114.0870})).json()
+    await client.post("/hotline/orders", headers=agent, json={
+        **base, "region_code": "440304001020", "lat": 22.5505, "long": 114.0875})  # a's community, 500 m from b
     b = (await client.post("/hotline/orders", headers=agent, json={
-        **base, "region_code": "440304001026", "lat": 22.5460, "long": 114.0875})).json()  # about 120 m away
+        **base, "region_code": "440304001026", "lat": 22.5460, "long": 114.0875})).json()  # about 120 m from a
     assert [s["case"]["id"] for s in b["similar"]] == [a["id"]] and b["similar"][0]["same_community"] is False
     assert 100 < b["similar"][0]["distance_m"] < 150
 
