@@ -3,7 +3,10 @@
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import jwt
@@ -98,11 +101,20 @@ class TokenError(Exception):
         self.code = code
 
 
-def read_token(secret: str, token: str, now: datetime) -> dict[str, Any]:
+@lru_cache(maxsize=4096)
+def _signed_claims(secret: str, token: str) -> MappingProxyType:
+    # A token's signature and claims never change: checked once, then remembered (a caller sends the same token
+    # on every request). Only what depends on the time is checked on each call, below; revocation is the
+    # caller's token version, read from the database on every request.
+    return MappingProxyType(jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
+                                       options={"verify_exp": False, "verify_iat": False,
+                                                "require": ["exp", "sub"]}))
+
+
+def read_token(secret: str, token: str, now: datetime) -> Mapping[str, Any]:
     try:
         # Times are checked against the injected clock, not the wall clock.
-        claims = jwt.decode(token, secret, algorithms=[JWT_ALGORITHM],
-                            options={"verify_exp": False, "verify_iat": False, "require": ["exp", "sub"]})
+        claims = _signed_claims(secret, token)
     except jwt.InvalidTokenError as exc:
         raise TokenError("auth_token_invalid") from exc
     if int(claims["exp"]) <= int(now.timestamp()):

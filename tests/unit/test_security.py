@@ -58,6 +58,17 @@ def test_tokens_expire_on_the_injected_clock():
     assert err.value.code == "auth_token_invalid"
 
 
+def test_a_checked_token_remembered_does_not_let_an_altered_one_through():
+    token = issue_token("s" * 40, user_id=7, role="agent", now=NOW, ttl=timedelta(minutes=30))
+    assert read_token("s" * 40, token, NOW)["sub"] == "7"
+    head, body, signature = token.split(".")
+    for altered in (f"{head}.{body}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}",
+                    f"{head}.{body[:-2]}{'xy' if body[-2:] != 'xy' else 'zw'}.{signature}"):
+        with pytest.raises(TokenError) as err:
+            read_token("s" * 40, altered, NOW)
+        assert err.value.code == "auth_token_invalid"
+
+
 def test_lockout_after_five_failures_within_window():
     policy = LockoutPolicy(5, timedelta(minutes=15), timedelta(minutes=15))
     state = FailureState(0, None, None)
