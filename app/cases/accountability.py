@@ -44,8 +44,8 @@ async def record_evaluation(ctx: Ctx, case: Case, actor: Actor, outcome: Outcome
         # 一事一评: only the last valid evaluation of a reply counts.
         await repository.uncount_callbacks(ctx.session, case.id, case.redo_count)
     ctx.session.add(CaseCallback(
-        case_id=case.id, unit_id=case.lead_unit_id, region_code=case.region_code, district_code=case.district_code,
-        at=ctx.now, by_user_id=ctx.principal.user_id,
+        case_id=case.id, unit_id=case.lead_unit_id, **repository.place_copy(case), at=ctx.now,
+        by_user_id=ctx.principal.user_id,
         channel=channel, round=case.redo_count, attempt=case.callback_attempts + 1, reached=outcome.reached,
         solved=outcome.solved, satisfaction=outcome.satisfaction, unit_at_fault=outcome.unit_at_fault,
         outcome=result.result, counted=result.counted, note=note,

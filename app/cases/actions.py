@@ -12,11 +12,11 @@ from app.cases import schemas as s
 from app.cases.accountability import EFFECTS as CLOSING_EFFECTS
 from app.cases.accountability import next_callback_due
 from app.cases.context import Ctx, lead_assignment, my_assignment
-from app.cases.dispatching import clear_oversight, hand_to, route_and_dispatch, usable_unit
+from app.cases.dispatching import clear_oversight, hand_to, new_assignment, route_and_dispatch, usable_unit
 from app.cases.lifecycle import Actor, CaseView, LifecycleError, extension_fits
 from app.cases.links import EFFECTS as LINK_EFFECTS
 from app.core.errors import AppError
-from app.models import Assignment, Case
+from app.models import Case
 
 Effect = Callable[[Ctx, Case, Actor, Any, CaseView], Awaitable[dict[str, Any]]]
 
@@ -132,9 +132,8 @@ async def _add_co_handler(ctx: Ctx, case: Case, actor: Actor, body: s.UnitBody, 
     unit = await usable_unit(ctx, body.unit_id)
     if any(a.active and a.unit_id == unit.id for a in case.assignments):
         raise AppError("co_handler_duplicate", 409)
-    ctx.session.add(Assignment(case_id=case.id, unit_id=unit.id, role="co", status="dispatched",
-                               dispatched_at=ctx.now, sign_due=case.sign_due if ctx.now < (case.sign_due or ctx.now)
-                               else None, region_code=case.region_code, district_code=case.district_code))
+    # Joining after the signing deadline has passed, the co-handler has no signing deadline to miss.
+    new_assignment(ctx, case, unit.id, "co", case.sign_due if ctx.now < (case.sign_due or ctx.now) else None)
     return {"unit_id": unit.id}
 
 

@@ -1,5 +1,6 @@
 """Putting a case in a unit's hands: routing, assignments, the clock. Never commits."""
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,7 @@ from app.calendar.deadlines import Limit, deadlines_at_dispatch
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases.context import Ctx, lead_assignment
 from app.cases.kinds import get_kind
+from app.cases.repository import place_copy
 from app.core.errors import AppError
 from app.models import Assignment, Case, Unit
 from app.routing import service as routing
@@ -75,10 +77,10 @@ def clear_oversight(case: Case) -> None:
     case.chase_due = case.chased_at = case.supervise_due = case.supervised_at = None
 
 
-def _new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str) -> Assignment:
+def new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str, sign_due: datetime | None) -> Assignment:
+    """A unit's new assignment to the case, with the case's place copied for the figures."""
     assignment = Assignment(case_id=case.id, unit_id=unit_id, role=role, status="dispatched",
-                            dispatched_at=ctx.now, sign_due=case.sign_due, region_code=case.region_code,
-                            district_code=case.district_code)
+                            dispatched_at=ctx.now, sign_due=sign_due, **place_copy(case))
     ctx.session.add(assignment)
     return assignment
 
@@ -111,12 +113,12 @@ async def route_and_dispatch(ctx: Ctx, case: Case, *, unit_id: int | None = None
     case.lead_unit_id = lead_id
     data.update(await _restart_clock(ctx, case))
     _retire_lead(ctx, case, "replaced")
-    _new_assignment(ctx, case, lead_id, "lead")
+    new_assignment(ctx, case, lead_id, "lead", case.sign_due)
     co_ids = [u.id for u in decision.co_handlers if u.id != lead_id]
     active = {a.unit_id for a in case.assignments if a.active}
     for co_id in co_ids:
         if co_id not in active:
-            _new_assignment(ctx, case, co_id, "co")
+            new_assignment(ctx, case, co_id, "co", case.sign_due)
     data.update({"lead_unit_id": lead_id, "co_unit_ids": co_ids})
     return data
 
@@ -131,6 +133,6 @@ async def hand_to(ctx: Ctx, case: Case, unit_id: int, *, retired_status: str) ->
     case.lead_unit_id = unit.id
     case.routing_fallback = False
     data = await _restart_clock(ctx, case)
-    _new_assignment(ctx, case, unit.id, "lead")
+    new_assignment(ctx, case, unit.id, "lead", case.sign_due)
     data.update({"previous_lead_unit_id": previous, "lead_unit_id": unit.id})
     return data

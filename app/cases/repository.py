@@ -33,11 +33,15 @@ async def next_number(session: AsyncSession, district: str, day: str) -> int:
     return (await session.execute(stmt, {"district": district, "day": day})).scalar_one()
 
 
+def place_copy(case: Case) -> dict[str, str]:
+    """The case's place as assignments and callbacks keep a copy of it (for the figures); `move_place` moves it."""
+    return {"region_code": case.region_code, "district_code": case.district_code}
+
+
 async def move_place(session: AsyncSession, case: Case) -> None:
     """Carries a case's new place to its assignments and callbacks, which keep a copy for the figures."""
     for model in (Assignment, CaseCallback):
-        await session.execute(update(model).where(model.case_id == case.id)
-                              .values(region_code=case.region_code, district_code=case.district_code))
+        await session.execute(update(model).where(model.case_id == case.id).values(**place_copy(case)))
 
 
 # Built once: a case read runs these on every request, and building a statement (or letting selectinload build
