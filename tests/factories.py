@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.service import create_user
 from app.core.security import issue_token
@@ -84,3 +84,8 @@ async def all_pages(client, url: str, params: dict[str, Any], headers: dict[str,
         cursor = page["next_cursor"]
         if not cursor:
             return items
+
+
+async def count_rows(app, model) -> int:
+    async with app.state.sessionmaker() as session:
+        return (await session.execute(select(func.count()).select_from(model))).scalar_one()

@@ -245,6 +245,7 @@ PLUGIN = register(KindPlugin(
     stage_facts=facts, refresh_facts=refresh_facts,
     # Decided, never answered from the knowledge base; a duplicate application is withdrawn, not merged.
     blocked_actions=frozenset({"direct_answer", "reply", "merge"}),
-    route=route, handling_limit=handling_limit, on_stage_due=terminate_overdue, present_payload=present_payload,
-    generic_intake=False,
+    # The promised days are the applicant's: a new handling unit inherits them.
+    route=route, handling_limit=handling_limit, limit_follows_case=True, on_stage_due=terminate_overdue,
+    present_payload=present_payload, generic_intake=False,
 ))

@@ -199,6 +199,6 @@ PLUGIN = register(KindPlugin(
     stage_facts=facts,
     # Decided by procedure, never answered from the knowledge base or merged away.
     blocked_actions=frozenset({"direct_answer", "reply", "merge"}),
-    handling_limit=handling_limit, extension_cap=extension_cap, on_stage_due=on_stage_due,
+    handling_limit=handling_limit, limit_follows_case=True, extension_cap=extension_cap, on_stage_due=on_stage_due,
     present_payload=present_payload, generic_intake=False,
 ))

@@ -159,20 +159,31 @@ class DispatchDeadlines:
 def deadlines_at_dispatch(
     profile: Profile, *, work_order_type: str, urgency: str, handling_class: str,
     dispatched_at: datetime, calendar: WorkCalendar, zone: ZoneInfo, handling_limit: Limit | None = None,
+    inherited_handle_due: datetime | None = None,
 ) -> DispatchDeadlines:
-    """The clock at dispatch. A kind that sets its own handling limit (an item's promised days) passes it in."""
+    """The clock at dispatch. A kind that sets its own handling limit (an item's promised days) passes it in.
+
+    A case whose limit is the applicant's (aid: the whole process in 25 working days) keeps its handling due when
+    it changes hands: `inherited_handle_due`. The new lead still gets its own time to sign for it and to return it,
+    never beyond a handling due still ahead."""
     if handling_limit is not None:
         limit, clause = handling_limit, "kind"
     else:
         limit, clause = profile.handling_limit(work_order_type, urgency, handling_class)
     sign = due_after(dispatched_at, profile.sign_for, calendar, zone)
-    handle = due_after(dispatched_at, limit, calendar, zone)
     ret = due_after(dispatched_at, profile.return_window, calendar, zone)
-    # A sign-for limit never outlasts the handling limit (a 2-hour emergency cannot wait a day to be signed).
-    sign_at = min(sign.at, handle.at)
+    if inherited_handle_due is not None:
+        handle_at, handle_complete, clause = inherited_handle_due, True, "inherited"
+    else:
+        handle = due_after(dispatched_at, limit, calendar, zone)
+        handle_at, handle_complete = handle.at, handle.calendar_complete
+    # A sign-for limit never outlasts the handling limit (a 2-hour emergency cannot wait a day to be signed); a
+    # handling due already past caps nothing, or the new lead would be late before it saw the case.
+    cap = handle_at if inherited_handle_due is None or handle_at > dispatched_at else None
     return DispatchDeadlines(
-        sign_due=sign_at, handle_due=handle.at, return_until=min(ret.at, handle.at),
-        calendar_complete=sign.calendar_complete and handle.calendar_complete and ret.calendar_complete,
+        sign_due=min(sign.at, cap) if cap is not None else sign.at, handle_due=handle_at,
+        return_until=min(ret.at, cap) if cap is not None else ret.at,
+        calendar_complete=sign.calendar_complete and handle_complete and ret.calendar_complete,
         handling_limit=limit, handling_clause=clause, sign_limit=profile.sign_for,
         return_limit=profile.return_window,
     )

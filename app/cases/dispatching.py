@@ -31,25 +31,33 @@ async def usable_unit(ctx: Ctx, unit_id: int, field: str = "unit_id") -> Unit:
     return unit
 
 
-async def _restart_clock(ctx: Ctx, case: Case) -> dict[str, Any]:
+async def _restart_clock(ctx: Ctx, case: Case, *, new_round: bool = False) -> dict[str, Any]:
+    """The clock for a new lead. A kind whose limit follows the case keeps its handling due (or its pause, while
+    the applicant owes materials), extensions and overdue marks across a change of hands; only a new round of
+    handling (a redo) starts it again."""
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     calendar = await current_calendar(ctx.state, ctx.session)
+    inherit = get_kind(case.kind).limit_follows_case and case.dispatched_at is not None and not new_round
     deadlines = deadlines_at_dispatch(
         profile, work_order_type=case.work_order_type, urgency=case.urgency, handling_class=case.handling_class,
         dispatched_at=ctx.now, calendar=calendar, zone=ZoneInfo(ctx.state.settings.timezone),
-        handling_limit=kind_limit(case))
+        handling_limit=kind_limit(case), inherited_handle_due=case.handle_due if inherit else None)
     before = {"sign_due": case.sign_due, "handle_due": case.handle_due, "return_until": case.return_until}
-    case.sign_due, case.handle_due, case.return_until = deadlines.sign_due, deadlines.handle_due, \
-        deadlines.return_until
+    case.sign_due, case.return_until = deadlines.sign_due, deadlines.return_until
+    if not inherit:
+        case.handle_due = deadlines.handle_due
     case.dispatched_at = ctx.now
     case.signed_at = None
-    clear_oversight(case)
-    case.extension_days_granted = 0
+    if inherit:
+        case.sign_overdue_at = None
+    else:
+        clear_oversight(case)
+        case.extension_days_granted = 0
     case.extension_request = None
     case.return_request = None
+    described = {**deadlines.describe(), "handle_due": case.handle_due}
     return {"deadlines_before": {k: v.isoformat() if v else None for k, v in before.items()},
-            "deadlines": {k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                          for k, v in deadlines.describe().items()}}
+            "deadlines": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in described.items()}}
 
 
 def kind_limit(case: Case) -> Limit | None:
@@ -78,10 +86,12 @@ def clear_oversight(case: Case) -> None:
 
 
 def new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str, sign_due: datetime | None) -> Assignment:
-    """A unit's new assignment to the case, with the case's place copied for the figures."""
+    """A unit's new assignment to the case, with the case's place copied for the figures; the case's loaded
+    assignments include it at once."""
     assignment = Assignment(case_id=case.id, unit_id=unit_id, role=role, status="dispatched",
                             dispatched_at=ctx.now, sign_due=sign_due, **place_copy(case))
     ctx.session.add(assignment)
+    case.assignments.append(assignment)
     return assignment
 
 
@@ -124,7 +134,7 @@ async def route_and_dispatch(ctx: Ctx, case: Case, *, unit_id: int | None = None
 
 
 async def hand_to(ctx: Ctx, case: Case, unit_id: int, *, retired_status: str) -> dict[str, Any]:
-    """Re-dispatch to a named lead; co-handlers stay; the clock starts again for the new lead."""
+    """Re-dispatch to a named lead; co-handlers stay; the clock starts again for the new lead (see _restart_clock)."""
     unit = await usable_unit(ctx, unit_id)
     previous = _retire_lead(ctx, case, retired_status)
     for a in case.assignments:
@@ -132,7 +142,7 @@ async def hand_to(ctx: Ctx, case: Case, unit_id: int, *, retired_status: str) ->
             a.active, a.status, a.finished_at = False, "promoted", ctx.now
     case.lead_unit_id = unit.id
     case.routing_fallback = False
-    data = await _restart_clock(ctx, case)
+    data = await _restart_clock(ctx, case, new_round=retired_status == "redo")
     new_assignment(ctx, case, unit.id, "lead", case.sign_due)
     data.update({"previous_lead_unit_id": previous, "lead_unit_id": unit.id})
     return data

@@ -45,6 +45,9 @@ class KindPlugin:
     route: Callable[[Any, Any], Any] | None = None
     # The handling limit, when the kind sets it (an affair's promised working days): case -> Limit | None.
     handling_limit: Callable[[Any], Limit | None] | None = None
+    # True when the handling limit is the applicant's, not the unit's: a new lead inherits the handling due instead
+    # of a fresh clock (aid: the whole process 25 working days, whoever holds it). A redo still starts a new one.
+    limit_follows_case: bool = False
     # The extension cap in working days, when the kind's law fixes it (aid: 25 extendable to 40): case -> int.
     extension_cap: Callable[[Any], int] | None = None
     # Called by the sweep when the case's stage_due has passed: async (ctx, case) -> None.

@@ -107,9 +107,13 @@ async def export_cases(request: Request, session: SessionDep, principal: Current
 async def get_case(case_id: int, request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
                    reveal: Annotated[str | None, Query(pattern="^contact$",
                                                        description="'contact' shows the full phone (audited)")]
+                   = None,
+                   reason: Annotated[str | None, Query(min_length=2, max_length=200,
+                                                       description="why the full phone is needed; required with "
+                                                                   "reveal=contact, kept in the audit log")]
                    = None) -> Response:
     read = await service.read(request_ctx(request, session, principal, clock), case_id,
-                              reveal_contact=reveal == "contact")
+                              reveal_contact=reveal == "contact", reason=reason)
     return _with_etag(read)
 
 

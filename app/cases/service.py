@@ -21,7 +21,7 @@ from app.core.concurrency import check_version
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
-from app.models import Assignment, Case
+from app.models import Case
 from app.routing import service as routing
 
 RESIDENT_CHANNELS = {"app", "web"}
@@ -117,10 +117,9 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
         case.status = Status.dispatched
         events.append(ctx.event(case, "dispatch", from_status=Status.received, to_status=Status.dispatched,
                                 data=data))
-    assignments = [o for o in ctx.session.new if isinstance(o, Assignment) and o.case_id == case.id]
     await ctx.session.flush()
     # The new case as stored, children included, without reading it back.
-    set_committed_value(case, "assignments", sorted(assignments, key=lambda a: a.id))
+    set_committed_value(case, "assignments", sorted(case.assignments, key=lambda a: a.id))
     set_committed_value(case, "events", events)
     return case
 
@@ -139,15 +138,18 @@ async def after_action(ctx: Ctx, case_id: int) -> s.CaseRead:
     return await present(ctx, case)
 
 
-async def read(ctx: Ctx, case_id: int, *, reveal_contact: bool = False) -> s.CaseRead:
+async def read(ctx: Ctx, case_id: int, *, reveal_contact: bool = False, reason: str | None = None) -> s.CaseRead:
+    if reveal_contact and not (reason and reason.strip()):
+        raise AppError("reveal_reason_required", 422,
+                       field_errors=[{"field": "query.reason", "code": "reveal_reason_required"}])
     case = await load_visible(ctx, case_id)
-    return await present(ctx, case, reveal_contact=reveal_contact)
+    return await present(ctx, case, reveal_contact=reveal_contact, reason=reason)
 
 
 CONTACT_ROLES = {Role.agent, Role.dispatcher, Role.admin}
 
 
-async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False) -> s.CaseRead:
+async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason: str | None = None) -> s.CaseRead:
     reveal = False
     if reveal_contact:
         if ctx.principal.role not in CONTACT_ROLES and not (
@@ -155,7 +157,8 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False) -> s.Ca
             raise AppError("forbidden", 403)
         reveal = True
         audit.record(ctx.session, at=ctx.now, action="case.reveal_contact", actor_user_id=ctx.principal.user_id,
-                     target_type="case", target_id=case.id)
+                     actor_name=ctx.principal.name, target_type="case", target_id=case.id,
+                     detail={"reason": reason.strip() if reason else None})
     unit_ids = {a.unit_id for a in case.assignments} | ({case.lead_unit_id} if case.lead_unit_id else set())
     snap = await reference.snapshot(ctx.state, ctx.session)
     units = await reference.units(snap, ctx.session, unit_ids)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     # Strict-Transport-Security max-age in seconds; 0 leaves the header out (a deployment served over plain HTTP).
     hsts_seconds: int = 31536000
+    # When set, GET /metrics needs `Authorization: Bearer <this>` (Prometheus' scrape `authorization` setting);
+    # unset, it is open, for a deployment that serves /metrics only on an internal network.
+    metrics_token: str | None = None
 
     timezone: str = "Asia/Shanghai"
     deadline_profile: str = "shanghai_subdistrict"

@@ -162,6 +162,8 @@ MESSAGES.update({
     "caller_phone_invalid": ("来电号码无效", "Invalid caller phone number"),
     "nothing_to_change": ("没有需要修改的内容", "Nothing to change"),
     "case_not_open": ("工单已答复或办结，不能再修改", "The case is replied or closed and can no longer change"),
+    "reveal_reason_required": ("查看完整联系方式须说明理由（记入审计日志）",
+                               "Showing the full contact needs a reason (kept in the audit log)"),
 })
 
 # Titles for the codes whose messages carry details; RFC 9457 titles do not vary.

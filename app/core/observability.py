@@ -1,5 +1,6 @@
 """Request ids, structured logs that leak no personal data, Prometheus metrics."""
 
+import hmac
 import json
 import logging
 import re
@@ -12,6 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import AppError
 
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
@@ -122,4 +125,9 @@ class RequestContextMiddleware:
 
 
 def metrics_endpoint(request: Request) -> Response:
+    token = request.app.state.settings.metrics_token
+    if token:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+            raise AppError("auth_required", 401, headers={"WWW-Authenticate": "Bearer"})
     return request.app.state.metrics.render()

@@ -351,6 +351,17 @@ async def test_a_mistyped_rate_stops_the_start(db_url, tmp_path, clock):
         create_app(_settings(db_url, tmp_path).model_copy(update={"rate_limit_login_per_ip": "lots"}), clock=clock)
 
 
+async def test_metrics_need_the_scrape_token_when_one_is_set(db_url, tmp_path, clock):
+    async with _app_with(db_url, tmp_path, clock, metrics_token="scrape-7f3a9c") as application:
+        async with _client(application) as http:
+            for auth in (None, "Bearer wrong", "Basic scrape-7f3a9c", "Bearer scrape-7f3a9", "Bearer"):
+                r = await http.get("/metrics", headers={"Authorization": auth} if auth else {})
+                assert (r.status_code, r.json()["code"]) == (401, "auth_required"), auth
+                assert r.headers["www-authenticate"] == "Bearer" and "http_requests_total" not in r.text
+            r = await http.get("/metrics", headers={"Authorization": "Bearer scrape-7f3a9c"})
+            assert r.status_code == 200 and "http_requests_total" in r.text
+
+
 # Security headers and CORS.
 
 async def test_every_answer_carries_the_security_headers(client):

@@ -388,3 +388,26 @@ async def test_a_seeded_item_routes_to_the_civil_affairs_station_of_the_subdistr
     assert case["lead_unit"]["id"] == station
     trace = case["timeline"][1]["data"]["trace"]
     assert "ELD-ALLOWANCE" in trace[0]["text"] and "属地" in trace[-1]["text"]
+
+
+async def test_a_new_handling_unit_inherits_the_promise_and_its_pause(client, app, clock):
+    await _item(client, app, "TEST-ALLOWANCE", 15)
+    first, _ = await _workstation(app)
+    second = await f.unit_by_kind(app, "440304002016", "community_workstation")
+    dispatcher = await f.login_as(app, "dispatcher")
+    resident = await f.login_as(app, "resident")
+    case = await _apply(client, resident, "TEST-ALLOWANCE", upload("id_card", "hukou_book", "bank_card"))
+    promised = case["deadlines"]["handle_due"]
+    assert promised == local_end(2026, 12, 14)  # 15 working days from Mon 23 Nov
+
+    clock.advance(days=2)
+    case = await f.act_latest(client, dispatcher, case["id"], "redispatch",
+                              {"unit_id": second, "reason": "申请人实际居住在红荔社区"})
+    assert case["lead_unit"]["id"] == second
+    assert case["deadlines"]["handle_due"] == promised  # not 15 working days from Wednesday
+    staff = await f.login_as(app, "unit_staff", unit=second)
+    notice = {"items": [{"material_code": "hukou_book", "problem": "unclear", "detail": "户口簿首页扫描不清"}]}
+    case = await f.act(client, staff, case, "request_materials", notice)
+    assert case["deadlines"]["handle_due"] is None  # the clock waits for the applicant
+    case = await f.act(client, dispatcher, case, "redispatch", {"unit_id": first, "reason": "退回园东社区"})
+    assert (case["stage"], case["deadlines"]["handle_due"]) == ("materials_requested", None)  # still waiting

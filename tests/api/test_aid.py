@@ -220,3 +220,32 @@ async def test_counter_filed_applications_are_the_applicants_to_follow_and_filed
     r = await client.get(f"/aid/applications/{case['id']}", headers=resident)
     assert [s["type"] for s in r.json()["steps"]][-2:] == ["notice_ended", "decision_overdue"]
     assert r.json()["decision_due"] == end_of(2026, 12, 14)
+
+
+async def test_a_new_station_inherits_the_applicants_clock_and_its_extension(client, app, clock):
+    _, staff = await care.workstation(app)
+    person = await care.person(client, staff, care.ADULT_ID, "李建华")
+    case = (await client.post("/aid/applications", json=household(person["id"]), headers=staff)).json()
+    station = await f.unit_by_kind(app, "440304002000", "civil_affairs_station")
+    other = await f.unit_by_kind(app, "440304001000", "civil_affairs_station")
+    lead = await f.login_as(app, "unit_staff", unit=station)
+    dispatcher = await f.login_as(app, "dispatcher")
+    await _act(client, lead, case["id"], "accept")
+    await _act(client, lead, case["id"], "request_extension",
+               {"days": 10, "reason": "需跨区核查存款", "basis": "民发〔2021〕57号"})
+    extended = await _act(client, dispatcher, case["id"], "approve_extension")
+    handle_due = extended["deadlines"]["handle_due"]
+    assert handle_due == end_of(2027, 1, 11)  # 25 + 10 working days from Mon 23 Nov
+
+    clock.set(local(2026, 12, 14))  # three weeks on, the station finds the household registered elsewhere
+    moved = await _act(client, dispatcher, case["id"], "redispatch", {"unit_id": other, "reason": "户籍在南园街道"})
+    assert moved["lead_unit"]["id"] == other
+    assert moved["deadlines"]["handle_due"] == handle_due  # the applicant's 35 working days, not a fresh 25
+    assert moved["deadlines"]["sign_due"] > "2026-12-14"  # the new station's own time to sign for it
+    handed = next(e for e in moved["timeline"] if e["type"] == "redispatch")
+    assert handed["data"]["deadlines"]["handling_limit"]["clause"] == "inherited"
+    newcomer = await f.login_as(app, "unit_staff", unit=other)
+    await _act(client, newcomer, case["id"], "sign")
+    r = await _act(client, newcomer, case["id"], "request_extension",
+                   {"days": 6, "reason": "再核查", "basis": "民发〔2021〕57号"}, expect=409)
+    assert r["code"] == "extension_cap_exceeded"  # 10 of the 15 already granted to the first station

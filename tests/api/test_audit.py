@@ -25,7 +25,8 @@ async def test_every_privileged_read_leaves_one_record_with_who_what_when_and_wh
     [elder, *_, volunteer_person] = seeded.fill["person_id"]
     [volunteer] = seeded.fill["volunteer_id"]
     reads = [  # (headers, method, url, body, the action, the target, the reason when one is asked)
-        (agent, "GET", f"/cases/{hotline}?reveal=contact", None, "case.reveal_contact", str(hotline), None),
+        (agent, "GET", f"/cases/{hotline}?reveal=contact&reason=回访来电人", None, "case.reveal_contact", str(hotline),
+         "回访来电人"),
         (agent, "GET", "/cases/export", None, "case.export", None, None),
         (staff, "GET", f"/people/{elder}", None, "person.read", str(elder), None),
         (staff, "POST", f"/people/{elder}/reveal", {"reason": "核对补贴发放"}, "person.reveal", str(elder),
@@ -53,7 +54,7 @@ async def test_a_refused_reveal_writes_nothing_and_shows_nothing(client, app, cl
     seeded = await seed_personal_data(client, app, clock)
     before = len(await _records(app))
     hotline = seeded.fill["case_id"][0]
-    response = await client.get(f"/cases/{hotline}?reveal=contact", headers=seeded.headers["volunteer"])
+    response = await client.get(f"/cases/{hotline}?reveal=contact&reason=回访", headers=seeded.headers["volunteer"])
     assert response.status_code in (403, 404) and "13800138000" not in response.text
     assert len(await _records(app)) == before
 

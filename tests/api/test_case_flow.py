@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from app.models import Case, CaseEvent
+from app.models import AuditLog, Case, CaseEvent
 from tests import factories as f
 
 NANYUAN = "440304001000"
@@ -95,11 +95,28 @@ async def test_lists_mask_phones_and_reveal_is_audited(client, app):
     listed = (await client.get("/cases", headers=agent)).json()["items"][0]
     assert listed["caller_phone"] == "138****8000"
     assert case["requester"]["phone"] == "138****8000"
-    revealed = await client.get(f"/cases/{case['id']}", params={"reveal": "contact"}, headers=agent)
+    why = {"reveal": "contact", "reason": "回访来电人"}
+    revealed = await client.get(f"/cases/{case['id']}", params=why, headers=agent)
     assert revealed.json()["requester"]["phone"] == "13800138000"
     resident = await f.login_as(app, "resident", username="13700002222")
-    assert (await client.get(f"/cases/{case['id']}", params={"reveal": "contact"},
-                             headers=resident)).status_code == 404
+    assert (await client.get(f"/cases/{case['id']}", params=why, headers=resident)).status_code == 404
+
+
+async def test_a_reveal_without_a_reason_is_refused_and_audits_nothing(client, app):
+    agent = await f.login_as(app, "agent")
+    case = await f.case(client, agent)
+    audited = await f.count_rows(app, AuditLog)
+    for params in ({"reveal": "contact"}, {"reveal": "contact", "reason": " "}, {"reveal": "contact", "reason": "x"},
+                   {"reveal": "contact", "reason": "长" * 201}):
+        response = await client.get(f"/cases/{case['id']}", params=params, headers=agent)
+        assert response.status_code == 422, params
+        problem = response.json()
+        assert problem["errors"][0]["field"] == "query.reason" and "13800138000" not in response.text, params
+    missing = (await client.get(f"/cases/{case['id']}", params={"reveal": "contact"},
+                                headers={**agent, "Accept-Language": "en"})).json()
+    assert (missing["code"], missing["title"]) == ("reveal_reason_required", "Showing the full contact needs a "
+                                                   "reason (kept in the audit log)")
+    assert await f.count_rows(app, AuditLog) == audited
 
 
 async def test_direct_answer_and_withdraw(client, app):

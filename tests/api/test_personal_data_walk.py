@@ -12,7 +12,7 @@ Entitled, and so allowed in clear (the app's documented rules, each read audited
   masked even to themselves.
 - registrar staff (unit staff, agents, dispatchers, admins) reading a person's entry (`GET /people/{id}`, audited
   `person.read`) see that person's phone, not the ID number.
-The reveal endpoints (`?reveal=contact`, `POST .../reveal` with a reason) are not GETs of this walk; they are
+The reveals (`?reveal=contact&reason=`, `POST .../reveal`, each with a reason) are not GETs of this walk; they are
 checked, with their audit records, in tests/api/test_audit.py.
 """
 

@@ -106,6 +106,24 @@ def test_profiles_pick_limits():
     assert shandong.handling_limit("consultation", "normal", "standard")[0] == Limit(5, "working_days")
 
 
+def test_an_inherited_handling_due_is_kept_and_the_new_lead_still_gets_time_to_sign():
+    sh = profile("shanghai_subdistrict")
+    handed = local(2026, 10, 12, 10)
+    fresh = deadlines_at_dispatch(sh, work_order_type="complaint", urgency="normal", handling_class="standard",
+                                  dispatched_at=handed, calendar=CAL, zone=ZONE)
+    ahead = local(2026, 10, 12, 17)  # due the same afternoon: signing cannot outlast it
+    kept = deadlines_at_dispatch(sh, work_order_type="complaint", urgency="normal", handling_class="standard",
+                                 dispatched_at=handed, calendar=CAL, zone=ZONE, inherited_handle_due=ahead)
+    assert (kept.handle_due, kept.handling_clause) == (ahead, "inherited")
+    assert kept.sign_due == ahead < fresh.sign_due and kept.return_until == ahead
+    past = local(2026, 10, 9, 17)  # already overdue when it changes hands: the new lead's own times still run
+    late = deadlines_at_dispatch(sh, work_order_type="complaint", urgency="normal", handling_class="standard",
+                                 dispatched_at=handed, calendar=CAL, zone=ZONE, inherited_handle_due=past)
+    assert late.handle_due == past
+    assert (late.sign_due, late.return_until) == (fresh.sign_due, fresh.return_until)
+    assert fresh.handle_due > fresh.sign_due > handed  # a fresh clock for comparison: a new due, capped signing
+
+
 def test_extension_counts_working_days_from_the_current_due():
     current = datetime(2026, 9, 30, 23, 59, 59, tzinfo=ZONE).astimezone(UTC)
     due = extend_due(current, 2, CAL, ZONE)
