@@ -44,15 +44,14 @@ async def _restart_clock(ctx: Ctx, case: Case, *, new_round: bool = False) -> di
         handling_limit=kind_limit(case), inherited_handle_due=case.handle_due if inherit else None)
     before = {"sign_due": case.sign_due, "handle_due": case.handle_due, "return_until": case.return_until}
     case.sign_due, case.return_until = deadlines.sign_due, deadlines.return_until
-    if not inherit:
-        case.handle_due = deadlines.handle_due
-    case.dispatched_at = ctx.now
-    case.signed_at = None
     if inherit:
-        case.sign_overdue_at = None
+        case.sign_overdue_at = None  # a new signer; the handling due and its marks stand
     else:
+        case.handle_due = deadlines.handle_due
         clear_oversight(case)
         case.extension_days_granted = 0
+    case.dispatched_at = ctx.now
+    case.signed_at = None
     case.extension_request = None
     case.return_request = None
     described = {**deadlines.describe(), "handle_due": case.handle_due}

@@ -139,7 +139,8 @@ async def after_action(ctx: Ctx, case_id: int) -> s.CaseRead:
 
 
 async def read(ctx: Ctx, case_id: int, *, reveal_contact: bool = False, reason: str | None = None) -> s.CaseRead:
-    if reveal_contact and not (reason and reason.strip()):
+    reason = (reason or "").strip()
+    if reveal_contact and len(reason) < 2:
         raise AppError("reveal_reason_required", 422,
                        field_errors=[{"field": "query.reason", "code": "reveal_reason_required"}])
     case = await load_visible(ctx, case_id)
@@ -158,7 +159,7 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason:
         reveal = True
         audit.record(ctx.session, at=ctx.now, action="case.reveal_contact", actor_user_id=ctx.principal.user_id,
                      actor_name=ctx.principal.name, target_type="case", target_id=case.id,
-                     detail={"reason": reason.strip() if reason else None})
+                     detail={"reason": reason})
     unit_ids = {a.unit_id for a in case.assignments} | ({case.lead_unit_id} if case.lead_unit_id else set())
     snap = await reference.snapshot(ctx.state, ctx.session)
     units = await reference.units(snap, ctx.session, unit_ids)

@@ -9,6 +9,7 @@ import time
 import uuid
 from typing import Any
 
+from fastapi.security.utils import get_authorization_scheme_param
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
@@ -127,7 +128,7 @@ class RequestContextMiddleware:
 def metrics_endpoint(request: Request) -> Response:
     token = request.app.state.settings.metrics_token
     if token:
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        scheme, given = get_authorization_scheme_param(request.headers.get("authorization"))
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
             raise AppError("auth_required", 401, headers={"WWW-Authenticate": "Bearer"})
     return request.app.state.metrics.render()

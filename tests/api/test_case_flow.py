@@ -106,7 +106,8 @@ async def test_a_reveal_without_a_reason_is_refused_and_audits_nothing(client, a
     agent = await f.login_as(app, "agent")
     case = await f.case(client, agent)
     audited = await f.count_rows(app, AuditLog)
-    for params in ({"reveal": "contact"}, {"reveal": "contact", "reason": " "}, {"reveal": "contact", "reason": "x"},
+    for params in ({"reveal": "contact"}, {"reveal": "contact", "reason": " "}, {"reveal": "contact", "reason": " x "},
+                   {"reveal": "contact", "reason": "x"},
                    {"reveal": "contact", "reason": "长" * 201}):
         response = await client.get(f"/cases/{case['id']}", params=params, headers=agent)
         assert response.status_code == 422, params
