@@ -150,7 +150,10 @@ async def read(ctx: Ctx, case_id: int, *, reveal_contact: bool = False, reason: 
 CONTACT_ROLES = {Role.agent, Role.dispatcher, Role.admin}
 
 
-async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason: str | None = None) -> s.CaseRead:
+async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason: str | None = None,
+                  opened_now: bool = False) -> s.CaseRead:
+    """The case as its reader may see it. `opened_now`: the case was opened in this request, so nothing has been
+    merged into it or linked to it yet, and the query for those is spared."""
     reveal = False
     if reveal_contact:
         if ctx.principal.role not in CONTACT_ROLES and not (
@@ -168,7 +171,7 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason:
     master = None
     if case.merged_into_id is not None:
         master = await repository.get(ctx.session, case.merged_into_id, with_children=False)
-    duplicates, related = await repository.neighbours(ctx.session, case.id)
+    duplicates, related = ([], []) if opened_now else await repository.neighbours(ctx.session, case.id)
     return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
                         region_name=reference.region_name(snap, case.region_code), units=units,
                         profile=profile, reveal_contact=reveal, master=master, duplicates=duplicates,

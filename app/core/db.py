@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from app.core import sqlite_driver
 from app.core.config import Settings
 
 
@@ -35,7 +36,8 @@ def make_engine(settings: Settings) -> AsyncEngine:
         # of up to 100 ms: the holder had long finished before the waiter woke, and the server sat idle between
         # them (a third of an intake load's time). The queue wakes the next request the moment a session ends.
         engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WAIT_SECONDS,
-                                     connect_args={"timeout": SQLITE_WAIT_SECONDS}, json_serializer=_json_dumps)
+                                     connect_args={"timeout": SQLITE_WAIT_SECONDS}, json_serializer=_json_dumps,
+                                     **({"module": sqlite_driver.dbapi()} if "+aiosqlite" in url else {}))
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

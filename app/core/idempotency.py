@@ -15,14 +15,25 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from pydantic_core import to_json
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.auth import ClockDep, CurrentUser, SessionDep
 from app.core.errors import AppError
 from app.models import IdempotencyKey
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+_CLAIMED = select(IdempotencyKey).where(IdempotencyKey.user_id == bindparam("user_id"),
+                                        IdempotencyKey.key == bindparam("key"))
+_CLAIM = {dialect: insert(IdempotencyKey).on_conflict_do_nothing(index_elements=["user_id", "key"])
+          .returning(IdempotencyKey.id) for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
+async def _insert_claim(session: Any, values: dict[str, Any]) -> int | None:
+    return (await session.execute(_CLAIM[session.bind.dialect.name], values)).scalar_one_or_none()
 
 
 class Idempotency:
@@ -64,32 +75,27 @@ class Idempotency:
         await self.session.close()
         maker = self.request.app.state.sessionmaker
         ttl = timedelta(hours=self.request.app.state.settings.idempotency_ttl_hours)
+        values = dict(user_id=self.principal.user_id, key=self.key, method=self.request.method,
+                      path=self.request.url.path, request_hash=fingerprint, state="in_flight", created_at=now,
+                      expires_at=now + ttl)
         async with maker() as claim_session:
-            found = (await claim_session.execute(
-                select(IdempotencyKey).where(IdempotencyKey.user_id == self.principal.user_id,
-                                             IdempotencyKey.key == self.key)
-            )).scalar_one_or_none()
-            if found is not None and found.expires_at <= now:
+            # The insert is the claim (one statement when the key is new, the usual case). A key taken already
+            # inserts nothing: its row answers, unless it has expired, when it is cleared and claimed afresh.
+            for _ in range(3):
+                self.row_id = await _insert_claim(claim_session, values)
+                if self.row_id is not None:
+                    break
+                found = (await claim_session.execute(_CLAIMED, {"user_id": self.principal.user_id,
+                                                                "key": self.key})).scalar_one_or_none()
+                if found is None:  # a failed request released it in between: claim it again
+                    continue
+                if found.expires_at > now:
+                    return self._answer(found, fingerprint)
                 await claim_session.delete(found)
                 await claim_session.flush()
-                found = None
-            if found is not None:
-                return self._answer(found, fingerprint)
-            row = IdempotencyKey(
-                user_id=self.principal.user_id, key=self.key, method=self.request.method,
-                path=self.request.url.path, request_hash=fingerprint, created_at=now, expires_at=now + ttl,
-            )
-            claim_session.add(row)
-            try:
-                await claim_session.commit()
-            except IntegrityError:
-                await claim_session.rollback()
-                again = (await claim_session.execute(
-                    select(IdempotencyKey).where(IdempotencyKey.user_id == self.principal.user_id,
-                                                 IdempotencyKey.key == self.key)
-                )).scalar_one()
-                return self._answer(again, fingerprint)
-            self.row_id = row.id
+            else:
+                raise AppError("idempotency_in_flight", 409)
+            await claim_session.commit()
         self.request.state.on_failure = [*getattr(self.request.state, "on_failure", []), self._release]
         return None
 

@@ -113,18 +113,23 @@ def _routing(case: Case) -> Routing | None:
 
 
 async def similar_to(ctx: Ctx, case: Case) -> list[SimilarCase]:
-    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    return await _similar(ctx, category=case.category_code, region_code=case.region_code, lat=case.latitude,
+                          long=case.longitude, description=case.description, profile_code=case.profile_code,
+                          exclude_id=case.id)
+
+
+async def _similar(ctx: Ctx, *, category: str, region_code: str, lat: float | None, long: float | None,
+                   description: str, profile_code: str | None, exclude_id: int | None) -> list[SimilarCase]:
+    profile = await deployment_profile(ctx.state, ctx.session, profile_code)
     since = ctx.now - timedelta(days=profile.duplicate_window_days)
-    box = (similar.bounding_box(case.latitude, case.longitude, profile.duplicate_radius_m)
-           if case.latitude is not None and case.longitude is not None else None)
-    found = await repository.similar_candidates(ctx.session, category=case.category_code,
-                                                region_code=case.region_code, since=since, exclude_id=case.id,
-                                                box=box)
-    ranked = similar.rank(case.description, case.region_code, case.latitude, case.longitude, found,
-                          profile.duplicate_radius_m)
+    box = (similar.bounding_box(lat, long, profile.duplicate_radius_m)
+           if lat is not None and long is not None else None)
+    found = await repository.similar_candidates(ctx.session, category=category, region_code=region_code,
+                                                since=since, exclude_id=exclude_id, box=box)
+    ranked = similar.rank(description, region_code, lat, long, found, profile.duplicate_radius_m)
     rows = await repository.cases_by_ids(ctx.session, [r.case_id for r in ranked])
-    names = await reference.names_of(ctx.state, ctx.session, {case.category_code})
-    return [SimilarCase(case=views.summary(rows[r.case_id], names.get(case.category_code, ""), ctx.now),
+    names = await reference.names_of(ctx.state, ctx.session, {category})
+    return [SimilarCase(case=views.summary(rows[r.case_id], names.get(category, ""), ctx.now),
                         score=r.score, distance_m=r.distance_m, same_community=r.same_community) for r in ranked]
 
 
@@ -156,6 +161,10 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
         hide_contact=getattr(body, "hide_contact", False), hold=hold,
         payload={"category_suggested": body.category is None, "region_resolved": body.region_code is None},
     )
+    # Likely duplicates are the cases that were there when the call came; looking before the case is stored keeps
+    # the two reads out of the time the new case number's counter row stays locked (until commit).
+    alike = await _similar(ctx, category=category, region_code=region_code, lat=body.lat, long=body.long,
+                           description=body.description, profile_code=None, exclude_id=None)
     case = await cases.create_case(ctx, create)
     if body.category is not None and suggestions and suggestions[0].category != body.category:
         repository.add_feedback(ctx.session, ClassifierFeedback(
@@ -165,10 +174,10 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
     if is_agent and body.answer_with_article:
         await cases.perform(ctx, case.id, "direct_answer", {"article_code": body.answer_with_article}, case.version)
         case = await cases.load_visible(ctx, case.id)  # the answer moved it on; otherwise the case is as stored
-    read = await cases.present(ctx, case)
+    read = await cases.present(ctx, case, opened_now=True)
     # The case part is validated already (CaseRead); dumping and validating it again cost an intake more than
     # its routing did. The new parts are built as models, so the whole is as valid as a validated OrderRead.
-    return OrderRead.model_construct(**dict(read), routing=_routing(case), similar=await similar_to(ctx, case),
+    return OrderRead.model_construct(**dict(read), routing=_routing(case), similar=alike,
                                      intake=IntakeNotes(category_suggested=body.category is None,
                                                         region_resolved=body.region_code is None,
                                                         classification=await _present_suggestions(ctx, suggestions),

@@ -60,6 +60,22 @@ async def test_in_flight_duplicate_is_409(client, app, clock):
     assert r.status_code == 409 and r.json()["code"] == "idempotency_in_flight"
 
 
+async def test_an_expired_key_is_claimed_afresh(client, app, clock):
+    agent = await f.login_as(app, "agent")
+    headers = {**agent, "Idempotency-Key": "call-kept-a-day"}
+    first = await client.post("/cases", json=f.NOISE_CASE, headers=headers)
+    clock.advance(hours=23)
+    replay = await client.post("/cases", json=f.NOISE_CASE, headers=headers)
+    assert replay.json()["id"] == first.json()["id"] and replay.headers.get("idempotent-replayed") == "true"
+    clock.advance(hours=2)  # past the 24 hours a key is kept: the same key and another body open a new case
+    later = await client.post("/cases", json={**f.NOISE_CASE, "description": "另一件事情，路灯不亮"}, headers=headers)
+    assert later.status_code == 201 and later.json()["id"] != first.json()["id"]
+    assert "idempotent-replayed" not in later.headers
+    async with app.state.sessionmaker() as s:
+        rows = (await s.execute(select(IdempotencyKey).where(IdempotencyKey.key == "call-kept-a-day"))).scalars()
+        assert [(r.state, r.response_body["id"]) for r in rows] == [("done", later.json()["id"])]
+
+
 async def test_failed_request_releases_its_key(client, app):
     agent = await f.login_as(app, "agent")
     headers = {**agent, "Idempotency-Key": "retry-me"}
