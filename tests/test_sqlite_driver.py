@@ -46,6 +46,10 @@ async def test_answers_match_the_dbapi(engine):
         assert updated.rowcount == 2
         assert (await conn.execute(text("SELECT count(*) FROM t WHERE id > 99"))).scalar_one() == 0
         assert (await conn.execute(text("SELECT name FROM t WHERE id > 99"))).first() is None
+        batches = await conn.execute(text("SELECT id FROM t ORDER BY id"))
+        assert [r.id for r in batches.fetchmany()] == [1] and [r.id for r in batches.fetchmany(2)] == [2, 3]
+        created = await conn.execute(text("CREATE INDEX t_name ON t (name)"))
+        assert not created.returns_rows
 
 
 async def test_one_trip_per_statement(engine):
@@ -56,7 +60,7 @@ async def test_one_trip_per_statement(engine):
         await conn.execute(text("SELECT 1"))
         await conn.execute(text("INSERT INTO t (name) VALUES ('甲')"))
         await conn.execute(text("SELECT id, name FROM t"))
-        # Two statements, plus the BEGIN IMMEDIATE the engine sends at the start of a transaction.
+        # Three statements, plus the BEGIN IMMEDIATE the engine sends at the start of a transaction.
         assert trips == ["_run", "_run", "_run", "_run"], trips
         await conn.commit()
 

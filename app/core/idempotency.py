@@ -91,9 +91,10 @@ class Idempotency:
                     continue
                 if found.expires_at > now:
                     return self._answer(found, fingerprint)
-                await claim_session.delete(found)
-                await claim_session.flush()
-            else:
+                # Only if it is still the expired row: a concurrent claim may have cleared and retaken it.
+                await claim_session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == found.id,
+                                                                         IdempotencyKey.expires_at <= now))
+            else:  # the key changed hands under us three times over: the caller may try again
                 raise AppError("idempotency_in_flight", 409)
             await claim_session.commit()
         self.request.state.on_failure = [*getattr(self.request.state, "on_failure", []), self._release]

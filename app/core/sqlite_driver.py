@@ -45,7 +45,7 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     """A buffered cursor whose statement, rows and counts come back from the thread in one trip."""
 
-    __slots__ = ("_description", "_rowcount", "_lastrowid")
+    __slots__ = ("_description", "_rowcount", "_lastrowid", "_arraysize")
 
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
         # The base class opens an aiosqlite cursor here (a trip); this one opens none until it executes.
@@ -57,6 +57,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._description: Any = None
         self._rowcount = -1
         self._lastrowid: int | None = None
+        self._arraysize = 1  # the DBAPI's default; the base class reads it from the aiosqlite cursor this lacks
 
     @property
     def description(self) -> Any:
@@ -69,6 +70,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     @property
     def lastrowid(self) -> int:
         return self._lastrowid  # type: ignore[return-value]
+
+    @property
+    def arraysize(self) -> int:
+        return self._arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._arraysize = value
 
     async def _async_soft_close(self) -> None:
         return None  # nothing is open on the thread between statements
