@@ -26,8 +26,12 @@ def _place(sl: Slice, model=Case) -> list:
     """The slice's place on cases, or on the copy of the case's place that assignments and callbacks keep."""
     if not sl.region_prefix:
         return []
+    if len(sl.region_prefix) == 6:
+        # A whole district: its code alone, so the district indexes answer from their included columns without
+        # reading the table for a region code that could only repeat the condition.
+        return [model.district_code == sl.region_prefix]
     clauses = [model.region_code.startswith(sl.region_prefix)]
-    if len(sl.region_prefix) >= 6:  # the same condition, in a form the district indexes can seek on
+    if len(sl.region_prefix) > 6:  # the district as well, in a form the district indexes can seek on
         clauses.append(model.district_code == sl.region_prefix[:6])
     return clauses
 

@@ -215,3 +215,16 @@ async def test_figures_follow_a_case_to_its_new_place(client, app, clock):
         places = set((await session.execute(select(Assignment.region_code, Assignment.district_code)
                                             .where(Assignment.case_id == case["id"]))).all())
     assert places == {("440304002016", "440304")}
+
+
+async def test_a_district_counts_its_own_cases_only(client, app):
+    agent = await f.login_as(app, "agent")
+    await f.case(client, agent)  # 福田区
+    await f.case(client, agent, description="小区旁工地夜里打桩太吵")
+    await f.case(client, agent, region_code="440305007003")  # 南山区
+
+    async def figures(code: str) -> tuple[int, int]:
+        body = (await client.get("/metrics/overview", params={**PERIOD, "region": code}, headers=agent)).json()
+        return body["counts"]["total"], body["rates"]["response"]["denominator"]
+
+    assert [await figures(c) for c in (FUTIAN, "440305000000", "440300000000")] == [(2, 2), (1, 1), (3, 3)]
