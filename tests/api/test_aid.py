@@ -249,3 +249,29 @@ async def test_a_new_station_inherits_the_applicants_clock_and_its_extension(cli
     r = await _act(client, newcomer, case["id"], "request_extension",
                    {"days": 6, "reason": "再核查", "basis": "民发〔2021〕57号"}, expect=409)
     assert r["code"] == "extension_cap_exceeded"  # 10 of the 15 already granted to the first station
+
+
+async def test_a_redo_after_a_dissatisfied_callback_starts_a_new_clock(client, app, clock):
+    _, staff = await care.workstation(app)
+    person = await care.person(client, staff, care.ADULT_ID, "李建华")
+    case = (await client.post("/aid/applications", json=household(person["id"]), headers=staff)).json()
+    station = await f.unit_by_kind(app, "440304002000", "civil_affairs_station")
+    lead = await f.login_as(app, "unit_staff", unit=station)
+    agent = await f.login_as(app, "agent")
+    first_due = case["deadlines"]["handle_due"]
+    await _act(client, lead, case["id"], "accept")
+    await _act(client, lead, case["id"], "record_check", {"findings": "入户核实收入属实", "visited_on": "2026-11-23"})
+    await _act(client, lead, case["id"], "publish_notice", {"place": "园东社区居务公开栏"})
+    clock.set(local(2026, 12, 1, 9))
+    assert await expire_stages(app.state) == 1
+    decided = await _act(client, lead, case["id"], "reject", {"reasons": "家庭财产超过规定标准"})
+    clock.set(local(2026, 12, 3))
+    redone = await _act(client, agent, case["id"], "callback",
+                        {"reached": True, "solved": False, "satisfaction": "dissatisfied", "unit_at_fault": True})
+    assert (decided["status"], redone["status"], redone["lead_unit"]["id"]) == ("replied", "dispatched", station)
+    # Sent back to the station to decide again: a new round, so 25 working days from Thu 3 Dec (1 Jan skipped),
+    # not the first round's due of 28 Dec carried over as a re-dispatch would carry it.
+    assert first_due == end_of(2026, 12, 28)
+    assert redone["deadlines"]["handle_due"] == end_of(2027, 1, 7)
+    sent_back = redone["timeline"][-1]
+    assert (sent_back["type"], sent_back["data"]["deadlines"]["handling_limit"]["clause"]) == ("callback", "kind")
