@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.core.fields import EncryptedString
 from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
+from app.models.fields import EncryptedString
 
 
 class Case(SQLModel, table=True):
@@ -207,3 +207,13 @@ class CaseLink(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=200)
     by_user_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class CaseNumberCounter(SQLModel, table=True):
+    """Per district and day, so numbers stay unique when cases shard by district."""
+
+    __tablename__ = "case_number_counters"
+
+    district_code: str = Field(sa_column=Column(String(6), primary_key=True))
+    day: str = Field(sa_column=Column(String(8), primary_key=True))
+    last: int = 0

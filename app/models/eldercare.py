@@ -1,33 +1,11 @@
-"""Home-based elderly care: the deployment's care policy, the skill taxonomy, and the visits of an order."""
+"""Home-based elderly care: the visits of an order."""
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, String, Text
+from sqlalchemy import Column, ForeignKey, Index
 from sqlmodel import Field, SQLModel
 
-from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
-
-
-class CarePolicy(SQLModel, table=True):
-    """Subsidy bands, the time bank's cap, star thresholds, guardian consent: a city's numbers, as data."""
-
-    __tablename__ = "care_policies"
-
-    code: str = Field(sa_column=Column(String(48), primary_key=True))
-    name: str = Field(max_length=100)
-    source: str | None = Field(default=None, sa_column=Column(Text))
-    spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
-
-
-class VolunteerSkill(SQLModel, table=True):
-    __tablename__ = "volunteer_skills"
-
-    code: str = Field(sa_column=Column(String(32), primary_key=True))
-    name: str = Field(max_length=32)
-    name_en: str = Field(max_length=64)
-    service_types: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
-    adults_only: bool = False
+from app.models.base import BigIntPK, UTCDateTime, utcnow
 
 
 class CareVisit(SQLModel, table=True):

@@ -1,27 +1,11 @@
-"""The gazetteer (regions) and the organisation (units and their kinds)."""
+"""The organisation: units and their kinds."""
 
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Index, String
 from sqlmodel import Field, SQLModel
 
-from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
-
-
-class Region(SQLModel, table=True):
-    __tablename__ = "regions"
-
-    code: str = Field(sa_column=Column(String(12), primary_key=True))
-    name: str = Field(max_length=64, index=True)
-    level: str = Field(max_length=16)  # province | city | district | subdistrict | community
-    parent_code: str | None = Field(
-        default=None, sa_column=Column(String(12), ForeignKey("regions.code"), index=True)
-    )
-    # Statistical-only units (保税区, 前海合作区 and their 虚拟社区) hold no offices.
-    statistical: bool = False
-    aliases: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
-    # Residential compounds and landmarks inside the region (小区、楼盘、地标), loaded by an administrator.
-    places: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
+from app.models.base import BigIntPK, UTCDateTime, utcnow
 
 
 class UnitKind(SQLModel, table=True):
