@@ -79,10 +79,10 @@ async def _worker(settings: Settings, passes: int | None) -> None:
     from app.worker import run_forever
 
     engine = make_engine(settings)
-    from app.feed.bell import FeedBell
+    from app.core.bell import Bell
 
     state = SimpleNamespace(settings=settings, clock=SystemClock(), sessionmaker=make_sessionmaker(engine),
-                            delivery_bell=FeedBell(),
+                            delivery_bell=Bell(),
                             cache=ReferenceCache(settings.routing_cache_seconds), engine=engine,
                             keys=load_keys(settings))  # the sweep reads cases, whose phones are encrypted
     try:

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from app.core.bell import Bell
 from app.core.cache import ReferenceCache
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings, get_settings
@@ -21,7 +22,6 @@ from app.core.headers import install_headers
 from app.core.keys import load_keys
 from app.core.observability import Metrics, RequestContextMiddleware, configure_logging, metrics_endpoint
 from app.core.ratelimit import install_rate_limits
-from app.feed.bell import FeedBell
 
 log = logging.getLogger("app")
 
@@ -65,8 +65,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.state.metrics = metrics
     app.state.keys = load_keys(settings)
     app.state.cache = ReferenceCache(settings.routing_cache_seconds)
-    app.state.feed_bell = FeedBell()
-    app.state.delivery_bell = FeedBell()  # wakes webhook delivery when events commit
+    from app.registry import plugins
+
+    app.state.plugins = plugins()
+    app.state.feed_bell = Bell()
+    app.state.delivery_bell = Bell()  # wakes webhook delivery when events commit
     from app.delivery.keys import unit_caller
 
     app.state.api_key_auth = unit_caller  # X-API-Key: units' systems sign their calls

@@ -15,11 +15,12 @@ from app.affairs import schemas as s
 from app.affairs.rules import Stage
 from app.calendar.deadlines import Limit, due_after
 from app.calendar.service import current_calendar, deployment_profile
+from app.cases.access import sign_for
 from app.cases.accountability import record_reply
-from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import clear_oversight
 from app.cases.kinds import KindPlugin, recorded_by, register, update_payload, without_keys
 from app.cases.lifecycle import Actor, CaseView, Status
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
 from app.models import Case

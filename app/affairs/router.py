@@ -9,11 +9,12 @@ from fastapi.responses import JSONResponse
 from app.affairs import guide, repository, service
 from app.affairs import schemas as s
 from app.cases import service as cases
-from app.cases.router import created, request_ctx
+from app.cases.router import created
 from app.cases.schemas import CaseRead
 from app.core import audit
-from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
+from app.core.auth import AdminUser, ClockDep, SessionDep
 from app.core.concurrency import etag, parse_if_match
+from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute, after_commit
 from app.core.errors import AppError
 from app.core.idempotency import IdempotencyDep
@@ -99,11 +100,9 @@ async def withdraw_item(code: str, request: Request, session: SessionDep, admin:
                          "may follow under 容缺受理. The application is routed to the item's handling unit in the "
                          "applicant's jurisdiction and is due by the item's promised working days. Staff filing "
                          "is recorded as 帮办 (or the `proxy` given) on the timeline.")
-async def apply(body: s.ApplicationCreate, request: Request, session: SessionDep, principal: CurrentUser,
-                clock: ClockDep, idem: IdempotencyDep) -> Any:
+async def apply(ctx: CtxDep, body: s.ApplicationCreate, idem: IdempotencyDep) -> Any:
     if (replay := await idem.claim()) is not None:
         return replay
-    ctx = request_ctx(request, session, principal, clock)
     return await created(ctx, await service.file(ctx, body), idem)
 
 
@@ -112,9 +111,7 @@ async def apply(body: s.ApplicationCreate, request: Request, session: SessionDep
              description="Answers a returned application (一次性告知) or completes a 容缺 acceptance. When "
                          "everything asked for is in, a returned application is resubmitted and its promised "
                          "days start again; a 容缺 application becomes fully accepted.")
-async def supplement(case_id: int, body: s.SupplementBody, request: Request, session: SessionDep,
-                     principal: CurrentUser, clock: ClockDep) -> JSONResponse:
-    ctx = request_ctx(request, session, principal, clock)
+async def supplement(ctx: CtxDep, case_id: int, body: s.SupplementBody, request: Request) -> JSONResponse:
     case = await cases.perform(ctx, case_id, "supplement", body.model_dump(mode="json"),
                                parse_if_match(request, required=False))
     read = await cases.present(ctx, await cases.load_visible(ctx, case.id))
@@ -123,9 +120,8 @@ async def supplement(case_id: int, body: s.SupplementBody, request: Request, ses
 
 @router.get("/applications/{case_id}", response_model=s.ApplicationTrack,
             summary="The applicant's view: stage, what is missing, the promised date")
-async def track(case_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-                clock: ClockDep) -> s.ApplicationTrack:
-    return await service.track(request_ctx(request, session, principal, clock), case_id)
+async def track(ctx: CtxDep, case_id: int) -> s.ApplicationTrack:
+    return await service.track(ctx, case_id)
 
 
 @router.post("/track", response_model=s.ApplicationTrack,

@@ -18,8 +18,8 @@ from app.affairs.kind import check_sources, material_records
 from app.calendar.service import deployment_profile
 from app.cases import repository as cases_repo
 from app.cases import service as cases
-from app.cases.context import Ctx
 from app.core import audit
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import encrypt_field, lookup_hash, mask_id_number, normalise_id_number, normalise_mobile

@@ -15,7 +15,7 @@ from app.aid import schemas as s
 from app.calendar.deadlines import due_after
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases import service as cases
-from app.cases.context import Ctx
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import normalise_mobile

@@ -7,9 +7,10 @@ from app.calendar.deadlines import due_after
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases import repository
 from app.cases import schemas as s
-from app.cases.context import Ctx, can_see, lead_assignment
+from app.cases.access import can_see, lead_assignment
 from app.cases.dispatching import hand_to
 from app.cases.lifecycle import Actor, CaseView, Outcome, Status, after_callback
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.models import Case, CaseCallback
 

@@ -9,12 +9,13 @@ from pydantic import BaseModel
 from app.calendar.deadlines import extend_due
 from app.calendar.service import current_calendar
 from app.cases import schemas as s
+from app.cases.access import lead_assignment, my_assignment
 from app.cases.accountability import EFFECTS as CLOSING_EFFECTS
 from app.cases.accountability import next_callback_due
-from app.cases.context import Ctx, lead_assignment, my_assignment
 from app.cases.dispatching import clear_oversight, hand_to, new_assignment, route_and_dispatch, usable_unit
 from app.cases.lifecycle import Actor, CaseView, LifecycleError, extension_fits
 from app.cases.links import EFFECTS as LINK_EFFECTS
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.models import Case
 

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 from app.calendar.deadlines import Limit, deadlines_at_dispatch
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases.context import Ctx, lead_assignment
+from app.cases.access import lead_assignment
 from app.cases.kinds import get_kind
 from app.cases.repository import place_copy
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.models import Assignment, Case, Unit
 from app.routing import service as routing

@@ -2,8 +2,9 @@
 
 from app.cases import repository
 from app.cases import schemas as s
-from app.cases.context import Ctx, can_see
+from app.cases.access import can_see
 from app.cases.lifecycle import Actor, CaseView
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.models import Case, CaseLink
 

@@ -7,10 +7,9 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from app.cases import export, repository, service
-from app.cases.context import Ctx
 from app.cases.schemas import CaseCreate, CaseRead, CaseSummary, CaseUpdate
-from app.core.auth import ClockDep, CurrentUser, SessionDep
-from app.core.concurrency import etag, parse_if_match
+from app.core.concurrency import IfMatch, etag
+from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError
 from app.core.idempotency import IdempotencyDep
@@ -21,9 +20,6 @@ router = APIRouter(prefix="/cases", tags=["cases"], route_class=UnitOfWorkRoute)
 
 STATUSES = {"received", "dispatched", "signed", "in_progress", "return_review", "replied", "closed", "withdrawn"}
 
-
-def request_ctx(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep) -> Ctx:
-    return Ctx(state=request.app.state, session=session, principal=principal, now=clock.now())
 
 
 async def created(ctx: Ctx, case: Any, idem: Any) -> JSONResponse:
@@ -42,11 +38,9 @@ def _with_etag(case: CaseRead, status: int = 200) -> Response:
 @router.post("", status_code=201, response_model=CaseRead,
              summary="Create a case (generic path; kinds add their own intake)",
              dependencies=[Depends(limit_reports)])
-async def create(body: CaseCreate, request: Request, session: SessionDep, principal: CurrentUser,
-                 clock: ClockDep, idem: IdempotencyDep) -> Any:
+async def create(ctx: CtxDep, body: CaseCreate, idem: IdempotencyDep) -> Any:
     if (replay := await idem.claim()) is not None:
         return replay
-    ctx = request_ctx(request, session, principal, clock)
     return await created(ctx, await service.create_case(ctx, body), idem)
 
 
@@ -78,7 +72,7 @@ FilterDep = Annotated[repository.CaseFilter, Depends(_case_filter)]
 
 @router.get("", response_model=Page[CaseSummary], summary="Cases the caller may see (work queue)")
 async def list_cases(
-    request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep, f: FilterDep,
+    ctx: CtxDep, f: FilterDep,
     sort: Annotated[str, Query(pattern="^(due|created)$")] = "due",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
@@ -86,7 +80,7 @@ async def list_cases(
     keys = decode_cursor(cursor, 3) if cursor else None
     if keys and keys[0] not in ("d", "n", "c"):
         raise AppError("cursor_invalid", 400)
-    items, next_key = await service.search(request_ctx(request, session, principal, clock), f, sort=sort,
+    items, next_key = await service.search(ctx, f, sort=sort,
                                            cursor=keys, limit=limit)
     return Page(items=items, next_cursor=encode_cursor(next_key) if next_key else None)
 
@@ -94,9 +88,7 @@ async def list_cases(
 @router.get("/export", summary="CSV of the cases a filter selects (streamed; phones masked; audited)",
             response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a byte-order mark"}})
-async def export_cases(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
-                       f: FilterDep) -> StreamingResponse:
-    ctx = request_ctx(request, session, principal, clock)
+async def export_cases(ctx: CtxDep, request: Request, f: FilterDep) -> StreamingResponse:
     scope = service.export_scope(ctx, f)
     filename = f"cases-{ctx.now.strftime('%Y%m%dT%H%M%SZ')}.csv"
     return StreamingResponse(export.stream(request.app.state, scope, f, ctx.now), media_type="text/csv",
@@ -104,35 +96,30 @@ async def export_cases(request: Request, session: SessionDep, principal: Current
 
 
 @router.get("/{case_id}", response_model=CaseRead, summary="A case with assignments, timeline, allowed actions")
-async def get_case(case_id: int, request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
-                   reveal: Annotated[str | None, Query(pattern="^contact$",
+async def get_case(ctx: CtxDep, case_id: int, reveal: Annotated[str | None, Query(pattern="^contact$",
                                                        description="'contact' shows the full phone (audited)")]
                    = None,
                    reason: Annotated[str | None, Query(min_length=2, max_length=200,
                                                        description="why the full phone is needed; required with "
                                                                    "reveal=contact, kept in the audit log")]
                    = None) -> Response:
-    read = await service.read(request_ctx(request, session, principal, clock), case_id,
+    read = await service.read(ctx, case_id,
                               reveal_contact=reveal == "contact", reason=reason)
     return _with_etag(read)
 
 
 @router.patch("/{case_id}", response_model=CaseRead, summary="Change category, location or urgency (re-routes)")
-async def update_case(case_id: int, body: CaseUpdate, request: Request, session: SessionDep,
-                      principal: CurrentUser, clock: ClockDep) -> Response:
-    ctx = request_ctx(request, session, principal, clock)
-    case = await service.update(ctx, case_id, body, parse_if_match(request, required=False))
+async def update_case(ctx: CtxDep, case_id: int, body: CaseUpdate, version: IfMatch) -> Response:
+    case = await service.update(ctx, case_id, body, version)
     return _with_etag(await service.present(ctx, await service.load_visible(ctx, case.id)))
 
 
 @router.post("/{case_id}/actions/{action}", response_model=CaseRead,
              summary="Perform a lifecycle action (If-Match required)")
-async def act(case_id: int, action: str, request: Request, session: SessionDep, principal: CurrentUser,
-              clock: ClockDep, idem: IdempotencyDep,
+async def act(ctx: CtxDep, case_id: int, action: str, version: IfMatch, idem: IdempotencyDep,
               body: Annotated[dict[str, Any] | None, Body()] = None) -> Any:
     if (replay := await idem.claim()) is not None:  # a unit's system retrying after a lost answer
         return replay
-    ctx = request_ctx(request, session, principal, clock)
-    case = await service.perform(ctx, case_id, action, body, parse_if_match(request, required=False))
+    case = await service.perform(ctx, case_id, action, body, version)
     read = await service.after_action(ctx, case.id)
     return await idem.respond(read, 200, headers={"ETag": etag(read.version)})

@@ -11,13 +11,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.calendar.service import deployment_profile
 from app.cases import reference, repository, views
 from app.cases import schemas as s
+from app.cases.access import actors_for, can_see
 from app.cases.actions import EFFECTS, event_reason
-from app.cases.context import Ctx, actors_for, can_see
 from app.cases.dispatching import decide_lead, hand_to, route_and_dispatch
 from app.cases.kinds import get_kind, stage_action_names
 from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
 from app.core import audit
 from app.core.concurrency import check_version
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile

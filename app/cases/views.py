@@ -4,10 +4,11 @@ from datetime import datetime
 
 from app.calendar.deadlines import Profile
 from app.cases import schemas as s
-from app.cases.context import Ctx, actors_for, my_assignment
+from app.cases.access import actors_for, my_assignment
 from app.cases.kinds import KindPlugin, get_kind
 from app.cases.lifecycle import OPEN, CaseView, Status, allowed_actions
 from app.cases.stages import StageView
+from app.core.context import Ctx
 from app.core.security import mask_phone
 from app.models import Case, Unit
 from app.units.schemas import UnitBrief

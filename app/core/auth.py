@@ -21,7 +21,7 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 @dataclass(frozen=True)
 class Principal:
-    user_id: int
+    user_id: int | None  # None only for the system acting on its own (the sweep)
     username: str
     name: str
     role: Role

@@ -16,8 +16,8 @@ from urllib.parse import urlparse
 
 import httpx
 
-from app.cases.context import EVENT_LISTENERS, Ctx
 from app.core import audit
+from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
 from app.core.security import mask_phone
@@ -58,7 +58,6 @@ def enqueue(ctx: Ctx, case: Case, event_type: str, data: dict[str, Any]) -> None
         after_commit(ctx.session, "delivery", wakeup.ring)
 
 
-EVENT_LISTENERS.append(enqueue)
 
 
 # --- delivery --------------------------------------------------------------------------------------------------

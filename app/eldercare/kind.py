@@ -10,10 +10,11 @@ from datetime import timedelta
 from typing import Any
 
 from app.calendar.deadlines import Limit
+from app.cases.access import sign_for
 from app.cases.accountability import record_reply
-from app.cases.context import Ctx, sign_for
 from app.cases.kinds import KindPlugin, register, update_payload
 from app.cases.lifecycle import Actor, CaseView
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.eldercare import repository, rules
 from app.eldercare import schemas as s

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from app.cases import repository as cases_repo
 from app.cases import service as cases
-from app.cases.context import Ctx, can_see, lead_assignment
+from app.cases.access import can_see, lead_assignment
 from app.cases.lifecycle import Status
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import mask_phone

@@ -16,8 +16,8 @@ from app.calendar.service import deployment_profile
 from app.cases import reference, views
 from app.cases import repository as cases_repo
 from app.cases import service as cases
-from app.cases.context import Ctx
 from app.cases.schemas import CaseCreate, CategoryBrief
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile

@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from app.hotline.segment import words
+from app.core.segment import words
 
 EARTH_RADIUS_M = 6_371_000
 

@@ -10,7 +10,7 @@ from app.cases.repository import category_names
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.errors import AppError, NotFound
-from app.hotline.segment import words
+from app.core.segment import words
 from app.knowledge import repository
 from app.knowledge.schemas import ArticleCreate, ArticleRead, ArticleUpdate, SearchHit, SearchResult
 from app.knowledge.search import Doc, Index

@@ -6,8 +6,8 @@ from typing import Any
 from app.calendar.deadlines import Limit
 from app.calendar.service import deployment_profile
 from app.cases import service as cases
-from app.cases.context import Ctx
 from app.core import audit
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
 from app.core.security import decrypt_field, encrypt_field, mask_phone

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases import service as cases
-from app.cases.context import Ctx
 from app.core.auth import Principal
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.observability import redact
 from app.core.roles import Role

@@ -11,10 +11,11 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.cases.context import Ctx
 from app.core import audit
 from app.core.concurrency import check_version
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
+from app.core.region_codes import jurisdiction_prefix, within
 from app.core.roles import Role
 from app.core.security import (
     decrypt_field,
@@ -31,7 +32,6 @@ from app.models import Person, PersonFlag, PersonLink
 from app.people import repository
 from app.people import schemas as s
 from app.regions import repository as regions_repo
-from app.regions.codes import jurisdiction_prefix, within
 
 CENTRE_ROLES = frozenset({Role.admin, Role.dispatcher, Role.agent})
 # Unit staff keep the register only where residents' records are their work: the community and its

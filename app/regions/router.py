@@ -7,8 +7,8 @@ from app.core.auth import AdminUser, ClockDep, SessionDep
 from app.core.db import UnitOfWorkRoute, after_commit
 from app.core.errors import AppError, NotFound
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.region_codes import is_region_code
 from app.regions import repository, resolution
-from app.regions.codes import is_region_code
 from app.regions.schemas import PlacesUpdate, RegionDetail, RegionRead, ResolveRequest, ResolveResult
 
 router = APIRouter(prefix="/regions", tags=["regions"], route_class=UnitOfWorkRoute)

@@ -9,8 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases.context import EVENT_LISTENERS, Ctx
 from app.cases.kinds import get_kind
+from app.core.context import Ctx
 from app.models import Case, CaseEvent
 from app.supervision import repository
 from app.supervision.rules import Policy, SweepFacts, marks_due
@@ -54,7 +54,7 @@ async def sweep(state: Any) -> dict[str, int]:
                     session.add(CaseEvent(case_id=case.id, at=now, type=mark.type, actor_role="system",
                                           actor_unit_id=None, from_status=case.status, to_status=case.status,
                                           data=data))
-                    for listener in EVENT_LISTENERS:  # the unit hears of its chase and supervision
+                    for listener in state.plugins.event_listeners:  # the unit hears of its chase and supervision
                         listener(Ctx.for_system(state, session, now), case, mark.type, data)
                     written[mark.type] += 1
                 if marks:

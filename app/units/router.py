@@ -6,8 +6,8 @@ from app.core.auth import SessionDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError, NotFound
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.region_codes import is_region_code, prefix_for
 from app.regions import repository as regions
-from app.regions.codes import is_region_code, prefix_for
 from app.units import repository
 from app.units.schemas import UnitKindRead, UnitRead
 

@@ -8,9 +8,9 @@ prints, and whoever recorded each entry certifies it.
 
 from typing import Any
 
-from app.cases.context import Ctx
 from app.core import audit
 from app.core.concurrency import check_version
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import lookup_hash, mask_phone

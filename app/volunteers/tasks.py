@@ -7,8 +7,8 @@ between check-in and check-out, never travel.
 
 from datetime import datetime, timedelta
 
-from app.cases.context import Ctx
 from app.core import audit
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.eldercare.eligibility import age_on

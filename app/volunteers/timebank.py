@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.cases import repository as cases_repo
-from app.cases.context import Ctx, can_see
+from app.cases.access import can_see
 from app.cases.kinds import update_payload
 from app.core import audit
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.eldercare.eligibility import age_on

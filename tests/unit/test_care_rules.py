@@ -9,10 +9,10 @@ import yaml
 
 from app.cases.lifecycle import Actor, LifecycleError, Status
 from app.cases.stages import StageView
+from app.core.region_codes import jurisdiction_prefix, within
 from app.eldercare import matching, rules
 from app.eldercare.eligibility import FlagFact, PersonFacts, age_on, decide
 from app.eldercare.policy import CarePolicy
-from app.regions.codes import jurisdiction_prefix, within
 from app.volunteers import ledger
 from app.volunteers import rules as vrules
 

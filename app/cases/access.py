@@ -1,49 +1,12 @@
-"""What a service call needs to know about the request, bundled once."""
+"""Who may see and act on a case, and the case's assignments as the lifecycle reads them."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases.lifecycle import Actor
 from app.core.auth import Principal
-from app.core.db import after_commit
+from app.core.context import Ctx
 from app.core.roles import Role
-from app.models import Case, CaseEvent
-
-# Called with (ctx, case, event type, data) for every timeline event, in its transaction (the outbox listens).
-EVENT_LISTENERS: list[Callable[..., None]] = []
-
-
-@dataclass
-class Ctx:
-    state: Any
-    session: AsyncSession
-    principal: Principal
-    now: datetime
-    system: bool = False  # the sweep acting on its own: events say "system", not a person
-
-    @classmethod
-    def for_system(cls, state: Any, session: AsyncSession, now: datetime) -> "Ctx":
-        nobody = Principal(user_id=None, username="system", name="系统", role=Role.admin, unit_id=None,  # type: ignore[arg-type]
-                           unit_kind=None, unit_region=None)
-        return cls(state=state, session=session, principal=nobody, now=now, system=True)
-
-    def event(self, case: Case, type_: str, *, from_status: str | None = None, to_status: str | None = None,
-              reason: str | None = None, data: dict[str, Any] | None = None) -> CaseEvent:
-        event = CaseEvent(case_id=case.id, at=self.now, type=type_, actor_user_id=self.principal.user_id,
-                          actor_role="system" if self.system else self.principal.role.value,
-                          actor_unit_id=self.principal.unit_id,
-                          from_status=from_status, to_status=to_status, reason=reason, data=data or {})
-        self.session.add(event)
-        for listener in EVENT_LISTENERS:
-            listener(self, case, type_, event.data)
-        bell = getattr(self.state, "feed_bell", None)
-        if bell is not None:  # wake live-feed subscribers once the change is committed
-            after_commit(self.session, "feed", bell.ring)
-        return event
+from app.models import Case
 
 
 def can_see(case: Case, principal: Principal) -> bool:

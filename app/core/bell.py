@@ -1,4 +1,4 @@
-"""Wakes live-feed subscribers in this process the moment a change commits.
+"""Wakes waiters in this process (live-feed subscribers, webhook delivery) the moment a change commits.
 
 Subscribers also poll the timeline table on a short interval, so events
 written by other processes (a separate worker, other replicas) still arrive.
@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 
 
-class FeedBell:
+class Bell:
     def __init__(self) -> None:
         self._event = asyncio.Event()
 
