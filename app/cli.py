@@ -76,15 +76,15 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _worker(settings: Settings, passes: int | None) -> None:
+    from app.core.state import ProcessState
+    from app.registry import plugins
     from app.worker import run_forever
 
     engine = make_engine(settings)
-    from app.core.bell import Bell
-
-    state = SimpleNamespace(settings=settings, clock=SystemClock(), sessionmaker=make_sessionmaker(engine),
-                            delivery_bell=Bell(),
-                            cache=ReferenceCache(settings.routing_cache_seconds), engine=engine,
-                            keys=load_keys(settings))  # the sweep reads cases, whose phones are encrypted
+    state = ProcessState(settings=settings, clock=SystemClock(), sessionmaker=make_sessionmaker(engine),
+                         cache=ReferenceCache(settings.routing_cache_seconds), engine=engine,
+                         keys=load_keys(settings),  # the sweep reads cases, whose phones are encrypted
+                         plugins=plugins())
     try:
         await run_forever(state, stop_after=passes, deliver=passes is None)
     finally:

@@ -22,6 +22,7 @@ from app.core.headers import install_headers
 from app.core.keys import load_keys
 from app.core.observability import Metrics, RequestContextMiddleware, configure_logging, metrics_endpoint
 from app.core.ratelimit import install_rate_limits
+from app.registry import plugins
 
 log = logging.getLogger("app")
 
@@ -58,21 +59,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
                     await worker_task
             await engine.dispose()
 
+    installed = plugins()
     app = FastAPI(title="社区服务中心与12345热线 API", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan, docs_url=None, redoc_url=None)
+                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_tags=installed.tags)
+    app.state.plugins = installed
     app.state.settings = settings
     app.state.clock = clock
     app.state.metrics = metrics
     app.state.keys = load_keys(settings)
     app.state.cache = ReferenceCache(settings.routing_cache_seconds)
-    from app.registry import plugins
-
-    app.state.plugins = plugins()
     app.state.feed_bell = Bell()
     app.state.delivery_bell = Bell()  # wakes webhook delivery when events commit
-    from app.delivery.keys import unit_caller
-
-    app.state.api_key_auth = unit_caller  # X-API-Key: units' systems sign their calls
 
     install_error_handlers(app)
     install_rate_limits(app, settings)
@@ -80,30 +77,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     install_headers(app, settings)  # after the others: middleware added last wraps the rest
 
-    from app.accounts.router import router as accounts_router
-    from app.affairs.router import router as affairs_router
-    from app.aid.router import router as aid_router
-    from app.calendar.router import router as calendar_router
-    from app.cases.router import router as cases_router
-    from app.delivery.router import router as delivery_router
-    from app.eldercare.router import router as eldercare_router
-    from app.feed.router import router as feed_router
-    from app.hotline.router import router as hotline_router
-    from app.knowledge.router import router as knowledge_router
-    from app.mediation.router import router as mediation_router
-    from app.metrics.router import router as metrics_router
-    from app.open311.router import router as open311_router
-    from app.people.router import router as people_router
-    from app.regions.router import router as regions_router
-    from app.routing.router import router as routing_router
-    from app.units.router import router as units_router
-    from app.volunteers.router import router as volunteers_router
-    from app.volunteers.timebank_router import router as timebank_router
-
-    for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
-                   hotline_router, cases_router, feed_router, metrics_router, knowledge_router, affairs_router,
-                   people_router, eldercare_router, volunteers_router, timebank_router, aid_router,
-                   mediation_router, delivery_router, open311_router):
+    for router in app.state.plugins.routers:
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")

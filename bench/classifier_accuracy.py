@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.core.segment import words  # noqa: E402
 from app.hotline.classifier import Classifier, load_examples, split  # noqa: E402
-from app.hotline.segment import words  # noqa: E402
 
 
 def main() -> None:

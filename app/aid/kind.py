@@ -13,19 +13,19 @@ from typing import Any
 from app.aid import eligibility as el
 from app.aid import rules, service
 from app.aid import schemas as s
+from app.aid.limits import AidLimits
 from app.aid.rules import Stage
 from app.calendar.deadlines import Limit, due_after
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases.access import sign_for
 from app.cases.accountability import record_reply
 from app.cases.dispatching import clear_oversight
-from app.cases.kinds import KindPlugin, parse_instant, recorded_by, register, update_payload, without_keys
+from app.cases.kinds import parse_instant, recorded_by, update_payload, without_keys
 from app.cases.lifecycle import Actor, CaseView, Status
 from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
 from app.models import Case
-from app.people import service as people
 
 
 def facts(case: Case) -> dict[str, Any]:
@@ -48,17 +48,17 @@ def extension_cap(case: Case) -> int:
 async def _due(ctx: Ctx, case: Case, key: str, start: datetime | None = None) -> datetime:
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     calendar = await current_calendar(ctx.state, ctx.session)
-    return due_after(start or ctx.now, profile.aid[key], calendar, people.zone_of(ctx)).at
+    return due_after(start or ctx.now, profile.section("aid", AidLimits)[key], calendar, ctx.zone).at
 
 
-async def _accept(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+async def accept(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     case.stage_due = None
     update_payload(case, accepted={**recorded_by(ctx), "by_rule": False, "note": body.note})
     return {"notify_requester": True}
 
 
-async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
+async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
                              view: CaseView) -> dict:
     sign_for(ctx, case)
     items = [i.model_dump() for i in body.items]
@@ -71,7 +71,7 @@ async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.Request
     return {"items": items, "clock_paused": True, "notify_requester": True}
 
 
-async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
+async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
     due = await _due(ctx, case, "whole")
     case.handle_due = due  # accepted now: the whole process runs from today
     clear_oversight(case)
@@ -81,15 +81,15 @@ async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody
     return {"materials": body.materials, "handle_due": due.isoformat(), "notify_requester": True}
 
 
-async def _grant_first(ctx: Ctx, case: Case, actor: Actor, body: s.GrantFirstBody, view: CaseView) -> dict:
+async def grant_first(ctx: Ctx, case: Case, actor: Actor, body: s.GrantFirstBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     case.stage_due = None
     update_payload(case, granted_first={"amount": str(body.amount), "note": body.note, **recorded_by(ctx)})
     return {"amount": str(body.amount), "notify_requester": True}
 
 
-async def _record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, view: CaseView) -> dict:
-    if body.visited_on > people.today_of(ctx):
+async def record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, view: CaseView) -> dict:
+    if body.visited_on > ctx.today:
         raise AppError("visited_in_future", 422, field_errors=[{"field": "visited_on", "code": "visited_in_future"}])
     check: dict[str, Any] = {"findings": body.findings, "visited_on": body.visited_on.isoformat(), **recorded_by(ctx)}
     if body.members is not None or body.assets is not None:
@@ -105,16 +105,16 @@ async def _record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, v
     return {"eligible_after_check": check.get("eligibility", {}).get("eligible")}
 
 
-async def _publish_notice(ctx: Ctx, case: Case, actor: Actor, body: s.NoticeBody, view: CaseView) -> dict:
+async def publish_notice(ctx: Ctx, case: Case, actor: Actor, body: s.NoticeBody, view: CaseView) -> dict:
     ends = await _due(ctx, case, "notice")
     notice = {"round": len(case.payload["notices"]) + 1, "place": body.place, "from": ctx.now.isoformat(),
-              "ends": ends.isoformat(), "ends_local": ends.astimezone(people.zone_of(ctx)).strftime("%Y-%m-%d %H:%M")}
+              "ends": ends.isoformat(), "ends_local": ends.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M")}
     case.stage_due = ends
     update_payload(case, notices=[*case.payload["notices"], notice], decision_due=None)
     return {"notice": notice, "notify_requester": True}
 
 
-async def _object(ctx: Ctx, case: Case, actor: Actor, body: s.ObjectionBody, view: CaseView) -> dict:
+async def record_objection(ctx: Ctx, case: Case, actor: Actor, body: s.ObjectionBody, view: CaseView) -> dict:
     round_ = case.payload["notices"][-1]["round"]
     case.stage_due = None
     objection = {"round": round_, "text": body.text, "by": body.by, **recorded_by(ctx)}
@@ -122,8 +122,8 @@ async def _object(ctx: Ctx, case: Case, actor: Actor, body: s.ObjectionBody, vie
     return {"round": round_, "back_to": "check", "notify_requester": True}
 
 
-async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
-    start = el.start_month(people.today_of(ctx))
+async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+    start = el.start_month(ctx.today)
     monthly = case.payload["scheme"] != "temporary"
     decision = {"result": "approved", "amount": str(body.amount), "monthly": monthly,
                 "start_month": start if monthly else None, "note": body.note, **recorded_by(ctx)}
@@ -136,7 +136,7 @@ async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view
             "notify_requester": True}
 
 
-async def _reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
+async def reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
     notice_due = await _due(ctx, case, "rejection_notice")
     decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
                 "written_notice_due": notice_due.isoformat(), **recorded_by(ctx)}
@@ -186,20 +186,3 @@ def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
         return payload
     # Who objected stays with the staff: the applicant sees that there was an objection, not whose.
     return without_keys(payload, frozenset({"by_user_id", "by"}))
-
-
-PLUGIN = register(KindPlugin(
-    name="aid", title="社会救助", title_en="Social aid", initial_stage=Stage.applied,
-    channels=frozenset({"counter", "app", "web", "staff"}), stages=rules.MACHINE,
-    stage_bodies={"accept": s.NoteBody, "request_materials": s.RequestMaterialsBody, "supplement": s.SupplementBody,
-                  "grant_first": s.GrantFirstBody, "record_check": s.CheckBody, "publish_notice": s.NoticeBody,
-                  "object": s.ObjectionBody, "approve": s.ApproveBody, "reject": s.RejectBody},
-    stage_effects={"accept": _accept, "request_materials": _request_materials, "supplement": _supplement,
-                   "grant_first": _grant_first, "record_check": _record_check, "publish_notice": _publish_notice,
-                   "object": _object, "approve": _approve, "reject": _reject},
-    stage_facts=facts,
-    # Decided by procedure, never answered from the knowledge base or merged away.
-    blocked_actions=frozenset({"direct_answer", "reply", "merge"}),
-    handling_limit=handling_limit, limit_follows_case=True, extension_cap=extension_cap, on_stage_due=on_stage_due,
-    present_payload=present_payload, generic_intake=False,
-))

@@ -4,7 +4,6 @@ from typing import Any
 
 from fastapi import APIRouter
 
-import app.aid.kind  # noqa: F401  (registers the kind)
 from app.aid import schemas as s
 from app.aid import service
 from app.cases.router import created

@@ -12,15 +12,16 @@ from typing import Any
 from app.aid import eligibility as el
 from app.aid import repository, rules
 from app.aid import schemas as s
+from app.aid.limits import AidLimits
 from app.calendar.deadlines import due_after
 from app.calendar.service import current_calendar, deployment_profile
+from app.care_policy.service import current_policy
 from app.cases import service as cases
+from app.core.clock import age_on
 from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import normalise_mobile
-from app.eldercare.eligibility import age_on
-from app.eldercare.policies import current_policy
 from app.models import Case, CaseEvent, Unit
 from app.people import repository as people_repo
 from app.people import service as people
@@ -48,7 +49,7 @@ async def household(ctx: Ctx, members: list[s.MemberIn], field: str = "members")
         raise AppError("household_two_applicants", 422,
                        field_errors=[{"field": f"{field}.{applicants[1]}.relationship",
                                       "code": "household_two_applicants"}])
-    today = people.today_of(ctx)
+    today = ctx.today
     rules_in: list[el.Member] = []
     kept: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -89,7 +90,7 @@ def assets_of(body: s.AssetsIn) -> el.Assets:
 
 
 async def line_for(ctx: Ctx, region_code: str, field: str = "region_code") -> el.Line:
-    row = await repository.line_on(ctx.session, region_code[:6], people.today_of(ctx))
+    row = await repository.line_on(ctx.session, region_code[:6], ctx.today)
     if row is None:
         raise AppError("aid_line_missing", 422, district=region_code[:6],
                        field_errors=[{"field": field, "code": "aid_line_missing"}])
@@ -146,16 +147,17 @@ async def apply(ctx: Ctx, body: s.Household) -> Case:
         phone = None
     profile = await deployment_profile(ctx.state, ctx.session)
     calendar = await current_calendar(ctx.state, ctx.session)
-    zone = people.zone_of(ctx)
-    whole = profile.aid["whole"]
-    list_due = due_after(ctx.now, profile.aid["materials_list"], calendar, zone)
+    zone = ctx.zone
+    limits = profile.section("aid", AidLimits)
+    whole = limits["whole"]
+    list_due = due_after(ctx.now, limits["materials_list"], calendar, zone)
     payload = {
         "scheme": body.scheme, "household": kept, "assets": body.assets.model_dump(mode="json"),
         "temporary": body.temporary.model_dump(mode="json") if body.temporary else None,
         "eligibility": present(result, body.scheme, line, len(kept)).model_dump(mode="json"),
         "line": {"amount": str(line.monthly_line), "effective_from": line.effective_from.isoformat(),
                  "source": line.source},
-        "limit": {whole.unit: whole.amount}, "extension_cap": profile.aid_extended_working_days - whole.amount,
+        "limit": {whole.unit: whole.amount}, "extension_cap": limits.whole_extended_working_days - whole.amount,
         "materials_list_due": list_due.at.isoformat(), "notices": [], "objections": [],
     }
     zh = SCHEME_NAMES[body.scheme]

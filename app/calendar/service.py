@@ -30,6 +30,6 @@ async def deployment_profile(state: Any, session: AsyncSession, code: str | None
         row = await repository.get_profile(session, code)
         if row is None:
             raise AppError("profile_not_found", 500, code=code)
-        return Profile.parse(row.code, row.spec)
+        return Profile.parse(row.code, row.spec, state.plugins.profile_sections)
 
     return await state.cache.get(f"profile:{code}", load)

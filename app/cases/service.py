@@ -1,10 +1,8 @@
 """Orchestration for the case spine: load, ask the pure rules, change, record. Never commits."""
 
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from pydantic import ValidationError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,30 +20,12 @@ from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
+from app.core.validators import caller_phone_of
 from app.models import Case
 from app.routing import service as routing
 
 RESIDENT_CHANNELS = {"app", "web"}
 CREATOR_ROLES = {Role.resident, Role.agent, Role.dispatcher}
-
-
-def caller_phone_of(raw: str | None) -> str | None:
-    if raw is None or raw == "":
-        return None
-    mobile = normalise_mobile(raw)
-    if mobile:
-        return mobile
-    digits = re.sub(r"[\s-]", "", raw)
-    if re.fullmatch(r"0\d{9,11}", digits):  # a landline with its area code, checked against the numbering plan
-        try:
-            number = phonenumbers.parse(digits, "CN")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None and phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
-                phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-            return digits
-    raise AppError("caller_phone_invalid", 422, field_errors=[{"field": "caller_phone",
-                                                               "code": "caller_phone_invalid"}])
 
 
 async def _number(ctx: Ctx, district: str) -> str:

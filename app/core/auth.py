@@ -61,7 +61,7 @@ async def _principal(
     unauthorized = {"WWW-Authenticate": "Bearer"}
     token_version: int | None = None  # None for API-key callers: their key is revoked on its own
     api_key = request.headers.get("x-api-key")
-    check_key = getattr(request.app.state, "api_key_auth", None)  # a unit's own system, signing its calls
+    check_key = request.app.state.plugins.api_key_check  # a unit's own system, signing its calls
     if not token and api_key and check_key is not None:
         user_id = await check_key(request, api_key, clock.now())
     else:

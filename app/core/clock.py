@@ -1,6 +1,6 @@
 """The clock is injected so rules stay pure and tests can travel in time."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 
@@ -29,3 +29,8 @@ class FrozenClock:
 
     def advance(self, **kwargs: float) -> None:
         self._at += timedelta(**kwargs)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Whole years of age on a local day (a birthday counts from the day itself)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -8,7 +8,7 @@ that fails releases its claim, so a corrected retry may reuse the key.
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -18,9 +18,11 @@ from pydantic_core import to_json
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth import ClockDep, CurrentUser, SessionDep
 from app.core.errors import AppError
+from app.core.state import AppState
 from app.models import IdempotencyKey
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -129,6 +131,14 @@ async def _idempotency(request: Request, principal: CurrentUser, session: Sessio
 IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
 
 
-async def purge_expired_keys(session: Any, now: Any) -> int:
+async def purge_expired_keys(session: AsyncSession, now: datetime) -> int:
     result = await session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
-    return result.rowcount or 0
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def purge_sweep(state: AppState) -> dict[str, int]:
+    """The worker's pass over keys past their time to live."""
+    async with state.sessionmaker() as session:
+        purged = await purge_expired_keys(session, state.clock.now())
+        await session.commit()
+    return {"idempotency_keys_purged": purged}

@@ -10,36 +10,31 @@ registers itself by being imported.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Case
 
 if TYPE_CHECKING:
     from app.core.context import Ctx
+    from app.core.seeds import SeedRun
     from app.core.state import AppState
 
 Messages = Mapping[str, tuple[str, str]]  # code -> (Chinese, English)
 
 
-@dataclass(frozen=True)
-class SeedRun:
-    """One seeding pass. `upgrade`: an existing database served again, where only what a release adds is written
-    and rows administrators may have changed are left alone."""
-
-    seed_dir: Path
-    now: datetime
-    upgrade: bool = False
-
-
-SeedStep = Callable[[AsyncSession, SeedRun], Awaitable[int]]
+# Loads the package's seed files: (session, the run) -> rows written, by name. Never commits.
+SeedStep = Callable[[AsyncSession, "SeedRun"], Awaitable[Mapping[str, int]]]
+# A loop that runs beside the worker's passes (webhook delivery): (state) -> never returns until cancelled.
+Loop = Callable[["AppState"], Awaitable[None]]
 # A periodic job of the worker: one pass, its own transactions; answers what it did, by name.
 Sweep = Callable[["AppState"], Awaitable[Mapping[str, int]]]
 # Called for every timeline event, in its transaction (the outbox listens): (ctx, case, event type, data).
 EventListener = Callable[["Ctx", Case, str, dict[str, Any]], None]
+# Who calls with an X-API-Key (a unit's own system): (request, key, now) -> the key's service account's user id.
+KeyCheck = Callable[[Request, str, datetime], Awaitable[int]]
 # A section of the deadline profile that a package reads (aid's limits), parsed when the profile is loaded.
 ProfileParser = Callable[[Mapping[str, Any]], object]
 
@@ -53,8 +48,10 @@ class Package:
     titles: Messages = field(default_factory=dict)  # RFC 9457 titles for codes whose messages carry details
     seed: SeedStep | None = None
     sweeps: Sequence[Sweep] = ()
+    loops: Sequence[Loop] = ()
     event_listeners: Sequence[EventListener] = ()
     profile_sections: Mapping[str, ProfileParser] = field(default_factory=dict)
+    api_key_check: KeyCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +67,25 @@ class Plugins:
     @property
     def sweeps(self) -> list[Sweep]:
         return [sweep for p in self.packages for sweep in p.sweeps]
+
+    @property
+    def loops(self) -> list[Loop]:
+        return [loop for p in self.packages for loop in p.loops]
+
+    @property
+    def routers(self) -> list[APIRouter]:
+        return [router for p in self.packages for router in p.routers]
+
+    @property
+    def tags(self) -> list[dict[str, str]]:
+        return [dict(tag) for p in self.packages for tag in p.tags]
+
+    @property
+    def api_key_check(self) -> KeyCheck | None:
+        checks = [p.api_key_check for p in self.packages if p.api_key_check is not None]
+        if len(checks) > 1:
+            raise ValueError("two packages check API keys")
+        return checks[0] if checks else None
 
     @property
     def profile_sections(self) -> dict[str, ProfileParser]:

@@ -4,6 +4,7 @@
 jobs receive it as an `AppState` so that what they read is checked.
 """
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -29,3 +30,19 @@ class AppState(Protocol):
     engine: AsyncEngine
     plugins: "Plugins"
     metrics: Any
+
+
+@dataclass
+class ProcessState:
+    """The state of a process without an HTTP app (the worker, the command line), holding what AppState names."""
+
+    settings: Settings
+    clock: Clock
+    keys: Keys
+    cache: ReferenceCache
+    sessionmaker: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine
+    plugins: "Plugins"
+    feed_bell: Bell = field(default_factory=Bell)
+    delivery_bell: Bell = field(default_factory=Bell)
+    metrics: Any = None

@@ -14,6 +14,7 @@ from app.core import audit
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import hash_password, lookup_hash
+from app.core.state import AppState
 from app.delivery import rules
 from app.models import ApiKey, InboundSignature, Unit, User
 
@@ -129,6 +130,14 @@ async def purge_signatures(session: AsyncSession, now: datetime, tolerance_secon
     cutoff = now - timedelta(seconds=2 * tolerance_seconds)
     result = await session.execute(delete(InboundSignature).where(InboundSignature.seen_at < cutoff))
     return result.rowcount or 0
+
+
+async def purge_sweep(state: AppState) -> dict[str, int]:
+    """The worker's pass over spent inbound signatures."""
+    async with state.sessionmaker() as session:
+        purged = await purge_signatures(session, state.clock.now(), state.settings.inbound_signature_tolerance_seconds)
+        await session.commit()
+    return {"inbound_signatures_purged": purged}
 
 
 async def all_keys(session: AsyncSession) -> list[ApiKey]:

@@ -15,6 +15,14 @@ from app.eldercare import schemas as s
 from app.eldercare import service
 
 router = APIRouter(prefix="/eldercare", tags=["eldercare"], route_class=UnitOfWorkRoute)
+# The volunteer's side of eldercare: the visits they are booked for (eldercare builds on volunteers, not under).
+volunteer_router = APIRouter(tags=["eldercare"], route_class=UnitOfWorkRoute)
+
+
+@volunteer_router.get("/volunteers/me/visits", response_model=list[s.VolunteerVisitRead],
+                      summary="Eldercare visits the caller is booked for: where, when, for whom")
+async def my_visits(ctx: CtxDep) -> list[s.VolunteerVisitRead]:
+    return await service.my_visits(ctx)
 
 
 @router.post("/eligibility", response_model=s.EligibilityRead,

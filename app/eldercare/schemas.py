@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from app.eldercare.policy import ServiceType
+from app.care_policy.policy import ServiceType
 
 
 class _In(BaseModel):

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.care_policy.service import current_policy, skill_taxonomy
 from app.cases import repository as cases_repo
 from app.cases import service as cases
 from app.cases.access import can_see, lead_assignment
@@ -22,7 +23,6 @@ from app.core.roles import Role
 from app.core.security import mask_phone
 from app.eldercare import eligibility, kind, matching, repository, rules
 from app.eldercare import schemas as s
-from app.eldercare.policies import current_policy, skill_taxonomy
 from app.models import CareVisit, Case, Person, ServiceHours
 from app.people import service as people
 from app.volunteers import repository as volunteers_repo
@@ -39,7 +39,7 @@ FINISHED = frozenset({Status.closed, Status.withdrawn})
 
 async def _decide(ctx: Ctx, person: Person, service_type: str) -> eligibility.Eligibility:
     policy = await current_policy(ctx.state, ctx.session)
-    return eligibility.decide(policy, await people.facts(ctx, person), service_type, people.today_of(ctx))
+    return eligibility.decide(policy, await people.facts(ctx, person), service_type, ctx.today)
 
 
 def present_eligibility(person_id: int, service_type: str, result: eligibility.Eligibility,
@@ -77,7 +77,7 @@ async def order(ctx: Ctx, body: s.OrderCreate) -> Case:
     if body.scheduled_at is not None and body.scheduled_at < ctx.now - skew:
         raise AppError("scheduled_in_past", 422, field_errors=[{"field": "scheduled_at", "code": "scheduled_in_past"}])
     policy = await current_policy(ctx.state, ctx.session)
-    result = eligibility.decide(policy, await people.facts(ctx, person), body.service_type, people.today_of(ctx))
+    result = eligibility.decide(policy, await people.facts(ctx, person), body.service_type, ctx.today)
     limit = policy.handling_limit(body.service_type)
     zh, en = rules.SERVICE_NAMES[body.service_type]
     payload = {
@@ -125,7 +125,7 @@ async def candidates(ctx: Ctx, case_id: int, at: datetime | None, limit: int) ->
     pool = await volunteers_repo.approved_in(ctx.session, case.region_code[:6])
     busy = await volunteers_repo.busy_windows(ctx.session, [v.id for v, _ in pool], when,  # type: ignore[misc]
                                               when + timedelta(minutes=minutes))
-    today = people.today_of(ctx)
+    today = ctx.today
     facts = [matching.VolunteerFacts(
         id=v.id, name=p.name, region_code=v.region_code, skills=frozenset(v.skills),  # type: ignore[arg-type]
         slots=tuple(matching.Slot(x["weekday"], _time(x["start"]), _time(x["end"])) for x in v.availability),

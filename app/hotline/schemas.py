@@ -116,3 +116,12 @@ class OrderRead(CaseRead):
     routing: Routing | None
     similar: list[SimilarCase]
     intake: IntakeNotes
+
+
+class HotlinePayload(BaseModel):
+    """What intake worked out for the agent rather than being told."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category_suggested: bool = False
+    region_resolved: bool = False

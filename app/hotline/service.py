@@ -21,6 +21,7 @@ from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
+from app.core.validators import caller_phone_of
 from app.hotline import repository, similar
 from app.hotline.classifier import Classifier, Suggestion, load_examples, split
 from app.hotline.elements import Bounds, missing_elements
@@ -187,7 +188,7 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
 async def caller_orders(ctx: Ctx, phone: str, before_id: int | None, limit: int):
     if ctx.principal.role not in (Role.agent, Role.dispatcher, Role.admin):
         raise AppError("forbidden", 403)
-    normal = normalise_mobile(phone) or cases.caller_phone_of(phone)
+    normal = normalise_mobile(phone) or caller_phone_of(phone)
     scope = cases_repo.Scope.of(ctx.principal)
     rows = await repository.caller_orders(ctx.session, scope, lookup_hash(ctx.state.keys.lookup_key, normal),
                                           before_id, limit + 1)

@@ -4,7 +4,6 @@ from typing import Any
 
 from fastapi import APIRouter
 
-import app.mediation.kind  # noqa: F401  (registers the kind)
 from app.cases.router import created
 from app.cases.schemas import CaseRead
 from app.core.auth import SessionDep

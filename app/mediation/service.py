@@ -11,8 +11,10 @@ from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
 from app.core.security import decrypt_field, encrypt_field, mask_phone
+from app.core.validators import phone_or_422
 from app.mediation import acceptance, repository
 from app.mediation import schemas as s
+from app.mediation.limits import MediationLimits
 from app.mediation.rules import Stage
 from app.models import Case
 from app.people import repository as people_repo
@@ -34,7 +36,7 @@ async def _parties(ctx: Ctx, body: s.MediationCreate) -> list[dict[str, Any]]:
                 raise AppError("party_repeated", 422, field_errors=[{"field": f"parties.{i}.person_id",
                                                                      "code": "party_repeated"}])
             seen.add(p.person_id)
-        name, phone = p.name, people.phone_or_422(p.phone, f"parties.{i}.phone")
+        name, phone = p.name, phone_or_422(p.phone, f"parties.{i}.phone")
         if p.person_id is not None:
             person, _ = await people.visible(ctx, p.person_id)
             name, phone = person.name, phone or person.phone
@@ -73,7 +75,7 @@ async def file(ctx: Ctx, body: s.MediationCreate) -> Case:
                        routes=acceptance.routes_text(decision.routes),
                        routes_en=acceptance.routes_text(decision.routes, english=True), extra={"routes": routes})
     profile = await deployment_profile(ctx.state, ctx.session)
-    limit: Limit = profile.mediation["conclude"]
+    limit: Limit = profile.section("mediation", MediationLimits)["conclude"]
     applicant = next(k for k in parties if k["role"] == "applicant")
     owner = await people_repo.get(ctx.session, applicant["person_id"]) if applicant["person_id"] else None
     payload = {"dispute_type": dispute.code, "dispute_name": dispute.name, "facts": body.facts,

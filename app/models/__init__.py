@@ -1,7 +1,7 @@
 """Every table, one module per package (named after it), imported here so Alembic sees the whole schema."""
 
 from app.models.accounts import User
-from app.models.affairs import CreditFlag, LifeEvent, ServiceItem
+from app.models.affair import CreditFlag, LifeEvent, ServiceItem
 from app.models.aid import AidLine
 from app.models.calendar import CalendarDay, CalendarYear, DeadlineProfile
 from app.models.care_policy import CarePolicy

@@ -18,6 +18,7 @@ from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.observability import redact
 from app.core.roles import Role
+from app.core.validators import caller_phone_of
 from app.delivery import keys
 from app.models import ApiKey, Case, Category, Unit
 from app.open311 import repository
@@ -140,7 +141,7 @@ async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], 
         # at the city level for an agent to place from the map (PATCH the region, then dispatch).
         region = await repository.jurisdiction_root(session)
     try:
-        phone = cases.caller_phone_of(p.get("phone"))
+        phone = caller_phone_of(p.get("phone"))
     except AppError as exc:
         raise Open311Error(400, "phone is not a valid phone number") from exc
     name = " ".join(x for x in (p.get("last_name"), p.get("first_name")) if x) or None

@@ -41,7 +41,7 @@ async def search(ctx: CtxDep, region: Annotated[str | None, Query(pattern=r"^\d{
         raise AppError("cursor_invalid", 400)
     visible = await repository.search(ctx.session, region_prefixes=(service.scope_prefix(ctx), region), name=name,
                                       after_id=after[0] if after else 0, limit=limit + 1)
-    today = service.today_of(ctx)
+    today = ctx.today
     return Page(items=[service.summary(p, today) for p in visible[:limit]],
                 next_cursor=encode_cursor([visible[limit - 1].id]) if len(visible) > limit else None)
 

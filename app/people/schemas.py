@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.eldercare.policy import Flag
+from app.care_policy.policy import Flag
 
 Relation = Literal["spouse", "child", "parent", "grandparent", "grandchild", "sibling", "guardian", "ward"]
 INVERSE: dict[str, str] = {"spouse": "spouse", "child": "parent", "parent": "child", "grandparent": "grandchild",

@@ -5,12 +5,12 @@ This is background work, not a request: each batch is its own unit of work.
 
 import logging
 from collections import Counter
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases.kinds import get_kind
 from app.core.context import Ctx
+from app.core.state import AppState
 from app.models import Case, CaseEvent
 from app.supervision import repository
 from app.supervision.rules import Policy, SweepFacts, marks_due
@@ -29,7 +29,7 @@ def facts_of(case: Case) -> SweepFacts:
     )
 
 
-async def sweep(state: Any) -> dict[str, int]:
+async def sweep(state: AppState) -> dict[str, int]:
     """One pass over every case with something due at the injected clock's now."""
     now = state.clock.now()
     zone = ZoneInfo(state.settings.timezone)
@@ -70,7 +70,7 @@ async def sweep(state: Any) -> dict[str, int]:
     return dict(written)
 
 
-async def expire_stages(state: Any) -> int:
+async def expire_stages(state: AppState) -> int:
     """Hands every case whose stage deadline has passed to its kind (an affair terminates). Commits per batch."""
     now = state.clock.now()
     done, after_id = 0, 0
@@ -92,3 +92,13 @@ async def expire_stages(state: Any) -> int:
     if done and bell is not None:
         bell.ring()
     return done
+
+
+async def sweep_marks(state: AppState) -> dict[str, int]:
+    """The worker's pass: oversight marks, by mark."""
+    return {f"marked_{mark}": count for mark, count in (await sweep(state)).items()}
+
+
+async def sweep_stages(state: AppState) -> dict[str, int]:
+    """The worker's pass: stage deadlines handed to their kinds."""
+    return {"stages_expired": await expire_stages(state)}

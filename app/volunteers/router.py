@@ -6,15 +6,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from app.care_policy.service import skill_taxonomy
 from app.core.auth import CurrentUser, SessionDep
 from app.core.concurrency import IfMatch, etag
 from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
-from app.eldercare import service as eldercare
-from app.eldercare.policies import skill_taxonomy
-from app.eldercare.schemas import VolunteerVisitRead
 from app.volunteers import repository, service, tasks
 from app.volunteers import schemas as s
 
@@ -64,12 +62,6 @@ async def search(ctx: CtxDep, region: Annotated[str | None, Query(pattern=r"^\d{
 @router.get("/volunteers/me", response_model=s.VolunteerRead, summary="The caller's own volunteer record")
 async def me(ctx: CtxDep) -> JSONResponse:
     return await _read(ctx, (await service.mine(ctx)).id)
-
-
-@router.get("/volunteers/me/visits", response_model=list[VolunteerVisitRead],
-            summary="Eldercare visits the caller is booked for: where, when, for whom")
-async def my_visits(ctx: CtxDep) -> list[VolunteerVisitRead]:
-    return await eldercare.my_visits(ctx)
 
 
 @router.get("/volunteers/{volunteer_id}", response_model=s.VolunteerRead,

@@ -7,12 +7,12 @@ between check-in and check-out, never travel.
 
 from datetime import datetime, timedelta
 
+from app.care_policy.service import current_policy
 from app.core import audit
+from app.core.clock import age_on
 from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
-from app.eldercare.eligibility import age_on
-from app.eldercare.policies import current_policy
 from app.models import ServiceHours, TaskSignup, Volunteer, VolunteerTask
 from app.people import repository as people_repo
 from app.people import service as people
@@ -71,7 +71,7 @@ async def sign_up(ctx: Ctx, task_id: int) -> TaskSignup:
         raise AppError("task_closed", 409)
     person = await people_repo.get(ctx.session, volunteer.person_id)
     assert person is not None
-    if task.adults_only and age_on(person.birth_date, people.today_of(ctx)) < 18:
+    if task.adults_only and age_on(person.birth_date, ctx.today) < 18:
         raise AppError("task_adults_only", 409)
     if task.skills and not set(task.skills) & set(volunteer.skills):
         raise AppError("skill_mismatch", 409, skills="、".join(task.skills))

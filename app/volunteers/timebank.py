@@ -9,15 +9,15 @@ The database's CHECK constraints refuse a negative balance as a last line.
 from dataclasses import dataclass
 from typing import Any
 
+from app.care_policy.service import current_policy
 from app.cases import repository as cases_repo
 from app.cases.access import can_see
 from app.cases.kinds import update_payload
 from app.core import audit
+from app.core.clock import age_on
 from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
-from app.eldercare.eligibility import age_on
-from app.eldercare.policies import current_policy
 from app.models import Case, Person, ServiceHours, TimebankAccount, TimebankEntry
 from app.people import repository as people_repo
 from app.people import service as people
@@ -116,7 +116,7 @@ async def transfer(ctx: Ctx, body: s.TransferCreate) -> list[TimebankEntry]:
         raise AppError("transfer_to_self", 422, field_errors=[{"field": "to_person_id", "code": "transfer_to_self"}])
     policy = await current_policy(ctx.state, ctx.session)
     relation = await people_repo.relation_of(ctx.session, giver.id, recipient.id)  # type: ignore[arg-type]
-    refusal = ledger.transfer_refusal(relation, age_on(recipient.birth_date, people.today_of(ctx)),
+    refusal = ledger.transfer_refusal(relation, age_on(recipient.birth_date, ctx.today),
                                       policy.timebank.transfer_relative_min_age)
     if refusal is not None:
         raise AppError(refusal, 422, min_age=policy.timebank.transfer_relative_min_age,

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.affairs import repository, rules
-from app.affairs import schemas as s
-from app.affairs.kind import check_sources, material_records
+from app.affair import repository, rules
+from app.affair import schemas as s
+from app.affair.kind import check_sources, material_records
 from app.calendar.service import deployment_profile
 from app.cases import repository as cases_repo
 from app.cases import service as cases
@@ -22,7 +22,8 @@ from app.core import audit
 from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
-from app.core.security import encrypt_field, lookup_hash, mask_id_number, normalise_id_number, normalise_mobile
+from app.core.security import encrypt_field, lookup_hash, mask_id_number, normalise_mobile
+from app.core.validators import caller_phone_of, checked_id_number, parse_or_none
 from app.models import Case, CaseEvent, CreditFlag, Unit
 from app.routing import service as routing
 
@@ -30,11 +31,8 @@ FILER_ROLES = {Role.resident, Role.agent}  # agents are the hotline and counter 
 STAFF_PROXY_MODES = {"assisted", "home_visit"}
 
 
-def id_number_or_422(raw: str | None, field: str) -> str:
-    number = normalise_id_number(raw)
-    if number is None:
-        raise AppError("id_number_invalid", 422, field_errors=[{"field": field, "code": "id_number_invalid"}])
-    return number
+def id_number_or_422(ctx: Ctx, raw: str | None, field: str) -> str:
+    return checked_id_number(raw or "", field, ctx.today).number
 
 
 def _person(ctx: Ctx, id_number: str, **extra: Any) -> dict[str, Any]:
@@ -60,7 +58,7 @@ def _proxy(ctx: Ctx, body: s.ApplicationCreate, allowed: bool) -> dict[str, Any]
                               "by_role": ctx.principal.role.value,
                               "name": proxy.name or (ctx.principal.name if staff else None)}
     if proxy.id_number:
-        record = _person(ctx, id_number_or_422(proxy.id_number, "proxy.id_number"), **record)
+        record = _person(ctx, id_number_or_422(ctx, proxy.id_number, "proxy.id_number"), **record)
     return record
 
 
@@ -75,14 +73,14 @@ async def file(ctx: Ctx, body: s.ApplicationCreate) -> Case:
     if principal.role == Role.resident and not item.online:
         raise AppError("item_not_online", 422, code=item.code,
                        field_errors=[{"field": "item_code", "code": "item_not_online"}])
-    id_number = id_number_or_422(body.applicant.id_number, "applicant.id_number")
+    id_number = id_number_or_422(ctx, body.applicant.id_number, "applicant.id_number")
     if principal.role == Role.resident:
         name, phone, channel = body.applicant.name or principal.name, normalise_mobile(principal.username), "app"
     else:
         if not body.applicant.name:
             raise AppError("applicant_name_required", 422,
                            field_errors=[{"field": "applicant.name", "code": "applicant_name_required"}])
-        name, phone, channel = body.applicant.name, cases.caller_phone_of(body.applicant.phone), "counter"
+        name, phone, channel = body.applicant.name, caller_phone_of(body.applicant.phone), "counter"
     proxy = _proxy(ctx, body, item.proxy_allowed)
     check_sources(ctx, body.materials, {m["code"] for m in item.materials})
     check = rules.check_materials(rules.materials_of(item.materials), [m.code for m in body.materials])
@@ -129,7 +127,7 @@ async def track(ctx: Ctx, case_id: int) -> s.ApplicationTrack:
 
 async def track_public(state: Any, session: AsyncSession, number: str, id_number: str) -> s.ApplicationTrack:
     """By the application number and the applicant's ID number, without an account; a mismatch is a 404."""
-    valid = normalise_id_number(id_number)
+    valid = parse_or_none(id_number, state.clock.now().date())
     case = await cases_repo.by_number(session, number)
     if (case is None or case.kind != "affair" or valid is None
             or case.payload["applicant"]["id_hash"] != lookup_hash(state.keys.lookup_key, valid)):
@@ -173,7 +171,7 @@ async def present_track(session: AsyncSession, case: Case) -> s.ApplicationTrack
 
 async def add_credit_flag(state: Any, session: AsyncSession, body: s.CreditFlagCreate, by: int,
                           now: datetime) -> CreditFlag:
-    number = id_number_or_422(body.id_number, "id_number")
+    number = checked_id_number(body.id_number, "id_number", now.date()).number
     flag = CreditFlag(id_hash=lookup_hash(state.keys.lookup_key, number), id_masked=mask_id_number(number),
                       reason=body.reason, source=body.source, listed_on=(body.listed_on or now).date(),
                       until=body.until.date() if body.until else None, note=body.note, created_at=now,

@@ -5,8 +5,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.affairs import repository
-from app.affairs import schemas as s
+from app.affair import repository
+from app.affair import schemas as s
 from app.cases import repository as cases_repo
 from app.core.errors import AppError, NotFound
 from app.knowledge.search import Doc, Index

@@ -1,5 +1,13 @@
-"""The care policy (subsidy bands, order limits, volunteer and time-bank rules) parsed from its seed spec."""
+"""The care policy (subsidy bands, order limits, volunteer and time-bank rules) parsed from its seed spec, and the
+facts of a person from the register that its rules read.
 
+One policy serves eldercare (subsidies), the register (the flags it records), volunteers and the time bank
+(age limits, the cap) and social aid (who counts as without working capacity).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -79,4 +87,17 @@ class CarePolicy(_Strict):
         return cls.model_validate({**spec, "code": code})
 
     def handling_limit(self, service_type: str) -> Limit:
-        return Limit.parse(self.handling.by_service.get(service_type) or self.handling.default)  # type: ignore[arg-type]
+        return Limit.parse(self.handling.by_service.get(service_type) or self.handling.default)
+
+
+@dataclass(frozen=True)
+class FlagFact:
+    value: str | None
+    source: str
+    since: date
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    birth_date: date
+    flags: Mapping[str, FlagFact] = field(default_factory=dict)

@@ -10,15 +10,15 @@ follow as for every case.
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.affairs import repository, rules
-from app.affairs import schemas as s
-from app.affairs.rules import Stage
+from app.affair import repository, rules
+from app.affair import schemas as s
+from app.affair.rules import Stage
 from app.calendar.deadlines import Limit, due_after
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases.access import sign_for
 from app.cases.accountability import record_reply
 from app.cases.dispatching import clear_oversight
-from app.cases.kinds import KindPlugin, recorded_by, register, update_payload, without_keys
+from app.cases.kinds import recorded_by, update_payload, without_keys
 from app.cases.lifecycle import Actor, CaseView, Status
 from app.core.context import Ctx
 from app.core.errors import AppError
@@ -94,13 +94,13 @@ def _names(case: Case, codes: list[str] | tuple[str, ...]) -> list[dict[str, str
     return [{"code": c, "name": by_code.get(c, c)} for c in codes]
 
 
-async def _accept(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptBody, view: CaseView) -> dict:
+async def accept(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     update_payload(case, accepted={**recorded_by(ctx), "tolerance": False})
     return {"notify_requester": True}
 
 
-async def _accept_pending(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptPendingBody, view: CaseView) -> dict:
+async def accept_pending(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptPendingBody, view: CaseView) -> dict:
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     calendar = await current_calendar(ctx.state, ctx.session)
     due = rules.supplement_due(ctx.now, case.payload["item"]["promised_days"],
@@ -118,7 +118,7 @@ async def _accept_pending(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptPend
     return {"missing": missing, "supplement_due": due.at.isoformat(), "notify_requester": True}
 
 
-async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
+async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
                              view: CaseView) -> dict:
     known = {m["code"] for m in case.payload["item"]["materials"]}
     for i, entry in enumerate(body.items):
@@ -149,17 +149,17 @@ def _approval(ctx: Ctx, case: Case, body: s.ApproveBody) -> tuple[dict[str, Any]
     return decision, text
 
 
-async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
     return await _decide(ctx, case, *_approval(ctx, case, body))
 
 
-async def _accept_and_approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+async def accept_and_approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     update_payload(case, accepted={**recorded_by(ctx), "tolerance": False, "on_the_spot": True})
     return await _decide(ctx, case, *_approval(ctx, case, body))
 
 
-async def _reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
+async def reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
     decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
                 **recorded_by(ctx)}
     case.stage_due = None
@@ -181,7 +181,7 @@ def material_records(ctx: Ctx, materials: list[s.ProvidedMaterial]) -> list[dict
              "by_role": ctx.principal.role.value} for m in materials]
 
 
-async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
+async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
     check_sources(ctx, body.materials, {m["code"] for m in case.payload["item"]["materials"]})
     fresh = {m.code for m in body.materials}
     kept = [m for m in case.payload.get("materials", []) if m["code"] not in fresh]
@@ -231,22 +231,3 @@ async def terminate_overdue(ctx: Ctx, case: Case) -> None:
               data={"stage_from": Stage.accepted_pending, "stage_to": Stage.terminated,
                     "supplement_due": due.isoformat(),
                     "missing": _names(case, check.missing_tolerable), "notify_requester": True})
-
-
-PLUGIN = register(KindPlugin(
-    name="affair", title="一门式受理", title_en="One-stop affairs application",
-    initial_stage=Stage.submitted, channels=frozenset({"counter", "app", "web", "staff"}),
-    stages=rules.MACHINE,
-    stage_bodies={"accept": s.AcceptBody, "accept_pending": s.AcceptPendingBody,
-                  "request_materials": s.RequestMaterialsBody, "approve": s.ApproveBody,
-                  "accept_and_approve": s.ApproveBody, "reject": s.RejectBody, "supplement": s.SupplementBody},
-    stage_effects={"accept": _accept, "accept_pending": _accept_pending, "request_materials": _request_materials,
-                   "approve": _approve, "accept_and_approve": _accept_and_approve, "reject": _reject,
-                   "supplement": _supplement},
-    stage_facts=facts, refresh_facts=refresh_facts,
-    # Decided, never answered from the knowledge base; a duplicate application is withdrawn, not merged.
-    blocked_actions=frozenset({"direct_answer", "reply", "merge"}),
-    # The promised days are the applicant's: a new handling unit inherits them.
-    route=route, handling_limit=handling_limit, limit_follows_case=True, on_stage_due=terminate_overdue,
-    present_payload=present_payload, generic_intake=False,
-))

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.affairs import guide, repository, service
-from app.affairs import schemas as s
+from app.affair import guide, repository, service
+from app.affair import schemas as s
 from app.cases import service as cases
 from app.cases.router import created
 from app.cases.schemas import CaseRead
