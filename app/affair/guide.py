@@ -7,10 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.affair import repository
 from app.affair import schemas as s
-from app.cases import repository as cases_repo
 from app.core.errors import AppError, NotFound
 from app.knowledge.search import Doc, Index
 from app.models import ServiceItem
+from app.routing import repository as routing_repo
 from app.routing import service as routing
 
 CACHE_KEY = "service_guide"
@@ -64,7 +64,7 @@ async def search(state: Any, session: AsyncSession, *, q: str | None, category: 
     if after is not None:
         ranked = [r for r in ranked if (-r[0], r[1].code) > (-after[0], after[1])]
     page = ranked[:limit]
-    names = await cases_repo.category_names(session, {item.category_code for _, item, _ in page})
+    names = await routing_repo.category_names(session, {item.category_code for _, item, _ in page})
     out = [s.ServiceItemSummary(
         code=item.code, version=item.version, name=item.name, name_en=item.name_en, type=item.type,
         category=s.CategoryBrief(code=item.category_code, name=names.get(item.category_code, item.category_code)),
@@ -78,7 +78,7 @@ async def search(state: Any, session: AsyncSession, *, q: str | None, category: 
 async def present(state: Any, session: AsyncSession, item: ServiceItem) -> s.ServiceItemRead:
     snap = await routing.snapshot(state, session)
     events = {e.code: e for e in await repository.life_events(session)}
-    names = await cases_repo.category_names(session, {item.category_code})
+    names = await routing_repo.category_names(session, {item.category_code})
     return s.ServiceItemRead(
         code=item.code, version=item.version, current=item.current, status=item.status, name=item.name,
         name_en=item.name_en, type=item.type,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from app.calendar.deadlines import Due, Limit, due_after
 from app.calendar.workdays import WorkCalendar
-from app.cases.lifecycle import Actor, LifecycleError, Status
+from app.cases.lifecycle import AT_UNIT, Actor, LifecycleError, Status
 from app.cases.stages import StageMachine, StageView, transition
 
 
@@ -108,7 +108,6 @@ def handling_limit(promised_days: int) -> Limit:
 
 # --- the stage machine -------------------------------------------------------------------------------------
 
-AT_UNIT = frozenset({Status.dispatched, Status.signed, Status.in_progress})
 DECIDABLE = frozenset({Stage.accepted, Stage.approved, Stage.rejected})  # a redo after a callback decides again
 BEFORE_ACCEPTANCE = frozenset({Stage.submitted, Stage.materials_requested})
 LEAD = frozenset({Actor.lead})

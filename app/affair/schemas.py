@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from app.cases.schemas import CategoryBrief
+from app.core.schemas import RequestModel
+from app.routing.schemas import CategoryBrief
 
 ItemType = Literal["行政许可", "行政给付", "行政确认", "公共服务", "其他行政权力"]
 MaterialForm = Literal["original", "copy", "original_and_copy", "electronic"]
@@ -13,13 +14,9 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 # --- the service guide ----------------------------------------------------------------------------------------
 
-class MaterialSpec(_In):
+class MaterialSpec(RequestModel):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")
     name: str = Field(min_length=1, max_length=100)
     form: MaterialForm = "original"
@@ -29,7 +26,7 @@ class MaterialSpec(_In):
     note: str | None = Field(default=None, max_length=200)
 
 
-class Fees(_In):
+class Fees(RequestModel):
     free: bool = True
     amount: float | None = Field(default=None, ge=0)
     basis: str | None = Field(default=None, max_length=200)
@@ -41,7 +38,7 @@ class Fees(_In):
         return self
 
 
-class ServiceItemBase(_In):
+class ServiceItemBase(RequestModel):
     name: str = Field(min_length=2, max_length=100)
     name_en: str = Field(min_length=2, max_length=160)
     type: ItemType
@@ -153,7 +150,7 @@ class ItemPage(BaseModel):
     next_cursor: str | None
 
 
-class CreditFlagCreate(_In):
+class CreditFlagCreate(RequestModel):
     id_number: str = Field(min_length=15, max_length=20)
     reason: str = Field(min_length=2, max_length=200)
     source: str = Field(min_length=2, max_length=100, description="The list it comes from (信用中国 …)")
@@ -174,14 +171,14 @@ class CreditFlagRead(BaseModel):
 
 # --- applications ---------------------------------------------------------------------------------------------
 
-class ApplicantIn(_In):
+class ApplicantIn(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=64,
                              description="Required when staff file for someone; a resident's account name otherwise")
     id_number: str = Field(min_length=15, max_length=20, description="18-digit resident ID number, checksummed")
     phone: str | None = Field(default=None, max_length=20)
 
 
-class ProvidedMaterial(_In):
+class ProvidedMaterial(RequestModel):
     code: str = Field(max_length=48)
     source: Literal["upload", "electronic_licence", "counter_checked"] = Field(
         description="An uploaded file, a licence from the e-licence system (电子证照), or an original the counter "
@@ -196,7 +193,7 @@ class ProvidedMaterial(_In):
         return self
 
 
-class ProxyIn(_In):
+class ProxyIn(RequestModel):
     mode: Literal["proxy", "assisted", "home_visit"] = Field(
         description="代办 (someone files for the applicant), 帮办 (staff help the applicant), 上门办 (at home)")
     name: str | None = Field(default=None, max_length=64, description="The person filing for the applicant")
@@ -204,7 +201,7 @@ class ProxyIn(_In):
     id_number: str | None = Field(default=None, max_length=20)
 
 
-class ApplicationCreate(_In):
+class ApplicationCreate(RequestModel):
     item_code: str = Field(max_length=48)
     applicant: ApplicantIn
     region_code: str = Field(pattern=r"^\d{12}$", description="The applicant's community (jurisdiction)")
@@ -222,50 +219,50 @@ class ApplicationCreate(_In):
         return value
 
 
-class NoticeItem(_In):
+class NoticeItem(RequestModel):
     material_code: str | None = Field(default=None, max_length=48, description="None: a problem not tied to one "
                                                                                "material of the guide")
     problem: Literal["missing", "invalid", "expired", "unclear", "other"]
     detail: str = Field(min_length=2, max_length=300)
 
 
-class AcceptBody(_In):
+class AcceptBody(RequestModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
-class AcceptPendingBody(_In):
+class AcceptPendingBody(RequestModel):
     promise: str = Field(min_length=4, max_length=1000, description="The applicant's signed promise (承诺书)")
     note: str | None = Field(default=None, max_length=1000)
 
 
-class RequestMaterialsBody(_In):
+class RequestMaterialsBody(RequestModel):
     """一次性告知: everything missing or wrong, in one notice."""
 
     items: list[NoticeItem] = Field(min_length=1, max_length=40)
     note: str | None = Field(default=None, max_length=1000)
 
 
-class ApproveBody(_In):
+class ApproveBody(RequestModel):
     certificate_no: str | None = Field(default=None, max_length=64)
     collection: Literal["counter", "mail", "electronic", "none"] = "counter"
     text: str | None = Field(default=None, max_length=2000, description="What the applicant is told")
     note: str | None = Field(default=None, max_length=1000)
 
 
-class RejectBody(_In):
+class RejectBody(RequestModel):
     reasons: str = Field(min_length=4, max_length=2000)
     legal_basis: str = Field(min_length=2, max_length=500)
     note: str | None = Field(default=None, max_length=1000)
 
 
-class SupplementBody(_In):
+class SupplementBody(RequestModel):
     materials: list[ProvidedMaterial] = Field(min_length=1, max_length=40)
     note: str | None = Field(default=None, max_length=1000)
 
     _unique = field_validator("materials")(ApplicationCreate._unique.__func__)
 
 
-class TrackRequest(_In):
+class TrackRequest(RequestModel):
     number: str = Field(min_length=8, max_length=32)
     id_number: str = Field(min_length=15, max_length=20)
 

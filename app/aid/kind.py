@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from app.aid import eligibility as el
-from app.aid import rules, service
 from app.aid import schemas as s
+from app.aid import service
 from app.aid.limits import AidLimits
 from app.aid.rules import Stage
 from app.calendar.deadlines import Limit, due_after
@@ -21,7 +21,7 @@ from app.cases.access import sign_for
 from app.cases.accountability import record_reply
 from app.cases.dispatching import clear_oversight
 from app.cases.kinds import parse_instant, recorded_by, update_payload, without_keys
-from app.cases.lifecycle import Actor, CaseView, Status
+from app.cases.lifecycle import AT_UNIT, Actor, CaseView, Status
 from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -156,7 +156,7 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
     due, before = case.stage_due, case.status
     if case.stage == Stage.applied:  # whatever the case is doing meanwhile (a return under review), the rule holds
         case.stage, case.stage_due = Stage.accepted, None
-        if Status(case.status) in rules.AT_UNIT:
+        if Status(case.status) in AT_UNIT:
             case.status = Status.in_progress
         update_payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": None, "by_rule": True})
         data = {"stage_from": Stage.applied, "stage_to": Stage.accepted, "list_due": due.isoformat(),

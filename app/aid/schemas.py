@@ -4,23 +4,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from app.core.schemas import RequestModel
 
 Relationship = Literal["applicant", "spouse", "child", "parent", "grandparent", "grandchild", "sibling", "other"]
 Scheme = Literal["dibao", "tekun", "temporary"]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class IncomeIn(_In):
+class IncomeIn(RequestModel):
     source: Literal["wage", "pension", "business", "farming", "property", "transfer", "other"]
     month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
     amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
 
 
-class MemberIn(_In):
+class MemberIn(RequestModel):
     person_id: int | None = Field(default=None, ge=1, description="from the register; else name (and birth_date)")
     name: str | None = Field(default=None, min_length=1, max_length=64)
     relationship: Relationship
@@ -41,24 +39,24 @@ class MemberIn(_In):
         return self
 
 
-class VehicleIn(_In):
+class VehicleIn(RequestModel):
     value: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     purpose: Literal["private", "operating", "disability"]
 
 
-class AssetsIn(_In):
+class AssetsIn(RequestModel):
     savings: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=10)
     properties: int = Field(default=0, ge=0, le=50)
 
 
-class TemporaryIn(_In):
+class TemporaryIn(RequestModel):
     type: Literal["emergency", "expense"]
     amount: Decimal = Field(default=Decimal(0), ge=0, max_digits=12, decimal_places=2)
     description: str = Field(min_length=4, max_length=1000)
 
 
-class Household(_In):
+class Household(RequestModel):
     scheme: Scheme
     region_code: str = Field(pattern=r"^\d{12}$", description="the community of household registration (户籍地)")
     members: list[MemberIn] = Field(min_length=1, max_length=20)
@@ -86,52 +84,52 @@ class EligibilityRead(BaseModel):
 
 # --- stage bodies ----------------------------------------------------------------------------------------------
 
-class NoteBody(_In):
+class NoteBody(RequestModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class MissingItem(_In):
+class MissingItem(RequestModel):
     name: str = Field(min_length=2, max_length=100)
     detail: str | None = Field(default=None, max_length=300)
 
 
-class RequestMaterialsBody(_In):
+class RequestMaterialsBody(RequestModel):
     items: list[MissingItem] = Field(min_length=1, max_length=30, description="everything missing, in one list")
 
 
-class SupplementBody(_In):
+class SupplementBody(RequestModel):
     materials: list[str] = Field(min_length=1, max_length=30, description="what was brought (names or file refs)")
     note: str | None = Field(default=None, max_length=500)
 
 
-class GrantFirstBody(_In):
+class GrantFirstBody(RequestModel):
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
     note: str = Field(min_length=4, max_length=500)
 
 
-class CheckBody(_In):
+class CheckBody(RequestModel):
     findings: str = Field(min_length=4, max_length=4000, description="入户调查 and the finance check's findings")
     visited_on: date
     members: list[MemberIn] | None = Field(default=None, max_length=20, description="the household as verified")
     assets: AssetsIn | None = None
 
 
-class NoticeBody(_In):
+class NoticeBody(RequestModel):
     place: str = Field(min_length=2, max_length=200, description="where the notice is posted (社区公示栏 …)")
 
 
-class ObjectionBody(_In):
+class ObjectionBody(RequestModel):
     text: str = Field(min_length=4, max_length=2000)
     by: str | None = Field(default=None, max_length=64, description="the objector, if they gave a name")
 
 
-class ApproveBody(_In):
+class ApproveBody(RequestModel):
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2,
                             description="monthly for 低保 and 特困; once for temporary aid")
     note: str | None = Field(default=None, max_length=500)
 
 
-class RejectBody(_In):
+class RejectBody(RequestModel):
     reasons: str = Field(min_length=4, max_length=2000, description="the written reasons the applicant receives")
     legal_basis: str | None = Field(default=None, max_length=300)
 

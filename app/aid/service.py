@@ -25,6 +25,7 @@ from app.core.security import normalise_mobile
 from app.models import Case, CaseEvent, Unit
 from app.people import repository as people_repo
 from app.people import service as people
+from app.regions import service as regions
 
 FILER_ROLES = frozenset({Role.resident, Role.agent, Role.unit_staff})
 CATEGORY = {"dibao": "civil.dibao", "tekun": "civil.tekun", "temporary": "civil.temporary_aid"}
@@ -114,7 +115,7 @@ def present(result: el.Result, scheme: str, line: el.Line, members: int) -> s.El
 
 
 async def check(ctx: Ctx, body: s.Household) -> tuple[el.Result, el.Line, list[dict[str, Any]]]:
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     temporary = _temporary(body)
     members, kept = await household(ctx, body.members)
     line = await line_for(ctx, body.region_code)
@@ -127,7 +128,7 @@ async def apply(ctx: Ctx, body: s.Household) -> Case:
     p = ctx.principal
     if p.role not in FILER_ROLES:
         raise AppError("forbidden", 403)
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     if p.role != Role.resident:
         people.require_registrar(ctx, body.region_code)
     result, line, kept = await check(ctx, body)

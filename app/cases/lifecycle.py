@@ -33,6 +33,8 @@ class Actor(StrEnum):
 
 OPEN = frozenset({Status.received, Status.dispatched, Status.signed, Status.in_progress, Status.return_review})
 HANDLING = frozenset({Status.signed, Status.in_progress})
+# In a unit's hands: dispatched to it, signed for, being handled.
+AT_UNIT = frozenset({Status.dispatched, Status.signed, Status.in_progress})
 UNCHANGED = None
 PREVIOUS = "previous"  # reject_return puts the case back where it was
 BY_OUTCOME = "by_outcome"  # a callback or rating decides the next status (see after_callback)

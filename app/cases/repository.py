@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.roles import Role
-from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Category, Region
+from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
 OPEN_STATUSES = ("received", "dispatched", "signed", "in_progress", "return_review")
 
@@ -135,13 +135,6 @@ async def neighbours(session: AsyncSession, case_id: int) -> tuple[list[tuple[in
     """The duplicates merged into a case and the cases linked to it, (id, number) each, in one round trip."""
     rows = (await session.execute(_NEIGHBOURS, {"case_id": case_id})).all()
     return ([(i, n) for why, i, n in rows if why == "merged"], [(i, n) for why, i, n in rows if why == "linked"])
-
-
-async def category_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    rows = await session.execute(select(Category.code, Category.name).where(Category.code.in_(codes)))
-    return dict(rows.all())
 
 
 async def region_name(session: AsyncSession, code: str) -> str | None:

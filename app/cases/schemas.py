@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.cases.lifecycle import Outcome
-from app.routing.schemas import Urgency, WorkOrderType
+from app.routing.schemas import CategoryBrief, Urgency, WorkOrderType
 from app.units.schemas import UnitBrief
 
 Channel = Literal["hotline", "counter", "app", "web", "open311", "staff"]
@@ -59,11 +59,6 @@ class CaseUpdate(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     urgency: Urgency | None = None
     reason: str = Field(min_length=2, max_length=500)
-
-
-class CategoryBrief(BaseModel):
-    code: str
-    name: str
 
 
 class Requester(BaseModel):

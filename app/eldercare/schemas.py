@@ -2,16 +2,13 @@
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from app.care_policy.policy import ServiceType
+from app.core.schemas import RequestModel
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class EligibilityQuery(_In):
+class EligibilityQuery(RequestModel):
     person_id: int = Field(ge=1)
     service_type: ServiceType
 
@@ -34,14 +31,14 @@ class EligibilityRead(BaseModel):
     policy: str
 
 
-class OrderCreate(_In):
+class OrderCreate(RequestModel):
     person_id: int = Field(ge=1, description="the elder, from the register")
     service_type: ServiceType
     scheduled_at: AwareDatetime | None = Field(default=None, description="when the elder would like it")
     notes: str | None = Field(default=None, max_length=500)
 
 
-class ScheduleBody(_In):
+class ScheduleBody(RequestModel):
     volunteer_id: int | None = Field(default=None, ge=1)
     provider_unit_id: int | None = Field(default=None, ge=1)
     scheduled_at: AwareDatetime
@@ -54,16 +51,16 @@ class ScheduleBody(_In):
         return self
 
 
-class CancelVisitBody(_In):
+class CancelVisitBody(RequestModel):
     visit_id: int = Field(ge=1)
     reason: str = Field(min_length=2, max_length=200)
 
 
-class CompleteBody(_In):
+class CompleteBody(RequestModel):
     text: str | None = Field(default=None, max_length=500, description="the note to the family; generated if absent")
 
 
-class CheckBody(_In):
+class CheckBody(RequestModel):
     at: AwareDatetime | None = Field(default=None, description="when; now if absent (never in the future)")
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
@@ -75,7 +72,7 @@ class CheckBody(_In):
         return self
 
 
-class RatingBody(_In):
+class RatingBody(RequestModel):
     stars: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=500)
 

@@ -35,7 +35,7 @@ from app.hotline.schemas import (
     SimilarCase,
 )
 from app.models import Case, ClassifierFeedback
-from app.regions import resolution
+from app.regions import service as resolution
 from app.regions.schemas import ResolveResult
 
 _training = asyncio.Lock()

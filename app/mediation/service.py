@@ -19,6 +19,7 @@ from app.mediation.rules import Stage
 from app.models import Case
 from app.people import repository as people_repo
 from app.people import service as people
+from app.regions import service as regions
 
 FILER_ROLES = frozenset({Role.resident, Role.agent, Role.unit_staff})
 
@@ -59,7 +60,7 @@ async def file(ctx: Ctx, body: s.MediationCreate) -> Case:
     if dispute is None:
         raise AppError("dispute_type_unknown", 422, code=body.dispute_type,
                        field_errors=[{"field": "dispute_type", "code": "dispute_type_unknown"}])
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     if p.role != Role.resident:
         people.require_registrar(ctx, body.region_code)
     parties = await _parties(ctx, body)

@@ -9,7 +9,6 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases import service as cases
@@ -23,7 +22,7 @@ from app.delivery import keys
 from app.models import ApiKey, Case, Category, Unit
 from app.open311 import repository
 from app.regions import repository as regions_repo
-from app.regions import resolution
+from app.regions import service as resolution
 from app.routing.schemas import WorkOrderType
 
 # Kinds with their own procedure take their own intake (aid at the civil affairs counter, mediation by its
@@ -48,8 +47,7 @@ def clean(params: dict[str, Any]) -> dict[str, Any]:
 
 async def public_services(session: AsyncSession) -> list[tuple[Category, Category]]:
     """(leaf, group) for every category the public may report."""
-    rows = list((await session.execute(select(Category).where(Category.active.is_(True))  # type: ignore[attr-defined]
-                                       .order_by(Category.sort, Category.code))).scalars())
+    rows = await repository.active_categories(session)
     groups = {c.code: c for c in rows if c.parent_code is None}
     return [(c, groups[c.parent_code]) for c in rows
             if c.parent_code in groups and c.parent_code not in NOT_PUBLIC_GROUPS]

@@ -30,7 +30,7 @@ from app.core.validators import checked_id_number, phone_or_422
 from app.models import Person, PersonFlag, PersonLink
 from app.people import repository
 from app.people import schemas as s
-from app.regions import repository as regions_repo
+from app.regions import service as regions
 
 CENTRE_ROLES = frozenset({Role.admin, Role.dispatcher, Role.agent})
 # Unit staff keep the register only where residents' records are their work: the community and its
@@ -46,15 +46,6 @@ def is_registrar(principal: Any) -> bool:
         return True
     return principal.role == Role.unit_staff and principal.unit_kind in REGISTRAR_UNIT_KINDS
 SELF_ROLES = frozenset({Role.resident, Role.volunteer})
-
-
-async def region_or_422(ctx: Ctx, code: str, field: str = "region_code") -> None:
-    region = await regions_repo.get(ctx.session, code)
-    if region is None:
-        raise AppError("region_not_found", 422, code=code, field_errors=[{"field": field, "code": "region_not_found"}])
-    if region.level != "community":
-        raise AppError("region_not_community", 422, code=code,
-                       field_errors=[{"field": field, "code": "region_not_community"}])
 
 
 def in_scope(ctx: Ctx, region_code: str) -> bool:
@@ -165,7 +156,7 @@ async def create(ctx: Ctx, body: s.PersonCreate) -> Person:
     ident = checked_id_number(body.id_number, "id_number", today)
     number, birth, sex = ident.number, ident.birth_date, ident.sex
     phone = phone_or_422(body.phone)
-    await region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     require_registrar(ctx, body.region_code)
     existing = await repository.by_hash(ctx.session, lookup_hash(ctx.state.keys.lookup_key, number))
     if existing is not None:  # staff outside the person's area learn only that the number is taken
@@ -214,7 +205,7 @@ async def update(ctx: Ctx, person_id: int, body: s.PersonUpdate, expected: int |
     if not changes:
         raise AppError("nothing_to_change", 422)
     if "region_code" in changes:
-        await region_or_422(ctx, changes["region_code"])
+        await regions.region_or_422(ctx, changes["region_code"])
     if "phone" in changes:
         changes["phone"] = phone_or_422(changes["phone"])
         person.phone_hash = lookup_hash(ctx.state.keys.lookup_key, changes["phone"]) if changes["phone"] else None
@@ -326,7 +317,7 @@ async def bind(ctx: Ctx, body: s.PersonBind) -> Person:
         raise AppError("account_already_bound", 409)
     ident = checked_id_number(body.id_number, "id_number", ctx.today)
     number, birth, sex = ident.number, ident.birth_date, ident.sex
-    await region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     person = await repository.by_hash(ctx.session, lookup_hash(ctx.state.keys.lookup_key, number))
     if person is not None:
         if person.user_id is not None:

@@ -6,8 +6,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.cases.lifecycle import AT_UNIT
 from app.models import Case
-from app.supervision.rules import AT_UNIT
 
 
 def _something_due(now: datetime):

@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 
 from app.calendar.deadlines import Limit, due_after
 from app.calendar.workdays import WorkCalendar
-
-AT_UNIT = frozenset({"dispatched", "signed", "in_progress"})
+from app.cases.lifecycle import AT_UNIT
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from app.core.validators import checked_id_number, phone_or_422
 from app.models import Person, TeamMember, Unit, Volunteer, VolunteerTeam
 from app.people import repository as people_repo
 from app.people import service as people
+from app.regions import service as regions
 from app.units import repository as units_repo
 from app.volunteers import repository, rules
 from app.volunteers import schemas as s
@@ -49,7 +50,7 @@ async def register(ctx: Ctx, body: s.VolunteerCreate) -> Volunteer:
     ident = checked_id_number(body.id_number, "id_number", today)
     number, birth, sex = ident.number, ident.birth_date, ident.sex
     phone = phone_or_422(body.phone)
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     await check_skills(ctx, body.skills)
     policy = await current_policy(ctx.state, ctx.session)
     needed = rules.consent_needed(policy.volunteers, birth, today)
@@ -195,7 +196,7 @@ async def update(ctx: Ctx, volunteer_id: int, body: s.VolunteerUpdate,
     if body.availability is not None:
         volunteer.availability = _slots(body.availability)
     if body.region_code is not None:
-        await people.region_or_422(ctx, body.region_code)
+        await regions.region_or_422(ctx, body.region_code)
         volunteer.region_code = body.region_code
     volunteer.version += 1
     audit.record(ctx.session, at=ctx.now, action="volunteer.update", actor_user_id=ctx.principal.user_id,
@@ -246,7 +247,7 @@ async def create_team(ctx: Ctx, body: s.TeamCreate) -> VolunteerTeam:
     if ctx.principal.role != Role.unit_staff or ctx.principal.unit_id is None:
         raise AppError("forbidden", 403)
     people.require_registrar(ctx, body.region_code)
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     await check_skills(ctx, body.skills)
     leader = await repository.get(ctx.session, body.leader_id)
     if leader is None or leader.status != "approved":

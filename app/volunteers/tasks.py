@@ -16,6 +16,7 @@ from app.core.roles import Role
 from app.models import ServiceHours, TaskSignup, Volunteer, VolunteerTask
 from app.people import repository as people_repo
 from app.people import service as people
+from app.regions import service as regions
 from app.volunteers import repository, rules
 from app.volunteers import schemas as s
 from app.volunteers.service import check_skills, mine
@@ -33,7 +34,7 @@ async def create(ctx: Ctx, body: s.TaskCreate) -> VolunteerTask:
     if ctx.principal.role != Role.unit_staff or ctx.principal.unit_id is None:
         raise AppError("forbidden", 403)
     people.require_registrar(ctx, body.region_code)
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     await check_skills(ctx, body.skills)
     if body.starts_at < ctx.now:
         raise AppError("task_in_past", 422, field_errors=[{"field": "starts_at", "code": "task_in_past"}])

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from app.hotline.classifier import evaluate, load_examples, split
-from app.regions.resolve import Gazetteer, Place
+from app.regions.gazetteer import Gazetteer, Place
 
 SEED = Path("seed")
 
