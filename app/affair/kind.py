@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from app.affair import repository, rules
 from app.affair import schemas as s
 from app.affair.rules import Stage
-from app.calendar.deadlines import Limit, due_after
+from app.calendar.deadlines import Basis, Limit
 from app.calendar.service import current_calendar, deployment_profile
+from app.cases import clock
 from app.cases.access import sign_for
 from app.cases.accountability import record_reply
 from app.cases.dispatching import clear_oversight
@@ -110,7 +111,9 @@ async def accept_pending(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptPendi
         raise AppError("tolerance_not_possible", 409)
     check = rules.check_materials(item_materials(case), provided_codes(case.payload))
     sign_for(ctx, case)
-    case.stage_due = due.at
+    days = rules.supplement_working_days(case.payload["item"]["promised_days"],
+                                         profile.tolerance_margin_working_days, profile.tolerance_cap_working_days)
+    clock.set_due(case, "stage_due", Basis(ctx.now, Limit(days or 0, "working_days")), due)
     missing = _names(case, check.missing_tolerable)
     update_payload(case, accepted={**recorded_by(ctx), "tolerance": True},
                    tolerance={"promise": body.promise, "missing": missing, "supplement_due": due.at.isoformat(),
@@ -197,8 +200,9 @@ async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody,
         if check.complete and asked <= answered:
             case.stage = Stage.submitted
             calendar = await current_calendar(ctx.state, ctx.session)
-            due = due_after(ctx.now, handling_limit(case), calendar, ZoneInfo(ctx.state.settings.timezone))
-            case.handle_due = due.at  # resubmitted: the promise runs again from today
+            basis = Basis(ctx.now, handling_limit(case))  # resubmitted: the promise runs again from today
+            due = basis.compute(calendar, ctx.zone)
+            clock.set_due(case, "handle_due", basis, due)
             clear_oversight(case)
             data.update(resubmitted=True, handle_due=due.at.isoformat())
         else:

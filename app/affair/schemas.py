@@ -151,7 +151,7 @@ class ItemPage(BaseModel):
 
 
 class CreditFlagCreate(RequestModel):
-    id_number: str = Field(min_length=15, max_length=20)
+    id_number: str = Field(min_length=15, max_length=24)
     reason: str = Field(min_length=2, max_length=200)
     source: str = Field(min_length=2, max_length=100, description="The list it comes from (信用中国 …)")
     listed_on: datetime | None = None
@@ -198,7 +198,7 @@ class ProxyIn(RequestModel):
         description="代办 (someone files for the applicant), 帮办 (staff help the applicant), 上门办 (at home)")
     name: str | None = Field(default=None, max_length=64, description="The person filing for the applicant")
     relation: str | None = Field(default=None, max_length=32)
-    id_number: str | None = Field(default=None, max_length=20)
+    id_number: str | None = Field(default=None, max_length=24)
 
 
 class ApplicationCreate(RequestModel):
@@ -264,7 +264,7 @@ class SupplementBody(RequestModel):
 
 class TrackRequest(RequestModel):
     number: str = Field(min_length=8, max_length=32)
-    id_number: str = Field(min_length=15, max_length=20)
+    id_number: str = Field(min_length=15, max_length=24)
 
 
 class MissingMaterial(BaseModel):
@@ -294,6 +294,9 @@ class ApplicationTrack(BaseModel):
     submitted_at: datetime
     promised_by: datetime | None = Field(description="The handling deadline; none while materials are awaited")
     supplement_due: datetime | None
+    calendar_complete: bool = Field(default=True, description="False while a date above runs into a year whose "
+                                                               "official holiday schedule is not out yet (it is "
+                                                               "re-planned, never earlier, when it is)")
     missing: list[MissingMaterial]
     notice: dict[str, Any] | None = Field(description="The single list of what is missing or wrong, if returned")
     decision: dict[str, Any] | None

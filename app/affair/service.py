@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.affair import repository, rules
 from app.affair import schemas as s
 from app.affair.kind import check_sources, material_records
-from app.calendar.service import deployment_profile
 from app.cases import repository as cases_repo
 from app.cases import service as cases
 from app.core import audit
@@ -92,7 +91,7 @@ async def file(ctx: Ctx, body: s.ApplicationCreate) -> Case:
     snap = await routing.snapshot(ctx.state, ctx.session)
     routing.validate_facts(snap, category=item.category_code, region_code=body.region_code)
     cases.check_district_scope(ctx, body.region_code)
-    profile = await deployment_profile(ctx.state, ctx.session)
+    profile = await routing.profile_at(ctx.state, ctx.session, body.region_code)
     today = ctx.now.astimezone(ZoneInfo(ctx.state.settings.timezone)).date()
     applicant = _person(ctx, id_number, name=name)
     payload = {
@@ -161,7 +160,7 @@ async def present_track(session: AsyncSession, case: Case) -> s.ApplicationTrack
         stage=case.stage, stage_name=stage_zh, stage_name_en=stage_en, status=case.status,
         handling_unit=unit.name if unit else None, submitted_at=case.created_at,
         promised_by=case.handle_due if case.status not in ("closed", "withdrawn") else None,
-        supplement_due=case.stage_due,
+        supplement_due=case.stage_due, calendar_complete=not case.provisional,
         missing=[s.MissingMaterial(code=c, name=names.get(c, c), key=c in missing.missing_key)
                  for c in missing.missing_key + missing.missing_tolerable],
         notice=notice, decision={k: v for k, v in decision.items() if k != "by_user_id"} if decision else None,

@@ -15,8 +15,9 @@ from app.aid import schemas as s
 from app.aid import service
 from app.aid.limits import AidLimits
 from app.aid.rules import Stage
-from app.calendar.deadlines import Limit, due_after
+from app.calendar.deadlines import Basis, Limit, due_after
 from app.calendar.service import current_calendar, deployment_profile
+from app.cases import clock
 from app.cases.access import sign_for
 from app.cases.accountability import record_reply
 from app.cases.dispatching import clear_oversight
@@ -51,6 +52,14 @@ async def _due(ctx: Ctx, case: Case, key: str, start: datetime | None = None) ->
     return due_after(start or ctx.now, profile.section("aid", AidLimits)[key], calendar, ctx.zone).at
 
 
+async def _set_due(ctx: Ctx, case: Case, column: str, key: str, start: datetime | None = None) -> datetime:
+    """Sets a deadline column from the profile's aid limit, re-planned later if its year has no notice yet."""
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    basis = Basis(start or ctx.now, profile.section("aid", AidLimits)[key])
+    return clock.set_due(case, column, basis, basis.compute(calendar, ctx.zone))
+
+
 async def accept(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     case.stage_due = None
@@ -72,8 +81,7 @@ async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestM
 
 
 async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
-    due = await _due(ctx, case, "whole")
-    case.handle_due = due  # accepted now: the whole process runs from today
+    due = await _set_due(ctx, case, "handle_due", "whole")  # accepted now: the whole process runs from today
     clear_oversight(case)
     supplement = {"materials": body.materials, **recorded_by(ctx)}
     update_payload(case, supplements=[*case.payload.get("supplements", []), supplement],
@@ -164,8 +172,7 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
         reason = "未在时限内一次性告知需补齐的材料，视为受理 / no list of missing materials in time: accepted by rule"
         kind = "accept_by_rule"
     elif case.stage == Stage.notice and not case.payload.get("decision_due"):
-        decision_due = await _due(ctx, case, "decision", due)
-        case.stage_due = decision_due
+        decision_due = await _set_due(ctx, case, "stage_due", "decision", due)
         data = {"notice_ended": due.isoformat(), "decision_due": decision_due.isoformat()}
         update_payload(case, decision_due=decision_due.isoformat())
         reason, kind = "公示期满无异议 / the notice ended without objection", "notice_ended"

@@ -153,6 +153,9 @@ class AidTrack(BaseModel):
     applied_at: datetime
     due: datetime | None = Field(description="the whole process's deadline (25 working days, 40 when extended)")
     decision_due: datetime | None = Field(description="10 working days after the notice ended")
+    calendar_complete: bool = Field(default=True, description="False while a date above runs into a year whose "
+                                                               "official holiday schedule is not out yet (it is "
+                                                               "re-planned, never earlier, when it is)")
     missing: list[dict] | None
     notice: dict | None
     decision: dict | None

@@ -14,7 +14,7 @@ from app.aid import repository, rules
 from app.aid import schemas as s
 from app.aid.limits import AidLimits
 from app.calendar.deadlines import due_after
-from app.calendar.service import current_calendar, deployment_profile
+from app.calendar.service import current_calendar
 from app.care_policy.service import current_policy
 from app.cases import service as cases
 from app.core.clock import age_on
@@ -26,6 +26,7 @@ from app.models import Case, CaseEvent, Unit
 from app.people import repository as people_repo
 from app.people import service as people
 from app.regions import service as regions
+from app.routing import service as routing
 
 FILER_ROLES = frozenset({Role.resident, Role.agent, Role.unit_staff})
 CATEGORY = {"dibao": "civil.dibao", "tekun": "civil.tekun", "temporary": "civil.temporary_aid"}
@@ -146,7 +147,7 @@ async def apply(ctx: Ctx, body: s.Household) -> Case:
         phone = normalise_mobile(p.username)
     else:
         phone = None
-    profile = await deployment_profile(ctx.state, ctx.session)
+    profile = await routing.profile_at(ctx.state, ctx.session, body.region_code)
     calendar = await current_calendar(ctx.state, ctx.session)
     zone = ctx.zone
     limits = profile.section("aid", AidLimits)
@@ -192,6 +193,7 @@ async def track(ctx: Ctx, case_id: int) -> s.AidTrack:
     return s.AidTrack(id=case.id, number=case.number, scheme=payload["scheme"], stage=case.stage,  # type: ignore[arg-type]
                       stage_name=zh, stage_name_en=en, status=case.status, handling_unit=unit.name if unit else None,
                       applied_at=case.created_at, due=case.handle_due, decision_due=payload.get("decision_due"),
+                      calendar_complete=not case.provisional,
                       missing=missing["items"] if missing else None,
                       notice=notice, decision=decision, steps=_steps(case.events))
 

@@ -6,7 +6,7 @@ outputs are aware UTC; calendar arithmetic happens in the deployment's zone.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
@@ -153,6 +153,37 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """How a deadline was computed, so that it can be computed again when the calendar it used changes: from
+    `start`, `limit`, then `extra_working_days` of extensions; `anchor` "end" is the close of the due day (a
+    deadline), "start" its first instant (a chase or supervision falls due when the day begins)."""
+
+    start: datetime
+    limit: Limit
+    extra_working_days: int = 0
+    anchor: Literal["end", "start"] = "end"
+
+    def compute(self, calendar: WorkCalendar, zone: ZoneInfo) -> Due:
+        due = due_after(self.start, self.limit, calendar, zone)
+        if self.extra_working_days:
+            extended = extend_due(due.at, self.extra_working_days, calendar, zone)
+            due = Due(extended.at, due.calendar_complete and extended.calendar_complete)
+        if self.anchor == "start" and self.limit.unit != "hours":
+            day = due.at.astimezone(zone).date()
+            due = Due(datetime.combine(day, time(0, 0), tzinfo=zone).astimezone(UTC), due.calendar_complete)
+        return due
+
+    def as_json(self) -> dict[str, Any]:
+        return {"start": self.start.isoformat(), "amount": self.limit.amount, "unit": self.limit.unit,
+                "extra": self.extra_working_days, "anchor": self.anchor}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Basis":
+        return cls(datetime.fromisoformat(data["start"]), Limit(int(data["amount"]), data["unit"]),
+                   int(data.get("extra", 0)), data.get("anchor", "end"))
+
+
+@dataclass(frozen=True)
 class DispatchDeadlines:
     sign_due: datetime
     handle_due: datetime
@@ -162,6 +193,9 @@ class DispatchDeadlines:
     handling_clause: str
     sign_limit: Limit
     return_limit: Limit
+    # Each deadline's basis and whether its calendar was complete (an inherited handling due has no new basis).
+    bases: Mapping[str, Basis] = field(default_factory=dict)
+    complete: Mapping[str, bool] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -205,4 +239,9 @@ def deadlines_at_dispatch(
         calendar_complete=sign.calendar_complete and handle_complete and ret.calendar_complete,
         handling_limit=limit, handling_clause=clause, sign_limit=profile.sign_for,
         return_limit=profile.return_window,
+        bases={"sign_due": Basis(dispatched_at, profile.sign_for),
+               "return_until": Basis(dispatched_at, profile.return_window),
+               **({} if inherited_handle_due is not None else {"handle_due": Basis(dispatched_at, limit)})},
+        complete={"sign_due": sign.calendar_complete, "return_until": ret.calendar_complete,
+                  "handle_due": handle_complete},
     )

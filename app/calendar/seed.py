@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.calendar.deadlines import Profile
 from app.calendar.repository import load_year_file
 from app.core.seeds import SeedRun, read_yaml
-from app.models import DeadlineProfile
+from app.models import DeadlineProfile, Region
 
 
 async def _profiles(session: AsyncSession, run: SeedRun) -> int:
@@ -33,6 +33,22 @@ async def _profiles(session: AsyncSession, run: SeedRun) -> int:
     return changed
 
 
+async def _assignments(session: AsyncSession, run: SeedRun) -> int:
+    """Regions a profile names get it, unless an administrator already chose one for them."""
+    regions = {r.code: r for r in (await session.execute(select(Region))).scalars()}
+    changed = 0
+    for item in read_yaml(run.seed_dir / "deadline_profiles.yaml"):
+        for code in item.get("districts") or []:
+            region = regions.get(str(code))
+            if region is None:
+                raise ValueError(f"profile {item['code']} names region {code}, which the gazetteer lacks")
+            if region.profile_code is None:
+                region.profile_code = item["code"]
+                changed += 1
+    await session.flush()
+    return changed
+
+
 async def _calendars(session: AsyncSession, run: SeedRun) -> int:
     changed = 0
     for path in sorted((run.seed_dir / "calendars").glob("*.yaml")):
@@ -42,7 +58,8 @@ async def _calendars(session: AsyncSession, run: SeedRun) -> int:
 
 
 async def seed(session: AsyncSession, run: SeedRun) -> Mapping[str, int]:
-    report = {"deadline_profiles": await _profiles(session, run)}
+    report = {"deadline_profiles": await _profiles(session, run),
+              "profile_assignments": await _assignments(session, run)}
     if not run.upgrade:
         report["calendar_years"] = await _calendars(session, run)
     return report

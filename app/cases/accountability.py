@@ -1,11 +1,11 @@
 """Closing the loop: callbacks and ratings, redo, merging duplicates, major cases. Never commits."""
 
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from app.calendar.deadlines import due_after
+from app.calendar.deadlines import Basis
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases import repository
+from app.cases import clock, repository
 from app.cases import schemas as s
 from app.cases.access import can_see, lead_assignment
 from app.cases.dispatching import hand_to
@@ -17,10 +17,12 @@ from app.models import Case, CaseCallback
 FINISHED = (Status.closed, Status.withdrawn)
 
 
-async def next_callback_due(ctx: Ctx, case: Case):
+async def set_callback_due(ctx: Ctx, case: Case) -> datetime:
+    """The callback falls due the profile's limit after now (a reply, an unreached attempt)."""
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     calendar = await current_calendar(ctx.state, ctx.session)
-    return due_after(ctx.now, profile.callback, calendar, ZoneInfo(ctx.state.settings.timezone)).at
+    basis = Basis(ctx.now, profile.callback)
+    return clock.set_due(case, "callback_due", basis, basis.compute(calendar, ctx.zone))
 
 
 async def record_reply(ctx: Ctx, case: Case, text: str, **extra: Any) -> dict[str, Any]:
@@ -31,7 +33,7 @@ async def record_reply(ctx: Ctx, case: Case, text: str, **extra: Any) -> dict[st
     case.replied_at = ctx.now
     if lead is not None:
         lead.status, lead.finished_at = "replied", ctx.now
-    case.callback_due = await next_callback_due(ctx, case)
+    await set_callback_due(ctx, case)
     case.callback_reminded_at = None
     on_time = case.handle_due is None or ctx.now <= case.handle_due
     return {"on_time": on_time, "callback_due": case.callback_due.isoformat()}
@@ -56,7 +58,7 @@ async def record_evaluation(ctx: Ctx, case: Case, actor: Actor, outcome: Outcome
                             "channel": channel, "round": case.redo_count, "attempt": case.callback_attempts + 1}
     if result.result == "retry":
         case.callback_attempts += 1
-        case.callback_due = await next_callback_due(ctx, case)
+        await set_callback_due(ctx, case)
         case.callback_reminded_at = None
         data["next_callback_due"] = case.callback_due.isoformat()
     elif result.result in ("closed", "unreached"):

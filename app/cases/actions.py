@@ -8,10 +8,11 @@ from pydantic import BaseModel
 
 from app.calendar.deadlines import extend_due
 from app.calendar.service import current_calendar
+from app.cases import clock
 from app.cases import schemas as s
 from app.cases.access import lead_assignment, my_assignment
 from app.cases.accountability import EFFECTS as CLOSING_EFFECTS
-from app.cases.accountability import next_callback_due
+from app.cases.accountability import set_callback_due
 from app.cases.dispatching import clear_oversight, hand_to, new_assignment, route_and_dispatch, usable_unit
 from app.cases.lifecycle import Actor, CaseView, LifecycleError, extension_fits
 from app.cases.links import EFFECTS as LINK_EFFECTS
@@ -27,7 +28,7 @@ async def _dispatch(ctx: Ctx, case: Case, actor: Actor, body: s.DispatchBody, vi
 
 
 async def _callback_due(ctx: Ctx, case: Case) -> None:
-    case.callback_due = await next_callback_due(ctx, case)
+    await set_callback_due(ctx, case)
     case.callback_reminded_at = None
 
 
@@ -114,6 +115,7 @@ async def _approve_extension(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBod
     before = case.handle_due
     due = extend_due(case.handle_due, asked["days"], calendar, ZoneInfo(ctx.state.settings.timezone))
     case.handle_due = due.at
+    clock.extended(case, asked["days"], before, due)
     if case.handle_due > ctx.now:
         clear_oversight(case)
     case.extension_days_granted += asked["days"]

@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.calendar.deadlines import Limit, deadlines_at_dispatch
+from app.calendar.deadlines import Due, Limit, deadlines_at_dispatch
 from app.calendar.service import current_calendar, deployment_profile
+from app.cases import clock
 from app.cases.access import lead_assignment
 from app.cases.kinds import get_kind
 from app.cases.repository import place_copy
@@ -51,6 +52,8 @@ async def _restart_clock(ctx: Ctx, case: Case, *, new_round: bool = False) -> di
         case.handle_due = deadlines.handle_due
         clear_oversight(case)
         case.extension_days_granted = 0
+    for name, basis in deadlines.bases.items():  # a deadline in a year without its notice is re-planned later
+        clock.remember(case, name, basis, Due(getattr(case, name), deadlines.complete[name]))
     case.dispatched_at = ctx.now
     case.signed_at = None
     case.extension_request = None
@@ -83,6 +86,7 @@ def clear_oversight(case: Case) -> None:
     """A new deadline starts a new cycle of overdue marks, chases and supervision."""
     case.sign_overdue_at = case.handle_overdue_at = None
     case.chase_due = case.chased_at = case.supervise_due = case.supervised_at = None
+    clock.forget(case, "chase_due", "supervise_due")
 
 
 def new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str, sign_due: datetime | None) -> Assignment:

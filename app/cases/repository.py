@@ -247,3 +247,14 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
     if len(undated) > need:
         return rows, ["n", None, taken[-1].id if taken else 0]
     return rows, None
+
+
+async def provisional_open(session: AsyncSession) -> list[Case]:
+    """Open (or replied, awaiting the callback) cases with a deadline computed on an incomplete calendar, with
+    their assignments."""
+    rows = (await session.execute(select(Case).where(Case.provisional.is_not(None),
+                                                     Case.status.in_((*OPEN_STATUSES, "replied")))
+                                  .order_by(Case.id))).scalars().all()
+    for case in rows:
+        await _load_children(session, case, events=False)
+    return list(rows)

@@ -87,6 +87,11 @@ class Deadlines(BaseModel):
     extension_days_granted: int
     extension_cap_working_days: int
     overdue: bool
+    calendar_complete: bool = Field(description="False when a deadline above runs into a year whose official "
+                                                "schedule (调休) is not out yet: it counts the statutory holidays "
+                                                "only and is re-planned when the schedule is loaded")
+    provisional: list[str] = Field(default_factory=list,
+                                   description="Which deadlines are provisional (see calendar_complete)")
 
 
 class AssignmentRead(BaseModel):
@@ -161,6 +166,7 @@ class CaseSummary(BaseModel):
     sign_due: datetime | None
     handle_due: datetime | None
     overdue: bool
+    calendar_complete: bool = True  # False: a deadline is provisional until its year's schedule is out
     created_at: datetime
     version: int
 

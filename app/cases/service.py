@@ -85,7 +85,7 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
     case.status = Status.received
     case.caller_phone_hash = (lookup_hash(ctx.state.keys.lookup_key, case.caller_phone)
                               if case.caller_phone else None)
-    case.profile_code = ctx.state.settings.deadline_profile
+    case.profile_code = await routing.profile_code_for(ctx.state, ctx.session, case.region_code)
     case.created_by, case.created_at, case.updated_at = ctx.principal.user_id, ctx.now, ctx.now
     ctx.session.add(case)
     await ctx.session.flush()
@@ -252,6 +252,7 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     case.district_code = case.region_code[:6]
     if "region_code" in changes:
         await repository.move_place(ctx.session, case)
+        case.profile_code = await routing.profile_code_for(ctx.state, ctx.session, case.region_code)
     data: dict[str, Any] = {"before": before, "after": changes}
     status_before = case.status
     if case.status != Status.received:

@@ -33,6 +33,8 @@ Loop = Callable[["AppState"], Awaitable[None]]
 Sweep = Callable[["AppState"], Awaitable[Mapping[str, int]]]
 # Called for every timeline event, in its transaction (the outbox listens): (ctx, case, event type, data).
 EventListener = Callable[["Ctx", Case, str, dict[str, Any]], None]
+# Called in the request that changed the working calendar (a year's schedule loaded): (ctx) -> cases touched.
+CalendarListener = Callable[["Ctx"], Awaitable[int]]
 # Who calls with an X-API-Key (a unit's own system): (request, key, now) -> the key's service account's user id.
 KeyCheck = Callable[[Request, str, datetime], Awaitable[int]]
 # A section of the deadline profile that a package reads (aid's limits), parsed when the profile is loaded.
@@ -50,6 +52,7 @@ class Package:
     sweeps: Sequence[Sweep] = ()
     loops: Sequence[Loop] = ()
     event_listeners: Sequence[EventListener] = ()
+    calendar_listeners: Sequence[CalendarListener] = ()
     profile_sections: Mapping[str, ProfileParser] = field(default_factory=dict)
     api_key_check: KeyCheck | None = None
 
@@ -63,6 +66,10 @@ class Plugins:
     @property
     def event_listeners(self) -> list[EventListener]:
         return [listener for p in self.packages for listener in p.event_listeners]
+
+    @property
+    def calendar_listeners(self) -> list[CalendarListener]:
+        return [listener for p in self.packages for listener in p.calendar_listeners]
 
     @property
     def sweeps(self) -> list[Sweep]:

@@ -37,6 +37,7 @@ from app.hotline.schemas import (
 from app.models import Case, ClassifierFeedback
 from app.regions import service as resolution
 from app.regions.schemas import ResolveResult
+from app.routing import service as routing
 
 _training = asyncio.Lock()
 
@@ -136,7 +137,7 @@ async def _similar(ctx: Ctx, *, category: str, region_code: str, lat: float | No
 
 async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
     is_agent = isinstance(body, HotlineOrderCreate)
-    profile = await deployment_profile(ctx.state, ctx.session)
+    profile = await routing.profile_at(ctx.state, ctx.session, body.region_code)
     missing = missing_elements(who=is_agent or ctx.principal.role == Role.resident, address=body.address,
                                region_code=body.region_code, has_coordinates=body.lat is not None,
                                description=body.description, how_min_chars=profile.intake_how_min_chars)

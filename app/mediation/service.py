@@ -4,7 +4,6 @@ routing by the dispute's category to the committee of the place. Never commits."
 from typing import Any
 
 from app.calendar.deadlines import Limit
-from app.calendar.service import deployment_profile
 from app.cases import service as cases
 from app.core import audit
 from app.core.context import Ctx
@@ -20,6 +19,7 @@ from app.models import Case
 from app.people import repository as people_repo
 from app.people import service as people
 from app.regions import service as regions
+from app.routing import service as routing
 
 FILER_ROLES = frozenset({Role.resident, Role.agent, Role.unit_staff})
 
@@ -75,7 +75,7 @@ async def file(ctx: Ctx, body: s.MediationCreate) -> Case:
         raise AppError(decision.code, 422, reason=decision.reason, reason_en=decision.reason_en,
                        routes=acceptance.routes_text(decision.routes),
                        routes_en=acceptance.routes_text(decision.routes, english=True), extra={"routes": routes})
-    profile = await deployment_profile(ctx.state, ctx.session)
+    profile = await routing.profile_at(ctx.state, ctx.session, body.region_code)
     limit: Limit = profile.section("mediation", MediationLimits)["conclude"]
     applicant = next(k for k in parties if k["role"] == "applicant")
     owner = await people_repo.get(ctx.session, applicant["person_id"]) if applicant["person_id"] else None

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
+from app.models.base import BigIntPK, JsonOrNull, JsonType, UTCDateTime, utcnow
 from app.models.fields import EncryptedString
 
 
@@ -33,6 +33,9 @@ class Case(SQLModel, table=True):
         Index("ix_cases_chase_due", "chase_due"),
         Index("ix_cases_supervise_due", "supervise_due"),
         Index("ix_cases_stage_due", "stage_due"),
+        # The few cases whose deadlines wait for a year's official calendar (re-planned when it arrives).
+        Index("ix_cases_provisional", "id", postgresql_where=text("provisional IS NOT NULL"),
+              sqlite_where=text("provisional IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
@@ -90,6 +93,9 @@ class Case(SQLModel, table=True):
     supervised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     callback_reminded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+    # Deadlines computed on a calendar that was not complete (a year without its notice): name -> how, so that
+    # they are computed again when the year's schedule arrives (app/cases/clock.py). None when there are none.
+    provisional: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonOrNull))
 
     dispatched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

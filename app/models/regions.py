@@ -20,3 +20,6 @@ class Region(SQLModel, table=True):
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
     # Residential compounds and landmarks inside the region (小区、楼盘、地标), loaded by an administrator.
     places: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
+    # The deadline profile of this region and everything under it (a district's rules); None: the parent's.
+    profile_code: str | None = Field(default=None, sa_column=Column(
+        String(48), ForeignKey("deadline_profiles.code", name="fk_regions_profile_code")))

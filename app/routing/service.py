@@ -25,6 +25,7 @@ from app.routing.rules import (
     RuleRef,
     Snapshot,
     UnitRef,
+    profile_of,
     resolve,
 )
 from app.routing.schemas import (
@@ -52,7 +53,8 @@ async def snapshot(state: Any, session: AsyncSession) -> Snapshot:
         for u in units:
             by_place[(u.region_code, u.kind)].append(UnitRef(u.id, u.code, u.name, u.kind, u.region_code))
         return Snapshot(
-            regions={r.code: RegionNode(r.code, r.name, r.level, r.parent_code, r.statistical) for r in regions},
+            regions={r.code: RegionNode(r.code, r.name, r.level, r.parent_code, r.statistical, r.profile_code)
+                     for r in regions},
             categories={c.code: CategoryNode(c.code, c.name, c.parent_code) for c in cats},
             rules_by_category=dict(by_category), units_by_place=dict(by_place), kind_names=kinds,
             units_by_id={u.id: u for refs in by_place.values() for u in refs},
@@ -83,9 +85,21 @@ def validate_facts(snap: Snapshot, *, category: str, region_code: str, field_pre
                        field_errors=[{"field": f"{field_prefix}region_code", "code": "region_not_community"}])
 
 
+async def profile_code_for(state: Any, session: AsyncSession, region_code: str) -> str:
+    """The deadline profile a new case at this place runs under (the region's, inherited down the tree)."""
+    return profile_of(await snapshot(state, session), region_code, state.settings.deadline_profile)
+
+
+async def profile_at(state: Any, session: AsyncSession, region_code: str | None) -> Profile:
+    """The deadline profile in force at a place (the deployment's default when the place is not known yet)."""
+    code = await profile_code_for(state, session, region_code) if region_code else None
+    return await deployment_profile(state, session, code)
+
+
 async def route(state: Any, session: AsyncSession, facts: Facts, *, at: datetime,
                 profile_code: str | None = None) -> tuple[Decision, DispatchDeadlines, Profile]:
     snap = await snapshot(state, session)
+    profile_code = profile_code or profile_of(snap, facts.region_code, state.settings.deadline_profile)
     validate_facts(snap, category=facts.category_code, region_code=facts.region_code)
     try:
         decision = resolve(facts, snap)

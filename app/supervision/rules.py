@@ -19,7 +19,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.calendar.deadlines import Limit, due_after
+from app.calendar.deadlines import Basis, Limit, due_after
 from app.calendar.workdays import WorkCalendar
 from app.cases.lifecycle import AT_UNIT
 
@@ -52,6 +52,7 @@ class Mark:
     type: str
     changes: dict[str, datetime]
     data: dict[str, Any] = field(default_factory=dict)
+    bases: dict[str, Basis] = field(default_factory=dict)  # how each new due was computed (for re-planning)
 
 
 def start_of_day_after(instant: datetime, limit: Limit, calendar: WorkCalendar, zone: ZoneInfo) -> datetime:
@@ -75,13 +76,15 @@ def marks_due(f: SweepFacts, now: datetime, policy: Policy, calendar: WorkCalend
     if f.handle_due is not None and now > f.handle_due and f.handle_overdue_at is None:
         chase_due = start_of_day_after(f.handle_due, policy.chase_after_overdue, calendar, zone)
         marks.append(Mark("handle_overdue", {"handle_overdue_at": now, "chase_due": chase_due},
-                          {"handle_due": f.handle_due.isoformat(), "chase_due": chase_due.isoformat()}))
+                          {"handle_due": f.handle_due.isoformat(), "chase_due": chase_due.isoformat()},
+                          {"chase_due": Basis(f.handle_due, policy.chase_after_overdue, anchor="start")}))
     if chase_due is not None and chased_at is None and now >= chase_due and not f.extension_pending:
         chased_at = now
         supervise_due = start_of_day_after(now, policy.supervise_after_chase, calendar, zone)
         marks.append(Mark("chase", {"chased_at": now, "supervise_due": supervise_due},
                           {"handle_due": f.handle_due.isoformat() if f.handle_due else None,
-                           "supervise_due": supervise_due.isoformat()}))
+                           "supervise_due": supervise_due.isoformat()},
+                          {"supervise_due": Basis(now, policy.supervise_after_chase, anchor="start")}))
     if supervise_due is not None and f.supervised_at is None and now >= supervise_due:
         marks.append(Mark("supervise", {"supervised_at": now},
                           {"chased_at": chased_at.isoformat() if chased_at else None, "report_to": "leadership"}))

@@ -8,6 +8,7 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 from app.calendar.service import current_calendar, deployment_profile
+from app.cases import clock
 from app.cases.kinds import get_kind
 from app.core.context import Ctx
 from app.core.state import AppState
@@ -50,6 +51,8 @@ async def sweep(state: AppState) -> dict[str, int]:
                 for mark in marks:
                     for column, value in mark.changes.items():
                         setattr(case, column, value)
+                    for column, basis in mark.bases.items():
+                        clock.remember(case, column, basis, basis.compute(calendar, zone))
                     data = {"lead_unit_id": case.lead_unit_id, **mark.data}
                     session.add(CaseEvent(case_id=case.id, at=now, type=mark.type, actor_role="system",
                                           actor_unit_id=None, from_status=case.status, to_status=case.status,
