@@ -32,7 +32,12 @@ def recipients(event_type: str, data: Mapping[str, Any], lead_unit_id: int | Non
     elif event_type in TO_LEAD and lead_unit_id is not None:
         found.append((lead_unit_id, "lead"))
     seen: set[int] = set()
-    return [(u, why) for u, why in found if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
+    told: list[tuple[int, str]] = []
+    for u, why in found:
+        if u not in seen:
+            seen.add(u)
+            told.append((u, why))
+    return told
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
