@@ -86,7 +86,7 @@ class CarePolicy(_Strict):
     def parse(cls, code: str, spec: dict[str, Any]) -> "CarePolicy":
         return cls.model_validate({**spec, "code": code})
 
-    def handling_limit(self, service_type: str) -> Limit:
+    def handling_limit(self, service_type: ServiceType) -> Limit:
         return Limit.parse(self.handling.by_service.get(service_type) or self.handling.default)
 
 

@@ -6,7 +6,7 @@ from app.cases.lifecycle import Actor
 from app.core.auth import Principal
 from app.core.context import Ctx
 from app.core.roles import Role
-from app.models import Case
+from app.models import Assignment, Case
 
 
 def can_see(case: Case, principal: Principal) -> bool:
@@ -37,7 +37,7 @@ def actors_for(case: Case, principal: Principal) -> frozenset[Actor]:
     return frozenset()
 
 
-def my_assignment(case: Case, principal: Principal):
+def my_assignment(case: Case, principal: Principal) -> Assignment | None:
     if principal.unit_id is None:
         return None
     for a in case.assignments:
@@ -46,7 +46,7 @@ def my_assignment(case: Case, principal: Principal):
     return None
 
 
-def lead_assignment(case: Case):
+def lead_assignment(case: Case) -> Assignment | None:
     for a in case.assignments:
         if a.active and a.role == "lead":
             return a

@@ -9,8 +9,10 @@ from app.cases import clock, repository
 from app.cases import schemas as s
 from app.cases.access import can_see, lead_assignment
 from app.cases.dispatching import hand_to
+from app.cases.kinds import StageEffect
 from app.cases.lifecycle import Actor, CaseView, Outcome, Status, after_callback
 from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError
 from app.models import Case, CaseCallback
 
@@ -33,10 +35,10 @@ async def record_reply(ctx: Ctx, case: Case, text: str, **extra: Any) -> dict[st
     case.replied_at = ctx.now
     if lead is not None:
         lead.status, lead.finished_at = "replied", ctx.now
-    await set_callback_due(ctx, case)
+    callback_due = await set_callback_due(ctx, case)
     case.callback_reminded_at = None
     on_time = case.handle_due is None or ctx.now <= case.handle_due
-    return {"on_time": on_time, "callback_due": case.callback_due.isoformat()}
+    return {"on_time": on_time, "callback_due": callback_due.isoformat()}
 
 
 async def record_evaluation(ctx: Ctx, case: Case, actor: Actor, outcome: Outcome, view: CaseView, *,
@@ -45,9 +47,9 @@ async def record_evaluation(ctx: Ctx, case: Case, actor: Actor, outcome: Outcome
     result = after_callback(outcome, view, by_requester=actor == Actor.requester)
     if result.counted:
         # 一事一评: only the last valid evaluation of a reply counts.
-        await repository.uncount_callbacks(ctx.session, case.id, case.redo_count)
+        await repository.uncount_callbacks(ctx.session, id_of(case), case.redo_count)
     ctx.session.add(CaseCallback(
-        case_id=case.id, unit_id=case.lead_unit_id, **repository.place_copy(case), at=ctx.now,
+        case_id=id_of(case), unit_id=case.lead_unit_id, **repository.place_copy(case), at=ctx.now,
         by_user_id=ctx.principal.user_id,
         channel=channel, round=case.redo_count, attempt=case.callback_attempts + 1, reached=outcome.reached,
         solved=outcome.solved, satisfaction=outcome.satisfaction, unit_at_fault=outcome.unit_at_fault,
@@ -58,9 +60,9 @@ async def record_evaluation(ctx: Ctx, case: Case, actor: Actor, outcome: Outcome
                             "channel": channel, "round": case.redo_count, "attempt": case.callback_attempts + 1}
     if result.result == "retry":
         case.callback_attempts += 1
-        await set_callback_due(ctx, case)
+        next_due = await set_callback_due(ctx, case)
         case.callback_reminded_at = None
-        data["next_callback_due"] = case.callback_due.isoformat()
+        data["next_callback_due"] = next_due.isoformat()
     elif result.result in ("closed", "unreached"):
         case.closed_at, case.close_reason = ctx.now, result.close_reason
     elif result.result == "awaiting_review":
@@ -101,7 +103,7 @@ async def _merge(ctx: Ctx, case: Case, actor: Actor, body: s.MergeBody, view: Ca
         raise AppError("merge_master_closed", 409, number=master.number, status=master.status)
     if master.category_code != case.category_code:
         raise AppError("merge_category_mismatch", 409, master=master.category_code, duplicate=case.category_code)
-    if not await repository.claim_version(ctx.session, master.id, master.version):
+    if not await repository.claim_version(ctx.session, id_of(master), master.version):
         raise AppError("version_stale", 412, current="?")
     master.version += 1
     master.updated_at = ctx.now
@@ -111,7 +113,7 @@ async def _merge(ctx: Ctx, case: Case, actor: Actor, body: s.MergeBody, view: Ca
         if a.active:
             a.active, a.status, a.finished_at = False, "merged", ctx.now
     # Earlier duplicates of this case follow it to the new master, so every chain ends at an open case.
-    followers = await repository.repoint_duplicates(ctx.session, case.id, master.id)
+    followers = await repository.repoint_duplicates(ctx.session, id_of(case), id_of(master))
     ctx.event(master, "merged_in", reason=body.reason,
               data={"duplicate_id": case.id, "duplicate_number": case.number, "followers": followers})
     return {"master_case_id": master.id, "master_number": master.number, "followers": followers}
@@ -125,4 +127,4 @@ async def _mark_major(ctx: Ctx, case: Case, actor: Actor, body: s.MajorBody, vie
     return {"major": case.major, "before": before}
 
 
-EFFECTS = {"callback": _callback, "rate": _rate, "merge": _merge, "mark_major": _mark_major}
+EFFECTS: dict[str, StageEffect] = {"callback": _callback, "rate": _rate, "merge": _merge, "mark_major": _mark_major}

@@ -1,6 +1,7 @@
 """What each lifecycle action changes. The lifecycle decided it may happen; these apply it."""
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,8 +18,10 @@ from app.cases.dispatching import clear_oversight, hand_to, new_assignment, rout
 from app.cases.lifecycle import Actor, CaseView, LifecycleError, extension_fits
 from app.cases.links import EFFECTS as LINK_EFFECTS
 from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError
-from app.models import Case
+from app.knowledge.service import usable_article
+from app.models import Assignment, Case
 
 Effect = Callable[[Ctx, Case, Actor, Any, CaseView], Awaitable[dict[str, Any]]]
 
@@ -27,16 +30,39 @@ async def _dispatch(ctx: Ctx, case: Case, actor: Actor, body: s.DispatchBody, vi
     return await route_and_dispatch(ctx, case, unit_id=body.unit_id)
 
 
-async def _callback_due(ctx: Ctx, case: Case) -> None:
-    await set_callback_due(ctx, case)
+async def _callback_due(ctx: Ctx, case: Case) -> datetime:
+    due = await set_callback_due(ctx, case)
     case.callback_reminded_at = None
+    return due
+
+
+# The lifecycle table and guards decide who may act before an effect runs; these read what they guarantee.
+
+def _mine(ctx: Ctx, case: Case) -> Assignment:
+    mine = my_assignment(case, ctx.principal)
+    assert mine is not None, "only a unit with an active assignment acts as the lead or a co-handler"
+    return mine
+
+
+def _lead(case: Case) -> Assignment:
+    lead = lead_assignment(case)
+    assert lead is not None, "the action is allowed only in a status where the case has a lead unit"
+    return lead
+
+
+def _return_request(case: Case) -> dict[str, Any]:
+    assert case.return_request is not None, "return_review: the lead's return request is pending"
+    return case.return_request
+
+
+def _extension_request(case: Case) -> dict[str, Any]:
+    assert case.extension_request is not None, "the guard allows it only while an extension request is pending"
+    return case.extension_request
 
 
 async def _direct_answer(ctx: Ctx, case: Case, actor: Actor, body: s.DirectAnswerBody, view: CaseView) -> dict:
     text, basis, cited = body.answer, body.basis, None
     if body.article_code is not None:
-        from app.knowledge.service import usable_article  # the knowledge base builds on the spine, not under it
-
         article = await usable_article(ctx.state, ctx.session, body.article_code, ctx.now)
         text = text or article.answer
         basis = basis or " ".join(x for x in (article.policy_title, article.document_number) if x) or None
@@ -46,12 +72,12 @@ async def _direct_answer(ctx: Ctx, case: Case, actor: Actor, body: s.DirectAnswe
                   "by_user_id": ctx.principal.user_id, "direct": True, "at": ctx.now.isoformat()}
     case.direct_answer = True
     case.replied_at = ctx.now
-    await _callback_due(ctx, case)
-    return {"callback_due": case.callback_due.isoformat(), "article": cited}
+    callback_due = await _callback_due(ctx, case)
+    return {"callback_due": callback_due.isoformat(), "article": cited}
 
 
 async def _sign(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
-    mine = my_assignment(case, ctx.principal)
+    mine = _mine(ctx, case)
     mine.status, mine.signed_at, mine.signed_by = "signed", ctx.now, ctx.principal.user_id
     if actor == Actor.lead:
         case.signed_at = ctx.now
@@ -68,7 +94,7 @@ async def _return(ctx: Ctx, case: Case, actor: Actor, body: s.ReturnBody, view: 
         raise AppError("return_same_unit", 422, field_errors=[{"field": "suggested_unit_id",
                                                                "code": "return_same_unit"}])
     await usable_unit(ctx, body.suggested_unit_id, "suggested_unit_id")
-    lead = lead_assignment(case)
+    lead = _lead(case)
     case.return_request = {"reason": body.reason, "legal_basis": body.legal_basis,
                            "suggested_unit_id": body.suggested_unit_id, "from_status": case.status,
                            "assignment_status": lead.status, "by_unit_id": lead.unit_id,
@@ -78,20 +104,20 @@ async def _return(ctx: Ctx, case: Case, actor: Actor, body: s.ReturnBody, view: 
 
 
 async def _accept_return(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptReturnBody, view: CaseView) -> dict:
-    target = body.unit_id or case.return_request["suggested_unit_id"]
+    target = body.unit_id or _return_request(case)["suggested_unit_id"]
     if target == case.lead_unit_id:
         raise AppError("redispatch_same_unit", 422, field_errors=[{"field": "unit_id",
                                                                    "code": "redispatch_same_unit"}])
-    returned = dict(case.return_request)
+    returned = dict(_return_request(case))
     data = await hand_to(ctx, case, target, retired_status="returned")
     data["return_request"] = returned
     return data
 
 
 async def _reject_return(ctx: Ctx, case: Case, actor: Actor, body: s.ReasonBody, view: CaseView) -> dict:
-    lead = lead_assignment(case)
-    lead.status = case.return_request.get("assignment_status", "dispatched")
-    returned = dict(case.return_request)
+    lead = _lead(case)
+    lead.status = _return_request(case).get("assignment_status", "dispatched")
+    returned = dict(_return_request(case))
     case.return_request = None
     return {"return_request": returned}
 
@@ -107,16 +133,17 @@ async def _request_extension(ctx: Ctx, case: Case, actor: Actor, body: s.Extensi
 
 
 async def _approve_extension(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
-    asked = dict(case.extension_request)
+    asked = dict(_extension_request(case))
     error = extension_fits(view, asked["days"])
     if error is not None:
         raise AppError(error.code, error.http_status, **error.params)
     calendar = await current_calendar(ctx.state, ctx.session)
     before = case.handle_due
-    due = extend_due(case.handle_due, asked["days"], calendar, ZoneInfo(ctx.state.settings.timezone))
+    assert before is not None, "the guard refuses approve_extension while the clock is paused"
+    due = extend_due(before, asked["days"], calendar, ZoneInfo(ctx.state.settings.timezone))
     case.handle_due = due.at
     clock.extended(case, asked["days"], before, due)
-    if case.handle_due > ctx.now:
+    if due.at > ctx.now:
         clear_oversight(case)
     case.extension_days_granted += asked["days"]
     case.extension_request = None
@@ -126,7 +153,7 @@ async def _approve_extension(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBod
 
 
 async def _deny_extension(ctx: Ctx, case: Case, actor: Actor, body: s.ReasonBody, view: CaseView) -> dict:
-    asked = dict(case.extension_request)
+    asked = dict(_extension_request(case))
     case.extension_request = None
     return {"request": asked}
 
@@ -136,12 +163,12 @@ async def _add_co_handler(ctx: Ctx, case: Case, actor: Actor, body: s.UnitBody, 
     if any(a.active and a.unit_id == unit.id for a in case.assignments):
         raise AppError("co_handler_duplicate", 409)
     # Joining after the signing deadline has passed, the co-handler has no signing deadline to miss.
-    new_assignment(ctx, case, unit.id, "co", case.sign_due if ctx.now < (case.sign_due or ctx.now) else None)
+    new_assignment(ctx, case, id_of(unit), "co", case.sign_due if ctx.now < (case.sign_due or ctx.now) else None)
     return {"unit_id": unit.id}
 
 
 async def _contribute(ctx: Ctx, case: Case, actor: Actor, body: s.ContributeBody, view: CaseView) -> dict:
-    mine = my_assignment(case, ctx.principal)
+    mine = _mine(ctx, case)
     if mine.signed_at is None:
         mine.signed_at, mine.signed_by = ctx.now, ctx.principal.user_id
     mine.status, mine.contribution, mine.finished_at = "contributed", body.text, ctx.now
@@ -149,14 +176,14 @@ async def _contribute(ctx: Ctx, case: Case, actor: Actor, body: s.ContributeBody
 
 
 async def _reply(ctx: Ctx, case: Case, actor: Actor, body: s.ReplyBody, view: CaseView) -> dict:
-    lead = lead_assignment(case)
+    lead = _lead(case)
     case.reply = {"text": body.text, "signer": body.signer, "basis": body.basis, "by_unit_id": lead.unit_id,
                   "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat()}
     case.replied_at = ctx.now
     lead.status, lead.finished_at = "replied", ctx.now
-    await _callback_due(ctx, case)
+    callback_due = await _callback_due(ctx, case)
     on_time = case.handle_due is None or ctx.now <= case.handle_due
-    return {"signer": body.signer, "on_time": on_time, "callback_due": case.callback_due.isoformat()}
+    return {"signer": body.signer, "on_time": on_time, "callback_due": callback_due.isoformat()}
 
 
 async def _close(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:

@@ -11,6 +11,7 @@ from app.cases.access import lead_assignment
 from app.cases.kinds import get_kind
 from app.cases.repository import place_copy
 from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError
 from app.models import Assignment, Case, Unit
 from app.routing import service as routing
@@ -92,7 +93,7 @@ def clear_oversight(case: Case) -> None:
 def new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str, sign_due: datetime | None) -> Assignment:
     """A unit's new assignment to the case, with the case's place copied for the figures; the case's loaded
     assignments include it at once."""
-    assignment = Assignment(case_id=case.id, unit_id=unit_id, role=role, status="dispatched",
+    assignment = Assignment(case_id=id_of(case), unit_id=unit_id, role=role, status="dispatched",
                             dispatched_at=ctx.now, sign_due=sign_due, **place_copy(case))
     ctx.session.add(assignment)
     case.assignments.append(assignment)
@@ -117,10 +118,10 @@ def decision_data(decision: Decision) -> dict[str, Any]:
 async def route_and_dispatch(ctx: Ctx, case: Case, *, unit_id: int | None = None) -> dict[str, Any]:
     """First dispatch: the router picks the lead and co-handlers, unless the agent names the lead."""
     decision = await decide_lead(ctx, case)
-    lead_id = decision.lead.id
+    lead_id = id_of(decision.lead)
     data = decision_data(decision)
     if unit_id is not None and unit_id != lead_id:
-        lead_id = (await usable_unit(ctx, unit_id)).id
+        lead_id = id_of(await usable_unit(ctx, unit_id))
         data["manual_lead"] = True
     case.handling_class = decision.handling_class
     case.routing_fallback = decision.fallback and unit_id is None
@@ -128,7 +129,7 @@ async def route_and_dispatch(ctx: Ctx, case: Case, *, unit_id: int | None = None
     data.update(await _restart_clock(ctx, case))
     _retire_lead(ctx, case, "replaced")
     new_assignment(ctx, case, lead_id, "lead", case.sign_due)
-    co_ids = [u.id for u in decision.co_handlers if u.id != lead_id]
+    co_ids = [id_of(u) for u in decision.co_handlers if u.id != lead_id]
     active = {a.unit_id for a in case.assignments if a.active}
     for co_id in co_ids:
         if co_id not in active:
@@ -147,6 +148,6 @@ async def hand_to(ctx: Ctx, case: Case, unit_id: int, *, retired_status: str) ->
     case.lead_unit_id = unit.id
     case.routing_fallback = False
     data = await _restart_clock(ctx, case, new_round=retired_status == "redo")
-    new_assignment(ctx, case, unit.id, "lead", case.sign_due)
+    new_assignment(ctx, case, id_of(unit), "lead", case.sign_due)
     data.update({"previous_lead_unit_id": previous, "lead_unit_id": unit.id})
     return data

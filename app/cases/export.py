@@ -45,7 +45,7 @@ async def stream(state: Any, scope: repository.Scope, f: repository.CaseFilter, 
             units = await units_repo.get_many(session, {r.lead_unit_id for r in rows if r.lead_unit_id})
         chunk = []
         for c in rows:
-            unit = units.get(c.lead_unit_id)
+            unit = units.get(c.lead_unit_id) if c.lead_unit_id is not None else None
             chunk.append(_line([
                 c.number, c.kind, c.channel, c.status, c.category_code, names.get(c.category_code, ""),
                 c.work_order_type, c.urgency, c.region_code, unit.code if unit else None, unit.name if unit else None,

@@ -10,6 +10,7 @@ actions that are allowed. Time guards read the clock passed in.
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -142,7 +143,7 @@ def after_callback(outcome: Outcome, case: CaseView, *, by_requester: bool) -> C
 
 
 class LifecycleError(Exception):
-    def __init__(self, code: str, http_status: int = 409, **params: object):
+    def __init__(self, code: str, http_status: int = 409, **params: Any):
         super().__init__(code)
         self.code = code
         self.http_status = http_status

@@ -10,7 +10,7 @@ from app.cases import export, repository, service
 from app.cases.schemas import CaseCreate, CaseRead, CaseSummary, CaseUpdate
 from app.core.concurrency import IfMatch, etag
 from app.core.context import Ctx, CtxDep
-from app.core.db import UnitOfWorkRoute
+from app.core.db import UnitOfWorkRoute, id_of
 from app.core.errors import AppError
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
@@ -111,7 +111,7 @@ async def get_case(ctx: CtxDep, case_id: int, reveal: Annotated[str | None, Quer
 @router.patch("/{case_id}", response_model=CaseRead, summary="Change category, location or urgency (re-routes)")
 async def update_case(ctx: CtxDep, case_id: int, body: CaseUpdate, version: IfMatch) -> Response:
     case = await service.update(ctx, case_id, body, version)
-    return _with_etag(await service.present(ctx, await service.load_visible(ctx, case.id)))
+    return _with_etag(await service.present(ctx, await service.load_visible(ctx, id_of(case))))
 
 
 @router.post("/{case_id}/actions/{action}", response_model=CaseRead,
@@ -121,5 +121,5 @@ async def act(ctx: CtxDep, case_id: int, action: str, version: IfMatch, idem: Id
     if (replay := await idem.claim()) is not None:  # a unit's system retrying after a lost answer
         return replay
     case = await service.perform(ctx, case_id, action, body, version)
-    read = await service.after_action(ctx, case.id)
+    read = await service.after_action(ctx, id_of(case))
     return await idem.respond(read, 200, headers={"ETag": etag(read.version)})

@@ -17,6 +17,7 @@ from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
@@ -52,6 +53,7 @@ async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
     snap = await routing.snapshot(ctx.state, ctx.session)
     routing.validate_facts(snap, category=body.category, region_code=body.region_code)
     check_district_scope(ctx, body.region_code)
+    caller_name: str | None
     if principal.role == Role.resident:
         caller_name, caller_phone = principal.name, normalise_mobile(principal.username)
     else:
@@ -65,6 +67,9 @@ async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
         requester_user_id=principal.user_id if principal.role == Role.resident else None,
         caller_name=caller_name, caller_phone=caller_phone, anonymous=body.anonymous,
         hide_contact=body.hide_contact, payload=payload,
+        # open_case numbers the case and sets these again as it stores it
+        number="", status=Status.received, district_code=body.region_code[:6],
+        profile_code=ctx.state.settings.deadline_profile,
     )
     # Only centre staff may hold a case back; a resident's report is always dispatched.
     return await open_case(ctx, case, hold=body.hold and principal.role != Role.resident)
@@ -152,7 +157,7 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason:
     master = None
     if case.merged_into_id is not None:
         master = await repository.get(ctx.session, case.merged_into_id, with_children=False)
-    duplicates, related = ([], []) if opened_now else await repository.neighbours(ctx.session, case.id)
+    duplicates, related = ([], []) if opened_now else await repository.neighbours(ctx.session, id_of(case))
     return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
                         region_name=reference.region_name(snap, case.region_code), units=units,
                         profile=profile, reveal_contact=reveal, master=master, duplicates=duplicates,
@@ -208,7 +213,7 @@ async def perform(ctx: Ctx, case_id: int, action: str, raw_body: Any, expected_v
         allowed = views.allowed_for(case, ctx, profile)
         params = {"action": action, "status": case.status, **exc.params}
         raise AppError(exc.code, exc.http_status, extra={"allowed_actions": allowed}, **params) from exc
-    if not await repository.claim_version(ctx.session, case.id, case.version):
+    if not await repository.claim_version(ctx.session, id_of(case), case.version):
         raise AppError("version_stale", 412, current="?")
     before, stage_before = case.status, case.stage
     data = await effect(ctx, case, actor, body, view)
@@ -245,7 +250,7 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     routing.validate_facts(snap, category=changes.get("category", case.category_code),
                            region_code=changes.get("region_code", case.region_code))
     check_district_scope(ctx, changes.get("region_code", case.region_code))
-    if not await repository.claim_version(ctx.session, case.id, case.version):
+    if not await repository.claim_version(ctx.session, id_of(case), case.version):
         raise AppError("version_stale", 412, current="?")
     for key, value in changes.items():
         setattr(case, fields.get(key, key), value)

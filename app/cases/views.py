@@ -1,5 +1,6 @@
 """Case table rows into API models, with personal data masked by default."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from app.calendar.deadlines import Profile
@@ -86,7 +87,7 @@ def master_progress(master: Case | None) -> s.MasterProgress | None:
 
 def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None, units: dict[int, Unit],
            profile: Profile, reveal_contact: bool, master: Case | None = None,
-           duplicates: list[tuple[int, str]] = (), related: list[tuple[int, str]] = ()) -> s.CaseRead:
+           duplicates: Sequence[tuple[int, str]] = (), related: Sequence[tuple[int, str]] = ()) -> s.CaseRead:
     hidden = case.anonymous
     phone = case.caller_phone if reveal_contact else mask_phone(case.caller_phone)
     return s.CaseRead(

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.core.clock import Clock
 from app.core.db import get_session
@@ -47,9 +48,11 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 # Every request reads its caller: the columns only (no User object to track), in a statement built once.
-_CALLER = (select(User.id, User.username, User.name, User.role, User.unit_id, User.active, User.token_version,
-                  Unit.kind.label("unit_kind"), Unit.region_code.label("unit_region"))
-           .outerjoin(Unit, Unit.id == User.unit_id).where(User.id == bindparam("user_id")))
+# The unit's columns are None for a caller without a unit (the outer join).
+_CALLER: Select[int | None, str, str, str, int | None, bool, int, str | None, str | None] = (
+    select(col(User.id), col(User.username), col(User.name), col(User.role), col(User.unit_id), col(User.active),
+           col(User.token_version), col(Unit.kind).label("unit_kind"), col(Unit.region_code).label("unit_region"))
+    .outerjoin(Unit, col(Unit.id) == col(User.unit_id)).where(col(User.id) == bindparam("user_id")))
 
 
 async def _principal(

@@ -7,11 +7,11 @@ repositories only flush.
 
 import json
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol, cast
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
-from sqlalchemy import event
+from sqlalchemy import CursorResult, Result, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core import sqlite_driver
@@ -65,6 +65,32 @@ def make_engine(settings: Settings) -> AsyncEngine:
                                pool_timeout=settings.db_pool_timeout_seconds, pool_pre_ping=True,
                                connect_args={"timeout": settings.db_connect_timeout_seconds},
                                json_serializer=_json_dumps)
+
+
+class Stored(Protocol):
+    """A table row: its id is None until the row is first flushed."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: Stored) -> int:
+    """The id of a row that has been flushed or loaded (models type it `int | None` for the unsaved state)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return row.id
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The database's dialect name ("postgresql" or "sqlite") for a session from `make_sessionmaker`."""
+    if session.bind is None:
+        raise RuntimeError("the session is not bound to an engine")
+    return session.bind.dialect.name
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. Its result is a CursorResult, which `execute` types as a plain Result."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -37,7 +37,12 @@ def recipients(event_type: str, data: Mapping[str, Any], lead_unit_id: int | Non
         found += [(lead_unit_id, "lead")] if lead_unit_id is not None else []
         found += [(u, "co") for u in data.get("co_unit_ids", [])]
     seen: set[int] = set()
-    return [(u, why) for u, why in found if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
+    told: list[tuple[int, str]] = []
+    for u, why in found:
+        if u not in seen:
+            seen.add(u)
+            told.append((u, why))
+    return told
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

@@ -77,7 +77,7 @@ def rank(description: str, region_code: str, lat: float | None, long: float | No
     # hundreds of open cases of a category.
     query, texts = _joined(description), [_joined(c.description) for c, _, _ in kept]
     scores = process.cdist([query], texts, scorer=fuzz.token_set_ratio, dtype=np.float64)[0] if query else None
-    out = [Scored(c.case_id, round(float(scores[i]) / 100, 4) if query and texts[i] else 0.0, dist, same)
+    out = [Scored(c.case_id, round(float(scores[i]) / 100, 4) if scores is not None and texts[i] else 0.0, dist, same)
            for i, (c, dist, same) in enumerate(kept)]
     out.sort(key=lambda s: (-s.score, s.distance_m if s.distance_m is not None else math.inf, -s.case_id))
     return out[:limit]

@@ -84,9 +84,10 @@ class Gazetteer:
 
     def path(self, code: str) -> list[str]:
         out = []
-        while code:
-            out.append(code)
-            code = self.places[code].parent_code
+        step: str | None = code
+        while step:
+            out.append(step)
+            step = self.places[step].parent_code
         return out
 
     def _matches(self, text: str) -> list[Match]:
@@ -117,7 +118,7 @@ class Gazetteer:
             matches, fuzzy = self._fuzzy(text), True
         if not matches:
             return Resolution(None, None, None, 0.0, ())
-        weight = {}
+        weight: dict[str, float] = {}
         for m in matches:
             weight[m.code] = max(weight.get(m.code, 0.0), KIND_WEIGHT[m.kind])
         # A chain is the path of a matched place; it is supported by every matched place on it.
@@ -136,8 +137,9 @@ class Gazetteer:
             place = self.places[best[0]]
             return Resolution(place.code, place.name, place.level, round(min(1.0, best_score + 0.2), 2), tuple(used))
         common = self._common_ancestor(best)
-        place = self.places[common] if common else None
-        return Resolution(place.code if place else None, place.name if place else None, place.level if place else None,
+        ancestor = self.places[common] if common else None
+        return Resolution(ancestor.code if ancestor else None, ancestor.name if ancestor else None,
+                          ancestor.level if ancestor else None,
                           round(min(0.5, best_score) * (0.5 if fuzzy else 1.0), 2), tuple(used),
                           candidates=tuple(sorted(best)), ambiguous=True)
 
