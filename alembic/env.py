@@ -7,7 +7,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers every table)
+import app.models  # noqa: F401  (the tables of every package)
+import app.registry  # noqa: F401  (and of every kind, which may bring its own)
 from app.core.config import get_settings
 from app.core.db import make_engine
 
