@@ -11,7 +11,7 @@ from app.cases import reference, repository, views
 from app.cases import schemas as s
 from app.cases.access import actors_for, can_see
 from app.cases.actions import EFFECTS, event_reason
-from app.cases.dispatching import decide_lead, hand_to, route_and_dispatch
+from app.cases.dispatching import apply_decision, decide_lead, route_and_dispatch
 from app.cases.kinds import get_kind, stage_action_names
 from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
 from app.core import audit
@@ -262,12 +262,11 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     status_before = case.status
     if case.status != Status.received:
         decision = await decide_lead(ctx, case)
+        lead_before = case.lead_unit_id
         data["decision"] = {"lead_unit_id": decision.lead.id, "rule_id": decision.rule.id if decision.rule
                             else None, "fallback": decision.fallback, "trace": decision.trace_dicts()}
-        case.handling_class = decision.handling_class
-        if decision.lead.id != case.lead_unit_id:
-            data.update(await hand_to(ctx, case, decision.lead.id, retired_status="replaced"))
-            case.routing_fallback = decision.fallback
+        data.update(await apply_decision(ctx, case, decision))
+        if case.lead_unit_id != lead_before:
             case.status = Status.dispatched
     case.version += 1
     case.updated_at = ctx.now
