@@ -68,7 +68,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
         async with make_sessionmaker(engine)() as session:
             user = await create_user(session, settings, username=args.username, password=args.password,
                                      name=args.name or args.username, role=args.role, unit_id=args.unit,
-                                     now=SystemClock().now())
+                                     now=SystemClock().now(), leader=args.leader)
             await session.commit()
             return user.id
     finally:
@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     user.add_argument("--role", required=True)
     user.add_argument("--unit", type=int, default=None, help="unit id (required for unit_staff)")
     user.add_argument("--name", default=None)
+    user.add_argument("--leader", action="store_true", help="a leader: may sign off decisions against the check")
     key = sub.add_parser("issue-api-key", help="issue an API key (an Open311 app, or a unit's system); printed once")
     key.add_argument("--name", required=True)
     key.add_argument("--unit", type=int, default=None, help="a unit's id: the key acts as the unit's system")

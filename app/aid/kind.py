@@ -8,6 +8,7 @@ time, and marks the end of each public notice.
 """
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from app.aid import eligibility as el
@@ -23,6 +24,7 @@ from app.cases.accountability import record_reply
 from app.cases.dispatching import clear_oversight
 from app.cases.kinds import parse_instant, recorded_by, update_payload, without_keys
 from app.cases.lifecycle import AT_UNIT, Actor, CaseView, Status
+from app.core import audit
 from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -108,7 +110,9 @@ async def record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, vi
                                 if case.payload.get("temporary") else None)
         result, line, kept = await service.check(ctx, household)
         check["eligibility"] = service.present(result, household.scheme, line, len(kept)).model_dump(mode="json")
-        update_payload(case, household=kept, assets=household.assets.model_dump(mode="json"))
+        # The case's eligibility is always the latest check's: a decision is held to it.
+        update_payload(case, household=kept, assets=household.assets.model_dump(mode="json"),
+                       eligibility=check["eligibility"])
     update_payload(case, checks=[*case.payload.get("checks", []), check])
     return {"eligible_after_check": check.get("eligibility", {}).get("eligible")}
 
@@ -130,11 +134,50 @@ async def record_objection(ctx: Ctx, case: Case, actor: Actor, body: s.Objection
     return {"round": round_, "back_to": "check", "notify_requester": True}
 
 
+def _departures(case: Case, amount: Decimal) -> tuple[list[dict[str, Any]], Decimal | None]:
+    """How an approval of `amount` departs from the latest recorded check: (the departures, the entitlement)."""
+    latest = case.payload["eligibility"]
+    entitled = Decimal(latest["entitlement"]) if latest.get("entitlement") is not None else None
+    found: list[dict[str, Any]] = []
+    if not latest["eligible"]:
+        found.append({"code": "check_ineligible", "failed": [r["code"] for r in latest["reasons"]
+                                                              if not r["passed"]]})
+    if entitled is not None and amount != entitled:
+        found.append({"code": "amount_not_entitlement", "entitlement": str(entitled), "amount": str(amount)})
+    return found, entitled
+
+
+def _override(ctx: Ctx, case: Case, body: s.ApproveBody, departures: list[dict[str, Any]],
+              entitled: Decimal | None) -> dict[str, Any] | None:
+    """An approval against the latest check needs a leader's override with a reason; it is audited and goes on the
+    timeline as an `override` event, which the unit's figures count."""
+    if not departures:
+        return None
+    detail = {"departures": departures, "entitlement": str(entitled) if entitled is not None else None,
+              "amount": str(body.amount), "check": case.payload["eligibility"]}
+    if body.override is None:
+        raise AppError("decision_contradicts_check", 409, what="、".join(d["code"] for d in departures),
+                       extra={"departures": departures,
+                              "entitlement": str(entitled) if entitled is not None else None})
+    if not ctx.principal.leader:
+        raise AppError("override_not_allowed", 403)
+    override = {"reason": body.override.reason, **detail, **recorded_by(ctx)}
+    audit.record(ctx.session, at=ctx.now, action="aid.override", actor_user_id=ctx.principal.user_id,
+                 actor_name=ctx.principal.name, target_type="case", target_id=case.id,
+                 detail={"reason": body.override.reason, "departures": departures})
+    ctx.event(case, "override", from_status=case.status, to_status=case.status, reason=body.override.reason,
+              data={"decision": "approve", **detail, "unit_id": ctx.principal.unit_id})
+    return override
+
+
 async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+    departures, entitled = _departures(case, body.amount)
+    override = _override(ctx, case, body, departures, entitled)
     start = el.start_month(ctx.today)
     monthly = case.payload["scheme"] != "temporary"
     decision = {"result": "approved", "amount": str(body.amount), "monthly": monthly,
-                "start_month": start if monthly else None, "note": body.note, **recorded_by(ctx)}
+                "start_month": start if monthly else None, "note": body.note, "override": override,
+                "entitlement": str(entitled) if entitled is not None else None, **recorded_by(ctx)}
     case.stage_due = None
     update_payload(case, decision=decision)
     what = service.SCHEME_NAMES[case.payload["scheme"]]

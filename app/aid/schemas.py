@@ -80,6 +80,10 @@ class EligibilityRead(BaseModel):
     line_source: str
     members: int
     reasons: list[ReasonRead]
+    entitlement: str | None = Field(default=None, description="低保: the monthly amount this check entitles the "
+                                                              "household to (the gap to the line, for the whole "
+                                                              "household); an approval of another amount needs a "
+                                                              "leader's override")
 
 
 # --- stage bodies ----------------------------------------------------------------------------------------------
@@ -123,10 +127,22 @@ class ObjectionBody(RequestModel):
     by: str | None = Field(default=None, max_length=64, description="the objector, if they gave a name")
 
 
+class OverrideIn(RequestModel):
+    """A leader signs off a decision that the latest recorded check does not support (audited, on the timeline,
+    counted in the unit's figures)."""
+
+    reason: str = Field(min_length=4, max_length=1000, description="why the decision departs from the check")
+
+
 class ApproveBody(RequestModel):
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2,
-                            description="monthly for 低保 and 特困; once for temporary aid")
+                            description="monthly for 低保 and 特困; once for temporary aid. For 低保 it must be "
+                                        "the entitlement the latest check gives (the gap to the line times the "
+                                        "household size), or carry an override")
     note: str | None = Field(default=None, max_length=500)
+    override: OverrideIn | None = Field(default=None, description="a leader's sign-off when the approval departs "
+                                                                  "from the latest check (ineligible, or another "
+                                                                  "amount)")
 
 
 class RejectBody(RequestModel):

@@ -112,7 +112,9 @@ def _temporary(body: s.Household) -> el.Temporary | None:
 def present(result: el.Result, scheme: str, line: el.Line, members: int) -> s.EligibilityRead:
     return s.EligibilityRead(eligible=result.eligible, scheme=scheme, per_capita_income=float(result.per_capita_income),
                              line=float(result.line), line_effective_from=line.effective_from, line_source=line.source,
-                             members=members, reasons=[s.ReasonRead(**r.as_dict()) for r in result.reasons])
+                             members=members, reasons=[s.ReasonRead(**r.as_dict()) for r in result.reasons],
+                             entitlement=str(amount) if (amount := el.entitlement(scheme, result)) is not None
+                             else None)
 
 
 async def check(ctx: Ctx, body: s.Household) -> tuple[el.Result, el.Line, list[dict[str, Any]]]:

@@ -58,6 +58,7 @@ async def _restart_clock(ctx: Ctx, case: Case, *, new_round: bool = False) -> di
     case.dispatched_at = ctx.now
     case.signed_at = None
     case.extension_request = None
+    case.extension_watch_at = None
     case.return_request = None
     described = {**deadlines.describe(), "handle_due": case.handle_due}
     return {"deadlines_before": {k: v.isoformat() if v else None for k, v in before.items()},

@@ -139,6 +139,12 @@ async def repoint_duplicates(session: AsyncSession, old_master: int, new_master:
     return rowcount(result)
 
 
+async def merged_into(session: AsyncSession, master_id: int) -> list[Case]:
+    """The duplicates merged into a case (their requesters are called back on its reply)."""
+    rows = await session.execute(select(Case).where(col(Case.merged_into_id) == master_id).order_by(col(Case.id)))
+    return list(rows.scalars())
+
+
 async def callbacks_of(session: AsyncSession, case_id: int) -> list[CaseCallback]:
     rows = await session.execute(select(CaseCallback).where(col(CaseCallback.case_id) == case_id)
                                  .order_by(col(CaseCallback.id)))
@@ -245,7 +251,8 @@ def _filters(f: CaseFilter, now: datetime) -> list[ColumnElement[bool]]:
 
 async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: datetime, sort: str,
                  cursor: list[Any] | None, limit: int) -> tuple[list[Case], list[Any] | None]:
-    """Keyset pages. `due`: by handle_due then id, undated cases after dated ones; `created`: newest first."""
+    """Keyset pages. `due`: open emergencies (critical) first, oldest first; then by handle_due and id, undated
+    cases after dated ones. `created`: newest first."""
     base = select(Case)
     clause = scope_clause(scope)
     if clause is not None:
@@ -261,11 +268,24 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
         more = len(newest) > limit
         newest = newest[:limit]
         return newest, (["c", None, newest[-1].id] if more else None)
-    phase = cursor[0] if cursor else "d"
+    phase = cursor[0] if cursor else "e"
     rows: list[Case] = []
-    if phase == "d":
-        stmt = base.where(handle_due.is_not(None))
+    emergency = and_(col(Case.urgency) == "critical", col(Case.status).in_(OPEN_STATUSES))
+    if phase == "e":
+        stmt = base.where(emergency)
         if cursor:
+            stmt = stmt.where(case_id > int(cursor[2]))
+        rows = list((await session.execute(stmt.order_by(case_id).limit(limit + 1))).scalars())
+        if len(rows) > limit:
+            return rows[:limit], ["e", None, rows[limit - 1].id]
+        phase, cursor = "d", None
+        limit -= len(rows)
+        if limit == 0:
+            return rows, ["d", None, None]
+    top, rows = rows, []
+    if phase == "d":
+        stmt = base.where(handle_due.is_not(None), ~emergency)
+        if cursor and cursor[1] is not None:  # ["d", None, None]: the emergencies filled the last page exactly
             due = datetime.fromisoformat(cursor[1])
             # A row comparison, so the database seeks into (handle_due, id) instead of filtering a sort.
             stmt = stmt.where(tuple_(handle_due, case_id) > tuple_(due, int(cursor[2])))
@@ -273,9 +293,9 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
         if len(rows) > limit:
             last = rows[limit - 1]
             assert last.handle_due is not None, "this phase reads dated cases only"
-            return rows[:limit], ["d", last.handle_due.isoformat(), last.id]
+            return top + rows[:limit], ["d", last.handle_due.isoformat(), last.id]
         cursor = None
-    stmt = base.where(handle_due.is_(None))
+    stmt = base.where(handle_due.is_(None), ~emergency)
     if cursor:
         stmt = stmt.where(case_id > int(cursor[2]))
     need = limit - len(rows)
@@ -283,8 +303,8 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
     taken = undated[:need]
     rows += taken
     if len(undated) > need:
-        return rows, ["n", None, taken[-1].id if taken else 0]
-    return rows, None
+        return top + rows, ["n", None, taken[-1].id if taken else 0]
+    return top + rows, None
 
 
 async def provisional_open(session: AsyncSession) -> list[Case]:

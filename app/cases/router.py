@@ -78,7 +78,7 @@ async def list_cases(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> Page[CaseSummary]:
     keys = decode_cursor(cursor, 3) if cursor else None
-    if keys and keys[0] not in ("d", "n", "c"):
+    if keys and keys[0] not in ("e", "d", "n", "c"):
         raise AppError("cursor_invalid", 400)
     items, next_key = await service.search(ctx, f, sort=sort,
                                            cursor=keys, limit=limit)

@@ -228,18 +228,14 @@ class DispatchBody(NoteBody):
 
 
 class DirectAnswerBody(_Action):
-    """The centre answers without dispatching (直办), in its own words or by citing a knowledge-base article."""
+    """The centre answers without dispatching (直办) by citing a knowledge-base article in force whose category is
+    the case's (or a group above it), for a work-order type the deadline profile lets the centre answer directly
+    (consultation and help by default). Complaints, reports and matters needing a site visit are dispatched."""
 
+    article_code: str = Field(min_length=1, max_length=64)
     answer: str | None = Field(default=None, min_length=1, max_length=2000,
-                               description="Defaults to the article's answer when one is cited")
+                               description="The agent's own wording; defaults to the article's answer")
     basis: str | None = Field(default=None, max_length=500)
-    article_code: str | None = Field(default=None, max_length=64)
-
-    @model_validator(mode="after")
-    def _answer_or_article(self) -> "DirectAnswerBody":
-        if self.answer is None and self.article_code is None:
-            raise ValueError("give the answer or the article_code of a knowledge-base article")
-        return self
 
 
 class ReturnBody(_Action):

@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.calendar.service import deployment_profile
-from app.cases import reference, repository, views
+from app.calendar.deadlines import Basis
+from app.calendar.service import current_calendar, deployment_profile
+from app.cases import clock, reference, repository, views
 from app.cases import schemas as s
 from app.cases.access import actors_for, can_see
 from app.cases.actions import EFFECTS, event_reason
-from app.cases.dispatching import apply_decision, decide_lead, route_and_dispatch
+from app.cases.dispatching import apply_decision, clear_oversight, decide_lead, route_and_dispatch
 from app.cases.kinds import get_kind, stage_action_names
 from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
 from app.core import audit
@@ -268,11 +269,44 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
         data.update(await apply_decision(ctx, case, decision))
         if case.lead_unit_id != lead_before:
             case.status = Status.dispatched
+        elif "urgency" in changes:
+            data["urgency"] = await urgency_changed(ctx, case, before["urgency"])
     case.version += 1
     case.updated_at = ctx.now
     ctx.event(case, "reroute", from_status=status_before, to_status=case.status, reason=body.reason, data=data)
     await ctx.session.flush()
     return case
+
+
+URGENCY_RANK = {"normal": 0, "urgent": 1, "critical": 2}
+
+
+async def urgency_changed(ctx: Ctx, case: Case, before: str) -> dict[str, Any]:
+    """An agent raised or lowered the urgency (with a reason): the handling due follows the new limit. Raised,
+    the unit has the new limit from now (never more than it had); lowered, the limit from the dispatch (never
+    less than it had)."""
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    limit, clause = profile.handling_limit(case.work_order_type, case.urgency, case.handling_class)
+    raised = URGENCY_RANK[case.urgency] > URGENCY_RANK[before]
+    start = ctx.now if raised else (case.dispatched_at or ctx.now)
+    basis = Basis(start, limit)
+    due = basis.compute(calendar, ctx.zone)
+    old = case.handle_due
+    if case.handle_due is not None:
+        new_at = min(due.at, case.handle_due) if raised else max(due.at, case.handle_due)
+        if new_at != case.handle_due:
+            if new_at == due.at:
+                clock.set_due(case, "handle_due", basis, due)
+            else:  # the due the unit already had stands; it was computed on its own basis
+                case.handle_due = new_at
+            if raised:
+                case.sign_due = min(case.sign_due or new_at, new_at)
+            else:
+                clear_oversight(case)
+    return {"from": before, "to": case.urgency, "set_by": "agent", "clause": clause,
+            "handle_due_before": old.isoformat() if old else None,
+            "handle_due": case.handle_due.isoformat() if case.handle_due else None}
 
 
 EXPORT_ROLES = {Role.admin, Role.agent, Role.dispatcher, Role.unit_staff}

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 TO_LEAD = frozenset({"sign_overdue", "handle_overdue", "chase", "supervise", "approve_extension", "deny_extension",
-                     "reject_return", "callback", "rate", "withdraw", "merge", "close", "terminate"})
+                     "reject_return", "callback", "rate", "withdraw", "merge", "close", "terminate",
+                     "extension_lapsed"})
 NEW_LEAD = frozenset({"dispatch", "accept_return", "redispatch", "reroute", "transfer"})
 TO_ACTIVE = frozenset({"replan"})  # the lead and every active co-handler, when the event says units must hear
 SIGNATURE_HEADER, TIMESTAMP_HEADER, EVENT_HEADER = "X-CSC-Signature", "X-CSC-Timestamp", "X-CSC-Event-Id"

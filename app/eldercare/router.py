@@ -75,6 +75,13 @@ async def check_out(ctx: CtxDep, visit_id: int, body: s.CheckBody) -> JSONRespon
                          "deposited_minutes": data.get("deposited_minutes")})
 
 
+@router.post("/visits/{visit_id}/window", response_model=s.VisitRead,
+             summary="Extend a visit's booked window with a reason (staff): the hours it now covers count")
+async def extend_window(ctx: CtxDep, visit_id: int, body: s.WindowExtension) -> s.VisitRead:
+    visit, _ = await service.extend_window(ctx, visit_id, body)
+    return service.present_visit(visit)
+
+
 @router.post("/visits/{visit_id}/rating", response_model=s.VisitRead,
              summary="Rate a finished visit (the elder or family; an agent on a callback)")
 async def rate(ctx: CtxDep, visit_id: int, body: s.RatingBody) -> s.VisitRead:

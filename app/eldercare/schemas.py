@@ -72,6 +72,13 @@ class CheckBody(RequestModel):
         return self
 
 
+class WindowExtension(RequestModel):
+    """Staff extend a visit's booked window: the hours up to the new end count as service."""
+
+    ends_at: AwareDatetime = Field(description="the new end of the window")
+    reason: str = Field(min_length=2, max_length=300)
+
+
 class RatingBody(RequestModel):
     stars: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=500)
@@ -105,7 +112,11 @@ class VisitRead(BaseModel):
     status: str
     check_in_at: datetime | None
     check_out_at: datetime | None
-    minutes: int | None
+    minutes: int | None = Field(description="as checked in and out")
+    certified_minutes: int | None = Field(default=None, description="inside the booked window: certified, banked")
+    pending_minutes: int = Field(default=0, description="outside the window: waiting for staff to extend it")
+    unlocated: bool = Field(default=False, description="checked in without a location (where the policy allows)")
+    window_ends_at: datetime | None = Field(default=None, description="the window's end, when staff extended it")
     rating: int | None
     rated_as: str | None
 

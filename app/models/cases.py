@@ -33,6 +33,7 @@ class Case(SQLModel, table=True):
         Index("ix_cases_chase_due", "chase_due"),
         Index("ix_cases_supervise_due", "supervise_due"),
         Index("ix_cases_stage_due", "stage_due"),
+        Index("ix_cases_extension_watch_at", "extension_watch_at"),
         # The few cases whose deadlines wait for a year's official calendar (re-planned when it arrives).
         Index("ix_cases_provisional", "id", postgresql_where=text("provisional IS NOT NULL"),
               sqlite_where=text("provisional IS NOT NULL")),
@@ -92,6 +93,9 @@ class Case(SQLModel, table=True):
     supervise_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     supervised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     callback_reminded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # While an extension request is undecided: when the sweep looks at it next (the approver's reminder, then
+    # the handling due at which it lapses). None when no request is pending.
+    extension_watch_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     # Deadlines computed on a calendar that was not complete (a year without its notice): name -> how, so that
     # they are computed again when the year's schedule arrives (app/cases/clock.py). None when there are none.

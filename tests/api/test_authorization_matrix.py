@@ -294,6 +294,9 @@ MATRIX: dict[str, Row] = {
                                                                             {})),
     "POST /eldercare/visits/{visit_id}/check-out": Row(frozenset({VOL}), _json(
         "/eldercare/visits/{visit}/check-out", {})),
+    # Only the order's or the provider's unit staff (the workstation, not a role of this matrix) extend a window.
+    "POST /eldercare/visits/{visit_id}/window": Row(frozenset(), _json(
+        "/eldercare/visits/{visit}/window", {"ends_at": "2026-11-23T06:00:00Z", "reason": "陪同复诊"})),
     "POST /eldercare/visits/{visit_id}/rating": Row(frozenset({AGENT, DISP}), _json(
         "/eldercare/visits/{visit}/rating", {"stars": 5})),
     # Volunteers.
