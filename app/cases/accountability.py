@@ -5,7 +5,7 @@ from typing import Any
 
 from app.calendar.deadlines import Basis
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases import clock, repository
+from app.cases import clock, repository, search
 from app.cases import schemas as s
 from app.cases.access import can_see, lead_assignment
 from app.cases.dispatching import hand_to
@@ -33,6 +33,7 @@ async def record_reply(ctx: Ctx, case: Case, text: str, **extra: Any) -> dict[st
     case.reply = {"text": text, "signer": ctx.principal.name, "by_unit_id": lead.unit_id if lead else None,
                   "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat(), **extra}
     case.replied_at = ctx.now
+    search.refresh(case)
     if lead is not None:
         lead.status, lead.finished_at = "replied", ctx.now
     callback_due = await set_callback_due(ctx, case)
@@ -106,6 +107,7 @@ async def tell_merged(ctx: Ctx, master: Case) -> list[int]:
     for dup in await repository.merged_into(ctx.session, id_of(master)):
         dup.reply = {**(master.reply or {}), "from_master": {"id": master.id, "number": master.number}}
         dup.replied_at, dup.callback_attempts, dup.callback_reminded_at = ctx.now, 0, None
+        search.refresh(dup)
         due = await set_callback_due(ctx, dup)
         dup.version += 1
         dup.updated_at = ctx.now

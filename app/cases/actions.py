@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from app.calendar.deadlines import due_after, extend_due
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases import clock
+from app.cases import clock, search
 from app.cases import schemas as s
 from app.cases.access import lead_assignment, my_assignment
 from app.cases.accountability import EFFECTS as CLOSING_EFFECTS
@@ -82,6 +82,7 @@ async def _direct_answer(ctx: Ctx, case: Case, actor: Actor, body: s.DirectAnswe
                   "by_user_id": ctx.principal.user_id, "direct": True, "at": ctx.now.isoformat()}
     case.direct_answer = True
     case.replied_at = ctx.now
+    search.refresh(case)
     callback_due = await _callback_due(ctx, case)
     merged = await tell_merged(ctx, case)
     return {"callback_due": callback_due.isoformat(), "article": cited, "merged_told": merged}
@@ -199,6 +200,7 @@ async def _reply(ctx: Ctx, case: Case, actor: Actor, body: s.ReplyBody, view: Ca
     case.reply = {"text": body.text, "signer": body.signer, "basis": body.basis, "by_unit_id": lead.unit_id,
                   "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat()}
     case.replied_at = ctx.now
+    search.refresh(case)
     lead.status, lead.finished_at = "replied", ctx.now
     callback_due = await _callback_due(ctx, case)
     merged = await tell_merged(ctx, case)

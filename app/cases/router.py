@@ -1,19 +1,19 @@
 """HTTP for the case spine: parse, authorise, call the service."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import ValidationError
 
 from app.cases import export, repository, service
-from app.cases.schemas import CaseCreate, CaseRead, CaseSummary, CaseUpdate
+from app.cases.schemas import CaseCreate, CaseQuery, CaseRead, CaseSummary, CaseUpdate
 from app.core.concurrency import IfMatch, etag
 from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute, id_of
 from app.core.errors import AppError
 from app.core.idempotency import IdempotencyDep
-from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.pagination import MAX_LIMIT, CountedPage, decode_cursor, encode_cursor
 from app.core.ratelimit import limit_reports
 
 router = APIRouter(prefix="/cases", tags=["cases"], route_class=UnitOfWorkRoute)
@@ -44,45 +44,84 @@ async def create(ctx: CtxDep, body: CaseCreate, idem: IdempotencyDep) -> Any:
     return await created(ctx, await service.create_case(ctx, body), idem)
 
 
-async def _case_filter(
-    status: Annotated[str | None, Query(description="Comma-separated statuses")] = None,
+def _listed(value: str | None) -> list[str]:
+    return [x for x in (value or "").split(",") if x]
+
+
+async def _query(
+    number: Annotated[str | None, Query(max_length=32, description="the case number, exactly")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100,
+                                   description="words of the description, address or reply, every one "
+                                               "required (cut like callers' words)")] = None,
+    status: Annotated[str | None, Query(description="comma-separated statuses")] = None,
+    urgency: Annotated[str | None, Query(description="comma-separated: normal, urgent, critical")] = None,
     kind: Annotated[str | None, Query(max_length=16)] = None,
-    category: Annotated[str | None, Query(max_length=64, description="A category or group code")] = None,
-    unit: Annotated[int | None, Query(description="Cases where this unit is lead or co-handler")] = None,
+    category: Annotated[str | None, Query(max_length=64, description="a category, or a group and all under it")]
+    = None,
+    region: Annotated[str | None, Query(description="a place (12 digits) and everything under it")] = None,
+    unit: Annotated[int | None, Query(description="cases where this unit is lead or co-handler")] = None,
     overdue: bool | None = None,
-    due_before: datetime | None = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
-) -> repository.CaseFilter:
-    statuses = tuple(x for x in (status or "").split(",") if x)
-    unknown = [x for x in statuses if x not in STATUSES]
-    if unknown:
-        raise AppError("query_invalid", 422, reason=f"unknown status {unknown[0]}",
-                       field_errors=[{"field": "status", "code": "enum", "message": ", ".join(sorted(STATUSES))}])
-    for name, value in (("due_before", due_before), ("created_from", created_from), ("created_to", created_to)):
-        if value is not None and value.tzinfo is None:
-            raise AppError("query_invalid", 422, reason=f"{name} needs a UTC offset",
-                           field_errors=[{"field": name, "code": "datetime_parsing"}])
-    return repository.CaseFilter(status=statuses, kind=kind, category=category, unit_id=unit, overdue=overdue,
-                                 due_before=due_before, created_from=created_from, created_to=created_to)
+    chased: bool | None = None,
+    supervised: bool | None = None,
+    due_before: Annotated[str | None, Query(max_length=40)] = None,
+    created_from: Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD or a timestamp")] = None,
+    created_to: Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD (inclusive) or a timestamp")]
+    = None,
+    updated_from: Annotated[str | None, Query(max_length=40)] = None,
+    updated_to: Annotated[str | None, Query(max_length=40)] = None,
+) -> CaseQuery:
+    try:
+        return CaseQuery.model_validate({
+            "number": number, "q": q, "status": _listed(status), "urgency": _listed(urgency), "kind": kind,
+            "category": category, "region": region, "unit": unit, "overdue": overdue, "chased": chased,
+            "supervised": supervised, "due_before": due_before, "created_from": created_from,
+            "created_to": created_to, "updated_from": updated_from, "updated_to": updated_to})
+    except ValidationError as exc:
+        raise AppError("validation_failed", 422, field_errors=[
+            {"field": "query." + ".".join(str(p) for p in e["loc"][:1]), "code": e["type"], "message": e["msg"]}
+            for e in exc.errors()]) from exc
 
 
-FilterDep = Annotated[repository.CaseFilter, Depends(_case_filter)]
+QueryDep = Annotated[CaseQuery, Depends(_query)]
 
 
-@router.get("", response_model=Page[CaseSummary], summary="Cases the caller may see (work queue)")
+async def _filter(ctx: CtxDep, query: QueryDep) -> repository.CaseFilter:
+    return await service.case_filter(ctx, query)
+
+
+FilterDep = Annotated[repository.CaseFilter, Depends(_filter)]
+CURSOR_PHASES = ("e", "d", "n", "c", "u")
+
+
+async def _page(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: str | None, limit: int,
+                count: bool) -> CountedPage[CaseSummary]:
+    keys = decode_cursor(cursor, 3) if cursor else None
+    if keys and keys[0] not in CURSOR_PHASES:
+        raise AppError("cursor_invalid", 400)
+    items, next_key, total = await service.search(ctx, f, sort=sort, cursor=keys, limit=limit, count=count)
+    return CountedPage(items=items, next_cursor=encode_cursor(next_key) if next_key else None, total=total)
+
+
+@router.get("", response_model=CountedPage[CaseSummary], summary="Find cases the caller may see (work queue)",
+            description="Every filter is optional and they combine. `q` is full text over the description, address "
+                        "and reply (Chinese cut into words). `sort=due` puts open emergencies first. `count=true` "
+                        "adds `total`: exact up to 10,000, an estimate (`exact: false`) beyond. To find a caller's "
+                        "cases by phone, use `POST /cases/search`, which keeps the number out of URLs.")
 async def list_cases(
     ctx: CtxDep, f: FilterDep,
-    sort: Annotated[str, Query(pattern="^(due|created)$")] = "due",
+    sort: Annotated[str, Query(pattern="^(due|created|updated)$")] = "due",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-) -> Page[CaseSummary]:
-    keys = decode_cursor(cursor, 3) if cursor else None
-    if keys and keys[0] not in ("e", "d", "n", "c"):
-        raise AppError("cursor_invalid", 400)
-    items, next_key = await service.search(ctx, f, sort=sort,
-                                           cursor=keys, limit=limit)
-    return Page(items=items, next_cursor=encode_cursor(next_key) if next_key else None)
+    count: bool = False,
+) -> CountedPage[CaseSummary]:
+    return await _page(ctx, f, sort=sort, cursor=cursor, limit=limit, count=count)
+
+
+@router.post("/search", response_model=CountedPage[CaseSummary],
+             summary="Find cases with the filters in the body, the caller's phone among them")
+async def search_cases(ctx: CtxDep, body: CaseQuery) -> CountedPage[CaseSummary]:
+    f = await service.case_filter(ctx, body)
+    return await _page(ctx, f, sort=body.sort, cursor=body.cursor, limit=body.limit, count=body.count)
 
 
 @router.get("/export", summary="CSV of the cases a filter selects (streamed; phones masked; audited)",

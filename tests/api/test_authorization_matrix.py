@@ -221,6 +221,7 @@ MATRIX: dict[str, Row] = {
                                                                               "caller_phone": None})),
     # A's case: object level.
     "GET /cases": Row(SIGNED_IN, _get("/cases")),  # scoped rows: a volunteer's or B's list is empty
+    "POST /cases/search": Row(SIGNED_IN, _json("/cases/search", {"q": "噪音"})),  # scoped like the list
     "GET /cases/export": Row(frozenset({AGENT, LEAD, CO, OTHER, DISP, ADMIN}), _get("/cases/export")),
     "GET /cases/{case_id}": Row(CASE_SEERS, _get("/cases/{case}")),
     "PATCH /cases/{case_id}": Row(frozenset({AGENT, DISP}), _fresh_case_update),
