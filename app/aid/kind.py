@@ -62,14 +62,14 @@ async def _set_due(ctx: Ctx, case: Case, column: str, key: str, start: datetime 
     return clock.set_due(case, column, basis, basis.compute(calendar, ctx.zone))
 
 
-async def accept(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+async def accept(ctx: Ctx, case: Case, actor: Actor, body: s.AidNoteBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     case.stage_due = None
     update_payload(case, accepted={**recorded_by(ctx), "by_rule": False, "note": body.note})
     return {"notify_requester": True}
 
 
-async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
+async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.AidRequestMaterialsBody,
                              view: CaseView) -> dict:
     sign_for(ctx, case)
     items = [i.model_dump() for i in body.items]
@@ -82,7 +82,7 @@ async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestM
     return {"items": items, "clock_paused": True, "notify_requester": True}
 
 
-async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
+async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.AidSupplementBody, view: CaseView) -> dict:
     due = await _set_due(ctx, case, "handle_due", "whole")  # accepted now: the whole process runs from today
     clear_oversight(case)
     supplement = {"materials": body.materials, **recorded_by(ctx)}
@@ -98,7 +98,7 @@ async def grant_first(ctx: Ctx, case: Case, actor: Actor, body: s.GrantFirstBody
     return {"amount": str(body.amount), "notify_requester": True}
 
 
-async def record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, view: CaseView) -> dict:
+async def record_check(ctx: Ctx, case: Case, actor: Actor, body: s.AidCheckBody, view: CaseView) -> dict:
     if body.visited_on > ctx.today:
         raise AppError("visited_in_future", 422, field_errors=[{"field": "visited_on", "code": "visited_in_future"}])
     check: dict[str, Any] = {"findings": body.findings, "visited_on": body.visited_on.isoformat(), **recorded_by(ctx)}
@@ -147,7 +147,7 @@ def _departures(case: Case, amount: Decimal) -> tuple[list[dict[str, Any]], Deci
     return found, entitled
 
 
-def _override(ctx: Ctx, case: Case, body: s.ApproveBody, departures: list[dict[str, Any]],
+def _override(ctx: Ctx, case: Case, body: s.AidApproveBody, departures: list[dict[str, Any]],
               entitled: Decimal | None) -> dict[str, Any] | None:
     """An approval against the latest check needs a leader's override with a reason; it is audited and goes on the
     timeline as an `override` event, which the unit's figures count."""
@@ -170,7 +170,7 @@ def _override(ctx: Ctx, case: Case, body: s.ApproveBody, departures: list[dict[s
     return override
 
 
-async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.AidApproveBody, view: CaseView) -> dict:
     departures, entitled = _departures(case, body.amount)
     override = _override(ctx, case, body, departures, entitled)
     start = el.start_month(ctx.today)
@@ -187,7 +187,7 @@ async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view:
             "notify_requester": True}
 
 
-async def reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
+async def reject(ctx: Ctx, case: Case, actor: Actor, body: s.AidRejectBody, view: CaseView) -> dict:
     notice_due = await _due(ctx, case, "rejection_notice")
     decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
                 "written_notice_due": notice_due.isoformat(), **recorded_by(ctx)}

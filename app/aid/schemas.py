@@ -64,14 +64,14 @@ class Household(RequestModel):
     temporary: TemporaryIn | None = None
 
 
-class ReasonRead(BaseModel):
+class AidReasonRead(BaseModel):
     code: str
     passed: bool
     text: str
     text_en: str
 
 
-class EligibilityRead(BaseModel):
+class AidEligibilityRead(BaseModel):
     eligible: bool
     scheme: str
     per_capita_income: float
@@ -79,7 +79,7 @@ class EligibilityRead(BaseModel):
     line_effective_from: date
     line_source: str
     members: int
-    reasons: list[ReasonRead]
+    reasons: list[AidReasonRead]
     entitlement: str | None = Field(default=None, description="低保: the monthly amount this check entitles the "
                                                               "household to (the gap to the line, for the whole "
                                                               "household); an approval of another amount needs a "
@@ -88,7 +88,7 @@ class EligibilityRead(BaseModel):
 
 # --- stage bodies ----------------------------------------------------------------------------------------------
 
-class NoteBody(RequestModel):
+class AidNoteBody(RequestModel):
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -97,11 +97,11 @@ class MissingItem(RequestModel):
     detail: str | None = Field(default=None, max_length=300)
 
 
-class RequestMaterialsBody(RequestModel):
+class AidRequestMaterialsBody(RequestModel):
     items: list[MissingItem] = Field(min_length=1, max_length=30, description="everything missing, in one list")
 
 
-class SupplementBody(RequestModel):
+class AidSupplementBody(RequestModel):
     materials: list[str] = Field(min_length=1, max_length=30, description="what was brought (names or file refs)")
     note: str | None = Field(default=None, max_length=500)
 
@@ -111,7 +111,7 @@ class GrantFirstBody(RequestModel):
     note: str = Field(min_length=4, max_length=500)
 
 
-class CheckBody(RequestModel):
+class AidCheckBody(RequestModel):
     findings: str = Field(min_length=4, max_length=4000, description="入户调查 and the finance check's findings")
     visited_on: date
     members: list[MemberIn] | None = Field(default=None, max_length=20, description="the household as verified")
@@ -134,7 +134,7 @@ class OverrideIn(RequestModel):
     reason: str = Field(min_length=4, max_length=1000, description="why the decision departs from the check")
 
 
-class ApproveBody(RequestModel):
+class AidApproveBody(RequestModel):
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2,
                             description="monthly for 低保 and 特困; once for temporary aid. For 低保 it must be "
                                         "the entitlement the latest check gives (the gap to the line times the "
@@ -145,12 +145,12 @@ class ApproveBody(RequestModel):
                                                                   "amount)")
 
 
-class RejectBody(RequestModel):
+class AidRejectBody(RequestModel):
     reasons: str = Field(min_length=4, max_length=2000, description="the written reasons the applicant receives")
     legal_basis: str | None = Field(default=None, max_length=300)
 
 
-class TrackStep(BaseModel):
+class AidTrackStep(BaseModel):
     at: datetime
     type: str
     stage: str | None
@@ -175,4 +175,4 @@ class AidTrack(BaseModel):
     missing: list[dict] | None
     notice: dict | None
     decision: dict | None
-    steps: list[TrackStep]
+    steps: list[AidTrackStep]

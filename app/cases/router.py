@@ -1,18 +1,20 @@
 """HTTP for the case spine: parse, authorise, call the service."""
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Union
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from app.cases import export, repository, service
-from app.cases.schemas import CaseCreate, CaseQuery, CaseRead, CaseSummary, CaseUpdate
+from app.cases.kinds import installed
+from app.cases.schemas import ACTION_BODIES, CaseCreate, CaseQuery, CaseRead, CaseSummary, CaseUpdate
 from app.core.concurrency import IfMatch, etag
 from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute, id_of
 from app.core.errors import AppError
-from app.core.idempotency import IdempotencyDep
+from app.core.idempotency import Idempotency, IdempotencyDep
 from app.core.pagination import MAX_LIMIT, CountedPage, decode_cursor, encode_cursor
 from app.core.ratelimit import limit_reports
 
@@ -153,12 +155,60 @@ async def update_case(ctx: CtxDep, case_id: int, body: CaseUpdate, version: IfMa
     return _with_etag(await service.present(ctx, await service.load_visible(ctx, id_of(case))))
 
 
-@router.post("/{case_id}/actions/{action}", response_model=CaseRead,
-             summary="Perform a lifecycle action (If-Match required)")
-async def act(ctx: CtxDep, case_id: int, action: str, version: IfMatch, idem: IdempotencyDep,
-              body: Annotated[dict[str, Any] | None, Body()] = None) -> Any:
+async def _act(ctx: Ctx, case_id: int, action: str, raw: dict[str, Any] | None, version: int | None,
+               idem: Idempotency) -> Any:
     if (replay := await idem.claim()) is not None:  # a unit's system retrying after a lost answer
         return replay
-    case = await service.perform(ctx, case_id, action, body, version)
+    case = await service.perform(ctx, case_id, action, raw, version)
     read = await service.after_action(ctx, id_of(case))
     return await idem.respond(read, 200, headers={"ETag": etag(read.version)})
+
+
+def _action_route(name: str, body_model: Any, who: str) -> Callable[..., Awaitable[Any]]:
+    async def endpoint(ctx: CtxDep, case_id: int, version: IfMatch, idem: IdempotencyDep,
+                       body: Annotated[body_model | None, Body()] = None) -> Any:
+        raw = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
+        return await _act(ctx, case_id, name, raw, version, idem)
+
+    endpoint.__name__ = f"act_{name}"
+    return endpoint
+
+
+def action_router() -> APIRouter:
+    """One route per action, each with its own body schema (a generated client types them): the lifecycle's
+    actions, then each installed kind's stage actions (an action two kinds share takes either kind's body).
+    Built when the application is assembled, after the kinds are installed."""
+    actions = APIRouter(prefix="/cases", tags=["case actions"], route_class=UnitOfWorkRoute)
+    bodies: dict[str, list[Any]] = {name: [model] for name, model in ACTION_BODIES.items()}
+    owners: dict[str, list[str]] = {name: ["every kind"] for name in ACTION_BODIES}
+    for kind in installed():
+        for name, model in kind.stage_bodies.items():
+            if model not in bodies.setdefault(name, []):
+                bodies[name].append(model)
+            owners.setdefault(name, []).append(kind.name)
+    for name, models in bodies.items():
+        body_model: Any = models[0] if len(models) == 1 else Union[tuple(models)]  # noqa: UP007
+        actions.add_api_route(
+            f"/{{case_id}}/actions/{name}", _action_route(name, body_model, ", ".join(owners[name])),
+            methods=["POST"], response_model=CaseRead, name=f"act_{name}",
+            summary=f"{name} ({', '.join(owners[name])}; If-Match required)",
+            description=ACTION_DESCRIPTIONS.get(name, "") + " The lifecycle table decides who may act, and when; "
+                        "anything else is a 409 listing the allowed actions.")
+
+    @actions.post("/{case_id}/actions/{action}", include_in_schema=False)
+    async def unknown(ctx: CtxDep, case_id: int, action: str) -> Any:
+        raise AppError("action_unknown", 404, action=action)
+
+    return actions
+
+
+ACTION_DESCRIPTIONS = {
+    "dispatch": "The centre dispatches a case it held: the router decides, unless a lead is named.",
+    "direct_answer": "The centre answers directly (直办) from an article of the case's category.",
+    "sign": "The unit signs for the case (签收).",
+    "return": "The lead returns the case to the centre within the return window, with the legal basis.",
+    "request_extension": "The lead asks for more working days before the due; the centre decides.",
+    "reply": "The lead answers the requester; the callback falls due.",
+    "callback": "The centre calls the requester back (回访) and records what they said.",
+    "rate": "The requester rates the reply in the app.",
+}

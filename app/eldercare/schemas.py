@@ -13,13 +13,13 @@ class EligibilityQuery(RequestModel):
     service_type: ServiceType
 
 
-class ReasonRead(BaseModel):
+class CareReasonRead(BaseModel):
     code: str
     text: str
     text_en: str
 
 
-class EligibilityRead(BaseModel):
+class CareEligibilityRead(BaseModel):
     person_id: int
     service_type: str
     subsidised: bool
@@ -27,7 +27,7 @@ class EligibilityRead(BaseModel):
     level_name: str | None
     percent: int
     age: int
-    reasons: list[ReasonRead]
+    reasons: list[CareReasonRead]
     policy: str
 
 
@@ -60,13 +60,13 @@ class CompleteBody(RequestModel):
     text: str | None = Field(default=None, max_length=500, description="the note to the family; generated if absent")
 
 
-class CheckBody(RequestModel):
+class VisitCheckBody(RequestModel):
     at: AwareDatetime | None = Field(default=None, description="when; now if absent (never in the future)")
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 
     @model_validator(mode="after")
-    def _pair(self) -> "CheckBody":
+    def _pair(self) -> "VisitCheckBody":
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("latitude and longitude come together")
         return self

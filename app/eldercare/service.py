@@ -44,14 +44,14 @@ async def _decide(ctx: Ctx, person: Person, service_type: str) -> eligibility.El
 
 
 def present_eligibility(person_id: int, service_type: str, result: eligibility.Eligibility,
-                        policy: str) -> s.EligibilityRead:
-    return s.EligibilityRead(person_id=person_id, service_type=service_type, subsidised=result.subsidised,
+                        policy: str) -> s.CareEligibilityRead:
+    return s.CareEligibilityRead(person_id=person_id, service_type=service_type, subsidised=result.subsidised,
                              level=result.level, level_name=result.level_name, percent=result.percent,
-                             age=result.age, reasons=[s.ReasonRead(**r.as_dict()) for r in result.reasons],
+                             age=result.age, reasons=[s.CareReasonRead(**r.as_dict()) for r in result.reasons],
                              policy=policy)
 
 
-async def check_eligibility(ctx: Ctx, body: s.EligibilityQuery) -> s.EligibilityRead:
+async def check_eligibility(ctx: Ctx, body: s.EligibilityQuery) -> s.CareEligibilityRead:
     person, relation = await people.visible(ctx, body.person_id)
     if relation is None:  # staff read the person's status flags
         people.audit_read(ctx, person, "eldercare.eligibility", service_type=body.service_type)
@@ -181,7 +181,7 @@ def _touch(ctx: Ctx, case: Case, type_: str, data: dict[str, Any]) -> None:
     ctx.event(case, type_, from_status=case.status, to_status=case.status, data=data)
 
 
-async def check_in(ctx: Ctx, visit_id: int, body: s.CheckBody) -> CareVisit:
+async def check_in(ctx: Ctx, visit_id: int, body: s.VisitCheckBody) -> CareVisit:
     visit, case, capacity = await _visit_and_case(ctx, visit_id)
     if Status(case.status) in FINISHED or case.stage == rules.Stage.served:
         raise AppError("order_not_open", 409)
@@ -213,7 +213,7 @@ async def check_in(ctx: Ctx, visit_id: int, body: s.CheckBody) -> CareVisit:
     return visit
 
 
-async def check_out(ctx: Ctx, visit_id: int, body: s.CheckBody) -> tuple[CareVisit, dict[str, Any]]:
+async def check_out(ctx: Ctx, visit_id: int, body: s.VisitCheckBody) -> tuple[CareVisit, dict[str, Any]]:
     visit, case, capacity = await _visit_and_case(ctx, visit_id)
     if visit.status != "checked_in" or visit.check_in_at is None:
         raise AppError("not_checked_in", 409)
