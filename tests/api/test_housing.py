@@ -198,6 +198,31 @@ async def test_a_landlord_files_at_the_counter_extends_and_months_run_on_across_
     assert TENANT_ID not in r.text
 
 
+async def test_a_landlord_files_in_the_app_and_the_tenants_months_count_all_the_same(client, app, clock):
+    landlord_uid = await f.user(app, "resident", username="13912340032")
+    landlord = f.bearer(app, landlord_uid, "resident")
+    r = await client.post("/people/me", json={"name": "王秀兰", "id_number": LANDLORD_ID,
+                                              "region_code": care.YUANDONG}, headers=landlord)
+    assert r.status_code == 201, r.text
+    r = await client.post("/housing/registrations", json=tenancy("landlord"), headers=landlord)
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert (case["channel"], case["requester"]["user_id"], case["requester"]["name"]) == ("app", landlord_uid,
+                                                                                          "王秀兰")
+    r = await client.post("/housing/registrations", json=tenancy("tenant"), headers=landlord)
+    assert (r.status_code, r.json()["code"]) == (403, "filer_not_party")  # she is not its tenant
+    station, staff = await care.workstation(app)
+    await _act(client, staff, case["id"], "verify", {"checked_on": "2026-11-23", "method": "on_site"})
+    _, tenant = await _tenant(client, app)
+    # The tenant did not file it, so the case is the landlord's to follow; the tenant's months count all the same.
+    r = await client.get(f"/housing/registrations/{case['id']}", headers=tenant)
+    assert (r.status_code, r.json()["code"]) == (404, "case_not_found")
+    me = (await client.get("/housing/residence/me", headers=tenant)).json()
+    assert (me["registered_today"], me["continuous_since"]) == (True, "2026-11-23")
+    r = await client.get("/housing/residence/me", headers=landlord)
+    assert r.json()["registered_today"] is False  # a landlord is not registered where she lets
+
+
 async def _staff_of(app, unit: int) -> tuple[int, str]:
     return await f.user(app, "unit_staff", unit=unit), "unit_staff"
 
