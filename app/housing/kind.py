@@ -100,11 +100,9 @@ async def extend(ctx: Ctx, case: Case, actor: Actor, body: s.ExtendBody, view: C
         raise AppError("extension_not_later", 422, ends=p.end_date.isoformat(),
                        field_errors=[{"field": "end_date", "code": "extension_not_later"}])
     limits = await limits_of(ctx, case)
-    refusal = residence.tenancy_refusal(p.start_date, body.end_date, ctx.today, limits.max_term_years)
-    if refusal is not None:
-        code, field = refusal
-        raise AppError(code, 422, years=limits.max_term_years, ends=body.end_date.isoformat(),
-                       field_errors=[{"field": field, "code": code}])
+    if residence.renewal_too_long(ctx.today, body.end_date, limits.max_term_years):
+        raise AppError("tenancy_term_too_long", 422, years=limits.max_term_years,
+                       field_errors=[{"field": "end_date", "code": "tenancy_term_too_long"}])
     before = p.end_date
     p.extensions.append(s.Extension(**_by(ctx), end_before=before, end_after=body.end_date, note=body.note))
     p.end_date, p.lapses_at, p.reminded_at = body.end_date, residence.lapses_at(body.end_date, ctx.zone), None

@@ -45,6 +45,11 @@ def tenancy_refusal(start: date, end: date, today: date, max_term_years: int) ->
     return None
 
 
+def renewal_too_long(renewed_on: date, end: date, max_term_years: int) -> bool:
+    """A renewal (续租) runs at most `max_term_years` from the day it is agreed (民法典第七百零五条第二款)."""
+    return end >= add_months(renewed_on, 12 * max_term_years)
+
+
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=zone).astimezone(UTC)
 

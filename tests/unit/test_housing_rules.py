@@ -52,6 +52,11 @@ def test_tenancy_dates():
     assert r.tenancy_refusal(date(2026, 1, 1), date(2046, 1, 1), today, 20) == ("tenancy_term_too_long", "end_date")
 
 
+def test_a_renewal_runs_twenty_years_from_the_day_it_is_agreed():
+    assert not r.renewal_too_long(date(2030, 6, 1), date(2050, 5, 31), 20)  # longer than 20 years from the start
+    assert r.renewal_too_long(date(2030, 6, 1), date(2050, 6, 1), 20)
+
+
 def test_the_lapse_and_the_reminder_begin_local_days():
     assert r.lapses_at(date(2027, 5, 31), ZONE) == datetime(2027, 5, 31, 16, 0, tzinfo=UTC)  # 1 June 00:00 local
     assert r.remind_at(date(2027, 5, 31), 30, ZONE) == datetime(2027, 4, 30, 16, 0, tzinfo=UTC)  # 1 May 00:00
