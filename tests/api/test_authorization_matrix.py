@@ -2,7 +2,7 @@
 
 One seeded scenario: resident A files a noise complaint; it is dispatched to the district's ecology bureau
 (the lead unit) and the urban management bureau is brought in as co-handler. Around it: an elder in the
-register with a care order and a visit booked for the volunteer, A's affairs, aid and mediation cases, a
+register with a care order and a visit booked for the volunteer, A's affairs, aid, mediation and housing cases, a
 community task and team, and the administrators' objects (rules, items, flags, keys).
 
 The rule the test holds every route to:
@@ -354,6 +354,14 @@ MATRIX: dict[str, Row] = {
     "POST /mediation/cases": Row(frozenset({RES_A, AGENT}), _json("/mediation/cases", _from("dispute"))),
     "POST /mediation/cases/{case_id}/parties/{index}/reveal": Row(frozenset({AGENT, DISP, ADMIN}), _json(
         "/mediation/cases/{mediation}/parties/1/reveal", {"reason": "通知调解时间"})),
+    # Rental housing: A files a tenancy she rents (her register entry is its tenant); the case's readers read it;
+    # residents and volunteers ask their own months (409 for an account bound to no entry), registrars anyone's.
+    "POST /housing/registrations": Row(frozenset({RES_A, AGENT}), _json("/housing/registrations", _from("tenancy"))),
+    "GET /housing/registrations/{case_id}": Row(frozenset({RES_A, AGENT, DISP, ADMIN}),
+                                                _get("/housing/registrations/{housing}")),
+    "GET /housing/residence/me": Row(frozenset({RES_A, RES_B, VOL}), _get("/housing/residence/me")),
+    "POST /housing/residence/lookup": Row(REGISTRARS, _json("/housing/residence/lookup", {
+        "id_number": care.ADULT_ID, "reason": "受理居住证申领"})),
     # Delivery: administrators, and a unit's own staff for its feed.
     "PUT /units/{unit_id}/webhook": Row(ADMINS, _json("/units/{lead}/webhook", {"url": "https://eco.example.org/hook"})),
     "GET /units/{unit_id}/webhook": Row(ADMINS, _get("/units/{lead}/webhook")),
@@ -403,6 +411,7 @@ async def scenario(client, app, clock) -> Scenario:
 
     from tests.api.test_affairs import MATERIALS, item_body
     from tests.api.test_aid import household
+    from tests.api.test_housing import tenancy
     from tests.api.test_mediation import dispute
 
     eco = await f.unit_by_kind(app, FUTU, "ecology_environment_bureau")
@@ -484,6 +493,9 @@ async def scenario(client, app, clock) -> Scenario:
     ids["household"] = household(me_a["id"])
     ids["aid"] = (await _ok(await client.post("/aid/applications", json=ids["household"], headers=h[RES_A])))["id"]
     ids["dispute"] = dispute(me_a["id"])
+    ids["tenancy"] = tenancy()
+    ids["housing"] = (await _ok(await client.post("/housing/registrations", json=ids["tenancy"],
+                                                  headers=h[RES_A])))["id"]
     ids["mediation"] = (await _ok(await client.post("/mediation/cases", json=ids["dispute"], headers=h[RES_A])))["id"]
 
     ids["credit_flag"] = (await _ok(await client.post("/affairs/credit-flags", json={
