@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = 'cd5ac07b0a8d'
-down_revision: str | None = '01d8dda47a84'
+down_revision: str | None = 'b92d2c3c448d'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -164,8 +164,15 @@ async def _act(ctx: Ctx, case_id: int, action: str, raw: dict[str, Any] | None, 
     return await idem.respond(read, 200, headers={"ETag": etag(read.version)})
 
 
+async def _seen(ctx: CtxDep, case_id: int) -> int:
+    """Whoever may not see the case is answered 404 before anything of the request is looked at (its body)."""
+    await service.load_visible(ctx, case_id, with_children=False)
+    return case_id
+
+
 def _action_route(name: str, body_model: Any, who: str) -> Callable[..., Awaitable[Any]]:
-    async def endpoint(ctx: CtxDep, case_id: int, version: IfMatch, idem: IdempotencyDep,
+    async def endpoint(ctx: CtxDep, case_id: Annotated[int, Depends(_seen)], version: IfMatch,
+                       idem: IdempotencyDep,
                        body: Annotated[body_model | None, Body()] = None) -> Any:
         raw = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
         return await _act(ctx, case_id, name, raw, version, idem)

@@ -119,6 +119,14 @@ async def _fresh_case_action(sc: Scenario, role: str) -> Call:
                                                      "headers": {"If-Match": f'"{case["version"]}"'}}
 
 
+def _named_action(name: str, body: dict) -> Callable[[Scenario, str], Any]:
+    def call(sc: Scenario, role: str) -> Call:
+        """The named action on A's case, without If-Match: a role that may not see the case is refused (404)
+        before anything else; one that may is answered 428, and the lifecycle table would decide the rest."""
+        return f"/cases/{sc.ids['case']}/actions/{name}", {"json": body}
+    return call
+
+
 async def _fresh_case_update(sc: Scenario, role: str) -> Call:
     case = await sc.new_case()
     return f"/cases/{case['id']}", {"json": {"urgency": "urgent", "reason": "来电补充：夜间持续施工"},
@@ -225,7 +233,8 @@ MATRIX: dict[str, Row] = {
     "GET /cases/export": Row(frozenset({AGENT, LEAD, CO, OTHER, DISP, ADMIN}), _get("/cases/export")),
     "GET /cases/{case_id}": Row(CASE_SEERS, _get("/cases/{case}")),
     "PATCH /cases/{case_id}": Row(frozenset({AGENT, DISP}), _fresh_case_update),
-    "POST /cases/{case_id}/actions/{action}": Row(CASE_SEERS, _fresh_case_action),
+    # An action no route names is not found for anyone (each action has its own route, below).
+    "POST /cases/{case_id}/actions/{action}": Row(frozenset(), _named_action("no_such_action", {})),
     "GET /cases/{case_id}/similar": Row(CENTRE, _get("/cases/{case}/similar")),
     "GET /feed/events": Row(STAFF, _get("/feed/events")),
     "GET /feed/stream": Row(STAFF, _get("/feed/stream")),
@@ -380,6 +389,24 @@ MATRIX: dict[str, Row] = {
     "GET /open311/v2/requests/{request_id}.{fmt}": Row(EVERYONE, _get("/open311/v2/requests/{open311_number}.json")),
     "GET /open311/v2/tokens/{token}.{fmt}": Row(EVERYONE, _get("/open311/v2/tokens/nosuchtoken.json")),
 }
+
+
+def _action_rows() -> dict[str, Row]:
+    """One row per action route, the lifecycle's and the kinds' stage actions alike: a route answers whoever may
+    see the case, and the lifecycle or the kind's stage table decides the rest."""
+    from app.cases.schemas import ACTION_BODIES
+    from app.registry import KINDS
+
+    rows = {f"POST /cases/{{case_id}}/actions/{name}": Row(CASE_SEERS, _named_action(name, {}))
+            for name in ACTION_BODIES}
+    rows["POST /cases/{case_id}/actions/withdraw"] = Row(CASE_SEERS, _fresh_case_action)
+    for kind in KINDS:
+        for name in kind.stage_bodies:
+            rows.setdefault(f"POST /cases/{{case_id}}/actions/{name}", Row(CASE_SEERS, _named_action(name, {})))
+    return rows
+
+
+MATRIX.update(_action_rows())
 
 # Refusals in a route's own terms: Open311 answers a missing api_key with the spec's 403, and the register's
 # scope rule answers a region outside the caller's scope as a field error (422 region_outside_scope).
