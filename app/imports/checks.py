@@ -291,9 +291,9 @@ class Checker:
                 step = (self.world.categories.get(step) or {}).get("parent_code")
 
     def _names(self, by_sheet: Mapping[str, list[Row]]) -> None:
-        """A name used by two rows where names must tell rows apart: units; regions and categories under one
-        parent; unit kinds."""
-        groups = {"units": lambda v: (v["name"],), "regions": lambda v: (v.get("parent_code"), v["name"]),
+        """A name used by two rows where names must tell rows apart: units of one district (two districts may
+        each have a 南园社区工作站); regions and categories under one parent; unit kinds."""
+        groups = {"units": lambda v: ((v.get("region_code") or "")[:6], v["name"]), "regions": lambda v: (v.get("parent_code"), v["name"]),
                   "categories": lambda v: (v.get("parent_code"), v["name"]), "unit_kinds": lambda v: (v["name"],)}
         for sheet, key_of in groups.items():
             if not by_sheet.get(sheet):

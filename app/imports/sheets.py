@@ -166,6 +166,8 @@ def read_cell(column: Column, raw: Any) -> Any:
     if text == "":
         if column.required:
             raise CellError("import_cell_required")
+        if column.kind == "list":
+            return list(column.default or [])
         return list(column.default) if isinstance(column.default, list) else (
             dict(column.default) if isinstance(column.default, dict) else column.default)
     if column.max_length is not None and len(text) > column.max_length and column.kind == "text":
