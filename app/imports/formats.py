@@ -10,6 +10,7 @@ ends; workbooks with every cell as text (a 12-digit code stays a code, not 4.403
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -183,7 +184,7 @@ def write_xlsx(tables: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]
 
 
 def _fixed_zip(data: bytes) -> bytes:
-    """The same workbook with every entry dated FIXED_TIME (openpyxl stamps the time of saving)."""
+    """The same workbook with every entry, and its `modified` property, dated FIXED_TIME."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
@@ -191,7 +192,11 @@ def _fixed_zip(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, source.read(info.filename))
+            body = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps `modified` with the time of saving
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", body)
+            target.writestr(fixed, body)
     return out.getvalue()
 
 
