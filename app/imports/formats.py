@@ -174,6 +174,8 @@ def write_xlsx(tables: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]
         for column in sheet.iter_cols():
             for cell in column:
                 cell.number_format = "@"  # text: codes and numbers are kept as written
+                if cell.data_type == "f":
+                    cell.data_type = "s"  # text that looks like a formula (=…) stays text, never runs
         sheet.freeze_panes = "A2"
     book.properties.created = FIXED_TIME
     book.properties.modified = FIXED_TIME
