@@ -105,8 +105,8 @@ class Checker:
         self.city_prefix = city_code[:4]
         self.problems: list[Problem] = []
 
-    def add(self, row: Row, column: str | None, code: str, **params: Any) -> None:
-        self.problems.append(Problem(row.file, row.sheet, row.line, column, code, params))
+    def add(self, row: Row, column: str | None, error: str, /, **params: Any) -> None:
+        self.problems.append(Problem(row.file, row.sheet, row.line, column, error, params))
 
     def run(self) -> list[Problem]:
         for row in self.rows:
@@ -293,7 +293,8 @@ class Checker:
     def _names(self, by_sheet: Mapping[str, list[Row]]) -> None:
         """A name used by two rows where names must tell rows apart: units of one district (two districts may
         each have a 南园社区工作站); regions and categories under one parent; unit kinds."""
-        groups = {"units": lambda v: ((v.get("region_code") or "")[:6], v["name"]), "regions": lambda v: (v.get("parent_code"), v["name"]),
+        groups = {"units": lambda v: ((v.get("region_code") or "")[:6], v["name"]),
+                  "regions": lambda v: (v.get("parent_code"), v["name"]),
                   "categories": lambda v: (v.get("parent_code"), v["name"]), "unit_kinds": lambda v: (v["name"],)}
         for sheet, key_of in groups.items():
             if not by_sheet.get(sheet):

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from app.imports import formats
 from app.imports.sheets import BY_NAME, CellError, read_cell, sheet_for, write_cell
-from app.regions.boundaries import Box, BoundaryIndex, check_feature, overlaps, synthetic_cells
+from app.regions.boundaries import BoundaryIndex, Box, check_feature, overlaps, synthetic_cells
 
 SHENZHEN = Box(22.38, 113.74, 22.87, 114.65)
 
@@ -31,7 +31,7 @@ def test_csv_in_utf8_with_or_without_bom_and_in_gbk():
 
 
 def test_a_file_mixing_utf8_and_gbk_is_refused_naming_the_lines():
-    data = "code,name\n".encode() + "a,居民委员会\n".encode("utf-8") + "b,街道办事处\n".encode("gbk")
+    data = b"code,name\n" + "a,居民委员会\n".encode() + "b,街道办事处\n".encode("gbk")
     with pytest.raises(formats.FileProblem) as err:
         formats.read("x.csv", data)
     assert err.value.code == "import_encoding_mixed" and err.value.params == {"utf8": "2", "gbk": "3"}
