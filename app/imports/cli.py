@@ -3,8 +3,14 @@
     python -m app import FILE... [--dry-run]          CSV, .xlsx and GeoJSON files, checked, then written
     python -m app export DIR [--format csv|xlsx] [--sheets a,b]   every table (and boundaries.geojson) to DIR
 
-`add_commands(subparsers)` adds both sub-commands; `main(args, settings)` runs the one parsed (it answers the
-process's exit status: 0 written or clean, 1 problems found, 2 bad arguments).
+`add_commands(subparsers)` adds both sub-commands; `main(args, settings, plugins)` runs the one parsed, with the
+installed plugins (`app.registry.plugins()`, whose profile sections check deadline profiles), and answers the
+process's exit status: 0 written or clean, 1 problems found, 2 bad arguments. In app/cli.py:
+
+    imports_cli.add_commands(sub)
+    ...
+    elif args.command in ("import", "export"):
+        sys.exit(imports_cli.main(args, settings, plugins()))
 """
 
 import argparse
@@ -17,6 +23,7 @@ from typing import Any
 
 from app.core.config import Settings
 from app.core.errors import message
+from app.core.plugins import Plugins
 from app.imports import service
 from app.imports.sheets import ORDER
 
@@ -34,11 +41,9 @@ def add_commands(sub: Any) -> None:
     exp.add_argument("--sheets", default=None, help="comma-separated tables (default: all)")
 
 
-async def run_import(settings: Settings, files: list[Path], dry_run: bool) -> service.Outcome:
+async def run_import(settings: Settings, files: list[Path], dry_run: bool, installed: Plugins) -> service.Outcome:
     from app.core.db import make_engine, make_sessionmaker
-    from app.registry import plugins
 
-    installed = plugins()
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session:
@@ -82,13 +87,13 @@ async def run_export(settings: Settings, directory: Path, fmt: str, sheets: list
     return written
 
 
-def main(args: argparse.Namespace, settings: Settings) -> int:
+def main(args: argparse.Namespace, settings: Settings, installed: Plugins) -> int:
     if args.command == "import":
         missing = [str(p) for p in args.files if not p.is_file()]
         if missing:
             print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
             return 2
-        outcome = asyncio.run(run_import(settings, args.files, args.dry_run))
+        outcome = asyncio.run(run_import(settings, args.files, args.dry_run, installed))
         for p in outcome.problems:
             where = ":".join(str(x) for x in (p.file, p.sheet, p.line, p.column) if x not in (None, ""))
             print(f"{where}: {p.code}: {message(p.code, args.english, **p.params)}", file=sys.stderr)
