@@ -1,7 +1,8 @@
 """Loads the places of seed/places/*.csv through the import's checks: places the database lacks are added (on an
 upgrade too, so a release's new places arrive); places already stored stay as administrators keep them. A seed
-file with a problem fails the seed, naming the row."""
+file with a problem fails a fresh seed, naming the row; on an upgrade the row is left out and logged."""
 
+import logging
 import secrets
 from collections.abc import Mapping
 
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import message
 from app.core.seeds import SeedRun
 from app.imports import service
+
+log = logging.getLogger("app.seed")
 
 
 async def seed(session: AsyncSession, run: SeedRun) -> Mapping[str, int]:
@@ -24,7 +27,13 @@ async def seed(session: AsyncSession, run: SeedRun) -> Mapping[str, int]:
     if problems:
         shown = "; ".join(f"{p.file}:{p.line} {p.column or ''} {message(p.code, True, **p.params)}"
                           for p in problems[:5])
-        raise ValueError(f"seed places have {len(problems)} problems: {shown}")
+        if not run.upgrade:
+            raise ValueError(f"seed places have {len(problems)} problems: {shown}")
+        # An existing database an administrator has edited may disagree with a new seed row: that row is left out
+        # (and logged) rather than stopping the server from starting.
+        log.warning("seed places left out", extra={"detail": {"problems": len(problems), "first": shown}})
+        bad = {(p.file, p.line) for p in problems}
+        batch.rows = [r for r in batch.rows if (r.file, r.line) not in bad]
     batch.rows = [r for r in batch.rows if r.key not in world.places]
     if not batch.rows:
         return {"places": 0}
