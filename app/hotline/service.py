@@ -19,6 +19,7 @@ from app.cases import service as cases
 from app.cases.schemas import CaseCreate, CategoryBrief
 from app.core.context import Ctx
 from app.core.errors import AppError
+from app.core.region_codes import prefix_for
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
 from app.core.validators import caller_phone_of
@@ -79,19 +80,31 @@ async def classify(ctx: Ctx, text: str) -> list[ClassifySuggestion]:
 
 
 async def _place(ctx: Ctx, body: ReportCreate) -> tuple[str, ResolveResult | None]:
-    if body.lat is not None and not city_bounds(str(ctx.state.settings.seed_dir)).contains(body.lat, body.long):
-        raise AppError("coordinates_outside_city", 422, field_errors=[{"field": "lat",
-                                                                      "code": "coordinates_outside_city"}])
+    """The community of a report: the region given; else the address, resolved; else, or when the address only
+    narrows it to candidates, the community boundary that holds the coordinates."""
+    located = None
+    if body.lat is not None and body.long is not None:
+        located = await resolution.community_at(ctx.state, ctx.session, body.lat, body.long)
+        if located is None and not city_bounds(str(ctx.state.settings.seed_dir)).contains(body.lat, body.long):
+            raise AppError("coordinates_outside_city", 422, field_errors=[{"field": "lat",
+                                                                          "code": "coordinates_outside_city"}])
     if body.region_code:
         return body.region_code, None
     if not body.address:
-        # Coordinates alone cannot be placed in a community: the gazetteer has no boundaries.
+        if located is not None:
+            return located, None
+        # Coordinates no loaded boundary holds cannot be placed in a community.
         raise AppError("elements_missing", 422, missing="where", extra={"missing": ["where"]},
                        field_errors=[{"field": "address", "code": "missing",
                                       "message": "address or region_code is needed with coordinates"}])
     g = await resolution.gazetteer(ctx.state, ctx.session)
     found = g.resolve(body.address)
     shown = resolution.present(g, found)
+    within = found.region_code is None or (found.level is not None and located is not None and located.startswith(
+        prefix_for(found.region_code, found.level)))
+    if located is not None and (found.level != "community" or found.ambiguous) and (
+            located in found.candidates or within):
+        return located, shown  # the address left it open (or named nothing known); the coordinates settle it
     if found.region_code is None and not found.candidates:
         raise AppError("address_unresolved", 422, field_errors=[{"field": "address", "code": "address_unresolved"}])
     if found.ambiguous:
@@ -124,11 +137,15 @@ async def _similar(ctx: Ctx, *, category: str, region_code: str, lat: float | No
                    description: str, profile_code: str | None, exclude_id: int | None) -> list[SimilarCase]:
     profile = await deployment_profile(ctx.state, ctx.session, profile_code)
     since = ctx.now - timedelta(days=profile.duplicate_window_days)
-    box = (similar.bounding_box(lat, long, profile.duplicate_radius_m)
-           if lat is not None and long is not None else None)
+    box, nearby = None, frozenset[str]()
+    if lat is not None and long is not None:
+        box = similar.bounding_box(lat, long, profile.duplicate_radius_m)
+        # Communities whose boundary comes within the radius: their cases without coordinates may be the same.
+        index = await resolution.boundaries(ctx.state, ctx.session)
+        nearby = frozenset(index.near(lat, long, profile.duplicate_radius_m) - {region_code})
     found = await repository.similar_candidates(ctx.session, category=category, region_code=region_code,
-                                                since=since, exclude_id=exclude_id, box=box)
-    ranked = similar.rank(description, region_code, lat, long, found, profile.duplicate_radius_m)
+                                                since=since, exclude_id=exclude_id, box=box, nearby=nearby)
+    ranked = similar.rank(description, region_code, lat, long, found, profile.duplicate_radius_m, nearby=nearby)
     rows = await repository.cases_by_ids(ctx.session, [r.case_id for r in ranked])
     names = await reference.names_of(ctx.state, ctx.session, {category})
     return [SimilarCase(case=views.summary(rows[r.case_id], names.get(category, ""), ctx.now),

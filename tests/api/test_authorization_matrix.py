@@ -380,6 +380,13 @@ MATRIX: dict[str, Row] = {
     "POST /admin/api-keys": Row(ADMINS, _api_key),
     "GET /admin/api-keys": Row(ADMINS, _get("/admin/api-keys")),
     "DELETE /admin/api-keys/{key_id}": Row(ADMINS, _get("/admin/api-keys/{api_key}")),
+    # A city's reference data in and out (a dry run: nothing is written whoever calls).
+    "POST /admin/imports": Row(ADMINS, lambda sc, role: ("/admin/imports", {
+        "params": {"dry_run": "true"},
+        "files": [("files", ("unit_kinds.csv",
+                             "code,name,name_en,level\nx_kind,某类,Some kind,district\n".encode()))]})),
+    "GET /admin/imports/version": Row(ADMINS, _get("/admin/imports/version")),
+    "GET /admin/exports/{name}.{fmt}": Row(ADMINS, _get("/admin/exports/unit_kinds.csv")),
     # Open311: public reads; posting takes an application's api_key, which no role's token replaces.
     "GET /open311/v2/discovery.{fmt}": Row(EVERYONE, _get("/open311/v2/discovery.json")),
     "GET /open311/v2/services.{fmt}": Row(EVERYONE, _get("/open311/v2/services.json")),
