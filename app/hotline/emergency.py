@@ -4,24 +4,30 @@ A pure rule: `assess(text, category_code, lexicon)` returns an `Assessment`. Eve
 seed/emergency.yaml (`load_lexicon(seed_dir)` reads it, `Lexicon.parse(dict)` builds it); the file's header says
 how words, cues, categories and weights combine. In short:
 
-1. Separators (punctuation, spaces) become clause breaks and words used in another sense (燃气费, 火锅, 救命的药)
-   are blanked, keeping every character position, so what is reported quotes the caller's own text.
-2. Each hazard's strong and weak trigger words are found. A cue inside a trigger word is not a cue (没反应).
-3. Each trigger is kept or cancelled by the cues near it: a negation before it in its clause; a hypothetical in its
-   clause or the clause before; a resolution after it (已经修好); the nearest past/habitual/present cue in its
-   clause; a policy question anywhere (or a consultation phrase in its clause) when its clause has no present cue
-   and the text no urgent cue. Negations and past markers never reach beyond their own clause.
-4. A hazard is raised when its surviving distinct triggers weigh enough (one strong or two weak words). The case's
-   category makes the weak words of the hazards it flags count as strong; it never raises a hazard by itself and
-   never revives a cancelled trigger.
+1. Separators (punctuation, spaces) become clause breaks, input-method slips are read as the word meant (电题 as
+   电梯) and words used in another sense (燃气费, 火锅, 救命的药) are blanked, all keeping every character position,
+   so what is reported quotes the text as typed.
+2. Each hazard's strong and weak trigger words are found, overlapping ones included. A cue that would cancel is
+   not a cue inside a trigger word (没反应 is a trigger, not a negation), but it is inside a pattern's free gap
+   (老人以前走丢过: 以前 still marks the past).
+3. Each trigger is kept or cancelled by the cues near it, in this order: a negation before it in its clause (or a
+   next clause that is only a negation); a hypothetical before it in its clause or in the clause before; a
+   post-positional condition after it (的话); a resolution after it (已经修好), or before it when it closed the same
+   hazard; the nearest past/recent/duration/habitual/present cue in its clause (present keeps, the others cancel,
+   recent and duration not for hazards that last: missing, trapped); a policy question anywhere, or a consultation
+   phrase in its clause, when its clause has no present cue and the text no urgent cue. Negations and past markers
+   never reach beyond their own clause.
+4. A hazard is raised when its surviving distinct triggers weigh enough (one strong or two weak words; an urgent
+   cue adds a bonus). The case's category makes the weak words of the hazards it flags count as strong; it never
+   raises a hazard by itself and never revives a cancelled trigger.
 
 The answer carries every trigger found with its fate and the cue that decided it (`why()` reads them out), and
 the hand-offs for the raised hazards: services, numbers (city data) and the script the agent reads.
 """
 
+import importlib
 import re
 from bisect import bisect_right
-from re import _parser  # type: ignore[attr-defined]  # the stdlib's own regex parser: first characters of a pattern
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +49,8 @@ _BLANK = "\x00"  # what a word used in another sense becomes
 _TRANSLATE = str.maketrans({c: _BREAK for c in SEPARATORS})
 _CLAUSE = re.compile(r"[^\n]+")
 _VOCAB = re.compile(r"<(\w+)>")
+# The standard library's own regular-expression parser (re._parser): it tells which characters a pattern can start with.
+_parser: Any = importlib.import_module("re._parser")
 _GAP = re.compile(r"(?<!\\)(\.\{\d*,?\d*\})")
 
 
@@ -97,10 +105,12 @@ class Hit:
 
 @dataclass(frozen=True)
 class Assessment:
+    """The answer: is it an emergency, which hazards, why (hits, cues, scores) and the hand-offs to make now."""
+
     emergency: bool
     hazards: tuple[str, ...]  # raised, in the lexicon's order
     hits: tuple[Hit, ...]  # every trigger found, kept or cancelled
-    cues: tuple[Cue, ...]  # every cue found (outside trigger words)
+    cues: tuple[Cue, ...]  # every cue found (cancelling ones only outside trigger words)
     flagged: tuple[str, ...]  # hazards the category flags (they make weak words count as strong)
     scores: tuple[tuple[str, float], ...]  # per hazard with any surviving trigger: the weight reached
     handoffs: tuple[Handoff, ...]  # one per raised hazard
@@ -164,7 +174,7 @@ class _Matcher:
 
     Literal words go into one trie-shaped regular expression tried at every position (a lookahead, so a word
     inside or across another is still found); what it matches names, through a table, every word that is a prefix
-    of the match. Patterns are grouped by owner and strength, one alternation each with a named group per entry.
+    of the match. Patterns run one by one, but only those that can start with a character the text contains.
     """
 
     def __init__(self, literals: list[_Entry], patterns: list[tuple[_Entry, str]]):
@@ -293,8 +303,11 @@ class Lexicon:
 
     def __init__(self, *, hazards: tuple[_Hazard, ...], triggers: _Matcher, mask: re.Pattern[str] | None,
                  cues: _Matcher, negation: re.Pattern[str] | None, flags: dict[str, tuple[str, ...]],
-                 scoring: dict[str, Any], services: dict[str, Service], size: int):
+                 scoring: dict[str, Any], services: dict[str, Service], size: int,
+                 typos: dict[str, str] | None = None):
         self.hazards = hazards
+        self.typos = typos or {}
+        self.typo = re.compile("(?:" + _trie(set(self.typos)) + ")") if self.typos else None
         self.triggers = triggers
         self.mask = mask
         self.cues = cues
@@ -393,7 +406,8 @@ class Lexicon:
             cue_literals += [_Entry(f"{kind}:{t}", kind, False, t) for t in terms]
             cue_patterns += [(_Entry(f"{kind}:{b}", kind, False, b), b) for b in bodies]
             if kind == "negation":
-                negation_parts = (["(?:" + _trie(set(terms)) + ")"] if terms else []) + ["(?:" + b + ")" for b in bodies]
+                negation_parts = ["(?:" + _trie(set(terms)) + ")"] if terms else []
+                negation_parts += ["(?:" + b + ")" for b in bodies]
         negation = re.compile("(?:" + "|".join(negation_parts) + ")+") if negation_parts else None
         flags = {}
         for category, flagged in (data.get("category_flags") or {}).items():
@@ -401,9 +415,13 @@ class Lexicon:
             if bad:
                 raise ValueError(f"emergency lexicon: category {category!r} flags unknown hazards {bad}")
             flags[str(category)] = tuple(flagged)
+        typos = data.get("typos") or {}
+        if not isinstance(typos, dict) or any(len(str(k)) != len(str(v)) or not str(k) for k, v in typos.items()):
+            raise ValueError("emergency lexicon: typos must map each slip to a word of the same length")
         return cls(hazards=tuple(hazards), triggers=_Matcher(literals, patterns), mask=mask,
                    cues=_Matcher(cue_literals, cue_patterns), negation=negation, flags=flags,
-                   scoring=data.get("scoring") or {}, services=services, size=len(literals) + len(patterns))
+                   scoring=data.get("scoring") or {}, services=services, size=len(literals) + len(patterns),
+                   typos={str(k): str(v) for k, v in typos.items()})
 
 
 def load_lexicon(seed_dir: Path) -> Lexicon:
@@ -430,7 +448,7 @@ def _checked(pattern: str, vocab: dict[str, str], where: str) -> str:
     if "(?P" in pattern:
         raise ValueError(f"emergency lexicon: {where}: named groups are not allowed in {pattern!r}")
     # plain groups become non-capturing: capturing ones would turn off the regex engine's fast scan
-    expanded = re.sub(r"(?<!\\)\((?!\?)", "(?:", re.sub(r"<(\w+)>", one, pattern))
+    expanded = re.sub(r"(?<!\\)\((?!\?)", "(?:", _VOCAB.sub(one, pattern))
     try:
         re.compile(expanded)
     except re.error as exc:
@@ -457,6 +475,8 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
     lx = lexicon
     flagged = lx.flagged_by(category_code)
     flat = (text or "").translate(_TRANSLATE)
+    if lx.typo is not None:
+        flat = lx.typo.sub(lambda m: lx.typos[m.group()], flat)
     if lx.mask is not None:
         flat = lx.mask.sub(_blank, flat)
     clauses = [m.span() for m in _CLAUSE.finditer(flat)]
