@@ -103,10 +103,11 @@ def app_factory() -> FastAPI:
     """For `uvicorn --factory app.main:app_factory`."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    from app.hotline.service import train_classifier
+    from app.hotline.service import emergency_lexicon, train_classifier
 
     # Trained before the socket opens: training on the first call would hold the GIL for seconds under load.
     train_classifier(settings.seed_dir)
+    emergency_lexicon(str(settings.seed_dir))  # compiled before the socket opens, like the classifier
     app = create_app(settings)
     # What is loaded by now (jieba's dictionary, the classifier, the models) lives as long as the process. Frozen,
     # the collector stops walking it on every full collection: under load those walks were pauses of 100-200 ms.

@@ -26,8 +26,12 @@ from app.core.validators import caller_phone_of
 from app.hotline import repository, similar
 from app.hotline.classifier import Classifier, Suggestion, load_examples, split
 from app.hotline.elements import Bounds, missing_elements
+from app.hotline.emergency import Assessment, Lexicon, assess, load_lexicon
 from app.hotline.schemas import (
     ClassifySuggestion,
+    Emergency,
+    EmergencyHandoff,
+    EmergencyService,
     HotlineOrderCreate,
     IntakeNotes,
     OrderRead,
@@ -61,6 +65,40 @@ async def classifier(state: Any) -> Classifier:
         return _trained(seed_dir)
     async with _training:  # one training per process, off the event loop
         return await asyncio.to_thread(_trained, seed_dir)
+
+
+@lru_cache(maxsize=2)
+def emergency_lexicon(seed_dir: str) -> Lexicon:
+    """The process's emergency lexicon (seed/emergency.yaml), compiled once."""
+    return load_lexicon(Path(seed_dir))
+
+
+def recognise(state: Any, text: str, category: str | None) -> Assessment:
+    return assess(text, category, emergency_lexicon(str(state.settings.seed_dir)))
+
+
+def present_emergency(found: Assessment) -> Emergency | None:
+    if not found.emergency:
+        return None
+    return Emergency(
+        hazards=list(found.hazards), matched=list(found.matched), why=list(found.why()),
+        handoffs=[EmergencyHandoff(hazard=h.hazard, name=h.name, name_en=h.name_en, script=h.script_zh,
+                                   script_en=h.script_en,
+                                   services=[EmergencyService(code=s.code, name=s.name, name_en=s.name_en,
+                                                              number=s.number, verified=s.verified)
+                                             for s in h.services])
+                  for h in found.handoffs])
+
+
+URGENCY_RANK = {"normal": 0, "urgent": 1, "critical": 2}
+
+
+def intake_urgency(agent_set: str | None, found: Assessment) -> str:
+    """The words may raise the urgency to critical; they never lower what an agent set."""
+    urgency = agent_set or "normal"
+    if found.emergency and URGENCY_RANK[urgency] < URGENCY_RANK["critical"]:
+        return "critical"
+    return urgency
 
 
 @lru_cache(maxsize=2)
@@ -171,14 +209,18 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
             raise AppError("category_unclassifiable", 422, field_errors=[{"field": "category", "code": "missing"}])
         category = suggestions[0].category
     hold = getattr(body, "hold", False) or bool(getattr(body, "answer_with_article", None))
+    found = recognise(ctx.state, body.description, category)
+    agent_set = getattr(body, "urgency", None)
+    urgency = intake_urgency(agent_set, found)
     create = CaseCreate(
         kind="hotline", channel="hotline" if is_agent else "app", category=category,
-        work_order_type=body.work_order_type, urgency=getattr(body, "urgency", "normal"),
+        work_order_type=body.work_order_type, urgency=urgency,
         description=body.description, region_code=region_code, address=body.address, latitude=body.lat,
         longitude=body.long, caller_name=getattr(body, "caller_name", None),
         caller_phone=getattr(body, "caller_phone", None), anonymous=getattr(body, "anonymous", False),
         hide_contact=getattr(body, "hide_contact", False), hold=hold,
-        payload={"category_suggested": body.category is None, "region_resolved": body.region_code is None},
+        payload={"category_suggested": body.category is None, "region_resolved": body.region_code is None,
+                 "emergency": list(found.hazards) or None},
     )
     # Likely duplicates are the cases that were there when the call came; looking before the case is stored keeps
     # the two reads out of the time the new case number's counter row stays locked (until commit).
@@ -200,7 +242,8 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
                                      intake=IntakeNotes(category_suggested=body.category is None,
                                                         region_resolved=body.region_code is None,
                                                         classification=await _present_suggestions(ctx, suggestions),
-                                                        address=address))
+                                                        address=address, emergency=present_emergency(found),
+                                                        urgency_raised=urgency != (agent_set or "normal")))
 
 
 async def caller_orders(ctx: Ctx, phone: str, before_id: int | None, limit: int):
