@@ -253,7 +253,7 @@ MATRIX: dict[str, Row] = {
             "region_code": YUANDONG, "materials": sc.ids["materials"]})),
     "POST /affairs/applications/{case_id}/materials": Row(frozenset({RES_A, AGENT, DISP, ADMIN}), _matched(
         "/affairs/applications/{affair}/materials", {"materials": [
-            {"code": "photo", "source": "upload", "file_ref": "files/photo.pdf"}]}, "/cases/{affair}")),
+            {"code": "photo", "source": "electronic_licence", "file_ref": "files/photo.pdf"}]}, "/cases/{affair}")),
     "GET /affairs/applications/{case_id}": Row(frozenset({RES_A, AGENT, DISP, ADMIN}),
                                                _get("/affairs/applications/{affair}")),
     "POST /affairs/track": Row(EVERYONE, _json("/affairs/track", lambda sc, role: {
@@ -471,7 +471,7 @@ async def scenario(client, app, clock) -> Scenario:
     ids.update(item=item["code"], item_version=item["version"])
     await _ok(await client.post("/affairs/items", json=item_body("MATRIX-SPARE", 5), headers=h[ADMIN]))
     ids["spare_item"] = "MATRIX-SPARE"
-    ids["materials"] = [{"code": m["code"], "source": "upload", "file_ref": f"files/{m['code']}.pdf"}
+    ids["materials"] = [{"code": m["code"], "source": "electronic_licence", "file_ref": f"files/{m['code']}.pdf"}
                         for m in MATERIALS if m["required"] and not m.get("may_come_later")]
     affair = await _ok(await client.post("/affairs/applications", json={
         "item_code": "MATRIX-ITEM", "applicant": {"id_number": care.ADULT_ID, "name": "李建华"},

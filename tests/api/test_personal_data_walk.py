@@ -69,7 +69,7 @@ async def seed_personal_data(client, app, clock) -> Seeded:
     item = (await client.get("/affairs/items/ELD-ALLOWANCE")).json()
     affair = await client.post("/affairs/applications", headers=resident, json={
         "item_code": "ELD-ALLOWANCE", "applicant": {"id_number": care.ELDER_ID}, "region_code": care.YUANDONG,
-        "materials": [{"code": m["code"], "source": "upload", "file_ref": "f/x"} for m in item["materials"]
+        "materials": [{"code": m["code"], "source": "electronic_licence", "file_ref": "f/x"} for m in item["materials"]
                       if m["key"]]})
     # The register: an elder with a relative; a volunteer (her own account) who visits him; a task and a team.
     elder = await care.person(client, staff, care.ELDER_ID, "李建国", phone=ELDER_PHONE)
