@@ -245,3 +245,116 @@ async def test_a_case_carries_at_most_the_configured_number_of_files(client, app
     assert (r.status_code, r.json()["code"]) == (422, "files_too_many")
     r = await client.post("/reports", json={**REPORT, "files": ids[:2]}, headers=resident)
     assert r.status_code == 201, r.text
+
+
+# --- bad input: each a specific problem+json, nothing stored, no partial file left on disk ---------------------
+
+BOUNDARY = "csc-test-boundary"
+
+
+def multipart(content: bytes, name: str = "photo.jpg", field: str = "file") -> bytes:
+    return (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n").encode() + content + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+async def _pieces(body: bytes, size: int = 64 * 1024):
+    for start in range(0, len(body), size):
+        yield body[start:start + size]
+
+
+async def test_bad_uploads_are_refused_with_their_own_problem_and_leave_nothing(client, app):
+    app.state.settings.files_max_bytes = 200 * 1024
+    resident = await f.login_as(app, "resident", username="13912345678")
+    kind = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    big = t.photo_with_gps() + os.urandom(300 * 1024)
+    image = t.photo_with_gps()
+    cases = [
+        # over the limit, refused from its declared length before a byte is read
+        (dict(content=multipart(big), headers={**resident, **kind}), 413, "file_too_large"),
+        # over the limit, without a length (chunked): refused as the bytes pass the limit
+        (dict(content=_pieces(multipart(big)), headers={**resident, **kind}), 413, "file_too_large"),
+        # an executable renamed .jpg; a web page; an image that is not one
+        (dict(content=multipart(t.ELF, "holiday.jpg"), headers={**resident, **kind}), 415, "file_type_not_allowed"),
+        (dict(content=multipart(b"<html><script>alert(1)</script></html>", "a.jpg"), headers={**resident, **kind}),
+         415, "file_type_not_allowed"),
+        (dict(content=multipart(image[:40] + b"\x00" * 400), headers={**resident, **kind}), 422, "file_unreadable"),
+        # an empty file
+        (dict(content=multipart(b""), headers={**resident, **kind}), 422, "file_empty"),
+        # the body ends before the closing boundary (the connection dropped)
+        (dict(content=_pieces(multipart(image)[:-60], 100), headers={**resident, **kind}), 400, "upload_truncated"),
+        (dict(content=multipart(image)[: len(multipart(image)) // 2], headers={**resident, **kind}), 400,
+         "upload_truncated"),
+        # not an upload at all; an upload without its file; a field that is not one; a kind that is not one
+        (dict(json={"file": "aGVsbG8="}, headers=resident), 415, "upload_not_multipart"),
+        (dict(data={"kind": "photo"}, files={"other": ("a.jpg", image)}, headers=resident), 400, "upload_malformed"),
+        (dict(files={"kind": (None, "photo")}, headers=resident), 422, "upload_no_file"),
+        (dict(data={"kind": "passport"}, files={"file": ("a.jpg", image)}, headers=resident), 422,
+         "upload_field_invalid"),
+        (dict(data={"owner": "1"}, files={"file": ("a.jpg", image)}, headers=resident), 422, "upload_field_invalid"),
+    ]
+    for request, status, code in cases:
+        r = await client.post("/files", **request)
+        assert (r.status_code, r.headers["content-type"], r.json()["code"]) == (
+            status, "application/problem+json", code), (code, r.text)
+        assert await t.counts(app) == {"files": 0, "file_blobs": 0, "file_links": 0}, code
+        assert t.on_disk(app) == {"store": [], "spool": []}, code
+    r = await client.post("/files", content=multipart(t.ELF, "holiday.jpg"), headers={**resident, **kind,
+                                                                                       "Accept-Language": "en"})
+    assert "application/x-executable" in r.json()["detail"] and "image/jpeg" in r.json()["detail"]
+
+    app.state.settings.files_max_image_pixels = 1000
+    r = await client.post("/files", files={"file": ("a.jpg", image)}, headers=resident)
+    assert (r.status_code, r.json()["code"]) == (422, "image_too_large")
+    assert t.on_disk(app) == {"store": [], "spool": []} and await t.counts(app) == {
+        "files": 0, "file_blobs": 0, "file_links": 0}
+
+
+async def test_a_record_cannot_name_someone_elses_file_or_one_that_does_not_exist(client, app):
+    await _item(client, app, "TEST-ALLOWANCE", 15)
+    resident = await f.login_as(app, "resident", username="13912345678")
+    neighbour = await f.login_as(app, "resident", username="13912340000")
+    theirs = await t.upload(client, neighbour, t.photo_with_gps())
+    before = await t.counts(app)
+    for body, field, code in (({**REPORT, "files": [theirs["id"]]}, "files.0", "file_not_yours"),
+                              ({**REPORT, "files": [theirs["id"] + 1000]}, "files.0", "file_not_found")):
+        r = await client.post("/reports", json=body, headers=resident)
+        assert (r.status_code, r.json()["code"], r.json()["errors"][0]["field"]) == (422, code, field), r.text
+    r = await client.post("/reports", json={**REPORT, "files": [1, 1]}, headers=resident)
+    assert (r.status_code, r.json()["code"]) == (422, "validation_failed")
+    for material, code in (({"source": "upload", "file_id": theirs["id"]}, "file_not_yours"),
+                           ({"source": "upload", "file_id": 999999}, "file_not_found"),
+                           ({"source": "upload"}, "validation_failed"),
+                           ({"source": "upload", "file_ref": "files/id.pdf"}, "validation_failed")):
+        r = await client.post("/affairs/applications", json={
+            "item_code": "TEST-ALLOWANCE", "applicant": {"id_number": "110105194403120033", "name": "李秀英"},
+            "region_code": YUANDONG, "materials": [{"code": "id_card", **material}]}, headers=resident)
+        assert (r.status_code, r.json()["code"]) == (422, code), r.text
+    async with app.state.sessionmaker() as session:
+        from app.models import Case
+
+        assert (await session.execute(select(Case.id))).first() is None  # nothing was filed
+    assert await t.counts(app) == before
+
+
+async def test_a_mediation_agreement_carries_its_draft_and_the_sealed_scan(client, app):
+    from tests.api.test_mediation import AGREEMENT, _resident_party, dispute
+    from tests.factories import act_latest
+
+    resident, me = await _resident_party(client, app)
+    case = (await client.post("/mediation/cases", json=dispute(me["id"]), headers=resident)).json()
+    staff = await f.login_as(app, "unit_staff", unit=case["lead_unit"]["id"])
+    await act_latest(client, staff, case["id"], "hold_session", {"held_on": "2026-11-23", "mediator": "刘调解员",
+                                                                 "participants": ["李建华", "张三"], "notes": "双方陈述"})
+    draft = await t.upload(client, staff, t.scan("draft"), "调解协议书（草稿）.pdf", kind="agreement")
+    drafted = await act_latest(client, staff, case["id"], "draft_agreement", {**AGREEMENT, "files": [draft["id"]]})
+    assert drafted["payload"]["agreement"]["files"] == [draft["id"]]
+    for party in ({"party": 0}, {"party": 1}, {"mediator": True}):
+        await act_latest(client, staff, case["id"], "sign_agreement", party)
+    sealed_scan = await t.upload(client, staff, t.scan("sealed"), "调解协议书.pdf", kind="agreement")
+    sealed = await act_latest(client, staff, case["id"], "seal_agreement",
+                              {"seal_no": "YL-2026-118", "files": [sealed_scan["id"]]})
+    assert sealed["payload"]["agreement"]["files"] == [sealed_scan["id"]]
+    shown = (await client.get(f"/cases/{case['id']}/files", headers=resident)).json()
+    assert [(a["id"], a["purpose"], a["sensitive"]) for a in shown] == [
+        (draft["id"], "agreement", True), (sealed_scan["id"], "agreement", True)]
+    assert (await t.fetch(client, shown[1]["url"])).content == t.scan("sealed")
