@@ -25,25 +25,30 @@ class Cleaned:
 
 
 def clean(source: Path, target: Path, thumbnail: Path, mime: str, *, max_pixels: int, thumbnail_px: int) -> Cleaned:
-    """Writes the cleaned image to `target` and a JPEG thumbnail to `thumbnail`."""
+    """Writes the cleaned image to `target` and a JPEG thumbnail to `thumbnail`. One decoded copy of the pixels is
+    held at a time (turned and shrunk in place)."""
+    fmt = FORMATS[mime]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as opened:
-                pixels = opened.width * opened.height
+            with Image.open(source) as image:
+                pixels = image.width * image.height
                 if pixels > max_pixels:
                     raise AppError("image_too_large", 422, pixels=pixels, limit=max_pixels,
                                    field_errors=[{"field": "file", "code": "image_too_large"}])
-                opened.load()
-                upright = ImageOps.exif_transpose(opened)  # a copy, rotated as the camera meant it
-                icc = opened.info.get("icc_profile")
-                transparency = opened.info.get("transparency")
+                image.load()
+                icc = image.info.get("icc_profile")
+                transparency = image.info.get("transparency")
+                ImageOps.exif_transpose(image, in_place=True)  # upright, as the camera meant it
+                return _save(image, fmt, target, thumbnail, thumbnail_px, icc, transparency)
     except AppError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise AppError("file_unreadable", 422, field_errors=[{"field": "file", "code": "file_unreadable"}]) from exc
-    fmt = FORMATS[mime]
-    image = upright
+
+
+def _save(image: Image.Image, fmt: str, target: Path, thumbnail: Path, thumbnail_px: int, icc: bytes | None,
+          transparency: object) -> Cleaned:
     if fmt == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
         image = image.convert("RGB")
     image.info.clear()  # Pillow would write a JPEG comment (COM) back from it
@@ -53,7 +58,9 @@ def clean(source: Path, target: Path, thumbnail: Path, mime: str, *, max_pixels:
     elif transparency is not None and image.mode in ("P", "L", "RGB"):
         options["transparency"] = transparency
     image.save(target, fmt, **options)
-    thumb = image.convert("RGB") if image.mode != "RGB" else image.copy()
-    thumb.thumbnail((thumbnail_px, thumbnail_px), Image.Resampling.LANCZOS)
-    thumb.save(thumbnail, "JPEG", quality=THUMBNAIL_QUALITY)
-    return Cleaned(width=image.width, height=image.height)
+    shape = Cleaned(width=image.width, height=image.height)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    image.thumbnail((thumbnail_px, thumbnail_px), Image.Resampling.LANCZOS)  # in place: the full size is let go
+    image.save(thumbnail, "JPEG", quality=THUMBNAIL_QUALITY)
+    return shape

@@ -9,7 +9,7 @@ from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError
 from app.files import intake, service
-from app.files.schemas import AttachedFile, FileRead
+from app.files.schemas import FILE_KINDS, AttachedFile, FileRead
 from app.files.store import store_for
 
 router = APIRouter(tags=["files"], route_class=UnitOfWorkRoute)
@@ -24,8 +24,15 @@ names is removed after the grace period. ID cards and household registers are pe
 of them is audited."""
 
 
+UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "kind": {"type": "string", "enum": list(FILE_KINDS), "default": "other"},
+        "sensitive": {"type": "boolean", "default": False}}}}}}
+
+
 @router.post("/files", status_code=201, response_model=FileRead, summary="Upload a file (multipart, streamed)",
-             description=UPLOAD_DOC,
+             description=UPLOAD_DOC, openapi_extra={"requestBody": UPLOAD_BODY},
              responses={413: {"description": "file_too_large"}, 415: {"description": "file_type_not_allowed, "
                                                                                     "upload_not_multipart"},
                         400: {"description": "upload_truncated, upload_malformed"}})

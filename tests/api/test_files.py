@@ -343,8 +343,8 @@ async def test_a_mediation_agreement_carries_its_draft_and_the_sealed_scan(clien
     resident, me = await _resident_party(client, app)
     case = (await client.post("/mediation/cases", json=dispute(me["id"]), headers=resident)).json()
     staff = await f.login_as(app, "unit_staff", unit=case["lead_unit"]["id"])
-    await act_latest(client, staff, case["id"], "hold_session", {"held_on": "2026-11-23", "mediator": "刘调解员",
-                                                                 "participants": ["李建华", "张三"], "notes": "双方陈述"})
+    await act_latest(client, staff, case["id"], "hold_session", {
+        "held_on": "2026-11-23", "mediator": "刘调解员", "participants": ["李建华", "张三"], "notes": "双方陈述"})
     draft = await t.upload(client, staff, t.scan("draft"), "调解协议书（草稿）.pdf", kind="agreement")
     drafted = await act_latest(client, staff, case["id"], "draft_agreement", {**AGREEMENT, "files": [draft["id"]]})
     assert drafted["payload"]["agreement"]["files"] == [draft["id"]]
