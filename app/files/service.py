@@ -13,7 +13,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases.access import can_see
 from app.core import audit
@@ -262,7 +264,7 @@ async def case_files(ctx: Ctx, case_id: int) -> list[AttachedFile]:
     return out
 
 
-async def public_media_urls(state: AppState, session: Any, case_ids: Sequence[int], now: datetime,
+async def public_media_urls(state: AppState, session: AsyncSession, case_ids: Sequence[int], now: datetime,
                             base_url: str) -> dict[int, str]:
     """Case id -> an absolute link to its first public image (Open311's media_url)."""
     key = signing.url_key(state.keys.jwt_secret)
@@ -282,13 +284,11 @@ class Download:
 
 
 def _disposition(name: str, inline: bool) -> str:
-    from urllib.parse import quote
-
     ascii_name = name.encode("ascii", "replace").decode("ascii").replace('"', "'").replace("?", "_")
     return f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
-async def download(state: AppState, session: Any, file_id: int, query: dict[str, str], now: datetime,
+async def download(state: AppState, session: AsyncSession, file_id: int, query: dict[str, str], now: datetime,
                    ip: str | None) -> Download:
     """The bytes a signed link grants; a personal document's download is audited in the holder's name."""
     try:
