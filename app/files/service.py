@@ -22,6 +22,7 @@ from app.core import audit
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError, NotFound
+from app.core.observability import redact
 from app.core.roles import Role
 from app.core.state import AppState
 from app.files import images, repository, signing, sniffing
@@ -64,10 +65,11 @@ def _hash_and_sync(path: Path) -> tuple[str, int]:
 
 
 def safe_name(raw: str, mime: str) -> str:
-    """The sender's file name, kept for display: no path, no control characters, at most 200 characters."""
+    """The sender's file name, kept for display: no path, no control characters, at most 200 characters, and no
+    phone or ID number in clear (a scan named after its owner's ID number is common)."""
     name = raw.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip().strip(".")
-    return (name or {"application/pdf": "document.pdf"}.get(mime, "image"))[-200:]
+    return redact(name or {"application/pdf": "document.pdf"}.get(mime, "image"))[-200:]
 
 
 async def prepare(state: AppState, spooled: Spooled, *, allowed: Sequence[str] | None = None) -> Prepared:
