@@ -21,6 +21,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "role_invalid": ("角色无效", "Unknown role"),
     "unit_required": ("该角色必须绑定单位", "This role must be bound to a unit"),
+    "name_control_characters": ("姓名含有控制字符", "The name has control characters"),
+    "user_field_not_null": ("{field} 不能为空", "{field} cannot be null"),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).
@@ -28,4 +30,5 @@ TITLES: dict[str, tuple[str, str]] = {
     "auth_account_locked": ("账号已锁定", "Account locked"),
     "user_not_found": ("用户不存在", "Unknown user"),
     "password_weak": ("密码强度不足", "Password too weak"),
+    "user_field_not_null": ("字段不能为空", "Field cannot be null"),
 }

@@ -3,6 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.roles import Role
+from app.core.schemas import invalid
 
 
 class UserBase(BaseModel):
@@ -21,7 +22,7 @@ class UserRegister(UserBase):
     @classmethod
     def _no_control_chars(cls, value: str) -> str:
         if any(ord(c) < 32 for c in value):
-            raise ValueError("name has control characters")
+            raise invalid("name_control_characters")
         return value
 
 
@@ -71,5 +72,5 @@ class UserUpdate(BaseModel):
         # unit_id may be set to null (unbind); a role, active or leader flag cannot be "nothing".
         for name in ("role", "active", "leader"):
             if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
+                raise invalid("user_field_not_null", field=name)
         return self

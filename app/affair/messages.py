@@ -42,6 +42,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "item_not_online": ("该事项不能网上申请，请到窗口办理", "This item cannot be applied for online; visit a counter"),
     "credit_flag_not_found": ("失信记录不存在", "Unknown credit record"),
     "credit_flag_inactive": ("该失信记录已解除", "The credit record is already lifted"),
+    "item_fee_amount_missing": ("收费事项须写明金额", "A charged item states its amount"),
+    "item_material_codes_repeated": ("同一事项的材料编号不能重复", "Material codes must be unique within an item"),
+    "item_promised_over_statutory": ("承诺时限不能超过法定时限", "The promised limit cannot exceed the statutory one"),
+    "material_file_id_missing": ("上传的材料须提供 file_id", "An uploaded material names its file_id"),
+    "material_licence_ref_missing": ("电子证照须提供证照编号 file_ref", "An electronic licence needs its file_ref"),
+    "material_licence_not_upload": ("电子证照不是上传的文件，不能带 file_id",
+                                    "An electronic licence is not an uploaded file"),
+    "material_upload_by_file_id": ("上传的材料以 file_id 指明，不用 file_ref",
+                                   "An uploaded material is named by its file_id"),
+    "materials_repeated": ("同一材料只能提交一次", "Each material only once"),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).

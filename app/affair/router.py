@@ -10,7 +10,7 @@ from app.affair import guide, repository, service
 from app.affair import schemas as s
 from app.cases import service as cases
 from app.cases.router import created
-from app.cases.schemas import CaseRead
+from app.cases.schemas import CaseAnswer
 from app.core import audit
 from app.core.auth import AdminUser, ClockDep, SessionDep
 from app.core.concurrency import etag, parse_if_match
@@ -94,7 +94,7 @@ async def withdraw_item(code: str, request: Request, session: SessionDep, admin:
     return await _changed(request, session, admin.user_id, clock.now(), "withdraw", item)
 
 
-@router.post("/applications", response_model=CaseRead, status_code=201,
+@router.post("/applications", response_model=CaseAnswer, status_code=201,
              summary="Apply: online by a resident, or at the counter by staff for a resident (Idempotency-Key)",
              description="Key materials (required, may not come later) must be provided; missing non-key ones "
                          "may follow under 容缺受理. The application is routed to the item's handling unit in the "
@@ -106,7 +106,7 @@ async def apply(ctx: CtxDep, body: s.ApplicationCreate, idem: IdempotencyDep) ->
     return await created(ctx, await service.file(ctx, body), idem)
 
 
-@router.post("/applications/{case_id}/materials", response_model=CaseRead,
+@router.post("/applications/{case_id}/materials", response_model=CaseAnswer,
              summary="Supplement materials (the applicant, counter staff or the unit; If-Match)",
              description="Answers a returned application (一次性告知) or completes a 容缺 acceptance. When "
                          "everything asked for is in, a returned application is resubmitted and its promised "

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from app.core.schemas import RequestModel
+from app.core.schemas import RequestModel, invalid
 from app.files.schemas import FileId
 from app.routing.schemas import CategoryBrief
 
@@ -35,7 +35,7 @@ class Fees(RequestModel):
     @model_validator(mode="after")
     def _charged_has_amount(self) -> "Fees":
         if not self.free and self.amount is None:
-            raise ValueError("a charged item states its amount")
+            raise invalid("item_fee_amount_missing")
         return self
 
 
@@ -65,9 +65,9 @@ class ServiceItemBase(RequestModel):
     def _consistent(self) -> "ServiceItemBase":
         codes = [m.code for m in self.materials]
         if len(codes) != len(set(codes)):
-            raise ValueError("material codes must be unique within an item")
+            raise invalid("item_material_codes_repeated")
         if self.statutory_days is not None and self.promised_days > self.statutory_days:
-            raise ValueError("the promised limit cannot exceed the statutory one")
+            raise invalid("item_promised_over_statutory")
         return self
 
 
@@ -193,13 +193,13 @@ class ProvidedMaterial(RequestModel):
     @model_validator(mode="after")
     def _reference(self) -> "ProvidedMaterial":
         if self.source == "upload" and self.file_id is None:
-            raise ValueError("an uploaded material names its file_id")
+            raise invalid("material_file_id_missing")
         if self.source == "electronic_licence" and not self.file_ref:
-            raise ValueError("an electronic licence needs its file_ref")
+            raise invalid("material_licence_ref_missing")
         if self.source == "electronic_licence" and self.file_id is not None:
-            raise ValueError("an electronic licence is not an uploaded file")
+            raise invalid("material_licence_not_upload")
         if self.source == "upload" and self.file_ref:
-            raise ValueError("an uploaded material is named by its file_id")
+            raise invalid("material_upload_by_file_id")
         return self
 
 
@@ -225,7 +225,7 @@ class ApplicationCreate(RequestModel):
     def _unique(cls, value: list[ProvidedMaterial]) -> list[ProvidedMaterial]:
         codes = [m.code for m in value]
         if len(codes) != len(set(codes)):
-            raise ValueError("each material once")
+            raise invalid("materials_repeated")
         return value
 
 

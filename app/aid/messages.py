@@ -35,6 +35,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Apply at the applicant's place of registration {code}",
     ),
     "application_decided": ("申请已作出决定", "The application has been decided"),
+    "member_who_missing": ("须提供 person_id 或姓名", "Give person_id or name"),
+    "member_income_missing": ("须提供月收入或收入明细", "Give monthly_income or incomes"),
+    "check_ineligible": ("最近一次核查结果为不符合条件", "The latest check found the household ineligible"),
+    "amount_not_entitlement": ("批准金额与核算的应发金额不一致", "The amount is not the computed entitlement"),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from app.aid import schemas as s
 from app.aid import service
 from app.cases.router import created
-from app.cases.schemas import CaseRead
+from app.cases.schemas import CaseAnswer
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
@@ -26,7 +26,7 @@ async def eligibility(ctx: CtxDep, body: s.Household) -> s.AidEligibilityRead:
     return service.present(result, body.scheme, line, len(kept))
 
 
-@router.post("/applications", response_model=CaseRead, status_code=201,
+@router.post("/applications", response_model=CaseAnswer, status_code=201,
              summary="Apply (the applicant, or counter staff for them; Idempotency-Key)",
              description="Filed at the place of household registration and routed to its 街道民政服务站. The whole "
                          "process is due in 25 working days (extendable to 40); stages go through "

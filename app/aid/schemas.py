@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.core.schemas import RequestModel
+from app.core.schemas import RequestModel, invalid
 
 Relationship = Literal["applicant", "spouse", "child", "parent", "grandparent", "grandchild", "sibling", "other"]
 Scheme = Literal["dibao", "tekun", "temporary"]
@@ -33,9 +33,9 @@ class MemberIn(RequestModel):
     @model_validator(mode="after")
     def _who_and_how_much(self) -> "MemberIn":
         if self.person_id is None and not self.name:
-            raise ValueError("give person_id or name")
+            raise invalid("member_who_missing")
         if self.monthly_income is None and not self.incomes:
-            raise ValueError("give monthly_income or incomes")
+            raise invalid("member_income_missing")
         return self
 
 

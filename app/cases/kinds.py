@@ -19,7 +19,7 @@ from app.cases.lifecycle import Actor, CaseView
 from app.cases.stages import StageMachine
 from app.core.auth import Principal
 from app.core.context import Ctx
-from app.core.errors import AppError
+from app.core.errors import AppError, field_errors_of
 from app.core.plugins import Package
 from app.models import Case
 from app.routing.rules import Decision, Snapshot
@@ -92,9 +92,7 @@ class KindPlugin(Generic[P]):
         try:
             return self.payload_model.model_validate(raw or {}).model_dump(mode="json")
         except ValidationError as exc:
-            errors = [{"field": "payload." + ".".join(str(p) for p in e["loc"]), "code": e["type"],
-                       "message": e["msg"]} for e in exc.errors()]
-            raise AppError("validation_failed", 422, field_errors=errors) from exc
+            raise AppError("validation_failed", 422, field_errors=field_errors_of(exc, "payload.")) from exc
 
     def payload_of(self, case: Case) -> P:
         """The case's payload as the kind's model."""

@@ -67,6 +67,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cases of kind {kind} are filed through their own endpoint",
     ),
     "extension_clock_paused": ("办理时限已暂停（等待补正材料），无需延期", "The clock is paused (awaiting materials)"),
+    "callback_answers_missing": ("已接通的回访须记录是否解决和满意度",
+                                 "A reached callback records whether it was solved and the satisfaction"),
+    "callback_unreached_answers": ("未接通的回访不能记录答复", "An unreached callback records no answers"),
+    "callback_fault_needs_dissatisfied": ("只有“不满意”才能认定承办单位责任",
+                                          "The unit is at fault only with a dissatisfied rating"),
+    "major_team_names": ("工作组成员须为 1 至 64 个字符的姓名", "Team members are names of 1 to 64 characters"),
+    "merge_master_invalid": ("不能并入该工单", "This case cannot be the master of the merge"),
+    "link_case_invalid": ("不能关联该工单", "This case cannot be linked"),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).

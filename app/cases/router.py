@@ -10,11 +10,11 @@ from pydantic.json_schema import SkipJsonSchema
 
 from app.cases import export, repository, service
 from app.cases.kinds import installed
-from app.cases.schemas import ACTION_BODIES, CaseCreate, CaseQuery, CaseRead, CaseSummary, CaseUpdate
+from app.cases.schemas import ACTION_BODIES, CaseAnswer, CaseCreate, CaseQuery, CaseSummary, CaseUpdate
 from app.core.concurrency import IfMatch, etag
 from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute, id_of
-from app.core.errors import AppError
+from app.core.errors import AppError, field_errors_of
 from app.core.idempotency import Idempotency, IdempotencyDep
 from app.core.pagination import MAX_LIMIT, CountedPage, decode_cursor, encode_cursor
 from app.core.ratelimit import limit_reports
@@ -32,13 +32,13 @@ async def created(ctx: Ctx, case: Any, idem: Any) -> JSONResponse:
                                                                         "Location": f"/cases/{read.id}"})
 
 
-def _with_etag(case: CaseRead, status: int = 200) -> Response:
+def _with_etag(case: CaseAnswer, status: int = 200) -> Response:
     # Serialised by pydantic's own encoder in one pass (no dict of the case, then json.dumps of the dict).
     return Response(case.model_dump_json(), status_code=status, media_type="application/json",
                     headers={"ETag": etag(case.version)})
 
 
-@router.post("", status_code=201, response_model=CaseRead,
+@router.post("", status_code=201, response_model=CaseAnswer,
              summary="Create a case (generic path; kinds add their own intake)",
              dependencies=[Depends(limit_reports)])
 async def create(ctx: CtxDep, body: CaseCreate, idem: IdempotencyDep) -> Any:
@@ -80,9 +80,7 @@ async def _query(
             "supervised": supervised, "due_before": due_before, "created_from": created_from,
             "created_to": created_to, "updated_from": updated_from, "updated_to": updated_to})
     except ValidationError as exc:
-        raise AppError("validation_failed", 422, field_errors=[
-            {"field": "query." + ".".join(str(p) for p in e["loc"][:1]), "code": e["type"], "message": e["msg"]}
-            for e in exc.errors()]) from exc
+        raise AppError("validation_failed", 422, field_errors=field_errors_of(exc, "query.", depth=1)) from exc
 
 
 QueryDep = Annotated[CaseQuery, Depends(_query)]
@@ -137,7 +135,7 @@ async def export_cases(ctx: CtxDep, request: Request, f: FilterDep) -> Streaming
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@router.get("/{case_id}", response_model=CaseRead, summary="A case with assignments, timeline, allowed actions")
+@router.get("/{case_id}", response_model=CaseAnswer, summary="A case with assignments, timeline, allowed actions")
 async def get_case(ctx: CtxDep, case_id: int, reveal: Annotated[str | None, Query(pattern="^contact$",
                                                        description="'contact' shows the full phone (audited)")]
                    = None,
@@ -150,7 +148,7 @@ async def get_case(ctx: CtxDep, case_id: int, reveal: Annotated[str | None, Quer
     return _with_etag(read)
 
 
-@router.patch("/{case_id}", response_model=CaseRead, summary="Change category, location or urgency (re-routes)")
+@router.patch("/{case_id}", response_model=CaseAnswer, summary="Change category, location or urgency (re-routes)")
 async def update_case(ctx: CtxDep, case_id: int, body: CaseUpdate, version: IfMatch) -> Response:
     case = await service.update(ctx, case_id, body, version)
     return _with_etag(await service.present(ctx, await service.load_visible(ctx, id_of(case))))
@@ -200,7 +198,7 @@ def action_router() -> APIRouter:
         body_model: Any = models[0] if len(models) == 1 else Union[(*models, SkipJsonSchema[dict[str, Any]])]  # noqa: UP007
         actions.add_api_route(
             f"/{{case_id}}/actions/{name}", _action_route(name, body_model, ", ".join(owners[name])),
-            methods=["POST"], response_model=CaseRead, name=f"act_{name}",
+            methods=["POST"], response_model=CaseAnswer, name=f"act_{name}",
             summary=f"{name} ({', '.join(owners[name])}; If-Match required)",
             description=ACTION_DESCRIPTIONS.get(name, "") + " The lifecycle table decides who may act, and when; "
                         "anything else is a 409 listing the allowed actions.")

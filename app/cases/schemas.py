@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.cases.lifecycle import Outcome
-from app.core.schemas import RequestModel
+from app.core.schemas import RequestModel, invalid
 from app.files.schemas import FileIds
 from app.routing.schemas import CategoryBrief, Urgency, WorkOrderType
 from app.units.schemas import UnitBrief
@@ -45,7 +45,7 @@ class CaseCreate(CaseBase):
     @model_validator(mode="after")
     def _coordinates_pair(self) -> "CaseCreate":
         if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("latitude and longitude go together")
+            raise invalid("coordinates_paired")
         return self
 
 
@@ -214,6 +214,66 @@ class CaseRead(BaseModel):
     allowed_actions: list[str]
 
 
+class ResidentStep(BaseModel):
+    step: str = Field(description="received, dispatched, signed, replied, rate, rated, closed or withdrawn")
+    label: str = Field(description="the step in the reader's language")
+    at: datetime | None
+    done: bool
+
+
+class ResidentReply(BaseModel):
+    text: str
+    basis: str | None
+    at: datetime | None
+    unit: str | None = Field(description="the unit that answered; none when the centre answered directly")
+    policy_title: str | None = None
+    document_number: str | None = None
+
+
+class ResidentLocation(BaseModel):
+    region_code: str
+    region_name: str | None
+    address: str | None
+
+
+class NextAction(BaseModel):
+    action: str = Field(description="POST /cases/{id}/actions/{action}")
+    label: str
+
+
+class ResidentCaseRead(BaseModel):
+    """The requester's own case (app/cases/resident.py): plain steps, the promise, the answer, what to do next."""
+
+    id: int
+    number: str
+    kind: str
+    channel: str
+    status: str
+    status_label: str
+    stage: str | None
+    category: CategoryBrief
+    work_order_type: str
+    title: str | None
+    description: str
+    location: ResidentLocation
+    lead_unit: UnitBrief | None = Field(description="the unit handling it")
+    promised_due: datetime | None = Field(description="the handling deadline promised to the requester")
+    stage_due: datetime | None = Field(default=None, description="the deadline of the kind's current stage")
+    overdue: bool
+    steps: list[ResidentStep]
+    reply: ResidentReply | None
+    payload: dict[str, Any]
+    allowed_actions: list[str]
+    next_actions: list[NextAction]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+# What a case route answers: the whole record to staff, the curated view to its requester.
+CaseAnswer = CaseRead | ResidentCaseRead
+
+
 # ---- action bodies: one model per action, unknown fields rejected --------------------------------
 
 
@@ -297,11 +357,11 @@ class CallbackBody(_Action):
     @model_validator(mode="after")
     def _consistent(self) -> "CallbackBody":
         if self.reached and (self.solved is None or self.satisfaction is None):
-            raise ValueError("a reached callback records solved and satisfaction")
+            raise invalid("callback_answers_missing")
         if not self.reached and (self.solved is not None or self.satisfaction is not None or self.unit_at_fault):
-            raise ValueError("an unreached callback records no answers")
+            raise invalid("callback_unreached_answers")
         if self.unit_at_fault and self.satisfaction != "dissatisfied":
-            raise ValueError("unit_at_fault goes with a dissatisfied rating")
+            raise invalid("callback_fault_needs_dissatisfied")
         return self
 
     def outcome(self) -> Outcome:
@@ -348,7 +408,7 @@ class MajorBody(_Action):
     @model_validator(mode="after")
     def _team_names(self) -> "MajorBody":
         if any(not m.strip() or len(m) > 64 for m in self.team):
-            raise ValueError("team members are names of 1 to 64 characters")
+            raise invalid("major_team_names")
         return self
 
 

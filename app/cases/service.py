@@ -9,7 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.calendar.deadlines import Basis
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases import clock, reference, repository, views
+from app.cases import clock, reference, repository, resident, views
 from app.cases import schemas as s
 from app.cases import search as full_text
 from app.cases.access import actors_for, can_see
@@ -22,7 +22,7 @@ from app.core.clock import instant_or_day
 from app.core.concurrency import check_version
 from app.core.context import Ctx
 from app.core.db import id_of
-from app.core.errors import AppError, NotFound
+from app.core.errors import AppError, NotFound, field_errors_of
 from app.core.pagination import Total
 from app.core.region_codes import prefix_for
 from app.core.roles import Role
@@ -124,14 +124,15 @@ async def load_visible(ctx: Ctx, case_id: int, *, with_children: bool = True) ->
     return case
 
 
-async def after_action(ctx: Ctx, case_id: int) -> s.CaseRead:
+async def after_action(ctx: Ctx, case_id: int) -> s.CaseRead | s.ResidentCaseRead:
     """The case as the caller's action left it, even when the action took it out of their unit's hands."""
     case = await repository.get(ctx.session, case_id)
     assert case is not None
     return await present(ctx, case)
 
 
-async def read(ctx: Ctx, case_id: int, *, reveal_contact: bool = False, reason: str | None = None) -> s.CaseRead:
+async def read(ctx: Ctx, case_id: int, *, reveal_contact: bool = False,
+               reason: str | None = None) -> s.CaseRead | s.ResidentCaseRead:
     reason = (reason or "").strip()
     if reveal_contact and len(reason) < 2:
         raise AppError("reveal_reason_required", 422,
@@ -144,7 +145,7 @@ CONTACT_ROLES = {Role.agent, Role.dispatcher, Role.admin}
 
 
 async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason: str | None = None,
-                  opened_now: bool = False) -> s.CaseRead:
+                  opened_now: bool = False) -> s.CaseRead | s.ResidentCaseRead:
     """The case as its reader may see it. `opened_now`: the case was opened in this request, so nothing has been
     merged into it or linked to it yet, and the query for those is spared."""
     reveal = False
@@ -156,6 +157,8 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason:
         audit.record(ctx.session, at=ctx.now, action="case.reveal_contact", actor_user_id=ctx.principal.user_id,
                      actor_name=ctx.principal.name, target_type="case", target_id=case.id,
                      detail={"reason": reason})
+    if ctx.principal.role == Role.resident:
+        return await _present_to_requester(ctx, case)
     unit_ids = {a.unit_id for a in case.assignments} | ({case.lead_unit_id} if case.lead_unit_id else set())
     snap = await reference.snapshot(ctx.state, ctx.session)
     units = await reference.units(snap, ctx.session, unit_ids)
@@ -171,20 +174,29 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason:
                         related=related)
 
 
+async def _present_to_requester(ctx: Ctx, case: Case) -> s.ResidentCaseRead:
+    snap = await reference.snapshot(ctx.state, ctx.session)
+    lead_ids = {case.lead_unit_id} if case.lead_unit_id else set()
+    units = await reference.units(snap, ctx.session, lead_ids)
+    names = reference.category_names(snap, {case.category_code})
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    return resident.view(case, category_name=names.get(case.category_code, case.category_code),
+                         region_name=reference.region_name(snap, case.region_code),
+                         lead=units.get(case.lead_unit_id) if case.lead_unit_id else None,
+                         payload=get_kind(case.kind).present_payload(case.payload, ctx.principal),
+                         allowed=views.allowed_for(case, ctx, profile), now=ctx.now,
+                         english=ctx.english)
+
+
 def _parse_body(action: str, raw: Any) -> Any:
     return _parse_with(s.ACTION_BODIES[action], raw)
-
-
-def validation_field_errors_plain(exc: ValidationError) -> list[dict[str, Any]]:
-    return [{"field": ".".join(str(p) for p in e["loc"]) or "body", "code": e["type"], "message": e["msg"]}
-            for e in exc.errors()]
 
 
 def _parse_with(model: Any, raw: Any) -> Any:
     try:
         return model.model_validate(raw if raw is not None else {})
     except ValidationError as exc:
-        raise AppError("validation_failed", 422, field_errors=validation_field_errors_plain(exc)) from exc
+        raise AppError("validation_failed", 422, field_errors=field_errors_of(exc)) from exc
 
 
 async def perform(ctx: Ctx, case_id: int, action: str, raw_body: Any, expected_version: int | None) -> Case:
@@ -383,5 +395,8 @@ async def search(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: list 
         value, exact = await repository.count(ctx.session, scope, f, now=ctx.now)
         total = Total(value=value, exact=exact)
     names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows})
-    return [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows], next_key, total
+    items = [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows]
+    if ctx.principal.role == Role.resident:  # their own cases: the desk's contact column is not theirs to read
+        items = [item.model_copy(update={"caller_phone": None}) for item in items]
+    return items, next_key, total
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth import ClockDep, CurrentUser, Principal, SessionDep
 from app.core.db import after_commit
+from app.core.errors import wants_english
 from app.core.roles import Role
 from app.core.state import AppState
 from app.models import Case, CaseEvent
@@ -30,6 +31,7 @@ class Ctx:
     principal: Principal
     now: datetime
     system: bool = False  # the sweep acting on its own: events say "system", not a person
+    english: bool = False  # the reader asked for English (Accept-Language): labels and names in English
 
     @classmethod
     def for_system(cls, state: AppState, session: AsyncSession, now: datetime) -> "Ctx":
@@ -60,7 +62,8 @@ class Ctx:
 
 
 async def request_ctx(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep) -> Ctx:
-    return Ctx(state=cast(AppState, request.app.state), session=session, principal=principal, now=clock.now())
+    return Ctx(state=cast(AppState, request.app.state), session=session, principal=principal, now=clock.now(),
+               english=wants_english(request))
 
 
 CtxDep = Annotated[Ctx, Depends(request_ctx)]

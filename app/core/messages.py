@@ -8,10 +8,15 @@ raised error.
 
 from collections.abc import Mapping
 
+from app.core.field_messages import FIELD_MESSAGES
+
+__all__ = ["FIELD_MESSAGES", "MESSAGES", "TITLES", "install", "text_of", "title_of"]
+
 MESSAGES: dict[str, tuple[str, str]] = {
     "query_parameter_unknown": ("不支持的查询参数：{names}", "Unknown query parameters: {names}"),
     "unknown_parameter": ("不支持的参数", "Unknown parameter"),
     "range_inverted": ("起始时间须早于结束时间", "The start must come before the end"),
+    "coordinates_paired": ("纬度与经度须同时填写", "latitude and longitude go together"),
     "validation_failed": ("请求数据校验未通过", "The request did not pass validation"),
     "malformed_json": ("请求体不是合法的 JSON", "The request body is not valid JSON"),
     "not_found": ("资源不存在", "The resource does not exist"),
@@ -81,38 +86,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "身份证号码中的出生日期 {birth} 晚于今天",
         "The birth date in the ID number ({birth}) is in the future",
     ),
+    "period_end_before_start": ("结束时间须晚于开始时间", "The end must come after the start"),
+    "field_not_removable": ("{field} 不能清空", "{field} cannot be removed"),
 }
 
-# Field-level messages for pydantic's error types (fallback: pydantic's English).
-FIELD_MESSAGES: dict[str, tuple[str, str]] = {
-    "missing": ("必填", "Field required"),
-    "extra_forbidden": ("不允许的字段", "Unknown field"),
-    "string_too_long": ("长度不能超过 {max_length}", "At most {max_length} characters"),
-    "string_too_short": ("长度不能少于 {min_length}", "At least {min_length} characters"),
-    "string_type": ("须为字符串", "Must be a string"),
-    "int_parsing": ("须为整数", "Must be an integer"),
-    "int_type": ("须为整数", "Must be an integer"),
-    "float_parsing": ("须为数字", "Must be a number"),
-    "float_type": ("须为数字", "Must be a number"),
-    "bool_parsing": ("须为布尔值", "Must be true or false"),
-    "bool_type": ("须为布尔值", "Must be true or false"),
-    "enum": ("取值须为 {expected} 之一", "Must be one of {expected}"),
-    "literal_error": ("取值须为 {expected} 之一", "Must be one of {expected}"),
-    "greater_than_equal": ("不能小于 {ge}", "Must be at least {ge}"),
-    "less_than_equal": ("不能大于 {le}", "Must be at most {le}"),
-    "greater_than": ("须大于 {gt}", "Must be greater than {gt}"),
-    "less_than": ("须小于 {lt}", "Must be less than {lt}"),
-    "string_pattern_mismatch": ("格式不正确", "Wrong format"),
-    "date_from_datetime_parsing": ("须为日期 YYYY-MM-DD", "Must be a date YYYY-MM-DD"),
-    "date_parsing": ("须为日期 YYYY-MM-DD", "Must be a date YYYY-MM-DD"),
-    "datetime_parsing": ("须为 ISO 8601 时间", "Must be an ISO 8601 datetime"),
-    "datetime_from_date_parsing": ("须为 ISO 8601 时间", "Must be an ISO 8601 datetime"),
-    "model_type": ("须为对象", "Must be an object"),
-    "dict_type": ("须为对象", "Must be an object"),
-    "list_type": ("须为数组", "Must be an array"),
-    "too_long": ("元素不能超过 {max_length} 个", "At most {max_length} items"),
-    "value_error": ("{error}", "{error}"),
-}
 
 # Titles for the codes whose messages carry details; RFC 9457 titles do not vary.
 TITLES: dict[str, tuple[str, str]] = {
@@ -122,6 +99,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "query_invalid": ("查询参数无效", "Invalid query"),
     "region_outside_scope": ("区划不在辖区内", "Region outside jurisdiction"),
     "id_number_birth_future": ("出生日期晚于今天", "Birth date in the future"),
+    "field_not_removable": ("字段不能清空", "Field cannot be removed"),
 }
 
 _catalogue: dict[str, tuple[str, str]] = dict(MESSAGES)

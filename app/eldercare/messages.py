@@ -33,6 +33,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "volunteer_lacks_skill": ("志愿者不具备该服务所需技能", "The volunteer lacks a skill this service needs"),
     "volunteer_too_young": ("上门服务须年满 {min_age} 周岁", "Home visits need volunteers aged {min_age} or over"),
+    "visit_provider_one": ("志愿者与服务机构须且只能指定一个", "Give exactly one of volunteer_id and provider_unit_id"),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).

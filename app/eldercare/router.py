@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from app.cases.router import created
-from app.cases.schemas import CaseRead
+from app.cases.schemas import CaseAnswer
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
@@ -33,7 +33,7 @@ async def eligibility(ctx: CtxDep, body: s.EligibilityQuery) -> s.CareEligibilit
     return await service.check_eligibility(ctx, body)
 
 
-@router.post("/orders", response_model=CaseRead, status_code=201,
+@router.post("/orders", response_model=CaseAnswer, status_code=201,
              summary="Order a care service for an elder (the elder, family, a community worker or an agent)",
              description="The subsidy is worked out and kept on the order with its reasons; the order is routed to "
                          "the community nearest the elder and is due by the policy's limit for the service "

@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from app.care_policy.policy import ServiceType
-from app.core.schemas import RequestModel
+from app.core.schemas import RequestModel, invalid
 
 
 class EligibilityQuery(RequestModel):
@@ -47,7 +47,7 @@ class ScheduleBody(RequestModel):
     @model_validator(mode="after")
     def _one(self) -> "ScheduleBody":
         if (self.volunteer_id is None) == (self.provider_unit_id is None):
-            raise ValueError("give exactly one of volunteer_id and provider_unit_id")
+            raise invalid("visit_provider_one")
         return self
 
 
@@ -68,7 +68,7 @@ class VisitCheckBody(RequestModel):
     @model_validator(mode="after")
     def _pair(self) -> "VisitCheckBody":
         if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("latitude and longitude come together")
+            raise invalid("coordinates_paired")
         return self
 
 

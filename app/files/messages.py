@@ -32,6 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_missing_in_store": ("文件内容暂不可用，请稍后再试", "The file's content is not available; try again later"),
     "media_twice": ("media 与 media_url 只能二选一", "Send media or media_url, not both"),
     "media_not_image": ("media 须为图片", "media must be an image"),
+    "files_repeated": ("同一文件只能出现一次", "Each file only once"),
 }
 
 TITLES: dict[str, tuple[str, str]] = {

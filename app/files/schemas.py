@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from app.core.schemas import invalid
+
 FileKind = Literal["id_card", "household_register", "certificate", "photo", "agreement", "document", "other"]
 FILE_KINDS: tuple[str, ...] = FileKind.__args__  # type: ignore[attr-defined]
 # Personal documents: marked sensitive whatever the uploader says, and every download of them is audited.
@@ -14,7 +16,7 @@ MAX_IDS = 50  # file ids in one request body; how many a case may carry is the f
 
 def _unique(ids: list[int]) -> list[int]:
     if len(ids) != len(set(ids)):
-        raise ValueError("each file once")
+        raise invalid("files_repeated")
     return ids
 
 

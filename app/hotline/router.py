@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from app.cases import service as cases
-from app.cases.schemas import CaseSummary
+from app.cases.schemas import CaseSummary, ResidentCaseRead
 from app.core.concurrency import etag
 from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute
@@ -51,7 +51,7 @@ async def log_order(ctx: CtxDep, body: HotlineOrderCreate, idem: IdempotencyDep)
     return await _intake(ctx, body, idem)
 
 
-@router.post("/reports", status_code=201, response_model=OrderRead,
+@router.post("/reports", status_code=201, response_model=ResidentCaseRead,
              summary="A resident reports a matter from the app or the web (routed like a call)",
              dependencies=[Depends(limit_reports)])
 async def report(ctx: CtxDep, body: ReportCreate, idem: IdempotencyDep) -> Any:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app.cases.schemas import CaseRead, CaseSummary, CategoryBrief
 from app.core.pagination import MAX_LIMIT
+from app.core.schemas import invalid
 from app.files.schemas import FileIds
 from app.regions.schemas import ResolveResult
 from app.routing.schemas import Urgency
@@ -23,20 +24,19 @@ def _work_order_type(value: Any) -> str:
         value = TYPE_LABELS.get(value, value)
         if value in TYPE_CODES:
             return value
-    raise ValueError("工单类型须为 咨询、求助、投诉、举报、建议、表扬/感谢、其他 之一 "
-                     "(consultation, help, complaint, report, suggestion, praise, other)")
+    raise invalid("work_order_type_unknown")
 
 
 class _Location(BaseModel):
     address: str | None = Field(default=None, max_length=200)
     region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    long: float | None = Field(default=None, ge=-180, le=180)
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS-84, with longitude")
+    longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS-84, with latitude")
 
     @model_validator(mode="after")
     def _coordinates_pair(self) -> "_Location":
-        if (self.lat is None) != (self.long is None):
-            raise ValueError("lat and long go together")
+        if (self.latitude is None) != (self.longitude is None):
+            raise invalid("coordinates_paired")
         return self
 
 

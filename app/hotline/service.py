@@ -16,7 +16,7 @@ from app.calendar.service import deployment_profile
 from app.cases import reference, views
 from app.cases import repository as cases_repo
 from app.cases import service as cases
-from app.cases.schemas import CaseCreate, CategoryBrief
+from app.cases.schemas import CaseCreate, CaseRead, CategoryBrief, ResidentCaseRead
 from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.region_codes import prefix_for
@@ -122,10 +122,11 @@ async def _place(ctx: Ctx, body: ReportCreate) -> tuple[str, ResolveResult | Non
     """The community of a report: the region given; else the address, resolved; else, or when the address only
     narrows it to candidates, the community boundary that holds the coordinates."""
     located = None
-    if body.lat is not None and body.long is not None:
-        located = await resolution.community_at(ctx.state, ctx.session, body.lat, body.long)
-        if located is None and not city_bounds(str(ctx.state.settings.seed_dir)).contains(body.lat, body.long):
-            raise AppError("coordinates_outside_city", 422, field_errors=[{"field": "lat",
+    if body.latitude is not None and body.longitude is not None:
+        located = await resolution.community_at(ctx.state, ctx.session, body.latitude, body.longitude)
+        city = city_bounds(str(ctx.state.settings.seed_dir))
+        if located is None and not city.contains(body.latitude, body.longitude):
+            raise AppError("coordinates_outside_city", 422, field_errors=[{"field": "latitude",
                                                                           "code": "coordinates_outside_city"}])
     if body.region_code:
         return body.region_code, None
@@ -191,11 +192,11 @@ async def _similar(ctx: Ctx, *, category: str, region_code: str, lat: float | No
                         score=r.score, distance_m=r.distance_m, same_community=r.same_community) for r in ranked]
 
 
-async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
+async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead | ResidentCaseRead:
     is_agent = isinstance(body, HotlineOrderCreate)
     profile = await routing.profile_at(ctx.state, ctx.session, body.region_code)
     missing = missing_elements(who=is_agent or ctx.principal.role == Role.resident, address=body.address,
-                               region_code=body.region_code, has_coordinates=body.lat is not None,
+                               region_code=body.region_code, has_coordinates=body.latitude is not None,
                                description=body.description, how_min_chars=profile.intake_how_min_chars)
     if missing:
         raise AppError("elements_missing", 422, missing=", ".join(missing), extra={"missing": missing},
@@ -217,8 +218,8 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
     create = CaseCreate(
         kind="hotline", channel="hotline" if is_agent else "app", category=category,
         work_order_type=body.work_order_type, urgency=urgency,
-        description=body.description, region_code=region_code, address=body.address, latitude=body.lat,
-        longitude=body.long, caller_name=getattr(body, "caller_name", None),
+        description=body.description, region_code=region_code, address=body.address, latitude=body.latitude,
+        longitude=body.longitude, caller_name=getattr(body, "caller_name", None),
         caller_phone=getattr(body, "caller_phone", None), anonymous=getattr(body, "anonymous", False),
         hide_contact=getattr(body, "hide_contact", False), hold=hold,
         payload={"category_suggested": body.category is None, "region_resolved": body.region_code is None,
@@ -226,7 +227,7 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
     )
     # Likely duplicates are the cases that were there when the call came; looking before the case is stored keeps
     # the two reads out of the time the new case number's counter row stays locked (until commit).
-    alike = await _similar(ctx, category=category, region_code=region_code, lat=body.lat, long=body.long,
+    alike = await _similar(ctx, category=category, region_code=region_code, lat=body.latitude, long=body.longitude,
                            description=body.description, profile_code=None, exclude_id=None)
     case = await cases.create_case(ctx, create)
     await files.link(ctx, case.id, attached, purpose="order" if is_agent else "report")
@@ -239,6 +240,8 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
         await cases.perform(ctx, case.id, "direct_answer", {"article_code": body.answer_with_article}, case.version)
         case = await cases.load_visible(ctx, case.id)  # the answer moved it on; otherwise the case is as stored
     read = await cases.present(ctx, case, opened_now=True)
+    if not isinstance(read, CaseRead):  # a resident's report: their own view, not the desk's notes
+        return read
     # The case part is validated already (CaseRead); dumping and validating it again cost an intake more than
     # its routing did. The new parts are built as models, so the whole is as valid as a validated OrderRead.
     return OrderRead.model_construct(**dict(read), routing=_routing(case), similar=alike,

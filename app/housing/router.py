@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.cases.router import created
-from app.cases.schemas import CaseRead
+from app.cases.schemas import CaseAnswer
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
@@ -15,7 +15,7 @@ from app.housing import service
 router = APIRouter(prefix="/housing", tags=["rental housing"], route_class=UnitOfWorkRoute)
 
 
-@router.post("/registrations", response_model=CaseRead, status_code=201,
+@router.post("/registrations", response_model=CaseAnswer, status_code=201,
              summary="File a tenancy for residence registration (landlord or tenant, the counter or the community; "
                       "Idempotency-Key)",
              description="Routed to the community of the rented home, which verifies it within the place's limit "

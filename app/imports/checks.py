@@ -230,14 +230,14 @@ class Checker:
                     self.add(row, "parity", "import_segment_parity_mismatch", lo=lo, hi=hi, parity=parity)
         elif any(n not in (None, "") for n in numbers):
             self.add(row, "road", "import_segment_fields_on_place", kind=v["kind"])
-        lat, lng = v.get("lat"), v.get("lng")
+        lat, lng = v.get("latitude"), v.get("longitude")
         if (lat is None) != (lng is None):
-            self.add(row, "lat", "import_coordinates_pair")
+            self.add(row, "latitude", "import_coordinates_pair")
         elif lat is not None and lng is not None:
             box = self._box_for(v["community_code"])
             if not box.contains(lat, lng):
                 code = "import_coordinates_swapped" if box.contains(lng, lat) else "import_coordinates_outside_box"
-                self.add(row, "lat", code, lat=lat, lng=lng)
+                self.add(row, "latitude", code, latitude=lat, longitude=lng)
 
     def _box_for(self, community: str) -> Box:
         from app.regions.boundaries import CHINA_BOX

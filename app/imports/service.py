@@ -206,7 +206,8 @@ async def load_world(session: AsyncSession) -> World:
     for place in await repository.places(session):
         values = {"kind": place.kind, "name": place.name, "aliases": list(place.aliases or []),
                   "community_code": place.community_code, "road": place.road, "number_from": place.number_from,
-                  "number_to": place.number_to, "parity": place.parity, "lat": place.lat, "lng": place.lng,
+                  "number_to": place.number_to, "parity": place.parity, "latitude": place.latitude,
+                  "longitude": place.longitude,
                   "source": place.source, "verified": place.verified, "note": place.note, "active": place.active}
         world.places[Row("places", "", 0, values).key] = values
     for b in await repository.boundaries(session):
@@ -493,8 +494,8 @@ async def apply(session: AsyncSession, batch: Batch, world: World, *, now: datet
             count("profile_assignments", "unchanged")
 
     places = {(p.kind, p.name, p.community_code): p for p in await repository.places(session)}
-    place_fields = ("aliases", "road", "number_from", "number_to", "parity", "lat", "lng", "source", "verified",
-                    "note", "active")
+    place_fields = ("aliases", "road", "number_from", "number_to", "parity", "latitude", "longitude", "source",
+                    "verified", "note", "active")
     for row in by_sheet["places"]:
         place = places.get(row.key)
         if place is None:

@@ -90,7 +90,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("places", "地名（小区、地标、门牌号段）", (
         C("kind", required=True), C("name", required=True, max_length=80), C("aliases", "list"),
         C("community_code", required=True, max_length=12), C("road", max_length=40), C("number_from", "int"),
-        C("number_to", "int"), C("parity"), C("lat", "float"), C("lng", "float"), C("source", required=True),
+        C("number_to", "int"), C("parity"), C("latitude", "float"), C("longitude", "float"), C("source", required=True),
         C("verified", "bool", bool_words=("yes", "no"), default=False), C("note"),
         C("active", "bool", default=True, optional=True)), key=("kind", "name", "community_code")),
     Sheet("knowledge_articles", "知识库", (

@@ -4,6 +4,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "article_not_found": ("知识库文章 {code} 不存在或已停用", "Knowledge article {code} does not exist or is retired"),
     "article_not_in_force": ("知识库文章 {code} 不在有效期内", "Knowledge article {code} is not in force today"),
     "article_code_taken": ("文章编码 {code} 已存在", "The article code {code} is taken"),
+    "article_validity_inverted": ("失效日期须晚于生效日期", "valid_to comes after valid_from"),
+    "article_keywords_length": ("关键词须为 1 至 20 个字符", "Keywords are 1 to 20 characters"),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).

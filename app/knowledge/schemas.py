@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.schemas import invalid
 from app.routing.schemas import CategoryBrief
 
 
@@ -21,9 +22,9 @@ class ArticleBase(BaseModel):
     @model_validator(mode="after")
     def _valid_span(self) -> "ArticleBase":
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to comes after valid_from")
+            raise invalid("article_validity_inverted")
         if any(not k.strip() or len(k) > 20 for k in self.keywords):
-            raise ValueError("keywords are 1 to 20 characters")
+            raise invalid("article_keywords_length")
         return self
 
 

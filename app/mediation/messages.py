@@ -23,6 +23,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "confirmation_not_joint": ("司法确认须由双方当事人共同申请", "All parties must apply for confirmation jointly"),
     "handoff_unknown": ("移交去向不存在", "Unknown hand-off"),
+    "party_who_missing": ("须提供 person_id 或姓名", "Give person_id or name"),
+    "signature_for_one": ("须为一方当事人或调解员签名", "Sign for one party, or for the mediator"),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.cases.router import created
-from app.cases.schemas import CaseRead
+from app.cases.schemas import CaseAnswer
 from app.core.auth import SessionDep
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
@@ -23,7 +23,7 @@ async def dispute_types(session: SessionDep) -> list[s.DisputeTypeRead]:
     return [service.present_type(t) for t in await repository.dispute_types(session)]
 
 
-@router.post("/cases", response_model=CaseRead, status_code=201,
+@router.post("/cases", response_model=CaseAnswer, status_code=201,
              summary="File a dispute (a party, counter staff or the community; Idempotency-Key)",
              description="Refused with 422, the reason and the `routes` to take instead, when a party clearly "
                          "refuses (Art 17), the facts are a crime or a public-security offence, the dispute is "

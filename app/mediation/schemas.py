@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.core.schemas import RequestModel
+from app.core.schemas import RequestModel, invalid
 from app.files.schemas import FileIds
 
 
@@ -19,7 +19,7 @@ class PartyIn(RequestModel):
     @model_validator(mode="after")
     def _who(self) -> "PartyIn":
         if self.person_id is None and not self.name:
-            raise ValueError("give person_id or name")
+            raise invalid("party_who_missing")
         return self
 
 
@@ -75,7 +75,7 @@ class SignatureBody(RequestModel):
     @model_validator(mode="after")
     def _one(self) -> "SignatureBody":
         if (self.party is None) == (not self.mediator):
-            raise ValueError("sign for one party, or for the mediator")
+            raise invalid("signature_for_one")
         return self
 
 

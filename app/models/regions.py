@@ -51,8 +51,8 @@ class Place(SQLModel, table=True):
     number_from: int | None = None
     number_to: int | None = None
     parity: str | None = Field(default=None, max_length=4)  # odd | even | all
-    lat: float | None = Field(default=None, sa_column=Column(Float))
-    lng: float | None = Field(default=None, sa_column=Column(Float))
+    latitude: float | None = Field(default=None, sa_column=Column(Float))
+    longitude: float | None = Field(default=None, sa_column=Column(Float))
     source: str = Field(sa_column=Column(Text, nullable=False))
     verified: bool = False
     note: str | None = Field(default=None, sa_column=Column(Text))

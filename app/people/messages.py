@@ -12,4 +12,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "flag_not_found": ("状态记录不存在", "No such status record"),
     "flag_inactive": ("该状态已结束", "The status has already ended"),
     "flag_since_future": ("状态起始日期不能晚于今天", "A status cannot start in the future"),
+    "flag_value_out_of_bounds": ("{flag} 的取值须在 {low} 至 {high} 之间", "{flag} needs a value from {low} to {high}"),
+    "flag_takes_no_value": ("{flag} 不带取值", "{flag} takes no value"),
+}
+
+TITLES: dict[str, tuple[str, str]] = {
+    "flag_value_out_of_bounds": ("标记取值超出范围", "Flag value out of range"),
+    "flag_takes_no_value": ("该标记不带取值", "Flag takes no value"),
 }

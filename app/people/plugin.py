@@ -1,10 +1,10 @@
 """The people package as the application installs it."""
 
 from app.core.plugins import Package
-from app.people.messages import MESSAGES
+from app.people.messages import MESSAGES, TITLES
 from app.people.router import router
 
 PLUGIN = Package(
-    name="people", routers=(router,), messages=MESSAGES,
+    name="people", routers=(router,), messages=MESSAGES, titles=TITLES,
     tags=({"name": "people", "description": "The resident register: collect once, use many times."},),
 )

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from app.care_policy.policy import Flag
-from app.core.schemas import RequestModel
+from app.core.schemas import RequestModel, invalid
 
 Relation = Literal["spouse", "child", "parent", "grandparent", "grandchild", "sibling", "guardian", "ward"]
 INVERSE: dict[str, str] = {"spouse": "spouse", "child": "parent", "parent": "child", "grandparent": "grandchild",
@@ -26,11 +26,11 @@ class FlagIn(RequestModel):
         bounds = GRADED.get(self.flag)
         if bounds is not None:
             if self.value is None or not self.value.isdigit() or not bounds[0] <= int(self.value) <= bounds[1]:
-                raise ValueError(f"{self.flag} needs a value from {bounds[0]} to {bounds[1]}")
+                raise invalid("flag_value_out_of_bounds", flag=self.flag, low=bounds[0], high=bounds[1])
         elif self.value is not None:
-            raise ValueError(f"{self.flag} takes no value")
+            raise invalid("flag_takes_no_value", flag=self.flag)
         if self.until is not None and self.until < self.since:
-            raise ValueError("until is before since")
+            raise invalid("period_end_before_start")
         return self
 
 
@@ -56,7 +56,7 @@ class PersonUpdate(RequestModel):
     def _required_stay(self) -> "PersonUpdate":
         for name in ("name", "region_code"):
             if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be removed")
+                raise invalid("field_not_removable", field=name)
         return self
 
 

@@ -54,6 +54,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "redemption_not_eldercare": ("时间只能兑换居家养老服务", "Hours can only pay for eldercare services"),
     "redemption_not_own_care": ("只能兑换账户本人的养老服务", "Hours pay only for the account holder's own care"),
+    "skills_repeated": ("技能不能重复", "Each skill only once"),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).

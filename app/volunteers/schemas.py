@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
-from app.core.schemas import RequestModel
+from app.core.schemas import RequestModel, invalid
 
 
 class SlotIn(RequestModel):
@@ -16,7 +16,7 @@ class SlotIn(RequestModel):
     @model_validator(mode="after")
     def _order(self) -> "SlotIn":
         if self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise invalid("period_end_before_start")
         return self
 
 class GuardianIn(RequestModel):
@@ -45,7 +45,7 @@ class VolunteerCreate(RequestModel):
     @classmethod
     def _unique(cls, v: list[str]) -> list[str]:
         if len(set(v)) != len(v):
-            raise ValueError("skills repeat")
+            raise invalid("skills_repeated")
         return v
 
 class VolunteerUpdate(RequestModel):
@@ -116,7 +116,7 @@ class TaskCreate(RequestModel):
     @model_validator(mode="after")
     def _order(self) -> "TaskCreate":
         if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
+            raise invalid("period_end_before_start")
         return self
 
 class TaskRead(BaseModel):

@@ -41,8 +41,8 @@ def main() -> None:
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for path in sorted((ROOT / "seed/places").glob("*.csv")):
         for r in csv.DictReader(path.open(encoding="utf-8-sig")):
-            if r["lat"] and not r["note"].startswith(("spans", "ambiguous", "uncertain")):
-                points[r["community_code"]].append((float(r["lat"]), float(r["lng"])))
+            if r["latitude"] and not r["note"].startswith(("spans", "ambiguous", "uncertain")):
+                points[r["community_code"]].append((float(r["latitude"]), float(r["longitude"])))
     features = []
     for district, box in BOXES.items():
         mine = {c: (sum(p[0] for p in v) / len(v), sum(p[1] for p in v) / len(v))

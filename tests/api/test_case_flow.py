@@ -130,7 +130,7 @@ async def test_direct_answer_and_withdraw(client, app):
     resident = await f.login_as(app, "resident", username="13700003333")
     mine = (await client.post("/cases", json={**f.NOISE_CASE, "caller_phone": None}, headers=resident)).json()
     gone = await f.act(client, resident, mine, "withdraw", {"reason": "问题已自行解决"})
-    assert gone["status"] == "withdrawn" and gone["close_reason"] == "withdrawn"
+    assert gone["status"] == "withdrawn" and gone["steps"][-1]["step"] == "withdrawn"
 
 
 async def test_co_handlers_sign_and_contribute(client, app):

@@ -70,11 +70,11 @@ async def test_within_250_metres_counts_across_communities(client, app):
     base = {"caller_phone": "13800138002", "work_order_type": "complaint", "category": "env.noise",
             "description": "路口的工地夜间施工噪声很大"}
     a = (await client.post("/hotline/orders", headers=agent, json={
-        **base, "region_code": "440304001020", "lat": 22.5450, "long": 114.0870})).json()
-    await client.post("/hotline/orders", headers=agent, json={
-        **base, "region_code": "440304001020", "lat": 22.5505, "long": 114.0875})  # a's community, 500 m from b
-    b = (await client.post("/hotline/orders", headers=agent, json={
-        **base, "region_code": "440304001026", "lat": 22.5460, "long": 114.0875})).json()  # about 120 m from a
+        **base, "region_code": "440304001020", "latitude": 22.5450, "longitude": 114.0870})).json()
+    await client.post("/hotline/orders", headers=agent, json={  # a's community, 500 m from b
+        **base, "region_code": "440304001020", "latitude": 22.5505, "longitude": 114.0875})
+    b = (await client.post("/hotline/orders", headers=agent, json={  # about 120 m from a
+        **base, "region_code": "440304001026", "latitude": 22.5460, "longitude": 114.0875})).json()
     assert [s["case"]["id"] for s in b["similar"]] == [a["id"]] and b["similar"][0]["same_community"] is False
     assert 100 < b["similar"][0]["distance_m"] < 150
 
@@ -90,8 +90,8 @@ async def test_intake_bad_input_writes_nothing(client, app):
         ({**CALL, "address": "火星基地一号"}, "address_unresolved"),
         ({**CALL, "address": "新华社区"}, "address_ambiguous"),
         ({**CALL, "address": "福田区园岭街道"}, "address_not_precise"),
-        ({**CALL, "lat": 39.9, "long": 116.4}, "coordinates_outside_city"),
-        ({**CALL, "lat": 22.54}, "validation_failed"),
+        ({**CALL, "latitude": 39.9, "longitude": 116.4}, "coordinates_outside_city"),
+        ({**CALL, "latitude": 22.54}, "validation_failed"),
         ({**CALL, "caller_phone": "12345"}, "caller_phone_invalid"),
         ({**CALL, "caller_phone": "0123456789"}, "caller_phone_invalid"),
         ({**CALL, "category": "env.nothing"}, "category_not_found"),
@@ -131,10 +131,12 @@ async def test_resident_reports_through_the_same_routing(client, app):
         "address": "南山区粤海街道科技园社区"})
     assert response.status_code == 201, response.text
     order = response.json()
-    assert order["channel"] == "app" and order["requester"]["user_id"] and order["status"] == "dispatched"
+    assert order["channel"] == "app" and order["status"] == "dispatched" and order["status_label"] == "已派发"
     assert order["location"]["region_code"] == "440305007003"
     assert order["category"]["code"].startswith("housing.")
     agent = await f.login_as(app, "agent")
+    desk = (await client.get(f"/cases/{order['id']}", headers=agent)).json()
+    assert desk["requester"]["user_id"] and "routing" not in order and "similar" not in order
     assert (await client.post("/reports", headers=agent, json={
         "work_order_type": "help", "description": "电梯坏了好几天没人修", "address": "科技园社区"})).status_code == 403
 

@@ -91,7 +91,7 @@ async def test_a_dry_run_names_every_rows_problem_and_writing_it_writes_nothing(
         ("places", 5, "community_code", "import_region_unknown"),
         ("places", 6, "community_code", "import_not_a_community"),
         ("places", 7, "number_to", "import_segment_range_invalid"),
-        ("places", 8, "lat", "import_coordinates_swapped"),
+        ("places", 8, "latitude", "import_coordinates_swapped"),
         ("places", 9, "verified", "import_cell_not_boolean"),
     }
     assert expected <= found, expected - found
@@ -207,14 +207,14 @@ async def test_boundaries_place_coordinates_and_round_trip(client, app):
     resident = await f.login_as(app, "resident", username="13900139001")
     r = await client.post("/reports", headers=resident, json={
         "work_order_type": "投诉", "description": "路边的工地晚上施工，噪音太大了睡不着",
-        "lat": GANGXIA_POINT[0], "long": GANGXIA_POINT[1]})
+        "latitude": GANGXIA_POINT[0], "longitude": GANGXIA_POINT[1]})
     assert r.status_code == 201, r.text
     assert r.json()["location"]["region_code"] == GANGXIA and r.json()["status"] == "dispatched"
     # So does an Open311 request: dispatched, not held for an agent.
     key = (await client.post("/admin/api-keys", json={"name": "随手拍", "kind": "open311"}, headers=admin)).json()
     r = await client.post("/open311/v2/requests.json", data={
         "api_key": key["key"], "service_code": "env.noise", "attribute[work_order_type]": "complaint",
-        "lat": str(HUANGGANG_POINT[0]), "long": str(HUANGGANG_POINT[1]), "description": "夜里工地施工很吵"})
+        "latitude": str(HUANGGANG_POINT[0]), "longitude": str(HUANGGANG_POINT[1]), "description": "夜里工地施工很吵"})
     assert r.status_code == 201, r.text
     agent = await f.login_as(app, "agent")
     [req] = (await client.get(f"/open311/v2/requests/{r.json()[0]['service_request_id']}.json")).json()
@@ -222,7 +222,7 @@ async def test_boundaries_place_coordinates_and_round_trip(client, app):
     # An ambiguous address with coordinates is settled by them.
     r = await client.post("/hotline/orders", headers=agent, json={
         "caller_phone": "13800138000", "work_order_type": "投诉", "description": "车公庙附近工地夜间施工噪声扰民",
-        "address": "福田区", "lat": GANGXIA_POINT[0], "long": GANGXIA_POINT[1]})
+        "address": "福田区", "latitude": GANGXIA_POINT[0], "longitude": GANGXIA_POINT[1]})
     assert r.status_code == 201 and r.json()["location"]["region_code"] == GANGXIA
 
 
@@ -258,13 +258,14 @@ async def test_duplicate_search_reaches_a_neighbouring_community_within_the_radi
     # About 40 m inside 岗厦 from its border with 皇岗 (the cells' shared edge lies halfway between their points).
     lat = GANGXIA_POINT[0] * 0.55 + HUANGGANG_POINT[0] * 0.45
     lng = GANGXIA_POINT[1] * 0.55 + HUANGGANG_POINT[1] * 0.45
-    near = (await client.post("/hotline/orders", headers=agent, json={**base, "lat": lat, "long": lng})).json()
+    near = (await client.post("/hotline/orders", headers=agent,
+                              json={**base, "latitude": lat, "longitude": lng})).json()
     assert near["location"]["region_code"] == GANGXIA
     [similar] = near["similar"]
     assert similar["case"]["id"] == neighbour["id"] and similar["same_community"] is False
     assert similar["distance_m"] is None
     far = (await client.post("/hotline/orders", headers=agent, json={
-        **base, "lat": GANGXIA_POINT[0] + 0.004, "long": GANGXIA_POINT[1]})).json()
+        **base, "latitude": GANGXIA_POINT[0] + 0.004, "longitude": GANGXIA_POINT[1]})).json()
     assert neighbour["id"] not in [s["case"]["id"] for s in far["similar"]]
 
 
@@ -291,5 +292,6 @@ async def test_the_second_city_loads_through_the_import_and_routes_a_case(client
     # Coordinates alone, inside the demo's (synthetic) boundaries, place a Shanghai report too.
     resident = await f.login_as(app, "resident", username="13900139002")
     r = await client.post("/reports", headers=resident, json={
-        "work_order_type": "求助", "description": "小区门口路灯坏了好几天，晚上很黑", "lat": 31.195, "long": 121.437})
+        "work_order_type": "求助", "description": "小区门口路灯坏了好几天，晚上很黑",
+        "latitude": 31.195, "longitude": 121.437})
     assert r.status_code == 201 and r.json()["location"]["region_code"] == XUJIAHUI_1

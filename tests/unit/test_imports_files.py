@@ -79,8 +79,8 @@ def test_workbooks_and_csv_are_written_the_same_way_every_time():
 def test_tables_are_found_by_name_or_header():
     assert sheet_for("units", []).name == "units"
     assert sheet_for("places_shanghai", []).name == "places"
-    header = ["kind", "name", "aliases", "community_code", "road", "number_from", "number_to", "parity", "lat",
-              "lng", "source", "verified", "note"]
+    header = ["kind", "name", "aliases", "community_code", "road", "number_from", "number_to", "parity", "latitude",
+              "longitude", "source", "verified", "note"]
     assert sheet_for("shenzhen_futian_nanshan", header).name == "places"
     assert sheet_for("whatever", ["code", "name"]) is None
 
@@ -99,7 +99,7 @@ def test_cells(column, raw, value):
 @pytest.mark.parametrize(("column", "raw", "code"), [
     (("places", "verified"), "maybe", "import_cell_not_boolean"),
     (("places", "number_from"), "一千", "import_cell_not_integer"),
-    (("places", "lat"), "north", "import_cell_not_number"),
+    (("places", "latitude"), "north", "import_cell_not_number"),
     (("deadline_profiles", "spec"), "{oops", "import_cell_not_json"),
     (("knowledge_articles", "valid_from"), "2026/13/01", "import_cell_not_date"),
     (("places", "name"), "", "import_cell_required"),

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from app.core.field_messages import FIELD_MESSAGES
 from app.registry import message_catalogue
 
 MESSAGES = message_catalogue()
@@ -25,3 +26,45 @@ def test_a_title_never_shows_a_template_placeholder():
 
     raw = sorted(code for code in MESSAGES for english in (False, True) if "{" in title(code, english))
     assert raw == []
+
+
+# A field error's code: `"code": "x"` in a field_errors entry, `invalid("x")` in a request model's check, or the
+# f-string family of the five elements of a hotline order (element_who ... element_how).
+FIELD_CODE = re.compile(r"""(?:["']code["']:\s*|invalid\(\s*)["']([a-z_]+)["']""")
+ELEMENTS = ("element_who", "element_where", "element_what", "element_how")
+NOT_ERRORS = {"anonymous", "work_order_type"}  # Open311's service attribute codes, written the same way
+
+
+def test_every_field_error_code_has_both_messages():
+    codes = set(ELEMENTS)
+    for path in Path("app").rglob("*.py"):
+        codes |= set(FIELD_CODE.findall(path.read_text(encoding="utf-8")))
+    assert len(codes) > 40 and "coordinates_paired" in codes  # the scan found the codes, not nothing
+    missing = sorted(c for c in codes - NOT_ERRORS if c not in MESSAGES and c not in FIELD_MESSAGES)
+    assert missing == []
+
+
+def test_every_validation_error_type_has_both_languages_and_only_its_own_placeholders():
+    """The validation library's whole list of error types, compared with the table: a new type in a new release
+    fails here rather than reaching a client in the library's English."""
+    from pydantic_core._pydantic_core import list_all_errors
+
+    types = {e["type"]: set(e.get("example_context") or {}) for e in list_all_errors()}
+    assert len(types) > 100
+    assert sorted(set(types) - set(FIELD_MESSAGES)) == []
+    for kind, context in types.items():
+        zh, en = FIELD_MESSAGES[kind]
+        assert zh and en, kind
+        assert re.search(r"[\u4e00-\u9fff]", zh) or zh == "{error}", kind  # the Chinese text is Chinese
+        assert not re.search(r"[\u4e00-\u9fff]", en), kind
+        for text in (zh, en):
+            assert set(re.findall(r"{(\w+)}", text)) <= context, (kind, text)
+
+
+def test_no_request_model_raises_a_bare_value_error():
+    """A request model's check raises `invalid(code)`, whose text is in the catalogue in both languages; a bare
+    ValueError's text would reach the client in one language only."""
+    offenders = [f"{path}:{n}" for path in Path("app").rglob("schemas.py")
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if "raise ValueError" in line]
+    assert offenders == []
