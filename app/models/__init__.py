@@ -12,6 +12,7 @@ from app.models.eldercare import CareVisit
 from app.models.hotline import ClassifierFeedback
 from app.models.knowledge import KnowledgeArticle
 from app.models.mediation import DisputeType, MediationHandoff
+from app.models.metrics import MetricCaseFacts, MetricRegionDay, MetricUnitDay
 from app.models.people import Person, PersonFlag, PersonLink
 from app.models.regions import Region
 from app.models.routing import Category, RoutingRule
@@ -30,7 +31,7 @@ from app.models.volunteers import (
 
 __all__ = [
     "ApiKey", "InboundSignature", "OutboxEvent", "UnitWebhook",
-    "AidLine", "DisputeType", "MediationHandoff",
+    "AidLine", "DisputeType", "MediationHandoff", "MetricCaseFacts", "MetricRegionDay", "MetricUnitDay",
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
     "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag",
