@@ -50,3 +50,15 @@ async def run(settings: Settings, *, rebuild: bool, now: datetime) -> Outcome:
     finally:
         await engine.dispose()
     return Outcome(counted.cases, diffs, len(counted.units), len(counted.streets), time.perf_counter() - started)
+
+
+def cli(settings: Settings, *, rebuild: bool) -> int:
+    """`python -m app metrics-rollups [--check | --rebuild]`: prints the outcome; the exit status is 1 when a
+    check finds cells that differ. app/cli.py (the assembly) wires the subcommand to this."""
+    import asyncio
+
+    from app.core.clock import SystemClock
+
+    outcome = asyncio.run(run(settings, rebuild=rebuild, now=SystemClock().now()))
+    print(outcome.report(rebuilt=rebuild))
+    return 1 if outcome.differences else 0

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from app.core.context import Ctx
@@ -35,44 +35,83 @@ from app.metrics import facts as f
 from app.metrics import repository as q
 from app.models import Case
 
-DIRTY = "metrics.dirty"  # session.info: the ids of the cases changed in this transaction
+DIRTY = "metrics.dirty"  # session.info: case id -> the event types it got in this transaction
 CLOCK = "metrics.clock"  # session.info: (zone, now) of the change
+OPENED_CASES = "metrics.opened"  # session.info: case id -> the case object, for cases opened in the transaction
 BATCH = 2000
+# A case whose only events in the transaction are these was opened in it: nothing of it is stored yet, and its
+# rows are the session's own objects (the intake, the hottest write, then reads nothing more).
+OPENED = frozenset({"create", "dispatch"})
 
 
 def track(ctx: Ctx, case: Case, event_type: str, data: dict[str, Any]) -> None:
     """Event listener: notes the case; its figures are settled once, just before the transaction commits."""
     sync = ctx.session.sync_session
-    dirty: set[int] | None = sync.info.get(DIRTY)
+    dirty: dict[int, set[str]] | None = sync.info.get(DIRTY)
     if dirty is None:
-        dirty = sync.info[DIRTY] = set()
+        dirty = sync.info[DIRTY] = {}
         if not event.contains(sync, "before_commit", _before_commit):
             event.listen(sync, "before_commit", _before_commit)
             event.listen(sync, "after_rollback", _after_rollback)
     sync.info[CLOCK] = (ctx.zone, ctx.now)
     assert case.id is not None
-    dirty.add(case.id)
+    dirty.setdefault(case.id, set()).add(event_type)
+    if event_type == "create":  # held until the commit: the session only keeps a weak reference to it
+        sync.info.setdefault(OPENED_CASES, {})[case.id] = case
 
 
 def _before_commit(session: Session) -> None:
-    dirty: set[int] | None = session.info.pop(DIRTY, None)
+    dirty: dict[int, set[str]] | None = session.info.pop(DIRTY, None)
     zone, now = session.info.pop(CLOCK, (None, None))
+    objects: dict[int, Case] = session.info.pop(OPENED_CASES, {})
     if not dirty or zone is None:
         return
     session.flush()  # the sessions do not autoflush: the noted cases' rows as they will be committed
-    settle(session, sorted(dirty), zone, now)
+    opened = {}
+    for cid, types in dirty.items():
+        if cid in objects and types <= OPENED:
+            rows = _opened_rows(objects[cid])
+            if rows is not None:
+                opened[cid] = rows
+    settle(session, sorted(dirty), zone, now, opened=opened)
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(DIRTY, None)
-    session.info.pop(CLOCK, None)
+    for key in (DIRTY, CLOCK, OPENED_CASES):
+        session.info.pop(key, None)
 
 
-def settle(session: Session, case_ids: Sequence[int], zone: ZoneInfo, now: datetime) -> f.Deltas:
-    """Brings the stored contributions of these cases, and the rollups, up to date with the cases' rows."""
-    q.lock_cases(session, case_ids)
-    rows = q.load_rows(session, case_ids)
-    stored = q.stored_facts(session, case_ids)
+def _opened_rows(case: Case) -> f.CaseRows | None:
+    """A case opened in this transaction, from the session's own objects (None: not all of it is at hand)."""
+    state = inspect(case)
+    if case.id is None or state.expired_attributes or "assignments" not in state.dict:
+        return None
+    leads = []
+    for a in case.assignments:
+        if a.role != "lead":
+            continue
+        if a.id is None:
+            return None
+        leads.append(f.LeadRow(a.id, a.unit_id, a.dispatched_at, a.sign_due, a.signed_at, a.finished_at))
+    row = f.CaseRow(id=case.id, created_at=case.created_at, region_code=case.region_code,
+                    lead_unit_id=case.lead_unit_id, status=case.status, close_reason=case.close_reason,
+                    direct_answer=bool(case.direct_answer), handle_due=case.handle_due, replied_at=case.replied_at,
+                    extension_days_granted=int(case.extension_days_granted or 0))
+    return f.CaseRows(row, tuple(sorted(leads, key=lambda lead: lead.id)))
+
+
+def settle(session: Session, case_ids: Sequence[int], zone: ZoneInfo, now: datetime,
+           opened: dict[int, f.CaseRows] | None = None) -> f.Deltas:
+    """Brings the stored contributions of these cases, and the rollups, up to date with the cases' rows. `opened`:
+    cases opened in this transaction, with their rows (nothing stored for them yet, and no one else sees them)."""
+    opened = opened or {}
+    existing = [cid for cid in case_ids if cid not in opened]
+    rows: dict[int, f.CaseRows] = dict(opened)
+    stored: dict[int, list[Any]] = {}
+    if existing:
+        q.lock_cases(session, existing)
+        rows.update(q.load_rows(session, existing))
+        stored = q.stored_facts(session, existing)
     deltas = f.Deltas()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []

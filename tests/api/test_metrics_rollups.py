@@ -197,3 +197,28 @@ async def test_a_damaged_rollup_is_found_and_rebuilt(client, app, clock):
     await _run(client, app, clock, seed=8, steps=10)
     _, diffs = await _compare(app)
     assert diffs == []
+
+
+async def test_an_intake_settles_its_figures_without_reading_them_back(client, app):
+    """A case opened in the request is settled from the session's own objects: its figures cost one INSERT of its
+    contribution and the rollup upserts, no read."""
+    from sqlalchemy import event as sa_event
+
+    agent = await f.login_as(app, "agent")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()).lower())
+
+    engine = app.state.engine.sync_engine
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        await f.case(client, agent)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+    touching = [s for s in statements if "metric_" in s]
+    assert [s.split()[0:3] for s in touching] == [["insert", "into", "metric_case_facts"],
+                                                  ["insert", "into", "metric_unit_days"],
+                                                  ["insert", "into", "metric_region_days"]], touching
+    counted, diffs = await _compare(app)
+    assert diffs == [] and counted.cases == 1
