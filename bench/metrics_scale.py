@@ -167,6 +167,14 @@ async def main_async(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
                                    "metrics: a district's 12-month series (monthly and weekly)": 100} if big else {},
                                   note="synthetic rollups")
             log(f"measured at {scale}")
+        if args.intake_samples:
+            cost = await rollups.intake_cost(url, data_dir, args.intake_samples)
+            rows.append(Row("intake POST /cases, with the rollups kept in its transaction", f"{args.cases:,}",
+                            f"p50 {cost.with_rollups_ms:.1f} ms",
+                            f"the same requests with the commit hook's work off: p50 {cost.without_ms:.1f} ms",
+                            cost.with_rollups_ms / cost.without_ms,
+                            note=f"in-process, one at a time, {cost.samples} each, alternating rounds"))
+            log("intake cost measured")
         for title, path in (("The city-wide month", f"/metrics/overview?region={CITY}&month={month}"),
                             ("A district's 12-month series", f"/metrics/overview/trend?region={DISTRICT}")):
             plans.append(await explain(world, dsn, title, path))
@@ -192,11 +200,13 @@ def main() -> None:
                         help="synthesise by streaming --synthetic cases through the generator (exact rows; slow) "
                              "instead of scaling the stored cases' rollups and filling every row")
     parser.add_argument("--samples", type=int, default=60, help="sequential requests per figure")
+    parser.add_argument("--intake-samples", type=int, default=200,
+                        help="intakes with and without the rollups' work, each (0: skip)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS-metrics.md"))
     args = parser.parse_args()
     if args.smoke:
-        args.cases, args.synthetic, args.samples = 600, 1200, 5
+        args.cases, args.synthetic, args.samples, args.intake_samples = 600, 1200, 5, 8
     command = " ".join(["python", "bench/metrics_scale.py", *sys.argv[1:]])
     started = time.perf_counter()
     rows, plans = asyncio.run(main_async(args))

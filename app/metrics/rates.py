@@ -42,38 +42,38 @@ class Definition:
 
 
 _DISPATCHES = "lead dispatches (the first dispatch, each re-dispatch, an accepted return and each redo are one each)"
-_DEADLINE = ("its local day is over (a deadline not yet passed, or passed today, is in neither set; a deadline at "
-             "local midnight ends the day before)")
-_CALLBACKS = ("valid callbacks and ratings: the requester was reached and judged the reply; only the last valid "
-              "evaluation of each reply counts")
+_DEADLINE = ("on a local day that is already over (a deadline today or later is in neither set, answered or not; a "
+             "deadline at local midnight ends the day before)")
+_CALLBACKS = ("valid callbacks and ratings made in the period (the requester was reached and judged the reply; only "
+              "the last valid evaluation of each reply counts)")
 
 DEFINITIONS: dict[str, Definition] = {d.name: d for d in (
     Definition("response", "响应率",
                "of those, the ones the unit signed for or returned (退单) by the sign-for deadline",
-               f"{_DISPATCHES} whose sign-for deadline fell in the period and {_DEADLINE}; a dispatch taken away "
+               f"{_DISPATCHES} whose sign-for deadline fell in the period {_DEADLINE}; a dispatch taken away "
                "before its deadline with no response (re-dispatched, withdrawn, merged) is left out",
                "the sign-for deadline", "the unit the dispatch went to", ("responded",), "sign_due"),
     Definition("resolution", "解决率", "of those, the ones rated solved",
-               f"{_CALLBACKS}, made in the period", "the callback or rating",
+               _CALLBACKS, "the callback or rating",
                "the unit whose reply was judged (direct answers: the centre)", ("cb_solved",), "cb_valid"),
     Definition("satisfaction", "满意率", "of those, the ones rated satisfied or basically satisfied",
-               f"{_CALLBACKS}, made in the period", "the callback or rating",
+               _CALLBACKS, "the callback or rating",
                "the unit whose reply was judged (direct answers: the centre)", ("cb_satisfied", "cb_basic"),
                "cb_valid"),
     Definition("on_time_signing", "按时签收率", "of those, the ones the unit signed for by the deadline",
-               f"the same set as the response rate: {_DISPATCHES} whose sign-for deadline fell in the period and "
-               f"{_DEADLINE}", "the sign-for deadline", "the unit the dispatch went to", ("signed_on_time",),
+               "the same set as the response rate", "the sign-for deadline", "the unit the dispatch went to",
+               ("signed_on_time",),
                "sign_due"),
     Definition("on_time_handling", "按时办结率", "of those, the ones the lead unit replied to by the deadline",
                f"cases with a lead unit whose handling deadline, as it now stands (an approved extension moves it; a "
-               f"redo or a new lead unit starts a new one), fell in the period and {_DEADLINE}; withdrawn cases "
-               "are left out", "the handling deadline", "the case's current lead unit", ("handled_on_time",),
+               f"redo or a new lead unit starts a new one), fell in the period {_DEADLINE}; withdrawn cases are "
+               "left out", "the handling deadline", "the case's current lead unit", ("handled_on_time",),
                "handle_due"),
     Definition("return", "退单率", "of those, the ones the unit returned (filed a return, accepted or not)",
                f"{_DISPATCHES} made in the period", "the dispatch", "the unit the dispatch went to",
                ("returned",), "dispatched", higher_is_better=False),
     Definition("redo", "重办率", "of those, the ones that sent the case back to the unit for redo (重办)",
-               f"{_CALLBACKS}, made in the period", "the callback or rating",
+               _CALLBACKS, "the callback or rating",
                "the unit whose reply was judged", ("cb_redo",), "cb_valid", higher_is_better=False),
     Definition("direct_answer", "直接答复率", "of those, the ones the centre answered directly (直办)",
                "cases taken in the period", "taking the case (受理)", "the centre (a region's figures only)",

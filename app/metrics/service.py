@@ -193,6 +193,12 @@ async def region_trend(ctx: Ctx, region_code: str | None, month: date) -> Trend:
 # ---------------------------------------------------------------- rankings
 
 
+def _ranked(figures: dict[Any, dict[str, Rate]], rate_name: str, limit: int) -> list[tuple[Any, Rate]]:
+    """The rows with something to rate, best first, at most `limit`."""
+    rated = {key: rates[rate_name] for key, rates in figures.items() if rates[rate_name].denominator}
+    return [(key, r) for key, r in rank(rated, rate_name)[:limit]]
+
+
 async def ranking(ctx: Ctx, of: str, rate_name: str, region_code: str | None, days: Days, limit: int) -> Ranking:
     _centre_only(ctx.principal)
     if of == "units" and DEFINITIONS[rate_name].centre_only:
@@ -200,27 +206,24 @@ async def ranking(ctx: Ctx, of: str, rate_name: str, region_code: str | None, da
                        field_errors=[{"field": "query.rate", "code": "enum", "message": ", ".join(UNIT_RATES)}])
     region = await _region(ctx.session, region_code, ctx.principal)
     prefix, today = _prefix(region), _today(ctx)
-    names = UNIT_RATES if of == "units" else CENTRE_RATES
-    totals: dict[Any, q.Counts] = {}
-    if of == "units":
-        totals.update(await q.per_unit(ctx.session, prefix, days.first, days.last, today))
-    else:
-        totals.update(await q.per_street(ctx.session, prefix, days.first, days.last, today))
-    figures = {key: rates_of(total, names) for key, total in totals.items()}
-    rated = {key: rates[rate_name] for key, rates in figures.items() if rates[rate_name].denominator}
-    ordered = rank(rated, rate_name)[:limit]
     items: list[RankingRow] = []
     if of == "units":
-        found = await units.get_many(ctx.session, {int(str(k)) for k, _ in ordered})
-        for i, (key, r) in enumerate(ordered):
-            items.append(RankingRow(rank=i + 1, unit=UnitBrief.model_validate(found[int(str(key))]), rate=r,
-                                    rates=figures[key]))
+        per_unit = await q.per_unit(ctx.session, prefix, days.first, days.last, today)
+        figures = {unit_id: rates_of(total, UNIT_RATES) for unit_id, total in per_unit.items()}
+        ordered = _ranked(figures, rate_name, limit)
+        found = await units.get_many(ctx.session, {unit_id for unit_id, _ in ordered})
+        for i, (unit_id, r) in enumerate(ordered):
+            items.append(RankingRow(rank=i + 1, unit=UnitBrief.model_validate(found[unit_id]), rate=r,
+                                    rates=figures[unit_id]))
     else:
+        per_street = await q.per_street(ctx.session, prefix, days.first, days.last, today)
+        street_figures = {street: rates_of(total, CENTRE_RATES) for street, total in per_street.items()}
         streets = await q.streets_in(ctx.session, prefix)
-        for i, (key, r) in enumerate(ordered):
-            street = streets.get(str(key))
-            brief = StreetBrief(code=street.code if street else f"{key}000", name=street.name if street else str(key))
-            items.append(RankingRow(rank=i + 1, street=brief, rate=r, rates=figures[key]))
+        for i, (code, r) in enumerate(_ranked(street_figures, rate_name, limit)):
+            region_row = streets.get(code)
+            brief = StreetBrief(code=region_row.code if region_row else f"{code}000",
+                                name=region_row.name if region_row else code)
+            items.append(RankingRow(rank=i + 1, street=brief, rate=r, rates=street_figures[code]))
     return Ranking(of=of, rate=rate_name, higher_is_better=DEFINITIONS[rate_name].higher_is_better,
                    period=describe_period(days, ctx.zone, today), region=_brief(region), items=items)
 

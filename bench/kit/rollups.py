@@ -13,6 +13,8 @@ figures' endpoints read only the rollup tables (and the units and regions tables
 cost depends on the rollup rows alone.
 """
 
+import statistics
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,8 +84,6 @@ class Synthesised:
 async def synthesise(url: str, data_dir: Path, n: int, now: datetime, log: Callable[[str], None] = print
                      ) -> Synthesised:
     """Replaces the rollup tables (PostgreSQL) with the sums n generated cases would give; stores no case."""
-    import time
-
     started = time.perf_counter()
     zone = ZoneInfo(settings_for(url, data_dir).timezone)
     deltas = f.Deltas()
@@ -178,3 +178,59 @@ async def scale_dense(url: str, factor: float) -> Scaled:
     finally:
         await conn.close()
     return Scaled(factor, len(unit_rows), len(street_rows), len(units), len(streets), first, last)
+
+
+@dataclass(frozen=True)
+class IntakeCost:
+    with_rollups_ms: float
+    without_ms: float
+    samples: int
+
+
+async def intake_cost(url: str, data_dir: Path, samples: int, rounds: int = 4) -> IntakeCost:
+    """What keeping the rollups adds to an intake (POST /cases, sequential, in-process through the ASGI app): the
+    same requests with the commit hook's work on and off (`rollups.settle` replaced by a no-op), in alternating
+    rounds so the host's drift falls on both; medians of the per-request times."""
+    import random
+    import uuid
+    from datetime import timedelta
+
+    from httpx import ASGITransport, AsyncClient
+
+    from app.accounts.service import create_user
+    from app.core.clock import SystemClock
+    from app.core.security import issue_token
+    from app.main import create_app
+    from app.metrics import rollups as app_rollups
+    from tests.factories import NOISE_CASE
+
+    app = create_app(settings_for(url, data_dir), clock=SystemClock(), run_worker=False)
+    real = app_rollups.settle
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    rnd = random.Random(5)
+    places = ["440304001020", "440304002016", "440305007003", "440304001019"]
+    async with app.router.lifespan_context(app):
+        async with app.state.sessionmaker() as session:
+            user = await create_user(session, app.state.settings, username=f"bench-intake-{uuid.uuid4().hex[:8]}",
+                                     password="Bench#Pass2026", name="agent", role="agent", unit_id=None,
+                                     now=app.state.clock.now())
+            await session.commit()
+        token = issue_token(app.state.keys.jwt_secret, user_id=user.id, role="agent", now=app.state.clock.now(),
+                            ttl=timedelta(hours=2))
+        headers = {"Authorization": f"Bearer {token}"}
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client:
+            for _ in range(5):  # warm: the classifier, the caches
+                await client.post("/cases", json=NOISE_CASE, headers=headers)
+            try:
+                for i in range(rounds * 2):
+                    on = i % 2 == 0
+                    app_rollups.settle = real if on else (lambda *a, **k: f.Deltas())
+                    for _ in range(samples // rounds):
+                        body = {**NOISE_CASE, "region_code": rnd.choice(places)}
+                        started = time.perf_counter()
+                        response = await client.post("/cases", json=body, headers=headers)
+                        timings[on].append((time.perf_counter() - started) * 1000)
+                        assert response.status_code == 201, response.text
+            finally:
+                app_rollups.settle = real
+    return IntakeCost(statistics.median(timings[True]), statistics.median(timings[False]), len(timings[True]))
