@@ -15,7 +15,7 @@ from app.core.bell import Bell
 from app.core.cache import ReferenceCache
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_sessionmaker
+from app.core.db import UnitOfWorkRoute, make_engine, make_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers, problem
 from app.core.headers import install_headers
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app = FastAPI(title="社区服务中心与12345热线 API", version="0.1.0", description=DESCRIPTION,
                   lifespan=lifespan, docs_url=None, redoc_url=None, openapi_tags=installed.tags)
     app.state.plugins = installed
+    app.router.route_class = UnitOfWorkRoute  # the app's own routes (health, readiness) refuse unknown parameters
     app.state.settings = settings
     app.state.clock = clock
     app.state.metrics = metrics
@@ -102,10 +103,11 @@ def app_factory() -> FastAPI:
     """For `uvicorn --factory app.main:app_factory`."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    from app.hotline.service import train_classifier
+    from app.hotline.service import emergency_lexicon, train_classifier
 
     # Trained before the socket opens: training on the first call would hold the GIL for seconds under load.
     train_classifier(settings.seed_dir)
+    emergency_lexicon(str(settings.seed_dir))  # compiled before the socket opens, like the classifier
     app = create_app(settings)
     # What is loaded by now (jieba's dictionary, the classifier, the models) lives as long as the process. Frozen,
     # the collector stops walking it on every full collection: under load those walks were pauses of 100-200 ms.

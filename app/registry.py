@@ -22,6 +22,8 @@ from app.delivery.plugin import PLUGIN as delivery
 from app.eldercare.plugin import PLUGIN as eldercare
 from app.feed.plugin import PLUGIN as feed
 from app.hotline.plugin import PLUGIN as hotline
+from app.housing.plugin import PLUGIN as housing
+from app.imports.plugin import PLUGIN as imports
 from app.knowledge.plugin import PLUGIN as knowledge
 from app.mediation.plugin import PLUGIN as mediation
 from app.metrics.plugin import PLUGIN as metrics
@@ -33,11 +35,11 @@ from app.supervision.plugin import PLUGIN as supervision
 from app.units.plugin import PLUGIN as units
 from app.volunteers.plugin import PLUGIN as volunteers
 
-KINDS: tuple[kinds.KindPlugin[Any], ...] = (hotline, affair, eldercare, aid, mediation)
+KINDS: tuple[kinds.KindPlugin[Any], ...] = (hotline, affair, eldercare, aid, mediation, housing)
 
 PACKAGES: tuple[Package, ...] = (
     core, accounts, regions, units, routing, calendar, care_policy, knowledge, cases, supervision, people,
-    volunteers, delivery, feed, metrics, open311, *(kind.package for kind in KINDS),
+    volunteers, delivery, feed, metrics, open311, *(kind.package for kind in KINDS), imports,
 )
 
 

@@ -121,7 +121,7 @@ async def accept_pending(ctx: Ctx, case: Case, actor: Actor, body: s.AcceptPendi
     return {"missing": missing, "supplement_due": due.at.isoformat(), "notify_requester": True}
 
 
-async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
+async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.AffairRequestMaterialsBody,
                              view: CaseView) -> dict:
     known = {m["code"] for m in case.payload["item"]["materials"]}
     for i, entry in enumerate(body.items):
@@ -144,7 +144,7 @@ async def _decide(ctx: Ctx, case: Case, decision: dict[str, Any], text: str) -> 
     return {"decision": decision, **replied, "notify_requester": True}
 
 
-def _approval(ctx: Ctx, case: Case, body: s.ApproveBody) -> tuple[dict[str, Any], str]:
+def _approval(ctx: Ctx, case: Case, body: s.AffairApproveBody) -> tuple[dict[str, Any], str]:
     decision = {"result": "approved", "certificate_no": body.certificate_no, "collection": body.collection,
                 **recorded_by(ctx)}
     how = {"counter": "请到窗口领取", "mail": "将邮寄送达", "electronic": "已发放电子证照", "none": ""}[body.collection]
@@ -152,17 +152,17 @@ def _approval(ctx: Ctx, case: Case, body: s.ApproveBody) -> tuple[dict[str, Any]
     return decision, text
 
 
-async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.AffairApproveBody, view: CaseView) -> dict:
     return await _decide(ctx, case, *_approval(ctx, case, body))
 
 
-async def accept_and_approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+async def accept_and_approve(ctx: Ctx, case: Case, actor: Actor, body: s.AffairApproveBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     update_payload(case, accepted={**recorded_by(ctx), "tolerance": False, "on_the_spot": True})
     return await _decide(ctx, case, *_approval(ctx, case, body))
 
 
-async def reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
+async def reject(ctx: Ctx, case: Case, actor: Actor, body: s.AffairRejectBody, view: CaseView) -> dict:
     decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
                 **recorded_by(ctx)}
     case.stage_due = None
@@ -184,7 +184,7 @@ def material_records(ctx: Ctx, materials: list[s.ProvidedMaterial]) -> list[dict
              "by_role": ctx.principal.role.value} for m in materials]
 
 
-async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
+async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.AffairSupplementBody, view: CaseView) -> dict:
     check_sources(ctx, body.materials, {m["code"] for m in case.payload["item"]["materials"]})
     fresh = {m.code for m in body.materials}
     kept = [m for m in case.payload.get("materials", []) if m["code"] not in fresh]

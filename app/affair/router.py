@@ -111,7 +111,7 @@ async def apply(ctx: CtxDep, body: s.ApplicationCreate, idem: IdempotencyDep) ->
              description="Answers a returned application (一次性告知) or completes a 容缺 acceptance. When "
                          "everything asked for is in, a returned application is resubmitted and its promised "
                          "days start again; a 容缺 application becomes fully accepted.")
-async def supplement(ctx: CtxDep, case_id: int, body: s.SupplementBody, request: Request) -> JSONResponse:
+async def supplement(ctx: CtxDep, case_id: int, body: s.AffairSupplementBody, request: Request) -> JSONResponse:
     case = await cases.perform(ctx, case_id, "supplement", body.model_dump(mode="json"),
                                parse_if_match(request, required=False))
     read = await cases.present(ctx, await cases.load_visible(ctx, case.id))

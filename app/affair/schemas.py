@@ -235,27 +235,27 @@ class AcceptPendingBody(RequestModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
-class RequestMaterialsBody(RequestModel):
+class AffairRequestMaterialsBody(RequestModel):
     """一次性告知: everything missing or wrong, in one notice."""
 
     items: list[NoticeItem] = Field(min_length=1, max_length=40)
     note: str | None = Field(default=None, max_length=1000)
 
 
-class ApproveBody(RequestModel):
+class AffairApproveBody(RequestModel):
     certificate_no: str | None = Field(default=None, max_length=64)
     collection: Literal["counter", "mail", "electronic", "none"] = "counter"
     text: str | None = Field(default=None, max_length=2000, description="What the applicant is told")
     note: str | None = Field(default=None, max_length=1000)
 
 
-class RejectBody(RequestModel):
+class AffairRejectBody(RequestModel):
     reasons: str = Field(min_length=4, max_length=2000)
     legal_basis: str = Field(min_length=2, max_length=500)
     note: str | None = Field(default=None, max_length=1000)
 
 
-class SupplementBody(RequestModel):
+class AffairSupplementBody(RequestModel):
     materials: list[ProvidedMaterial] = Field(min_length=1, max_length=40)
     note: str | None = Field(default=None, max_length=1000)
 
@@ -273,7 +273,7 @@ class MissingMaterial(BaseModel):
     key: bool
 
 
-class TrackStep(BaseModel):
+class AffairTrackStep(BaseModel):
     at: datetime
     type: str
     stage: str | None
@@ -301,5 +301,5 @@ class ApplicationTrack(BaseModel):
     notice: dict[str, Any] | None = Field(description="The single list of what is missing or wrong, if returned")
     decision: dict[str, Any] | None
     proxy: dict[str, Any] | None
-    steps: list[TrackStep]
+    steps: list[AffairTrackStep]
     version: int

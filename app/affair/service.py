@@ -134,11 +134,11 @@ async def track_public(state: Any, session: AsyncSession, number: str, id_number
     return await present_track(session, case)
 
 
-def _steps(events: list[CaseEvent]) -> list[s.TrackStep]:
+def _steps(events: list[CaseEvent]) -> list[s.AffairTrackStep]:
     shown = {"create", "dispatch", "accept", "accept_pending", "request_materials", "supplement", "approve", "reject",
              "accept_and_approve", "terminate", "withdraw", "callback", "rate", "return", "accept_return",
              "redispatch"}
-    return [s.TrackStep(at=e.at, type=e.type, stage=e.data.get("stage_to"), note=e.reason) for e in events
+    return [s.AffairTrackStep(at=e.at, type=e.type, stage=e.data.get("stage_to"), note=e.reason) for e in events
             if e.type in shown]
 
 

@@ -8,6 +8,7 @@ time, and marks the end of each public notice.
 """
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from app.aid import eligibility as el
@@ -23,6 +24,7 @@ from app.cases.accountability import record_reply
 from app.cases.dispatching import clear_oversight
 from app.cases.kinds import parse_instant, recorded_by, update_payload, without_keys
 from app.cases.lifecycle import AT_UNIT, Actor, CaseView, Status
+from app.core import audit
 from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -60,14 +62,14 @@ async def _set_due(ctx: Ctx, case: Case, column: str, key: str, start: datetime 
     return clock.set_due(case, column, basis, basis.compute(calendar, ctx.zone))
 
 
-async def accept(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+async def accept(ctx: Ctx, case: Case, actor: Actor, body: s.AidNoteBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     case.stage_due = None
     update_payload(case, accepted={**recorded_by(ctx), "by_rule": False, "note": body.note})
     return {"notify_requester": True}
 
 
-async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
+async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.AidRequestMaterialsBody,
                              view: CaseView) -> dict:
     sign_for(ctx, case)
     items = [i.model_dump() for i in body.items]
@@ -80,7 +82,7 @@ async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestM
     return {"items": items, "clock_paused": True, "notify_requester": True}
 
 
-async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
+async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.AidSupplementBody, view: CaseView) -> dict:
     due = await _set_due(ctx, case, "handle_due", "whole")  # accepted now: the whole process runs from today
     clear_oversight(case)
     supplement = {"materials": body.materials, **recorded_by(ctx)}
@@ -96,7 +98,7 @@ async def grant_first(ctx: Ctx, case: Case, actor: Actor, body: s.GrantFirstBody
     return {"amount": str(body.amount), "notify_requester": True}
 
 
-async def record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, view: CaseView) -> dict:
+async def record_check(ctx: Ctx, case: Case, actor: Actor, body: s.AidCheckBody, view: CaseView) -> dict:
     if body.visited_on > ctx.today:
         raise AppError("visited_in_future", 422, field_errors=[{"field": "visited_on", "code": "visited_in_future"}])
     check: dict[str, Any] = {"findings": body.findings, "visited_on": body.visited_on.isoformat(), **recorded_by(ctx)}
@@ -108,7 +110,9 @@ async def record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, vi
                                 if case.payload.get("temporary") else None)
         result, line, kept = await service.check(ctx, household)
         check["eligibility"] = service.present(result, household.scheme, line, len(kept)).model_dump(mode="json")
-        update_payload(case, household=kept, assets=household.assets.model_dump(mode="json"))
+        # The case's eligibility is always the latest check's: a decision is held to it.
+        update_payload(case, household=kept, assets=household.assets.model_dump(mode="json"),
+                       eligibility=check["eligibility"])
     update_payload(case, checks=[*case.payload.get("checks", []), check])
     return {"eligible_after_check": check.get("eligibility", {}).get("eligible")}
 
@@ -130,11 +134,50 @@ async def record_objection(ctx: Ctx, case: Case, actor: Actor, body: s.Objection
     return {"round": round_, "back_to": "check", "notify_requester": True}
 
 
-async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
+def _departures(case: Case, amount: Decimal) -> tuple[list[dict[str, Any]], Decimal | None]:
+    """How an approval of `amount` departs from the latest recorded check: (the departures, the entitlement)."""
+    latest = case.payload["eligibility"]
+    entitled = Decimal(latest["entitlement"]) if latest.get("entitlement") is not None else None
+    found: list[dict[str, Any]] = []
+    if not latest["eligible"]:
+        found.append({"code": "check_ineligible", "failed": [r["code"] for r in latest["reasons"]
+                                                              if not r["passed"]]})
+    if entitled is not None and amount != entitled:
+        found.append({"code": "amount_not_entitlement", "entitlement": str(entitled), "amount": str(amount)})
+    return found, entitled
+
+
+def _override(ctx: Ctx, case: Case, body: s.AidApproveBody, departures: list[dict[str, Any]],
+              entitled: Decimal | None) -> dict[str, Any] | None:
+    """An approval against the latest check needs a leader's override with a reason; it is audited and goes on the
+    timeline as an `override` event, which the unit's figures count."""
+    if not departures:
+        return None
+    detail = {"departures": departures, "entitlement": str(entitled) if entitled is not None else None,
+              "amount": str(body.amount), "check": case.payload["eligibility"]}
+    if body.override is None:
+        raise AppError("decision_contradicts_check", 409, what="、".join(d["code"] for d in departures),
+                       extra={"departures": departures,
+                              "entitlement": str(entitled) if entitled is not None else None})
+    if not ctx.principal.leader:
+        raise AppError("override_not_allowed", 403)
+    override = {"reason": body.override.reason, **detail, **recorded_by(ctx)}
+    audit.record(ctx.session, at=ctx.now, action="aid.override", actor_user_id=ctx.principal.user_id,
+                 actor_name=ctx.principal.name, target_type="case", target_id=case.id,
+                 detail={"reason": body.override.reason, "departures": departures})
+    ctx.event(case, "override", from_status=case.status, to_status=case.status, reason=body.override.reason,
+              data={"decision": "approve", **detail, "unit_id": ctx.principal.unit_id})
+    return override
+
+
+async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.AidApproveBody, view: CaseView) -> dict:
+    departures, entitled = _departures(case, body.amount)
+    override = _override(ctx, case, body, departures, entitled)
     start = el.start_month(ctx.today)
     monthly = case.payload["scheme"] != "temporary"
     decision = {"result": "approved", "amount": str(body.amount), "monthly": monthly,
-                "start_month": start if monthly else None, "note": body.note, **recorded_by(ctx)}
+                "start_month": start if monthly else None, "note": body.note, "override": override,
+                "entitlement": str(entitled) if entitled is not None else None, **recorded_by(ctx)}
     case.stage_due = None
     update_payload(case, decision=decision)
     what = service.SCHEME_NAMES[case.payload["scheme"]]
@@ -144,7 +187,7 @@ async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view:
             "notify_requester": True}
 
 
-async def reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
+async def reject(ctx: Ctx, case: Case, actor: Actor, body: s.AidRejectBody, view: CaseView) -> dict:
     notice_due = await _due(ctx, case, "rejection_notice")
     decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
                 "written_notice_due": notice_due.isoformat(), **recorded_by(ctx)}

@@ -15,13 +15,13 @@ from app.core.idempotency import IdempotencyDep
 router = APIRouter(prefix="/aid", tags=["social aid"], route_class=UnitOfWorkRoute)
 
 
-@router.post("/eligibility", response_model=s.EligibilityRead,
+@router.post("/eligibility", response_model=s.AidEligibilityRead,
              summary="Check a household against the district's line and limits (creates nothing)",
              description="低保: per-capita monthly income below the line in force today, savings, vehicles "
                          "and homes within the limits. 特困: no capacity to work (60+, under 16 or severely "
                          "disabled), no income, no able supporter. 临时救助: an emergency, or an expense the "
                          "household cannot bear. Every condition is answered, passed or not.")
-async def eligibility(ctx: CtxDep, body: s.Household) -> s.EligibilityRead:
+async def eligibility(ctx: CtxDep, body: s.Household) -> s.AidEligibilityRead:
     result, line, kept = await service.check(ctx, body)
     return service.present(result, body.scheme, line, len(kept))
 

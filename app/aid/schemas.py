@@ -64,14 +64,14 @@ class Household(RequestModel):
     temporary: TemporaryIn | None = None
 
 
-class ReasonRead(BaseModel):
+class AidReasonRead(BaseModel):
     code: str
     passed: bool
     text: str
     text_en: str
 
 
-class EligibilityRead(BaseModel):
+class AidEligibilityRead(BaseModel):
     eligible: bool
     scheme: str
     per_capita_income: float
@@ -79,12 +79,16 @@ class EligibilityRead(BaseModel):
     line_effective_from: date
     line_source: str
     members: int
-    reasons: list[ReasonRead]
+    reasons: list[AidReasonRead]
+    entitlement: str | None = Field(default=None, description="低保: the monthly amount this check entitles the "
+                                                              "household to (the gap to the line, for the whole "
+                                                              "household); an approval of another amount needs a "
+                                                              "leader's override")
 
 
 # --- stage bodies ----------------------------------------------------------------------------------------------
 
-class NoteBody(RequestModel):
+class AidNoteBody(RequestModel):
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -93,11 +97,11 @@ class MissingItem(RequestModel):
     detail: str | None = Field(default=None, max_length=300)
 
 
-class RequestMaterialsBody(RequestModel):
+class AidRequestMaterialsBody(RequestModel):
     items: list[MissingItem] = Field(min_length=1, max_length=30, description="everything missing, in one list")
 
 
-class SupplementBody(RequestModel):
+class AidSupplementBody(RequestModel):
     materials: list[str] = Field(min_length=1, max_length=30, description="what was brought (names or file refs)")
     note: str | None = Field(default=None, max_length=500)
 
@@ -107,7 +111,7 @@ class GrantFirstBody(RequestModel):
     note: str = Field(min_length=4, max_length=500)
 
 
-class CheckBody(RequestModel):
+class AidCheckBody(RequestModel):
     findings: str = Field(min_length=4, max_length=4000, description="入户调查 and the finance check's findings")
     visited_on: date
     members: list[MemberIn] | None = Field(default=None, max_length=20, description="the household as verified")
@@ -123,18 +127,30 @@ class ObjectionBody(RequestModel):
     by: str | None = Field(default=None, max_length=64, description="the objector, if they gave a name")
 
 
-class ApproveBody(RequestModel):
+class OverrideIn(RequestModel):
+    """A leader signs off a decision that the latest recorded check does not support (audited, on the timeline,
+    counted in the unit's figures)."""
+
+    reason: str = Field(min_length=4, max_length=1000, description="why the decision departs from the check")
+
+
+class AidApproveBody(RequestModel):
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2,
-                            description="monthly for 低保 and 特困; once for temporary aid")
+                            description="monthly for 低保 and 特困; once for temporary aid. For 低保 it must be "
+                                        "the entitlement the latest check gives (the gap to the line times the "
+                                        "household size), or carry an override")
     note: str | None = Field(default=None, max_length=500)
+    override: OverrideIn | None = Field(default=None, description="a leader's sign-off when the approval departs "
+                                                                  "from the latest check (ineligible, or another "
+                                                                  "amount)")
 
 
-class RejectBody(RequestModel):
+class AidRejectBody(RequestModel):
     reasons: str = Field(min_length=4, max_length=2000, description="the written reasons the applicant receives")
     legal_basis: str | None = Field(default=None, max_length=300)
 
 
-class TrackStep(BaseModel):
+class AidTrackStep(BaseModel):
     at: datetime
     type: str
     stage: str | None
@@ -159,4 +175,4 @@ class AidTrack(BaseModel):
     missing: list[dict] | None
     notice: dict | None
     decision: dict | None
-    steps: list[TrackStep]
+    steps: list[AidTrackStep]

@@ -109,10 +109,13 @@ def _temporary(body: s.Household) -> el.Temporary | None:
     return el.Temporary(body.temporary.type, body.temporary.amount)
 
 
-def present(result: el.Result, scheme: str, line: el.Line, members: int) -> s.EligibilityRead:
-    return s.EligibilityRead(eligible=result.eligible, scheme=scheme, per_capita_income=float(result.per_capita_income),
+def present(result: el.Result, scheme: str, line: el.Line, members: int) -> s.AidEligibilityRead:
+    return s.AidEligibilityRead(eligible=result.eligible, scheme=scheme,
+                                per_capita_income=float(result.per_capita_income),
                              line=float(result.line), line_effective_from=line.effective_from, line_source=line.source,
-                             members=members, reasons=[s.ReasonRead(**r.as_dict()) for r in result.reasons])
+                             members=members, reasons=[s.AidReasonRead(**r.as_dict()) for r in result.reasons],
+                             entitlement=str(amount) if (amount := el.entitlement(scheme, result)) is not None
+                             else None)
 
 
 async def check(ctx: Ctx, body: s.Household) -> tuple[el.Result, el.Line, list[dict[str, Any]]]:
@@ -204,6 +207,6 @@ STEPS = {"create", "dispatch", "accept", "accept_by_rule", "request_materials", 
          "callback", "withdraw"}
 
 
-def _steps(events: list[CaseEvent]) -> list[s.TrackStep]:
-    return [s.TrackStep(at=e.at, type=e.type, stage=e.data.get("stage_to"), note=None) for e in events
+def _steps(events: list[CaseEvent]) -> list[s.AidTrackStep]:
+    return [s.AidTrackStep(at=e.at, type=e.type, stage=e.data.get("stage_to"), note=None) for e in events
             if e.type in STEPS]

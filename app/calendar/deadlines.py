@@ -65,7 +65,7 @@ def extend_due(current: datetime, working_days: int, calendar: WorkCalendar, zon
 _PARSED = {"sign_for", "handling", "return_window", "callback", "extension_cap_working_days",
            "chase_after_overdue", "supervise_after_chase", "callback_max_tries", "duplicate_window_days",
            "duplicate_radius_m", "intake_how_min_chars", "tolerance_margin_working_days",
-           "tolerance_cap_working_days"}
+           "tolerance_cap_working_days", "extension_decision", "direct_answer_types"}
 # A package's own section of a profile (aid's process limits), parsed by the package when the profile is loaded.
 SectionParser = Callable[[Mapping[str, Any]], object]
 S = TypeVar("S")
@@ -92,6 +92,8 @@ class Profile:
     intake_how_min_chars: int
     tolerance_margin_working_days: int  # 容缺受理: supplement by min(promised − margin, cap) working days
     tolerance_cap_working_days: int
+    extension_decision: Limit  # the approver is reminded of an undecided extension request after this
+    direct_answer_types: frozenset[str]  # work-order types an agent may answer directly (直办) from an article
     sections: Mapping[str, object]  # the packages' own sections, parsed by them (aid, mediation)
     extra: dict[str, Any]
 
@@ -123,6 +125,8 @@ class Profile:
             intake_how_min_chars=int(spec["intake_how_min_chars"]),
             tolerance_margin_working_days=int(spec["tolerance_margin_working_days"]),
             tolerance_cap_working_days=int(spec["tolerance_cap_working_days"]),
+            extension_decision=Limit.parse(spec["extension_decision"]),
+            direct_answer_types=frozenset(spec["direct_answer_types"]),
             sections={key: parse(spec[key]) for key, parse in sections.items()},
             extra={k: v for k, v in spec.items() if k not in _PARSED and k not in sections},
         )

@@ -49,8 +49,11 @@ class VolunteerRules(_Strict):
     guardian_consent_under: int = 14
     guardian_consent_14_to_18: bool = True
     individual_visit_min_age: int = 18
-    early_check_in_minutes: int = Field(default=60, ge=0)  # arriving early to set up counts; hours before do not
-    late_check_out_minutes: int = Field(default=30, ge=0)  # service past the planned end, counted up to this
+    # A volunteer may check in this early (to set up) and out this late; only the booked window counts as hours,
+    # unless staff extend the window with a reason.
+    early_check_in_minutes: int = Field(default=60, ge=0)
+    late_check_out_minutes: int = Field(default=30, ge=0)
+    check_in_without_location: bool = False  # allowed only where the policy says so; such a check-in is marked
     star_hours: tuple[int, ...] = (100, 300, 600, 1000, 1500)
     certificate_prefix: str = "ZYFW"
 

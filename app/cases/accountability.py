@@ -5,7 +5,7 @@ from typing import Any
 
 from app.calendar.deadlines import Basis
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases import clock, repository
+from app.cases import clock, repository, search
 from app.cases import schemas as s
 from app.cases.access import can_see, lead_assignment
 from app.cases.dispatching import hand_to
@@ -33,33 +33,37 @@ async def record_reply(ctx: Ctx, case: Case, text: str, **extra: Any) -> dict[st
     case.reply = {"text": text, "signer": ctx.principal.name, "by_unit_id": lead.unit_id if lead else None,
                   "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat(), **extra}
     case.replied_at = ctx.now
+    search.refresh(case)
     if lead is not None:
         lead.status, lead.finished_at = "replied", ctx.now
     callback_due = await set_callback_due(ctx, case)
     case.callback_reminded_at = None
+    merged = await tell_merged(ctx, case)
     on_time = case.handle_due is None or ctx.now <= case.handle_due
-    return {"on_time": on_time, "callback_due": callback_due.isoformat()}
+    return {"on_time": on_time, "callback_due": callback_due.isoformat(), "merged_told": merged}
 
 
 async def record_evaluation(ctx: Ctx, case: Case, actor: Actor, outcome: Outcome, view: CaseView, *,
                             channel: str, note: str | None) -> dict[str, Any]:
     """Stores the attempt, then applies what the pure rule decided."""
     result = after_callback(outcome, view, by_requester=actor == Actor.requester)
+    attempt = case.callback_attempts + 1 if channel == "phone" else case.callback_attempts
+    if channel == "phone":
+        case.callback_attempts = attempt  # every call counts, reached or not; a resident's rating is not a call
     if result.counted:
         # 一事一评: only the last valid evaluation of a reply counts.
         await repository.uncount_callbacks(ctx.session, id_of(case), case.redo_count)
     ctx.session.add(CaseCallback(
         case_id=id_of(case), unit_id=case.lead_unit_id, **repository.place_copy(case), at=ctx.now,
         by_user_id=ctx.principal.user_id,
-        channel=channel, round=case.redo_count, attempt=case.callback_attempts + 1, reached=outcome.reached,
+        channel=channel, round=case.redo_count, attempt=attempt, reached=outcome.reached,
         solved=outcome.solved, satisfaction=outcome.satisfaction, unit_at_fault=outcome.unit_at_fault,
         outcome=result.result, counted=result.counted, note=note,
     ))
     data: dict[str, Any] = {"result": result.result, "reached": outcome.reached, "solved": outcome.solved,
                             "satisfaction": outcome.satisfaction, "unit_at_fault": outcome.unit_at_fault,
-                            "channel": channel, "round": case.redo_count, "attempt": case.callback_attempts + 1}
+                            "channel": channel, "round": case.redo_count, "attempt": attempt}
     if result.result == "retry":
-        case.callback_attempts += 1
         next_due = await set_callback_due(ctx, case)
         case.callback_reminded_at = None
         data["next_callback_due"] = next_due.isoformat()
@@ -85,11 +89,59 @@ async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
 
 
 async def _callback(ctx: Ctx, case: Case, actor: Actor, body: s.CallbackBody, view: CaseView) -> dict:
+    if case.merged_into_id is not None:
+        return await _merged_evaluation(ctx, case, body.outcome(), view, channel="phone", note=body.note)
     return await record_evaluation(ctx, case, actor, body.outcome(), view, channel="phone", note=body.note)
 
 
 async def _rate(ctx: Ctx, case: Case, actor: Actor, body: s.RateBody, view: CaseView) -> dict:
+    if case.merged_into_id is not None:
+        return await _merged_evaluation(ctx, case, body.outcome(), view, channel="app", note=body.comment)
     return await record_evaluation(ctx, case, actor, body.outcome(), view, channel="app", note=body.comment)
+
+
+async def tell_merged(ctx: Ctx, master: Case) -> list[int]:
+    """The master was answered: each merged duplicate's requester is owed the same answer and a callback of
+    their own (一事一评 for the caller, while the matter counts once in the figures, on the master)."""
+    told = []
+    for dup in await repository.merged_into(ctx.session, id_of(master)):
+        dup.reply = {**(master.reply or {}), "from_master": {"id": master.id, "number": master.number}}
+        dup.replied_at, dup.callback_attempts, dup.callback_reminded_at = ctx.now, 0, None
+        search.refresh(dup)
+        due = await set_callback_due(ctx, dup)
+        dup.version += 1
+        dup.updated_at = ctx.now
+        ctx.event(dup, "master_replied", from_status=dup.status, to_status=dup.status,
+                  data={"master_case_id": master.id, "master_number": master.number,
+                        "callback_due": due.isoformat(), "notify_requester": True})
+        told.append(id_of(dup))
+    return told
+
+
+async def _merged_evaluation(ctx: Ctx, case: Case, outcome: Outcome, view: CaseView, *, channel: str,
+                             note: str | None) -> dict[str, Any]:
+    """A merged duplicate's requester called back (or rating in the app) on the master's reply. Recorded, never
+    counted in the rates (the master's evaluation counts the matter once); unreached calls are retried up to the
+    profile's tries."""
+    attempt = case.callback_attempts + 1 if channel == "phone" else case.callback_attempts
+    case.callback_attempts = attempt
+    ctx.session.add(CaseCallback(
+        case_id=id_of(case), unit_id=case.lead_unit_id, **repository.place_copy(case), at=ctx.now,
+        by_user_id=ctx.principal.user_id, channel=channel, round=case.redo_count, attempt=attempt,
+        reached=outcome.reached, solved=outcome.solved, satisfaction=outcome.satisfaction,
+        unit_at_fault=outcome.unit_at_fault, outcome="merged", counted=False, note=note))
+    data: dict[str, Any] = {"result": "evaluated" if outcome.reached else "retry", "reached": outcome.reached,
+                            "solved": outcome.solved, "satisfaction": outcome.satisfaction, "channel": channel,
+                            "attempt": attempt, "master_case_id": case.merged_into_id, "counted": False}
+    if not outcome.reached and attempt < view.callback_max_tries:
+        data["next_callback_due"] = (await set_callback_due(ctx, case)).isoformat()
+        case.callback_reminded_at = None
+    else:
+        if not outcome.reached:
+            data["result"] = "unreached"
+        case.callback_due = None
+        clock.forget(case, "callback_due")
+    return data
 
 
 async def _merge(ctx: Ctx, case: Case, actor: Actor, body: s.MergeBody, view: CaseView) -> dict:
@@ -109,6 +161,7 @@ async def _merge(ctx: Ctx, case: Case, actor: Actor, body: s.MergeBody, view: Ca
     master.updated_at = ctx.now
     case.merged_into_id, case.closed_at, case.close_reason = master.id, ctx.now, "merged"
     case.extension_request = case.return_request = None
+    case.extension_watch_at = None
     for a in case.assignments:
         if a.active:
             a.active, a.status, a.finished_at = False, "merged", ctx.now

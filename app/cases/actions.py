@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from app.calendar.deadlines import extend_due
-from app.calendar.service import current_calendar
-from app.cases import clock
+from app.calendar.deadlines import due_after, extend_due
+from app.calendar.service import current_calendar, deployment_profile
+from app.cases import clock, search
 from app.cases import schemas as s
 from app.cases.access import lead_assignment, my_assignment
 from app.cases.accountability import EFFECTS as CLOSING_EFFECTS
-from app.cases.accountability import set_callback_due
+from app.cases.accountability import set_callback_due, tell_merged
 from app.cases.dispatching import clear_oversight, hand_to, new_assignment, route_and_dispatch, usable_unit
 from app.cases.lifecycle import Actor, CaseView, LifecycleError, extension_fits
 from app.cases.links import EFFECTS as LINK_EFFECTS
@@ -22,6 +22,8 @@ from app.core.db import id_of
 from app.core.errors import AppError
 from app.knowledge.service import usable_article
 from app.models import Assignment, Case
+from app.routing import service as routing
+from app.routing.rules import category_chain
 
 Effect = Callable[[Ctx, Case, Actor, Any, CaseView], Awaitable[dict[str, Any]]]
 
@@ -61,19 +63,29 @@ def _extension_request(case: Case) -> dict[str, Any]:
 
 
 async def _direct_answer(ctx: Ctx, case: Case, actor: Actor, body: s.DirectAnswerBody, view: CaseView) -> dict:
-    text, basis, cited = body.answer, body.basis, None
-    if body.article_code is not None:
-        article = await usable_article(ctx.state, ctx.session, body.article_code, ctx.now)
-        text = text or article.answer
-        basis = basis or " ".join(x for x in (article.policy_title, article.document_number) if x) or None
-        cited = {"code": article.code, "question": article.question, "version": article.version,
-                 "policy_title": article.policy_title, "document_number": article.document_number}
+    article = await usable_article(ctx.state, ctx.session, body.article_code, ctx.now)
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    if case.work_order_type not in profile.direct_answer_types:
+        raise AppError("direct_answer_type_not_allowed", 422, type=case.work_order_type,
+                       allowed="、".join(sorted(profile.direct_answer_types)),
+                       field_errors=[{"field": "work_order_type", "code": "direct_answer_type_not_allowed"}])
+    snap = await routing.snapshot(ctx.state, ctx.session)
+    if article.category_code not in {c.code for c in category_chain(snap, case.category_code)}:
+        raise AppError("direct_answer_article_mismatch", 422, article=article.code, category=case.category_code,
+                       field_errors=[{"field": "article_code", "code": "direct_answer_article_mismatch"}])
+    text = body.answer or article.answer
+    basis = body.basis or " ".join(x for x in (article.policy_title, article.document_number) if x) or None
+    cited = {"code": article.code, "question": article.question, "version": article.version,
+             "category": article.category_code, "policy_title": article.policy_title,
+             "document_number": article.document_number}
     case.reply = {"text": text, "basis": basis, "signer": ctx.principal.name, "article": cited,
                   "by_user_id": ctx.principal.user_id, "direct": True, "at": ctx.now.isoformat()}
     case.direct_answer = True
     case.replied_at = ctx.now
+    search.refresh(case)
     callback_due = await _callback_due(ctx, case)
-    return {"callback_due": callback_due.isoformat(), "article": cited}
+    merged = await tell_merged(ctx, case)
+    return {"callback_due": callback_due.isoformat(), "article": cited, "merged_told": merged}
 
 
 async def _sign(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
@@ -129,7 +141,13 @@ async def _request_extension(ctx: Ctx, case: Case, actor: Actor, body: s.Extensi
     case.extension_request = {"days": body.days, "reason": body.reason, "basis": body.basis,
                               "by_unit_id": ctx.principal.unit_id, "by_user_id": ctx.principal.user_id,
                               "at": ctx.now.isoformat()}
-    return {"days": body.days, "basis": body.basis}
+    # The request does not stop the clock: the approver is reminded after the profile's limit, and the request
+    # lapses at the handling due if nobody decided it.
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    remind = due_after(ctx.now, profile.extension_decision, calendar, ctx.zone).at
+    case.extension_watch_at = min(remind, case.handle_due) if case.handle_due is not None else remind
+    return {"days": body.days, "basis": body.basis, "approver_reminded_at": case.extension_watch_at.isoformat()}
 
 
 async def _approve_extension(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
@@ -147,6 +165,7 @@ async def _approve_extension(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBod
         clear_oversight(case)
     case.extension_days_granted += asked["days"]
     case.extension_request = None
+    case.extension_watch_at = None
     # The requester is told the new date: it is on their timeline, and delivery reads this event.
     return {"request": asked, "handle_due_before": before.isoformat(), "handle_due": due.at.isoformat(),
             "calendar_complete": due.calendar_complete, "notify_requester": True}
@@ -155,6 +174,7 @@ async def _approve_extension(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBod
 async def _deny_extension(ctx: Ctx, case: Case, actor: Actor, body: s.ReasonBody, view: CaseView) -> dict:
     asked = dict(_extension_request(case))
     case.extension_request = None
+    case.extension_watch_at = None
     return {"request": asked}
 
 
@@ -180,10 +200,13 @@ async def _reply(ctx: Ctx, case: Case, actor: Actor, body: s.ReplyBody, view: Ca
     case.reply = {"text": body.text, "signer": body.signer, "basis": body.basis, "by_unit_id": lead.unit_id,
                   "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat()}
     case.replied_at = ctx.now
+    search.refresh(case)
     lead.status, lead.finished_at = "replied", ctx.now
     callback_due = await _callback_due(ctx, case)
+    merged = await tell_merged(ctx, case)
     on_time = case.handle_due is None or ctx.now <= case.handle_due
-    return {"signer": body.signer, "on_time": on_time, "callback_due": callback_due.isoformat()}
+    return {"signer": body.signer, "on_time": on_time, "callback_due": callback_due.isoformat(),
+            "merged_told": merged}
 
 
 async def _close(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
@@ -195,6 +218,7 @@ async def _close(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: Cas
 async def _withdraw(ctx: Ctx, case: Case, actor: Actor, body: s.ReasonBody, view: CaseView) -> dict:
     case.closed_at, case.close_reason = ctx.now, "withdrawn"
     case.extension_request = None
+    case.extension_watch_at = None
     for a in case.assignments:
         if a.active and a.status not in ("replied", "contributed"):
             a.status, a.finished_at = "withdrawn", ctx.now

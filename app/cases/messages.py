@@ -1,6 +1,14 @@
 """Error codes this package answers with, in Chinese and English (codes are a contract: add, never rename)."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "direct_answer_type_not_allowed": (
+        "“{type}”类工单不能直接答复（可直办：{allowed}），请派单办理",
+        "A {type} cannot be answered directly (allowed: {allowed}); dispatch it",
+    ),
+    "direct_answer_article_mismatch": (
+        "知识库条目 {article} 不适用于事项分类 {category}，请选择该分类的条目或派单办理",
+        "Article {article} does not cover category {category}; cite one that does, or dispatch the case",
+    ),
     "unit_inactive": ("单位 {unit_id} 已停用", "Unit {unit_id} is inactive"),
     "case_not_found": ("工单不存在", "The case does not exist"),
     "kind_unknown": ("不支持的业务类型 {kind}", "Unknown case kind {kind}"),
@@ -63,6 +71,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).
 TITLES: dict[str, tuple[str, str]] = {
+    "direct_answer_type_not_allowed": ("该类工单不能直接答复", "This type cannot be answered directly"),
+    "direct_answer_article_mismatch": ("知识库条目与事项分类不符", "The article does not fit the category"),
     "unit_inactive": ("单位已停用", "Unit inactive"),
     "kind_unknown": ("业务类型不支持", "Unknown case kind"),
     "action_unknown": ("未知操作", "Unknown action"),

@@ -1,5 +1,6 @@
 """Every query the case spine makes."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,9 +15,11 @@ from sqlalchemy import (
     bindparam,
     exists,
     false,
+    func,
     literal,
     or_,
     select,
+    text,
     tuple_,
     union_all,
     update,
@@ -32,6 +35,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col
 
+from app.cases import search as full_text
 from app.core.auth import Principal
 from app.core.db import dialect_of, rowcount
 from app.core.roles import Role
@@ -139,6 +143,12 @@ async def repoint_duplicates(session: AsyncSession, old_master: int, new_master:
     return rowcount(result)
 
 
+async def merged_into(session: AsyncSession, master_id: int) -> list[Case]:
+    """The duplicates merged into a case (their requesters are called back on its reply)."""
+    rows = await session.execute(select(Case).where(col(Case.merged_into_id) == master_id).order_by(col(Case.id)))
+    return list(rows.scalars())
+
+
 async def callbacks_of(session: AsyncSession, case_id: int) -> list[CaseCallback]:
     rows = await session.execute(select(CaseCallback).where(col(CaseCallback.case_id) == case_id)
                                  .order_by(col(CaseCallback.id)))
@@ -217,9 +227,18 @@ class CaseFilter:
     due_before: datetime | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    number: str | None = None
+    words: str | None = None  # full text over description, address and reply
+    urgency: tuple[str, ...] = ()
+    region_prefix: str | None = None  # the place and everything under it
+    chased: bool | None = None
+    supervised: bool | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    phone_hash: str | None = None  # the caller's number through the keyed hash, never in clear
 
 
-def _filters(f: CaseFilter, now: datetime) -> list[ColumnElement[bool]]:
+def _filters(f: CaseFilter, now: datetime, dialect: str = "sqlite") -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     status, category, handle_due, created_at = (col(Case.status), col(Case.category_code), col(Case.handle_due),
                                                 col(Case.created_at))
@@ -240,19 +259,50 @@ def _filters(f: CaseFilter, now: datetime) -> list[ColumnElement[bool]]:
         clauses.append(created_at >= f.created_from)
     if f.created_to:
         clauses.append(created_at < f.created_to)
+    if f.number:
+        clauses.append(col(Case.number) == f.number)
+    if f.urgency:
+        clauses.append(col(Case.urgency).in_(f.urgency))
+    if f.region_prefix:
+        region = col(Case.region_code)
+        clauses.append(and_(region >= f.region_prefix, region < f.region_prefix + "~"))  # a prefix, as a range
+    for flag, column in ((f.chased, col(Case.chased_at)), (f.supervised, col(Case.supervised_at))):
+        if flag is not None:
+            clauses.append(column.is_not(None) if flag else column.is_(None))
+    if f.updated_from:
+        clauses.append(col(Case.updated_at) >= f.updated_from)
+    if f.updated_to:
+        clauses.append(col(Case.updated_at) < f.updated_to)
+    if f.phone_hash:
+        clauses.append(col(Case.caller_phone_hash) == f.phone_hash)
+    if f.words:
+        found = full_text.matches(dialect, f.words)
+        if found is not None:
+            clauses.append(found)
     return clauses
 
 
 async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: datetime, sort: str,
                  cursor: list[Any] | None, limit: int) -> tuple[list[Case], list[Any] | None]:
-    """Keyset pages. `due`: by handle_due then id, undated cases after dated ones; `created`: newest first."""
+    """Keyset pages. `due`: open emergencies (critical) first, oldest first; then by handle_due and id, undated
+    cases after dated ones. `created`: newest first."""
     base = select(Case)
     clause = scope_clause(scope)
     if clause is not None:
         base = base.where(clause)
-    for c in _filters(f, now):
+    for c in _filters(f, now, dialect_of(session)):
         base = base.where(c)
     case_id, handle_due = col(Case.id), col(Case.handle_due)
+    if sort == "updated":
+        updated = col(Case.updated_at)
+        stmt = base
+        if cursor:
+            stmt = stmt.where(tuple_(updated, case_id) < tuple_(datetime.fromisoformat(cursor[1]), int(cursor[2])))
+        recent = list((await session.execute(stmt.order_by(updated.desc(), case_id.desc()).limit(limit + 1)))
+                      .scalars())
+        more = len(recent) > limit
+        recent = recent[:limit]
+        return recent, (["u", recent[-1].updated_at.isoformat(), recent[-1].id] if more else None)
     if sort == "created":
         stmt = base
         if cursor:
@@ -261,11 +311,24 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
         more = len(newest) > limit
         newest = newest[:limit]
         return newest, (["c", None, newest[-1].id] if more else None)
-    phase = cursor[0] if cursor else "d"
+    phase = cursor[0] if cursor else "e"
     rows: list[Case] = []
-    if phase == "d":
-        stmt = base.where(handle_due.is_not(None))
+    emergency = and_(col(Case.urgency) == "critical", col(Case.status).in_(OPEN_STATUSES))
+    if phase == "e":
+        stmt = base.where(emergency)
         if cursor:
+            stmt = stmt.where(case_id > int(cursor[2]))
+        rows = list((await session.execute(stmt.order_by(case_id).limit(limit + 1))).scalars())
+        if len(rows) > limit:
+            return rows[:limit], ["e", None, rows[limit - 1].id]
+        phase, cursor = "d", None
+        limit -= len(rows)
+        if limit == 0:
+            return rows, ["d", None, None]
+    top, rows = rows, []
+    if phase == "d":
+        stmt = base.where(handle_due.is_not(None), ~emergency)
+        if cursor and cursor[1] is not None:  # ["d", None, None]: the emergencies filled the last page exactly
             due = datetime.fromisoformat(cursor[1])
             # A row comparison, so the database seeks into (handle_due, id) instead of filtering a sort.
             stmt = stmt.where(tuple_(handle_due, case_id) > tuple_(due, int(cursor[2])))
@@ -273,9 +336,9 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
         if len(rows) > limit:
             last = rows[limit - 1]
             assert last.handle_due is not None, "this phase reads dated cases only"
-            return rows[:limit], ["d", last.handle_due.isoformat(), last.id]
+            return top + rows[:limit], ["d", last.handle_due.isoformat(), last.id]
         cursor = None
-    stmt = base.where(handle_due.is_(None))
+    stmt = base.where(handle_due.is_(None), ~emergency)
     if cursor:
         stmt = stmt.where(case_id > int(cursor[2]))
     need = limit - len(rows)
@@ -283,8 +346,8 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
     taken = undated[:need]
     rows += taken
     if len(undated) > need:
-        return rows, ["n", None, taken[-1].id if taken else 0]
-    return rows, None
+        return top + rows, ["n", None, taken[-1].id if taken else 0]
+    return top + rows, None
 
 
 async def provisional_open(session: AsyncSession) -> list[Case]:
@@ -296,3 +359,28 @@ async def provisional_open(session: AsyncSession) -> list[Case]:
     for case in rows:
         await _load_children(session, case, events=False)
     return list(rows)
+
+
+ESTIMATE_ABOVE = 10_000  # counted exactly up to this; beyond, the planner's estimate (marked as one)
+
+
+async def count(session: AsyncSession, scope: "Scope", f: CaseFilter, *, now: datetime) -> tuple[int, bool]:
+    """How many cases the filter selects in the caller's scope: (value, exact). Exact up to ESTIMATE_ABOVE, read
+    through a capped subquery so that a broad filter never counts a million rows; beyond, PostgreSQL's planner
+    estimate, or on SQLite the cap as a lower bound."""
+    base = select(col(Case.id))
+    clause = scope_clause(scope)
+    if clause is not None:
+        base = base.where(clause)
+    for c in _filters(f, now, dialect_of(session)):
+        base = base.where(c)
+    capped = (await session.execute(select(func.count()).select_from(base.limit(ESTIMATE_ABOVE + 1).subquery()))
+              ).scalar_one()
+    if capped <= ESTIMATE_ABOVE:
+        return int(capped), True
+    if dialect_of(session) == "postgresql":
+        compiled = base.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        plan = (await session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
+        plan = plan if isinstance(plan, list) else json.loads(plan)
+        return max(int(plan[0]["Plan"]["Plan Rows"]), ESTIMATE_ABOVE + 1), False
+    return ESTIMATE_ABOVE + 1, False

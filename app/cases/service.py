@@ -1,24 +1,30 @@
 """Orchestration for the case spine: load, ask the pure rules, change, record. Never commits."""
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.calendar.service import deployment_profile
-from app.cases import reference, repository, views
+from app.calendar.deadlines import Basis
+from app.calendar.service import current_calendar, deployment_profile
+from app.cases import clock, reference, repository, views
 from app.cases import schemas as s
+from app.cases import search as full_text
 from app.cases.access import actors_for, can_see
 from app.cases.actions import EFFECTS, event_reason
-from app.cases.dispatching import decide_lead, hand_to, route_and_dispatch
+from app.cases.dispatching import apply_decision, clear_oversight, decide_lead, route_and_dispatch
 from app.cases.kinds import get_kind, stage_action_names
 from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
 from app.core import audit
+from app.core.clock import instant_or_day
 from app.core.concurrency import check_version
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError, NotFound
+from app.core.pagination import Total
+from app.core.region_codes import prefix_for
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
 from app.core.validators import caller_phone_of
@@ -92,6 +98,7 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
                               if case.caller_phone else None)
     case.profile_code = await routing.profile_code_for(ctx.state, ctx.session, case.region_code)
     case.created_by, case.created_at, case.updated_at = ctx.principal.user_id, ctx.now, ctx.now
+    full_text.refresh(case)
     ctx.session.add(case)
     await ctx.session.flush()
     events = [ctx.event(case, "create", to_status=Status.received,
@@ -255,6 +262,8 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     for key, value in changes.items():
         setattr(case, fields.get(key, key), value)
     case.district_code = case.region_code[:6]
+    if "address" in changes:
+        full_text.refresh(case)
     if "region_code" in changes:
         await repository.move_place(ctx.session, case)
         case.profile_code = await routing.profile_code_for(ctx.state, ctx.session, case.region_code)
@@ -262,18 +271,50 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     status_before = case.status
     if case.status != Status.received:
         decision = await decide_lead(ctx, case)
+        lead_before = case.lead_unit_id
         data["decision"] = {"lead_unit_id": decision.lead.id, "rule_id": decision.rule.id if decision.rule
                             else None, "fallback": decision.fallback, "trace": decision.trace_dicts()}
-        case.handling_class = decision.handling_class
-        if decision.lead.id != case.lead_unit_id:
-            data.update(await hand_to(ctx, case, decision.lead.id, retired_status="replaced"))
-            case.routing_fallback = decision.fallback
+        data.update(await apply_decision(ctx, case, decision))
+        if case.lead_unit_id != lead_before:
             case.status = Status.dispatched
+        elif "urgency" in changes:
+            data["urgency"] = await urgency_changed(ctx, case, before["urgency"])
     case.version += 1
     case.updated_at = ctx.now
     ctx.event(case, "reroute", from_status=status_before, to_status=case.status, reason=body.reason, data=data)
     await ctx.session.flush()
     return case
+
+
+URGENCY_RANK = {"normal": 0, "urgent": 1, "critical": 2}
+
+
+async def urgency_changed(ctx: Ctx, case: Case, before: str) -> dict[str, Any]:
+    """An agent raised or lowered the urgency (with a reason): the handling due follows the new limit. Raised,
+    the unit has the new limit from now (never more than it had); lowered, the limit from the dispatch (never
+    less than it had)."""
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    limit, clause = profile.handling_limit(case.work_order_type, case.urgency, case.handling_class)
+    raised = URGENCY_RANK[case.urgency] > URGENCY_RANK[before]
+    start = ctx.now if raised else (case.dispatched_at or ctx.now)
+    basis = Basis(start, limit)
+    due = basis.compute(calendar, ctx.zone)
+    old = case.handle_due
+    if case.handle_due is not None:
+        new_at = min(due.at, case.handle_due) if raised else max(due.at, case.handle_due)
+        if new_at != case.handle_due:
+            if new_at == due.at:
+                clock.set_due(case, "handle_due", basis, due)
+            else:  # the due the unit already had stands; it was computed on its own basis
+                case.handle_due = new_at
+            if raised:
+                case.sign_due = min(case.sign_due or new_at, new_at)
+            else:
+                clear_oversight(case)
+    return {"from": before, "to": case.urgency, "set_by": "agent", "clause": clause,
+            "handle_due_before": old.isoformat() if old else None,
+            "handle_due": case.handle_due.isoformat() if case.handle_due else None}
 
 
 EXPORT_ROLES = {Role.admin, Role.agent, Role.dispatcher, Role.unit_staff}
@@ -289,14 +330,58 @@ def export_scope(ctx: Ctx, f: repository.CaseFilter) -> repository.Scope:
     return repository.Scope.of(ctx.principal)
 
 
+def _bound(ctx: Ctx, name: str, value: str | None, *, end: bool) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return instant_or_day(value, ctx.zone, end=end)
+    except ValueError as exc:
+        raise AppError("query_invalid", 422, reason=f"{name}: a date YYYY-MM-DD or a timestamp with its offset",
+                       field_errors=[{"field": f"query.{name}", "code": "datetime_parsing"}]) from exc
+
+
+async def case_filter(ctx: Ctx, q: s.CaseQuery) -> repository.CaseFilter:
+    """The filter a query asks for, checked: a malformed date, an inverted range or an unknown place is a 422
+    naming the parameter."""
+    bounds = {name: _bound(ctx, name, getattr(q, name), end=name.endswith("_to"))
+              for name in ("due_before", "created_from", "created_to", "updated_from", "updated_to")}
+    for lo, hi in (("created_from", "created_to"), ("updated_from", "updated_to")):
+        low, high = bounds[lo], bounds[hi]
+        if low is not None and high is not None and low >= high:
+            raise AppError("query_invalid", 422, reason=f"{lo} is after {hi}",
+                           field_errors=[{"field": f"query.{lo}", "code": "range_inverted"}])
+    prefix = None
+    if q.region is not None:
+        snap = await routing.snapshot(ctx.state, ctx.session)
+        node = snap.regions.get(q.region)
+        if node is None:
+            raise AppError("region_not_found", 422, code=q.region,
+                           field_errors=[{"field": "query.region", "code": "region_not_found"}])
+        prefix = prefix_for(node.code, node.level)
+    phone_hash = None
+    if q.phone is not None:
+        phone_hash = lookup_hash(ctx.state.keys.lookup_key, caller_phone_of(q.phone, "phone") or "")
+    return repository.CaseFilter(
+        status=tuple(q.status), kind=q.kind, category=q.category, unit_id=q.unit, overdue=q.overdue,
+        due_before=bounds["due_before"], created_from=bounds["created_from"], created_to=bounds["created_to"],
+        number=q.number, words=q.q, urgency=tuple(q.urgency), region_prefix=prefix, chased=q.chased,
+        supervised=q.supervised, updated_from=bounds["updated_from"], updated_to=bounds["updated_to"],
+        phone_hash=phone_hash)
+
+
 async def search(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: list | None,
-                 limit: int) -> tuple[list[s.CaseSummary], list | None]:
+                 limit: int, count: bool = False) -> tuple[list[s.CaseSummary], list | None, Total | None]:
+    """A page of the cases the caller may see that the filter selects (the same scope as every list)."""
     scope = repository.Scope.of(ctx.principal)
     try:
         rows, next_key = await repository.search(ctx.session, scope, f, now=ctx.now, sort=sort, cursor=cursor,
                                                  limit=limit)
     except (ValueError, TypeError, IndexError) as exc:
         raise AppError("cursor_invalid", 400) from exc
+    total = None
+    if count:
+        value, exact = await repository.count(ctx.session, scope, f, now=ctx.now)
+        total = Total(value=value, exact=exact)
     names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows})
-    return [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows], next_key
+    return [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows], next_key, total
 

@@ -37,6 +37,7 @@ def case_view(case: Case, ctx: Ctx, profile: Profile) -> CaseView:
         has_lead_unit=case.lead_unit_id is not None, callback_attempts=case.callback_attempts,
         callback_max_tries=profile.callback_max_tries,
         rated_this_round=bool((case.reply or {}).get("rated_by_requester")),
+        merged_callback_pending=case.merged_into_id is not None and case.callback_due is not None,
     )
 
 

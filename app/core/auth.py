@@ -29,6 +29,7 @@ class Principal:
     unit_id: int | None
     unit_kind: str | None
     unit_region: str | None
+    leader: bool = False  # may sign off a decision against the recorded check (an override), with a reason
 
     @property
     def district_scope(self) -> str | None:
@@ -49,9 +50,10 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 
 # Every request reads its caller: the columns only (no User object to track), in a statement built once.
 # The unit's columns are None for a caller without a unit (the outer join).
-_CALLER: Select[int | None, str, str, str, int | None, bool, int, str | None, str | None] = (
+_CALLER: Select[int | None, str, str, str, int | None, bool, int, bool, str | None, str | None] = (
     select(col(User.id), col(User.username), col(User.name), col(User.role), col(User.unit_id), col(User.active),
-           col(User.token_version), col(Unit.kind).label("unit_kind"), col(Unit.region_code).label("unit_region"))
+           col(User.token_version), col(User.leader), col(Unit.kind).label("unit_kind"),
+           col(Unit.region_code).label("unit_region"))
     .outerjoin(Unit, col(Unit.id) == col(User.unit_id)).where(col(User.id) == bindparam("user_id")))
 
 
@@ -89,7 +91,7 @@ async def _principal(
         raise AppError("auth_token_revoked", 401, headers=unauthorized)
     principal = Principal(
         user_id=row.id, username=row.username, name=row.name, role=Role(row.role),
-        unit_id=row.unit_id, unit_kind=row.unit_kind, unit_region=row.unit_region,
+        unit_id=row.unit_id, unit_kind=row.unit_kind, unit_region=row.unit_region, leader=bool(row.leader),
     )
     request.state.principal = principal
     return principal

@@ -82,7 +82,7 @@ def _fmt(template: str, params: dict[str, Any]) -> str:
 
 
 def message(error_code: str, english: bool, **params: Any) -> str:
-    zh, en = text_of(error_code) or (error_code, error_code)
+    zh, en = text_of(error_code) or FIELD_MESSAGES.get(error_code) or (error_code, error_code)
     return _fmt(en if english else zh, params)
 
 

@@ -9,6 +9,9 @@ raised error.
 from collections.abc import Mapping
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "query_parameter_unknown": ("不支持的查询参数：{names}", "Unknown query parameters: {names}"),
+    "unknown_parameter": ("不支持的参数", "Unknown parameter"),
+    "range_inverted": ("起始时间须早于结束时间", "The start must come before the end"),
     "validation_failed": ("请求数据校验未通过", "The request did not pass validation"),
     "malformed_json": ("请求体不是合法的 JSON", "The request body is not valid JSON"),
     "not_found": ("资源不存在", "The resource does not exist"),
@@ -113,6 +116,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
 
 # Titles for the codes whose messages carry details; RFC 9457 titles do not vary.
 TITLES: dict[str, tuple[str, str]] = {
+    "query_parameter_unknown": ("不支持的查询参数", "Unknown query parameters"),
     "rate_limited": ("请求过于频繁", "Too many requests"),
     "version_stale": ("工单版本已过期", "Stale version"),
     "query_invalid": ("查询参数无效", "Invalid query"),

@@ -45,6 +45,8 @@ ProfileParser = Callable[[Mapping[str, Any]], object]
 class Package:
     name: str
     routers: Sequence[APIRouter] = ()
+    # Routers built when the application is assembled, after the kinds are installed (the case actions' routes).
+    router_factories: Sequence[Callable[[], APIRouter]] = ()
     tags: Sequence[Mapping[str, str]] = ()  # OpenAPI tag metadata: {"name": ..., "description": ...}
     messages: Messages = field(default_factory=dict)
     titles: Messages = field(default_factory=dict)  # RFC 9457 titles for codes whose messages carry details
@@ -81,7 +83,7 @@ class Plugins:
 
     @property
     def routers(self) -> list[APIRouter]:
-        return [router for p in self.packages for router in p.routers]
+        return [router for p in self.packages for router in (*p.routers, *(f() for f in p.router_factories))]
 
     @property
     def tags(self) -> list[dict[str, str]]:

@@ -29,3 +29,38 @@ def words(text: str) -> tuple[str, ...]:
             continue
         out.append(token)
     return tuple(out)
+
+
+_TERM = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
+
+
+def _pieces(tokens: list[str]) -> list[str]:
+    out = []
+    for token in tokens:
+        out += [part for part in _TERM.findall(token.lower()) if part not in STOPWORDS]
+    return out
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def index_terms(text: str) -> str:
+    """A text as the full-text index stores it, space-joined: jieba's search-mode words, and every pair of
+    adjacent Chinese characters, so that a word jieba cut differently in the text ('路 灯不亮' in 路灯不亮) is still
+    found ('路灯'). Lower-case; punctuation and stopwords left out."""
+    words = _pieces(jieba.lcut_for_search(text or ""))
+    pairs = [pair for run in _HAN_RUN.findall(text or "") for pair in _bigrams(run)]
+    return " ".join(dict.fromkeys(words + pairs))
+
+
+def query_terms(text: str) -> list[str]:
+    """What a search box's words require, every one: a Chinese word by its character pairs, a single character or
+    a Latin word or number as it is."""
+    out: list[str] = []
+    for piece in _pieces(jieba.lcut(text or "")):
+        out += _bigrams(piece) if len(piece) > 1 and _HAN_RUN.fullmatch(piece) else [piece]
+    return list(dict.fromkeys(out))
+
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")

@@ -1,6 +1,15 @@
 """Error codes this package answers with, in Chinese and English (codes are a contract: add, never rename)."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "check_in_location_required": (
+        "签到须提供定位（本地政策不允许无定位签到）", "Check-in needs the location (the policy does not allow none)",
+    ),
+    "window_ends_before_start": (
+        "服务时段的结束时间须晚于开始时间 {starts}", "The window must end after it starts ({starts})",
+    ),
+    "window_not_longer": (
+        "延长后的结束时间须晚于现在的结束时间 {ends}", "The new end must be after the current end ({ends})",
+    ),
     "not_family": ("只有老人本人或登记的家庭成员可以申请", "Only the elder or a registered family member may order"),
     "scheduled_in_past": ("服务时间不能早于现在", "The service time cannot be in the past"),
     "order_not_open": ("服务单已结束", "The order is finished"),
@@ -28,6 +37,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).
 TITLES: dict[str, tuple[str, str]] = {
+    "window_ends_before_start": ("服务时段结束早于开始", "Window ends before it starts"),
+    "window_not_longer": ("服务时段没有延长", "Window not longer"),
     "visit_not_cancellable": ("服务不能取消", "Visit cannot be cancelled"),
     "visit_not_scheduled": ("服务不是待签到状态", "Visit not awaiting check-in"),
     "visit_not_done": ("服务尚未完成", "Visit not finished"),

@@ -25,11 +25,11 @@ async def my_visits(ctx: CtxDep) -> list[s.VolunteerVisitRead]:
     return await service.my_visits(ctx)
 
 
-@router.post("/eligibility", response_model=s.EligibilityRead,
+@router.post("/eligibility", response_model=s.CareEligibilityRead,
              summary="Would this person's care be subsidised, and why (creates nothing)",
              description="Reads the person's age and active register flags (低保, 特困, living alone, disability "
                          "grade, assessed care level) against the deployment's care policy bands.")
-async def eligibility(ctx: CtxDep, body: s.EligibilityQuery) -> s.EligibilityRead:
+async def eligibility(ctx: CtxDep, body: s.EligibilityQuery) -> s.CareEligibilityRead:
     return await service.check_eligibility(ctx, body)
 
 
@@ -62,17 +62,24 @@ async def visits(ctx: CtxDep, case_id: int) -> list[s.VisitRead]:
 
 @router.post("/visits/{visit_id}/check-in", response_model=s.VisitRead,
              summary="Check in at the home (the volunteer, the provider's staff, or the lead unit for them)")
-async def check_in(ctx: CtxDep, visit_id: int, body: s.CheckBody) -> s.VisitRead:
+async def check_in(ctx: CtxDep, visit_id: int, body: s.VisitCheckBody) -> s.VisitRead:
     visit = await service.check_in(ctx, visit_id, body)
     return service.present_visit(visit)
 
 
 @router.post("/visits/{visit_id}/check-out", response_model=s.VisitRead,
              summary="Check out: the duration is computed; a volunteer's hours are certified and banked")
-async def check_out(ctx: CtxDep, visit_id: int, body: s.CheckBody) -> JSONResponse:
+async def check_out(ctx: CtxDep, visit_id: int, body: s.VisitCheckBody) -> JSONResponse:
     visit, data = await service.check_out(ctx, visit_id, body)
     return JSONResponse({**service.present_visit(visit).model_dump(mode="json"),
                          "deposited_minutes": data.get("deposited_minutes")})
+
+
+@router.post("/visits/{visit_id}/window", response_model=s.VisitRead,
+             summary="Extend a visit's booked window with a reason (staff): the hours it now covers count")
+async def extend_window(ctx: CtxDep, visit_id: int, body: s.WindowExtension) -> s.VisitRead:
+    visit, _ = await service.extend_window(ctx, visit_id, body)
+    return service.present_visit(visit)
 
 
 @router.post("/visits/{visit_id}/rating", response_model=s.VisitRead,

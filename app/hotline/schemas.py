@@ -58,7 +58,9 @@ class HotlineOrderCreate(ReportCreate):
     caller_name: str | None = Field(default=None, max_length=64)
     anonymous: bool = False
     hide_contact: bool = False
-    urgency: Urgency = "normal"
+    urgency: Urgency | None = Field(default=None, description="The agent's judgement; left out, the words decide "
+                                                              "(an emergency is critical). The system only ever "
+                                                              "raises what an agent set, never lowers it")
     hold: bool = Field(default=False, description="Keep it at the centre instead of dispatching")
     answer_with_article: str | None = Field(
         default=None, max_length=64,
@@ -105,11 +107,40 @@ class Routing(BaseModel):
     deadlines: dict[str, Any] | None
 
 
+class EmergencyService(BaseModel):
+    code: str
+    name: str
+    name_en: str
+    number: str
+    verified: bool = Field(description="False: the number is city data not yet checked against its source")
+
+
+class EmergencyHandoff(BaseModel):
+    hazard: str
+    name: str
+    name_en: str
+    services: list[EmergencyService]
+    script: str = Field(description="the line the agent reads to the caller now")
+    script_en: str
+
+
+class Emergency(BaseModel):
+    """A life-safety matter recognised from the caller's words (and the category): the agent hands the caller to
+    these services at once; the case follows up as critical."""
+
+    hazards: list[str]
+    handoffs: list[EmergencyHandoff]
+    matched: list[str] = Field(description="the words that counted")
+    why: list[str]
+
+
 class IntakeNotes(BaseModel):
     category_suggested: bool
     region_resolved: bool
     classification: list[ClassifySuggestion]
     address: ResolveResult | None
+    emergency: Emergency | None = None
+    urgency_raised: bool = Field(default=False, description="the words made the case critical")
 
 
 class OrderRead(CaseRead):
@@ -125,3 +156,4 @@ class HotlinePayload(BaseModel):
 
     category_suggested: bool = False
     region_resolved: bool = False
+    emergency: list[str] | None = None  # the hazards recognised in the caller's words

@@ -10,11 +10,12 @@ from app.models.core import AuditLog, IdempotencyKey
 from app.models.delivery import ApiKey, InboundSignature, OutboxEvent, UnitWebhook
 from app.models.eldercare import CareVisit
 from app.models.hotline import ClassifierFeedback
+from app.models.imports import CatalogueVersion
 from app.models.knowledge import KnowledgeArticle
 from app.models.mediation import DisputeType, MediationHandoff
 from app.models.metrics import MetricCaseFacts, MetricRegionDay, MetricUnitDay
 from app.models.people import Person, PersonFlag, PersonLink
-from app.models.regions import Region
+from app.models.regions import Boundary, Place, Region
 from app.models.routing import Category, RoutingRule
 from app.models.units import Unit, UnitKind
 from app.models.volunteers import (
@@ -30,11 +31,12 @@ from app.models.volunteers import (
 )
 
 __all__ = [
-    "ApiKey", "InboundSignature", "OutboxEvent", "UnitWebhook",
-    "AidLine", "DisputeType", "MediationHandoff", "MetricCaseFacts", "MetricRegionDay", "MetricUnitDay",
+    "ApiKey", "InboundSignature", "OutboxEvent", "UnitWebhook", "AidLine", "DisputeType", "MediationHandoff",
+    "MetricCaseFacts", "MetricRegionDay", "MetricUnitDay",
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
-    "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag",
-    "PersonLink", "ServiceHours", "TaskSignup", "TeamMember", "TimebankAccount", "TimebankEntry", "Volunteer",
-    "VolunteerTask", "VolunteerTeam", "IdempotencyKey", "Region", "RoutingRule", "Unit", "UnitKind", "User",
+    "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag", "PersonLink",
+    "ServiceHours", "TaskSignup", "TeamMember", "TimebankAccount", "TimebankEntry", "Volunteer", "VolunteerTask",
+    "VolunteerTeam", "IdempotencyKey", "Region", "Place", "Boundary", "CatalogueVersion", "RoutingRule", "Unit",
+    "UnitKind", "User",
 ]

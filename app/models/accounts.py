@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, false
 from sqlmodel import Field, SQLModel
 
 from app.models.base import BigIntPK, UTCDateTime, utcnow
@@ -19,6 +19,8 @@ class User(SQLModel, table=True):
     unit_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("units.id"), index=True))
     phone: str | None = Field(default=None, max_length=20)
     active: bool = True
+    # A unit's or the centre's leader (分管领导): may sign off a decision against the recorded check, with a reason.
+    leader: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     failed_logins: int = 0
     failure_window_start: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, false
 from sqlmodel import Field, SQLModel
 
 from app.models.base import BigIntPK, UTCDateTime, utcnow
@@ -31,7 +31,13 @@ class CareVisit(SQLModel, table=True):
     check_out_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     check_out_lat: float | None = None
     check_out_lng: float | None = None
-    minutes: int | None = None
+    minutes: int | None = None  # as checked in and out
+    unlocated: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    # Staff extended the booked window (hours past the planned end count), with their reason.
+    window_ends_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    window_reason: str | None = Field(default=None, max_length=300)
+    certified_minutes: int | None = None  # inside the window: certified and banked
+    pending_minutes: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     rating: int | None = None
     rating_comment: str | None = Field(default=None, max_length=500)
     rated_by: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id",

@@ -6,13 +6,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.core.auth import ClockDep, SessionDep
-from app.core.db import UnitOfWorkRoute
+from app.core.db import LenientRoute
 from app.core.errors import AppError, message
 from app.core.ratelimit import limit_open311
 from app.open311 import render, repository, service
 from app.open311.service import Open311Error, clean
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=UnitOfWorkRoute)
+# GeoReport v2 lets clients send parameters a server does not use (jurisdiction_id, api_key, extensions):
+# Open311 routes read what they know and leave the rest, as its specification gives.
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=LenientRoute)
 FORMATS = ("json", "xml")
 
 

@@ -97,6 +97,9 @@ async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str | None, str | None, f
                                      and -90 <= latitude <= 90 and -180 <= longitude <= 180):  # type: ignore[operator]
         raise Open311Error(400, "lat must be within ±90 and long within ±180")
     address = p.get("address_string")
+    # Coordinates a loaded community boundary holds place the request on their own (point-in-polygon).
+    located = (await resolution.community_at(ctx.state, ctx.session, latitude, longitude)
+               if latitude is not None and longitude is not None else None)
     if p.get("address_id"):
         region = await regions_repo.get(ctx.session, p["address_id"])
         if region is None or region.level != "community":
@@ -105,10 +108,12 @@ async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str | None, str | None, f
     if address:
         found = await resolution.resolve(ctx.state, ctx.session, address)
         if found.region_code is None or found.level != "community" or found.ambiguous:
+            if located is not None:
+                return located, address, latitude, longitude
             raise Open311Error(400, "address_string could not be placed in a community; send address_id")
         return found.region_code, address, latitude, longitude
     if latitude is not None:
-        return None, None, latitude, longitude
+        return located, None, latitude, longitude
     raise Open311Error(400, "a location is required: lat/long with address_string, address_string, or address_id")
 
 
@@ -135,8 +140,8 @@ async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], 
     region, address, latitude, longitude = await _place(ctx, p)
     placed = region is not None
     if region is None:
-        # The gazetteer has no boundaries to put coordinates in a community: the request is taken in and held
-        # at the city level for an agent to place from the map (PATCH the region, then dispatch).
+        # No loaded boundary holds the coordinates: the request is taken in and held at the city level for an
+        # agent to place from the map (PATCH the region, then dispatch).
         region = await repository.jurisdiction_root(session)
     try:
         phone = caller_phone_of(p.get("phone"))

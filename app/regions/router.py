@@ -45,9 +45,16 @@ async def set_places(ctx: CtxDep, _: AdminUser, code: str, body: PlacesUpdate) -
 
 @router.post("/resolve", response_model=ResolveResult, summary="Address text → the community (or deepest region)",
              description="Finds every division named in the text (current names, short forms such as 园岭, old "
-                         "names such as 新南园) and keeps the chain they agree on. When the text fits several "
-                         "places equally, `ambiguous` is true, `region_code` is their common region and "
-                         "`candidates` lists them; typos only ever produce candidates. An address naming no "
-                         "known place is a 422 `address_unresolved`.")
+                         "names such as 新南园), the places loaded for the city (compounds, landmarks and their "
+                         "aliases) and house numbers on roads with known number ranges (深南大道6021号, 两千零一号; "
+                         "对面 adds the other side of the road, 附近 the neighbouring numbers). `confidence` says "
+                         "what kind of match it was (`match`): an exact verified place 0.95, a number within one "
+                         "range 0.85, a village assumed by its name 0.7; 0.8 and above is a confident answer. When "
+                         "the text fits several communities (a place spanning them, a number on a boundary "
+                         "stretch, a road with no known range for the number), `ambiguous` is true, "
+                         "`region_code` is their common region and `candidates` lists them, each with its "
+                         "`reason`; a place whose community is only a guess is answered at its subdistrict. Typos "
+                         "only ever produce candidates. An address naming no known place is a 422 "
+                         "`address_unresolved`.")
 async def resolve(body: ResolveRequest, request: Request, session: SessionDep) -> ResolveResult:
     return await service.resolve_or_422(request.app.state, session, body.address)

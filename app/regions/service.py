@@ -11,10 +11,12 @@ from app.core.region_codes import is_region_code
 from app.core.state import AppState
 from app.models import Region
 from app.regions import repository
-from app.regions.gazetteer import Gazetteer, Place, Resolution
+from app.regions.boundaries import BoundaryIndex
+from app.regions.gazetteer import Gazetteer, NamedPlace, Place, Resolution, place_tags
 from app.regions.schemas import MatchedPart, RegionDetail, RegionRead, ResolveCandidate, ResolveResult
 
 CACHE_KEY = "gazetteer"
+BOUNDARIES = "boundaries"
 
 
 def code_or_422(code: str, field: str = "code") -> str:
@@ -79,15 +81,33 @@ async def set_places(ctx: Ctx, code: str, places: list[str]) -> Region:
 async def gazetteer(state: AppState, session: AsyncSession) -> Gazetteer:
     async def load() -> Gazetteer:
         rows = await repository.all_regions(session)
+        named = [NamedPlace(kind=p.kind, name=p.name, community_code=p.community_code, aliases=tuple(p.aliases or ()),
+                            road=p.road, number_from=p.number_from, number_to=p.number_to, parity=p.parity,
+                            tags=place_tags(p.note), verified=p.verified)
+                 for p in await repository.active_places(session)]
         return Gazetteer.build([Place(r.code, r.name, r.level, r.parent_code, tuple(r.aliases or ()),
-                                      tuple(r.places or ())) for r in rows])
+                                      tuple(r.places or ())) for r in rows], named)
 
     found: Gazetteer = await state.cache.get(CACHE_KEY, load)
     return found
 
 
 def invalidate(state: AppState) -> None:
-    state.cache.invalidate(CACHE_KEY)
+    state.cache.invalidate(CACHE_KEY, BOUNDARIES)
+
+
+async def boundaries(state: AppState, session: AsyncSession) -> BoundaryIndex:
+    """The community polygons in a spatial index, cached like the gazetteer."""
+    async def load() -> BoundaryIndex:
+        return BoundaryIndex({b.community_code: b.geometry for b in await repository.boundaries(session)})
+
+    found: BoundaryIndex = await state.cache.get(BOUNDARIES, load)
+    return found
+
+
+async def community_at(state: AppState, session: AsyncSession, lat: float, lng: float) -> str | None:
+    """The community whose boundary holds the point (None without boundaries there)."""
+    return (await boundaries(state, session)).locate(lat, lng)
 
 
 async def resolve(state: AppState, session: AsyncSession, address: str) -> Resolution:
@@ -106,9 +126,11 @@ def present(g: Gazetteer, r: Resolution) -> ResolveResult:
     def full_path(code: str) -> str:
         return "".join(g.places[c].name for c in reversed(g.path(code)) if g.places[c].level != "province")
 
+    reasons = dict(r.reasons)
     return ResolveResult(
         region_code=r.region_code, name=r.name, level=r.level, confidence=r.confidence, ambiguous=r.ambiguous,
         matched=[MatchedPart(text=m.text, region_code=m.code, kind=m.kind) for m in r.matched],
         candidates=[ResolveCandidate(region_code=c, name=g.places[c].name, level=g.places[c].level,
-                                     path=full_path(c)) for c in r.candidates],
+                                     path=full_path(c), reason=reasons.get(c)) for c in r.candidates],
+        match=r.match,
     )

@@ -29,6 +29,8 @@ class CategoryRead(BaseModel):
     parent: str | None = Field(validation_alias="parent_code")
     description: str | None
     leaf: bool = True
+    national_code: str | None = Field(default=None, description="The national 12345 classification code "
+                                                                "(GB/T 39666-2020) the city maps it to, if any")
 
 
 class RoutingRuleBase(BaseModel):

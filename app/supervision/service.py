@@ -24,9 +24,11 @@ def facts_of(case: Case) -> SweepFacts:
     return SweepFacts(
         status=case.status, sign_due=case.sign_due, signed_at=case.signed_at, handle_due=case.handle_due,
         extension_pending=case.extension_request is not None, callback_due=case.callback_due,
+        extension_watch_at=case.extension_watch_at,
+        extension_reminded=bool((case.extension_request or {}).get("reminded_at")),
         sign_overdue_at=case.sign_overdue_at, handle_overdue_at=case.handle_overdue_at, chase_due=case.chase_due,
         chased_at=case.chased_at, supervise_due=case.supervise_due, supervised_at=case.supervised_at,
-        callback_reminded_at=case.callback_reminded_at,
+        callback_reminded_at=case.callback_reminded_at, merged=case.merged_into_id is not None,
     )
 
 
@@ -50,7 +52,11 @@ async def sweep(state: AppState) -> dict[str, int]:
                 marks = marks_due(facts_of(case), now, policies[case.profile_code], calendar, zone)
                 for mark in marks:
                     for column, value in mark.changes.items():
-                        setattr(case, column, value)
+                        if column == "extension_reminded_at":  # kept with the request it is about
+                            case.extension_request = {**(case.extension_request or {}),
+                                                      "reminded_at": value.isoformat()}
+                        else:
+                            setattr(case, column, value)
                     for column, basis in mark.bases.items():
                         clock.remember(case, column, basis, basis.compute(calendar, zone))
                     data = {"lead_unit_id": case.lead_unit_id, **mark.data}

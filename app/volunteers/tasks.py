@@ -162,11 +162,9 @@ async def check_out(ctx: Ctx, task_id: int, body: s.AttendanceBody) -> TaskSignu
     if at < row.check_in_at:
         raise AppError("check_out_before_check_in", 422, check_in=row.check_in_at.isoformat(),
                        field_errors=[{"field": "at", "code": "check_out_before_check_in"}])
-    policy = await current_policy(ctx.state, ctx.session)
     row.check_out_at, row.status = at, "checked_out"
-    row.minutes = rules.certified_minutes(
-        row.check_in_at, at, task.starts_at - timedelta(minutes=policy.volunteers.early_check_in_minutes),
-        task.ends_at + timedelta(minutes=policy.volunteers.late_check_out_minutes))
+    # Only the task's own window counts: arriving early to set up or staying late is not service time.
+    row.minutes = rules.certified_minutes(row.check_in_at, at, task.starts_at, task.ends_at)
     await ctx.session.flush()
     return row
 

@@ -68,24 +68,33 @@ async def _apply(ctx: Ctx, move: Move, *, cap_total: int | None = None, refusal:
     return entry
 
 
-async def deposit(ctx: Ctx, person: Person, hours: ServiceHours, *, team: bool) -> list[TimebankEntry]:
-    """Certified hours into the volunteer's account; what the cap leaves out goes to their community's pool."""
+async def deposit(ctx: Ctx, person: Person, hours: ServiceHours, *, team: bool,
+                  minutes: int | None = None) -> list[TimebankEntry]:
+    """Certified hours into the volunteer's account (all of them, or `minutes` more certified later); what the cap
+    leaves out goes to their community's pool."""
     policy = await current_policy(ctx.state, ctx.session)
     cap = policy.timebank.cap_hours * 60
     account = await repository.account_of(ctx.session, person.id, lock=True)  # type: ignore[arg-type]
     if account is None:
         account = await account_for(ctx, person.id)  # type: ignore[arg-type]
-    split = ledger.split_deposit(account.minutes, account.team_minutes, hours.minutes, cap)
+    split = ledger.split_deposit(account.minutes, account.team_minutes,
+                                 hours.minutes if minutes is None else minutes, cap)
     bucket = "team" if team else "own"
     entries: list[TimebankEntry] = []
     if split.kept:
-        entries.append(await _apply(ctx, Move(account, bucket, split.kept, "deposit", service_hours_id=hours.id,
-                                              note=hours.title), cap_total=cap, refusal="timebank_busy"))
+        # A later addition to the same hours (staff extended the visit's window) is its own entry, tied to the
+        # hours by its note: an entry names its hours once.
+        later = minutes is not None
+        entries.append(await _apply(ctx, Move(account, bucket, split.kept, "deposit",
+                                              service_hours_id=None if later else hours.id,
+                                              note=f"{hours.title}（补充认证）" if later else hours.title),
+                                    cap_total=cap, refusal="timebank_busy"))
     if split.overflow:
         pool = await pool_for(ctx, person.region_code)
         entries.append(await _apply(ctx, Move(pool, "own", split.overflow, "cap_donation_in",
                                               counterparty_id=account.id,
-                                              service_hours_id=None if split.kept else hours.id,
+                                              service_hours_id=None if split.kept or minutes is not None
+                                              else hours.id,
                                               note=f"超出 {policy.timebank.cap_hours} 小时上限 / over the cap")))
     await ctx.session.flush()
     return entries

@@ -271,7 +271,8 @@ async def test_spine_actions_the_kind_does_not_use_and_other_residents(client, a
     case = await _apply(client, resident, "TEST-ALLOWANCE", upload("id_card", "hukou_book", "bank_card"))
     refused = await f.act(client, staff, case, "reply", {"text": "已办", "signer": "王"}, expect=409)
     assert refused["code"] == "action_not_for_kind" and "accept" in refused["allowed_actions"]
-    assert (await f.act(client, agent, case, "direct_answer", {"answer": "直接答复"}, expect=409))["code"] == \
+    assert (await f.act(client, agent, case, "direct_answer", {"article_code": "kb-noise-quiet-hours-01"},
+                        expect=409))["code"] == \
         "action_not_for_kind"
     other = await f.login_as(app, "resident")
     assert (await client.get(f"/affairs/applications/{case['id']}", headers=other)).status_code == 404

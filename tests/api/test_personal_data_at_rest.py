@@ -70,7 +70,7 @@ async def test_no_table_holds_an_id_or_phone_number_in_clear_and_hashes_are_keye
 
     from sqlmodel import SQLModel
 
-    from tests.api.test_personal_data_walk import seed_personal_data
+    from tests.api.test_personal_data_walk import NOT_PERSONAL, seed_personal_data
     from tests.pii_logs import unmasked_numbers
 
     await seed_personal_data(client, app, clock)
@@ -88,7 +88,7 @@ async def test_no_table_holds_an_id_or_phone_number_in_clear_and_hashes_are_keye
                 for column, value in row.items():
                     if value is None or (table.name, column) in CLEAR_BY_DESIGN:
                         continue
-                    if numbers := unmasked_numbers(str(value)):
+                    if numbers := [n for n in unmasked_numbers(str(value)) if n not in NOT_PERSONAL]:
                         found.append(f"{table.name}.{column}: {numbers}")
                     if isinstance(value, str) and key.json()["key"] in value:
                         found.append(f"{table.name}.{column}: the API key in clear")

@@ -30,6 +30,8 @@ CALLER_PHONE, PARTY_PHONE, EMERGENCY_PHONE, STRANGER_PHONE = "13800138000", "137
 ROLES = ("anonymous", "resident", "stranger", "agent", "dispatcher", "unit_staff", "lead_staff", "volunteer",
          "admin")
 OUTSIDE_SCHEMA = ["/metrics", "/openapi.json"]
+# Public numbers that only look like a mobile: seed/places cites the search-index id 16040751514 as a row's source.
+NOT_PERSONAL = {"16040751514"}
 
 
 @dataclass
@@ -97,7 +99,9 @@ async def seed_personal_data(client, app, clock) -> Seeded:
     seeded.fill = {
         "case_id": case_ids, "person_id": [elder["id"], mother["id"], me["id"], volunteer["person_id"]],
         "volunteer_id": [volunteer["id"]], "unit_id": [unit, lead], "task_id": [task.json()["id"]],
-        "team_id": [team.json()["id"]], "rule_id": [1], "phone": [CALLER_PHONE], "fmt": ["json", "xml"],
+        "team_id": [team.json()["id"]], "rule_id": [1], "phone": [CALLER_PHONE],
+        "fmt": ["json", "xml", "csv", "xlsx"],  # Open311's formats; the exports' (others answer 404)
+        "name": {"/admin/exports/{name}.{fmt}": ["units", "knowledge_articles", "places"]},
         "request_id": [hotline["number"]], "token": ["unknown-token"],
         "code": {"/affairs/items/{code}": ["ELD-ALLOWANCE"], "/knowledge/articles/{code}": [article],
                  "/regions/{code}": [care.YUANDONG], "/open311/v2/services/{code}.{fmt}": ["env.noise"]},
@@ -149,7 +153,7 @@ async def test_no_role_reads_a_number_in_clear_it_is_not_entitled_to(client, app
         for url, role in product(_urls(template, seeded.fill), ROLES):
             response = await client.get(url, headers=seeded.headers[role])
             answered += response.status_code == 200
-            found = set(unmasked_numbers(response.text)) - _entitled(role, url, seeded)
+            found = set(unmasked_numbers(response.text)) - _entitled(role, url, seeded) - NOT_PERSONAL
             if found:
                 leaks.append(f"{role} GET {url} -> {response.status_code}: {sorted(found)}")
     assert not leaks, "\n".join(leaks)
