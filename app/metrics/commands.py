@@ -8,6 +8,7 @@ app/cli.py) and the benchmarks.
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.core.config import Settings
@@ -50,6 +51,17 @@ async def run(settings: Settings, *, rebuild: bool, now: datetime) -> Outcome:
     finally:
         await engine.dispose()
     return Outcome(counted.cases, diffs, len(counted.units), len(counted.streets), time.perf_counter() - started)
+
+
+def add_commands(sub: Any) -> None:
+    """The subcommand, added to app/cli.py's parser."""
+    cmd = sub.add_parser("metrics-rollups", help="recount the performance figures and compare them with the daily "
+                                                 "rollups (--check, the default), or replace the rollups with the "
+                                                 "recount (--rebuild)")
+    mode = cmd.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="list the rollup cells that differ (exit status 1 if any)")
+    mode.add_argument("--rebuild", action="store_true", help="replace the rollups with the recount, in one "
+                                                             "transaction")
 
 
 def cli(settings: Settings, *, rebuild: bool) -> int:

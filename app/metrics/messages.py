@@ -13,7 +13,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "period_not_midnight": ("统计按 {zone} 的自然日汇总：{value} 是当地时间 {local}，不是零点",
                             "Figures are kept per local day in {zone}: {value} is {local} there, not midnight"),
     "period_month_with_range": ("month 与 from/to 只能二选一", "Give either month or from/to, not both"),
-    "query_parameter_unknown": ("不支持的查询参数：{names}", "Unknown query parameters: {names}"),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).
@@ -23,5 +22,4 @@ TITLES: dict[str, tuple[str, str]] = {
     "period_date_invalid": ("日期格式不正确", "Invalid date"),
     "period_offset_missing": ("时间缺少时区偏移", "Time without an offset"),
     "period_not_midnight": ("时间不是当地零点", "Not a local midnight"),
-    "query_parameter_unknown": ("不支持的查询参数", "Unknown query parameters"),
 }

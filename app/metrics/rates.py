@@ -2,7 +2,7 @@
 
 The three rates of 12345 platforms (response, resolution, satisfaction) follow Beijing's 接诉即办 assessment;
 their exact sets, and the other seven, are our reading ([inference], DOMAIN.md §1) and are published in the API
-description and docs/metrics.md so that units know how they are judged. `facts.py` places every counter on a
+description and the README so that units know how they are judged. `facts.py` places every counter on a
 day, a unit and a street; the rates add the counters of a period and divide.
 """
 

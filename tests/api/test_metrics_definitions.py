@@ -82,7 +82,8 @@ async def data_set(client, app, clock) -> dict:
     c = await f.act(client, dispatcher, c, "accept_return", {})
     c = await f.act(client, urban_staff, c, "sign")
     await f.act(client, agent, e, "merge", {"master_case_id": a["id"]})
-    d = await f.act(client, agent, d, "direct_answer", {"answer": "晚上十点至次日六点施工须持夜间施工证明"})
+    d = await f.act(client, agent, d, "direct_answer", {"article_code": "kb-noise-construction-01",
+                                                        "answer": "晚上十点至次日六点施工须持夜间施工证明"})
     await f.act(client, agent, d, "callback", {"reached": True, "solved": True, "satisfaction": "basically_satisfied"})
     await f.act(client, agent, j, "withdraw", {"reason": "来电人表示已自行解决"})
     i = await f.act(client, eco_staff, i, "request_extension", {"days": 3, "reason": "需协调多部门联合执法",
@@ -168,6 +169,13 @@ async def test_a_units_rates_by_hand(client, app, clock):
     assert rates["return"] == r(None, 0, 0)  # nothing dispatched in December
     assert rates["override"] == r(0.0, 0, 2)  # B and F replied on 2 Dec: replies count at once
     assert rates["satisfaction"] == r(0.0, 0, 1) and rates["resolution"] == r(0.0, 0, 1)  # B
+
+    # The complaints: `?from=2026-12-01` alone is a period (up to today), and no period at all is the
+    # current month so far; neither counts F, G or K, which are not yet due, as misses.
+    for params in ({"from": "2026-12-01"}, {}):
+        same = await _get(client, staff, f"/metrics/units/{eco}", **params)
+        assert same["period"]["first_day"] == "2026-12-01", params
+        assert same["rates"] == rates and same["counts"] == dec["counts"], params
 
     # A week later every December deadline so far has passed: H, I (extended), F in time; G and K late.
     clock.set(T6)

@@ -85,7 +85,7 @@ class World:
         if action == "merge":
             return {"master_case_id": rnd.choice(self.case_ids)}
         if action == "direct_answer":
-            return {"answer": "晚上十点至次日六点施工须持夜间施工证明"}
+            return {"article_code": "kb-noise-construction-01", "answer": "晚上十点至次日六点施工须持夜间施工证明"}
         return {}
 
     async def plan(self) -> tuple | None:
