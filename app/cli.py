@@ -1,4 +1,5 @@
-"""python -m app {serve,migrate,seed,worker,create-user,issue-api-key,purge-audit,import,export,openapi}."""
+"""python -m app {serve,migrate,seed,worker,create-user,issue-api-key,purge-audit,import,export,metrics-rollups,
+openapi}."""
 
 import argparse
 import asyncio
@@ -17,6 +18,7 @@ from app.core.errors import AppError, message
 from app.core.keys import load_keys
 from app.core.observability import configure_logging
 from app.imports import cli as imports_cli
+from app.metrics import commands as metrics_commands
 
 
 def migrate(settings: Settings) -> None:
@@ -131,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     purge = sub.add_parser("purge-audit", help="delete audit records older than N days (N ≥ 180: 网络安全法 Art 21)")
     purge.add_argument("--older-than-days", type=int, required=True)
     imports_cli.add_commands(sub)
+    metrics_commands.add_commands(sub)
     sub.add_parser("openapi", help="print the OpenAPI document (JSON)")
     args = parser.parse_args(argv)
 
@@ -171,6 +174,9 @@ def main(argv: list[str] | None = None) -> None:
 
         migrate(settings)
         sys.exit(imports_cli.main(args, settings, plugins()))
+    elif args.command == "metrics-rollups":
+        migrate(settings)
+        sys.exit(metrics_commands.cli(settings, rebuild=args.rebuild))
     elif args.command == "openapi":
         import json
 

@@ -28,7 +28,7 @@ import asyncpg  # noqa: E402
 from app.cli import migrate  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.seeding import seed_all  # noqa: E402
-from bench.kit import load, scenarios  # noqa: E402
+from bench.kit import load, rollups, scenarios  # noqa: E402
 from bench.kit.accounts import login, make_users  # noqa: E402
 from bench.kit.generate import generate, settings_for  # noqa: E402
 from bench.kit.report import write_report  # noqa: E402
@@ -97,6 +97,8 @@ async def postgres_suite(args: argparse.Namespace, cfg: Config, rows: list[Row],
             counts = await generate(url, data_dir, size - total, datetime.now(UTC), log=log)
             total = size
             log(f"PostgreSQL: {size:,} cases ({counts}) in {time.perf_counter() - started:.0f} s")
+            rebuilt = await rollups.rebuild(url, data_dir, datetime.now(UTC))
+            log(f"PostgreSQL: {rebuilt.report(rebuilt=True)}")
             if server is None:
                 server = AppServer(url, data_dir, workers=args.workers).start()
                 world = await world_for(url, data_dir, server, "pg")
@@ -117,10 +119,12 @@ async def postgres_suite(args: argparse.Namespace, cfg: Config, rows: list[Row],
         if cursor:
             plans.append(await scenarios.explain(world, dsn, f"The busy unit's queue, page {cfg.deep_page}",
                                                  f"/cases?limit=20&cursor={cursor}", world.headers["staff"]))
-        plans.append(await scenarios.explain(world, dsn, "A unit's month", f"/metrics/units/{world.busy_lead}",
+        month = scenarios.last_full_month(datetime.now(UTC))
+        plans.append(await scenarios.explain(world, dsn, "A unit's month",
+                                             f"/metrics/units/{world.busy_lead}?month={month}", world.headers["admin"]))
+        plans.append(await scenarios.explain(world, dsn, "The district overview, a month",
+                                             f"/metrics/overview?region=440304000000&month={month}",
                                              world.headers["admin"]))
-        plans.append(await scenarios.explain(world, dsn, "The district overview",
-                                             "/metrics/overview?region=440304000000", world.headers["admin"]))
     finally:
         if server:
             server.stop()

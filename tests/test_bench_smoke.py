@@ -15,7 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("GET /cases/{id}, one at a time", "GET /cases/{id}, flat out", "GET /cases/{id} at half load",
              "unit queue, page 1 ", "unit queue, page 10 (keyset)", "metrics: a unit's month",
-             "metrics: district overview", "read latency growth",
+             "metrics: district overview", "metrics: city-wide month", "metrics: a district's 12-month series",
+             "read latency growth",
              "intake POST /hotline/orders (PostgreSQL, 4 connections)",
              "intake ÷ bare endpoint (PostgreSQL)", "intake POST /hotline/orders (SQLite, 4 connections)",
              "routing: the pure resolver", "classification: top 3")
@@ -37,3 +38,16 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
         rate, errors = re.search(r"([\d,]+) req/s", row).group(1), re.search(r"errors (\d+)", row).group(1)
         assert int(rate.replace(",", "")) > 0 and errors == "0", row
     assert "EXPLAIN" in text and "Index" in text  # the plans of the hot queries are in the report
+
+
+def test_the_metrics_scale_benchmark_runs_and_reports_every_figure(tmp_path):
+    """bench/metrics_scale.py --smoke: stored cases rebuilt into rollups, the figures read, then synthetic rollups
+    (scaled and filled to every row) read again. Needs no wrk."""
+    out = tmp_path / "metrics.md"
+    done = subprocess.run([sys.executable, "bench/metrics_scale.py", "--smoke", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    rows = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| metrics:")]
+    assert len(rows) == 10  # five figures at the stored size, five on the synthetic rollups
+    assert sum("synthetic" in row for row in rows) == 5
+    assert all(re.search(r"p50 [\d.]+ ms", row) for row in rows)

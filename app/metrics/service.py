@@ -1,25 +1,32 @@
-"""Performance of units and the centre: scope checks, then the queries, then the pure rate arithmetic."""
+"""Performance of units and regions: scope checks, the period, then the rollups and the pure rate arithmetic."""
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth import Principal
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.region_codes import is_region_code, prefix_for
 from app.core.roles import Role
+from app.metrics import periods
 from app.metrics import repository as q
-from app.metrics.rates import CENTRE_RATES, DEFINITIONS, UNIT_RATES, Rate, rank, rate
+from app.metrics.periods import Days, PeriodError
+from app.metrics.rates import CENTRE_RATES, DEFINITIONS, UNIT_RATES, Rate, add_day, empty, rank, rates_of
 from app.metrics.schemas import (
     Callbacks,
     Counts,
-    OversightCounts,
     Performance,
     Period,
     Ranking,
     RankingRow,
     RegionBrief,
+    StreetBrief,
+    Trend,
+    TrendPoint,
 )
 from app.models import Region, Unit
 from app.regions import repository as regions
@@ -27,125 +34,230 @@ from app.units import repository as units
 from app.units.schemas import UnitBrief
 
 CENTRE_ROLES = {Role.admin, Role.agent, Role.dispatcher}
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
+TREND_MONTHS = 12
 
 
-def period(start: datetime | None, end: datetime | None, now: datetime) -> Period:
-    for name, value in (("from", start), ("to", end)):
-        if value is not None and value.tzinfo is None:
-            raise AppError("query_invalid", 422, reason=f"{name} needs a UTC offset",
-                           field_errors=[{"field": name, "code": "datetime_parsing"}])
-    end = end or now
-    start = start or end - timedelta(days=DEFAULT_DAYS)
-    if start >= end:
-        raise AppError("period_invalid", 422, field_errors=[{"field": "from", "code": "period_invalid"}])
-    if end - start > timedelta(days=MAX_DAYS):
-        raise AppError("period_too_long", 422, days=MAX_DAYS,
-                       field_errors=[{"field": "from", "code": "period_too_long"}])
-    return Period(start=start, end=end)
+# ---------------------------------------------------------------- periods
 
 
-async def _region(session: AsyncSession, code: str | None, principal: Principal) -> Region | None:
-    scope = principal.district_scope
-    if code is None:
-        code = f"{scope}000000" if scope else None
-    if code is None:
-        return None
-    if not is_region_code(code):
-        raise AppError("region_code_invalid", 422, field_errors=[{"field": "region", "code": "region_code_invalid"}])
-    region = await regions.get(session, code)
-    if region is None:
-        raise AppError("region_not_found", 422, code=code, field_errors=[{"field": "region",
-                                                                         "code": "region_not_found"}])
-    if scope and not prefix_for(region.code, region.level).startswith(scope):
-        raise AppError("region_outside_scope", 422, code=code,
-                       field_errors=[{"field": "region", "code": "region_outside_scope"}])
-    return region
+def _today(ctx: Ctx) -> date:
+    return ctx.now.astimezone(ctx.zone).date()
 
 
-async def _figures(session: AsyncSession, sl: q.Slice, now: datetime, rates: tuple[str, ...]) -> dict[str, Any]:
-    taken = await q.taken(session, sl, now)
-    by = taken.by
-    counts = Counts(total=taken.total, by_status=by["status"], by_kind=by["kind"], by_category=by["category_code"],
-                    by_work_order_type=by["work_order_type"], merged_duplicates=taken.merged)
-    response = (await q.response(session, sl)).get(None, (0, 0))
-    cb = (await q.callbacks(session, sl)).get(None) or dict.fromkeys(Callbacks.model_fields, 0)
-    on_time = (await q.on_time(session, sl)).get(None, (0, 0))
-    returned = (await q.returns(session, sl)).get(None, 0)
-    values: dict[str, Rate] = {
-        "response": rate(*response),
-        "resolution": rate(cb["solved"], cb["valid"]),
-        "satisfaction": rate(cb["satisfied"] + cb["basically_satisfied"], cb["valid"]),
-        "on_time": rate(*on_time),
-        "return": rate(returned, response[1]),
-    }
-    if "direct_answer" in rates:
-        values["direct_answer"] = rate(taken.direct_answered, taken.total)
-    return {"counts": counts, "oversight": OversightCounts(**taken.oversight),
-            "callbacks": Callbacks(**cb), "rates": {name: values[name] for name in rates}}
+def period_of(ctx: Ctx, *, month: str | None, start: str | None, end: str | None) -> Days:
+    try:
+        return periods.parse(month=month, start=start, end=end, now=ctx.now, zone=ctx.zone)
+    except PeriodError as exc:
+        raise AppError(exc.code, 422, field_errors=[{"field": f"query.{exc.field}", "code": exc.code}],
+                       **exc.params) from exc
 
 
-async def unit_performance(session: AsyncSession, principal: Principal, unit_id: int, per: Period,
-                           now: datetime) -> Performance:
-    unit = await units.get(session, unit_id)
-    if unit is None:
-        raise NotFound("unit_not_found", unit_id=unit_id)
+def month_of(ctx: Ctx, month: str | None) -> date:
+    if month is None:
+        return _today(ctx).replace(day=1)
+    try:
+        return periods.parse_month(month)
+    except PeriodError as exc:
+        raise AppError(exc.code, 422, field_errors=[{"field": "query.month", "code": exc.code}],
+                       **exc.params) from exc
+
+
+def describe_period(days: Days, zone: ZoneInfo, today: date) -> Period:
+    through = min(days.last, today - timedelta(days=1))
+    return Period(first_day=days.first, last_day=days.last, start=days.start(zone), end=days.end(zone),
+                  label=days.label, complete=days.last < today,
+                  deadlines_through=through if through >= days.first else None)
+
+
+# ---------------------------------------------------------------- scopes
+
+
+def _may_read_unit(principal: Principal, unit: Unit) -> None:
     if principal.role == Role.unit_staff:
         if principal.unit_id != unit.id:
             raise AppError("forbidden", 403)
     elif principal.role not in CENTRE_ROLES:
         raise AppError("forbidden", 403)
     elif principal.district_scope and not unit.region_code.startswith(principal.district_scope):
+        raise NotFound("unit_not_found", unit_id=unit.id)
+
+
+async def _unit(ctx: Ctx, unit_id: int) -> Unit:
+    unit = await units.get(ctx.session, unit_id)
+    if unit is None:
         raise NotFound("unit_not_found", unit_id=unit_id)
-    sl = q.Slice(start=per.start, end=per.end, unit_id=unit.id)
-    return Performance(period=per, unit=UnitBrief.model_validate(unit), **await _figures(session, sl, now,
-                                                                                         UNIT_RATES))
+    _may_read_unit(ctx.principal, unit)
+    return unit
+
+
+def _centre_only(principal: Principal) -> None:
+    if principal.role not in CENTRE_ROLES:
+        raise AppError("forbidden", 403)
+
+
+async def _region(session: AsyncSession, code: str | None, principal: Principal) -> Region | None:
+    """The region asked for, or the caller's district; None: everywhere (an administrator)."""
+    scope = principal.district_scope
+    if code is None:
+        code = f"{scope}000000" if scope else None
+    if code is None:
+        return None
+    if not is_region_code(code):
+        raise AppError("region_code_invalid", 422, field_errors=[{"field": "query.region",
+                                                                  "code": "region_code_invalid"}])
+    region = await regions.get(session, code)
+    if region is None:
+        raise AppError("region_not_found", 422, code=code, field_errors=[{"field": "query.region",
+                                                                         "code": "region_not_found"}])
+    if scope and not prefix_for(region.code, region.level).startswith(scope):
+        raise AppError("region_outside_scope", 422, code=code,
+                       field_errors=[{"field": "query.region", "code": "region_outside_scope"}])
+    return region
+
+
+def _prefix(region: Region | None) -> str:
+    return prefix_for(region.code, region.level) if region else ""
 
 
 def _brief(region: Region | None) -> RegionBrief | None:
     return RegionBrief(code=region.code, name=region.name, level=region.level) if region else None
 
 
-async def overview(session: AsyncSession, principal: Principal, region_code: str | None, per: Period,
-                   now: datetime) -> Performance:
-    if principal.role not in CENTRE_ROLES:
-        raise AppError("forbidden", 403)
-    region = await _region(session, region_code, principal)
-    sl = q.Slice(start=per.start, end=per.end, region_prefix=prefix_for(region.code, region.level) if region
-                 else None)
-    return Performance(period=per, region=_brief(region), **await _figures(session, sl, now, CENTRE_RATES))
+# ---------------------------------------------------------------- figures
 
 
-async def ranking(session: AsyncSession, principal: Principal, rate_name: str, region_code: str | None,
-                  per: Period, limit: int) -> Ranking:
-    if principal.role not in CENTRE_ROLES:
-        raise AppError("forbidden", 403)
-    if rate_name not in UNIT_RATES:
-        raise AppError("query_invalid", 422, reason=f"unknown rate {rate_name}",
-                       field_errors=[{"field": "rate", "code": "enum", "message": ", ".join(UNIT_RATES)}])
-    region = await _region(session, region_code, principal)
-    sl = q.Slice(start=per.start, end=per.end, by_unit=True,
-                 region_prefix=prefix_for(region.code, region.level) if region else None)
-    rows: dict[int, Rate] = {}
-    if rate_name in ("response", "return"):
-        dispatches = await q.response(session, sl)
-        if rate_name == "response":
-            rows = {u: rate(n, d) for u, (n, d) in dispatches.items()}
-        else:
-            returned = await q.returns(session, sl)
-            rows = {u: rate(returned.get(u, 0), d) for u, (_, d) in dispatches.items()}
-    elif rate_name == "on_time":
-        rows = {u: rate(n, d) for u, (n, d) in (await q.on_time(session, sl)).items()}
+def _counts(total: q.Counts) -> Counts:
+    return Counts(taken=total["taken"], merged_duplicates=total["merged"], direct_answered=total["direct_answered"],
+                  dispatched=total["dispatched"], returned=total["returned"], replied=total["replied"])
+
+
+def _callbacks(total: q.Counts) -> Callbacks:
+    return Callbacks(valid=total["cb_valid"], solved=total["cb_solved"], satisfied=total["cb_satisfied"],
+                     basically_satisfied=total["cb_basic"], dissatisfied=total["cb_dissatisfied"],
+                     redo=total["cb_redo"])
+
+
+async def unit_performance(ctx: Ctx, unit_id: int, days: Days) -> Performance:
+    unit = await _unit(ctx, unit_id)
+    today = _today(ctx)
+    total = await q.total(ctx.session, q.Scope(unit_id=unit.id), days.first, days.last, today)
+    return Performance(period=describe_period(days, ctx.zone, today), unit=UnitBrief.model_validate(unit),
+                       counts=_counts(total), callbacks=_callbacks(total), rates=rates_of(total, UNIT_RATES))
+
+
+async def overview(ctx: Ctx, region_code: str | None, days: Days) -> Performance:
+    _centre_only(ctx.principal)
+    region = await _region(ctx.session, region_code, ctx.principal)
+    today = _today(ctx)
+    total = await q.total(ctx.session, q.Scope(region_prefix=_prefix(region)), days.first, days.last, today)
+    return Performance(period=describe_period(days, ctx.zone, today), region=_brief(region), counts=_counts(total),
+                       callbacks=_callbacks(total), rates=rates_of(total, CENTRE_RATES))
+
+
+# ---------------------------------------------------------------- trends
+
+
+async def _trend(ctx: Ctx, scope: q.Scope, last_month: date, names: tuple[str, ...]) -> tuple[list[TrendPoint],
+                                                                                              list[TrendPoint]]:
+    today = _today(ctx)
+    months = periods.months_back(last_month, TREND_MONTHS)
+    weeks = periods.weeks_covering(months[0].first, min(months[-1].last, max(today, months[0].first)))
+    first, last = min(months[0].first, weeks[0].first), max(months[-1].last, weeks[-1].last)
+    daily = dict(await q.by_day(ctx.session, scope, first, last))
+
+    def point(days: Days) -> TrendPoint:
+        total = empty()
+        for offset in range(days.count):
+            day = days.first + timedelta(days=offset)
+            if day in daily:
+                add_day(total, day, daily[day], today)
+        return TrendPoint(period=describe_period(days, ctx.zone, today), counts=_counts(total),
+                          rates=rates_of(total, names))
+
+    return [point(m) for m in months], [point(w) for w in weeks]
+
+
+async def unit_trend(ctx: Ctx, unit_id: int, month: date) -> Trend:
+    unit = await _unit(ctx, unit_id)
+    months, weeks = await _trend(ctx, q.Scope(unit_id=unit.id), month, UNIT_RATES)
+    return Trend(unit=UnitBrief.model_validate(unit), months=months, weeks=weeks)
+
+
+async def region_trend(ctx: Ctx, region_code: str | None, month: date) -> Trend:
+    _centre_only(ctx.principal)
+    region = await _region(ctx.session, region_code, ctx.principal)
+    months, weeks = await _trend(ctx, q.Scope(region_prefix=_prefix(region)), month, CENTRE_RATES)
+    return Trend(region=_brief(region), months=months, weeks=weeks)
+
+
+# ---------------------------------------------------------------- rankings
+
+
+def _ranked(figures: dict[Any, dict[str, Rate]], rate_name: str, limit: int) -> list[tuple[Any, Rate]]:
+    """The rows with something to rate, best first, at most `limit`."""
+    rated = {key: rates[rate_name] for key, rates in figures.items() if rates[rate_name].denominator}
+    return [(key, r) for key, r in rank(rated, rate_name)[:limit]]
+
+
+async def ranking(ctx: Ctx, of: str, rate_name: str, region_code: str | None, days: Days, limit: int) -> Ranking:
+    _centre_only(ctx.principal)
+    if of == "units" and DEFINITIONS[rate_name].centre_only:
+        raise AppError("query_invalid", 422, reason=f"{rate_name} is the centre's rate: rank streets by it",
+                       field_errors=[{"field": "query.rate", "code": "enum", "message": ", ".join(UNIT_RATES)}])
+    region = await _region(ctx.session, region_code, ctx.principal)
+    prefix, today = _prefix(region), _today(ctx)
+    items: list[RankingRow] = []
+    if of == "units":
+        per_unit = await q.per_unit(ctx.session, prefix, days.first, days.last, today)
+        figures = {unit_id: rates_of(total, UNIT_RATES) for unit_id, total in per_unit.items()}
+        ordered = _ranked(figures, rate_name, limit)
+        found = await units.get_many(ctx.session, {unit_id for unit_id, _ in ordered})
+        for i, (unit_id, r) in enumerate(ordered):
+            items.append(RankingRow(rank=i + 1, unit=UnitBrief.model_validate(found[unit_id]), rate=r,
+                                    rates=figures[unit_id]))
     else:
-        for u, cb in (await q.callbacks(session, sl)).items():
-            if u is None:
-                continue  # direct answers have no unit to rank
-            hits = cb["solved"] if rate_name == "resolution" else cb["satisfied"] + cb["basically_satisfied"]
-            rows[u] = rate(hits, cb["valid"])
-    ordered = rank(rows, rate_name)[:limit]
-    found: dict[int, Unit] = await units.get_many(session, {u for u, _ in ordered})
-    items = [RankingRow(rank=i + 1, unit=UnitBrief.model_validate(found[u]), rate=r)
-             for i, (u, r) in enumerate(ordered)]
-    return Ranking(rate=rate_name, higher_is_better=DEFINITIONS[rate_name].higher_is_better, period=per,
-                   region=_brief(region), items=items)
+        per_street = await q.per_street(ctx.session, prefix, days.first, days.last, today)
+        street_figures = {street: rates_of(total, CENTRE_RATES) for street, total in per_street.items()}
+        streets = await q.streets_in(ctx.session, prefix)
+        for i, (code, r) in enumerate(_ranked(street_figures, rate_name, limit)):
+            region_row = streets.get(code)
+            brief = StreetBrief(code=region_row.code if region_row else f"{code}000",
+                                name=region_row.name if region_row else code)
+            items.append(RankingRow(rank=i + 1, street=brief, rate=r, rates=street_figures[code]))
+    return Ranking(of=of, rate=rate_name, higher_is_better=DEFINITIONS[rate_name].higher_is_better,
+                   period=describe_period(days, ctx.zone, today), region=_brief(region), items=items)
+
+
+# ---------------------------------------------------------------- the form units hand in
+
+
+@dataclass(frozen=True)
+class FormRow:
+    unit: Unit | None  # None: the region's own total
+    counts: q.Counts
+    rates: dict[str, Rate]
+
+
+@dataclass(frozen=True)
+class Form:
+    period: Period
+    region: RegionBrief | None
+    rows: list[FormRow]
+    total: FormRow
+
+
+async def form(ctx: Ctx, region_code: str | None, days: Days) -> Form:
+    """One row per active unit of the region (zeros included: every unit hands the form in), and the region's own
+    figures (every case placed there, whoever handled it; not the sum of the rows)."""
+    _centre_only(ctx.principal)
+    region = await _region(ctx.session, region_code, ctx.principal)
+    prefix, today = _prefix(region), _today(ctx)
+    listed = await q.units_in(ctx.session, prefix)
+    totals = await q.per_unit(ctx.session, prefix, days.first, days.last, today)
+    rows = []
+    for unit in listed:
+        total = totals.get(unit.id, empty()) if unit.id is not None else empty()
+        rows.append(FormRow(unit, total, rates_of(total, UNIT_RATES)))
+    whole = await q.total(ctx.session, q.Scope(region_prefix=prefix), days.first, days.last, today)
+    return Form(period=describe_period(days, ctx.zone, today), region=_brief(region), rows=rows,
+                total=FormRow(None, whole, rates_of(whole, CENTRE_RATES)))

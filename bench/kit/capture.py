@@ -7,8 +7,8 @@ loop: no HTTP, no framework, no ORM, no domain code. It is what the
 database alone can do for this request, measured on the same machine in the
 same run.
 
-Values that must differ per transaction are renewed on replay: ids returned
-of the new case (and every later use of it), case numbers,
+Values that must differ per transaction are renewed on replay: the id of the
+new case (returned, or SQLite's lastrowid) and every later use of it, case numbers,
 UUIDs and the idempotency key. Reads can be pointed at another row through
 `swap` (old value -> a function giving the new one).
 """
@@ -36,6 +36,7 @@ class Statement:
     params: Any
     many: bool
     returns: list[Any] = field(default_factory=list)  # the ids it returned when captured
+    lastrowid: bool = False  # the id came back as the cursor's lastrowid (SQLite inserts one row without RETURNING)
 
 
 @dataclass
@@ -94,8 +95,14 @@ class Recorder:
         # Only the new case's id is used again later in the transaction (its assignments, events, outbox).
         # Other returned values (a counter, an idempotency row's small id) must not be renewed: they equal
         # unrelated parameters, such as a user's id, and renewing them breaks foreign keys.
-        if not self.statements or not re.match(r"\s*INSERT INTO cases\b", statement, re.IGNORECASE) \
-                or "RETURNING" not in statement.upper():
+        if not self.statements or not re.match(r"\s*INSERT INTO cases\b", statement, re.IGNORECASE):
+            return
+        if "RETURNING" not in statement.upper():
+            # SQLite inserts one row without RETURNING and reads its id from lastrowid; the rows that follow
+            # (assignments, events, the case's performance contribution keyed by it) use that id.
+            if isinstance(getattr(cursor, "lastrowid", None), int) and not executemany:
+                self.statements[-1].returns = [cursor.lastrowid]
+                self.statements[-1].lastrowid = True
             return
         # SQLAlchemy's async adapters buffer a statement's rows on the cursor before this event fires.
         rows = getattr(cursor, "_rows", None)
@@ -162,6 +169,8 @@ def replay_sqlite(conn: sqlite3.Connection, capture: Capture, renewer: Renewer) 
         for s in capture.statements:
             if s.many:
                 conn.executemany(s.sql, [_params(p, renew) for p in s.params])
+            elif s.lastrowid:
+                mapping[s.returns[0]] = conn.execute(s.sql, _params(s.params, renew)).lastrowid
             elif s.returns:
                 got = conn.execute(s.sql, _params(s.params, renew)).fetchall()
                 for old, row in zip(s.returns, got, strict=False):

@@ -17,7 +17,7 @@ import random
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -239,8 +239,8 @@ class Generator:
         out[table].append(tuple(row[c] for c in self.raw.columns[table]))
 
 
-async def generate(url: str, data_dir: Path, n: int, now: datetime, log=print) -> dict[str, int]:
-    """Adds n cases (with their rows) to the migrated, seeded database at `url`; returns row counts."""
+async def _setup(url: str, data_dir: Path, now: datetime) -> tuple[Any, str, Rows, Generator, dict[str, int]]:
+    """Templates driven through the app, a connection, and a generator ready to clone them after the stored ids."""
     settings = settings_for(url, data_dir)
     clock = FrozenClock(now)
     app = create_app(settings, clock=clock, run_worker=False)
@@ -255,11 +255,21 @@ async def generate(url: str, data_dir: Path, n: int, now: datetime, log=print) -
     else:
         conn = sqlite3.connect(url.split("///", 1)[1])
     raw = Rows(dialect)
+    rows = await _template_rows(conn, dialect, templates)
+    next_ids = await _max_ids(conn, dialect)
+    gen = Generator(snap, templates, rows, raw, now, settings)
+    gen.numbers.update(await _counters(conn, dialect))
+    return conn, dialect, raw, gen, next_ids
+
+
+async def _close(conn: Any, dialect: str) -> None:
+    await conn.close() if dialect == "postgresql" else conn.close()
+
+
+async def generate(url: str, data_dir: Path, n: int, now: datetime, log=print) -> dict[str, int]:
+    """Adds n cases (with their rows) to the migrated, seeded database at `url`; returns row counts."""
+    conn, dialect, raw, gen, next_ids = await _setup(url, data_dir, now)
     try:
-        rows = await _template_rows(conn, dialect, templates)
-        next_ids = await _max_ids(conn, dialect)
-        gen = Generator(snap, templates, rows, raw, now, settings)
-        gen.numbers.update(await _counters(conn, dialect))
         counts = dict.fromkeys(TABLES, 0)
         rebuild = await _bulk_mode(conn) if dialect == "postgresql" and n >= BULK else []
         for batch in gen.cases(n, next_ids):
@@ -273,8 +283,17 @@ async def generate(url: str, data_dir: Path, n: int, now: datetime, log=print) -
             await _end_bulk_mode(conn, rebuild)
         await _finish(conn, dialect, gen.numbers)
     finally:
-        await conn.close() if dialect == "postgresql" else conn.close()
+        await _close(conn, dialect)
     return counts
+
+
+async def stream(url: str, data_dir: Path, n: int, now: datetime) -> AsyncIterator[tuple[Rows, dict[str, list]]]:
+    """The batches `generate` would write for n cases, without writing them (ids continue after the stored ones,
+    so the rows look as they would once stored). Each batch is {table: [row tuples in column order]}."""
+    conn, dialect, raw, gen, next_ids = await _setup(url, data_dir, now)
+    await _close(conn, dialect)
+    for batch in gen.cases(n, next_ids):
+        yield raw, batch
 
 
 async def _bulk_mode(conn: asyncpg.Connection) -> list[str]:
@@ -334,4 +353,4 @@ async def _finish(conn: Any, dialect: str, numbers: dict[tuple[str, str], int]) 
         conn.execute("ANALYZE")
 
 
-__all__ = ["generate", "ROOT"]
+__all__ = ["generate", "stream", "ROOT"]

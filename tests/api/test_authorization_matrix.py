@@ -253,7 +253,11 @@ MATRIX: dict[str, Row] = {
     "GET /feed/stream": Row(STAFF, _get("/feed/stream")),
     "GET /metrics/units/{unit_id}": Row(frozenset({AGENT, LEAD, DISP, ADMIN}), _get("/metrics/units/{lead}")),
     "GET /metrics/overview": Row(CENTRE, _get("/metrics/overview")),
-    "GET /metrics/rankings": Row(CENTRE, _get("/metrics/rankings", rate="on_time")),
+    "GET /metrics/units/{unit_id}/trend": Row(frozenset({AGENT, LEAD, DISP, ADMIN}),
+                                              _get("/metrics/units/{lead}/trend")),
+    "GET /metrics/overview/trend": Row(CENTRE, _get("/metrics/overview/trend")),
+    "GET /metrics/rankings": Row(CENTRE, _get("/metrics/rankings", rate="on_time_handling")),
+    "GET /metrics/export": Row(CENTRE, _get("/metrics/export", format="csv")),
     # Knowledge base.
     "GET /knowledge/search": Row(SIGNED_IN, _get("/knowledge/search", q="噪音")),
     "GET /knowledge/articles": Row(SIGNED_IN, _get("/knowledge/articles")),
