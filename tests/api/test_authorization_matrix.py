@@ -233,7 +233,8 @@ MATRIX: dict[str, Row] = {
                                                                               "caller_phone": None})),
     # A's case: object level.
     "GET /cases": Row(SIGNED_IN, _get("/cases")),  # scoped rows: a volunteer's or B's list is empty
-    "POST /cases/search": Row(SIGNED_IN, _json("/cases/search", {"q": "噪音"})),  # scoped like the list
+    # Scoped like the list; a POST, so a read-only auditor is refused at the door (its list would be empty anyway).
+    "POST /cases/search": Row(WRITERS, _json("/cases/search", {"q": "噪音"})),
     "GET /cases/export": Row(frozenset({AGENT, LEAD, CO, OTHER, DISP, ADMIN}), _get("/cases/export")),
     "GET /cases/{case_id}": Row(CASE_SEERS, _get("/cases/{case}")),
     "PATCH /cases/{case_id}": Row(frozenset({AGENT, DISP}), _fresh_case_update),

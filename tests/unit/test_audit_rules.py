@@ -17,11 +17,9 @@ def test_a_local_date_is_the_whole_local_day():
     assert day == Period(datetime(2026, 11, 22, 16, tzinfo=UTC), datetime(2026, 11, 23, 16, tzinfo=UTC))
 
 
-def test_instants_keep_their_offset_and_to_is_inclusive():
+def test_instants_keep_their_offset():
     p = period("2026-11-23T10:00:00+08:00", "2026-11-23T03:00:00Z", SHANGHAI)
-    assert p.start == datetime(2026, 11, 23, 2, tzinfo=UTC)
-    assert p.end is not None and p.end > datetime(2026, 11, 23, 3, tzinfo=UTC)
-    assert period("2026-11-23T10:00:00+08:00", "2026-11-23T10:00:00+08:00", SHANGHAI)  # one instant: allowed
+    assert p == Period(datetime(2026, 11, 23, 2, tzinfo=UTC), datetime(2026, 11, 23, 3, tzinfo=UTC))
     assert period("2026-11-23T10:00:00 08:00", None, SHANGHAI).start == datetime(2026, 11, 23, 2, tzinfo=UTC)
 
 
@@ -32,13 +30,13 @@ def test_open_sides_and_no_period():
 
 
 @pytest.mark.parametrize(("start", "end", "code", "fields"), [
-    ("2026-11-24", "2026-11-23", "audit_period_inverted", ("from", "to")),
-    ("2026-11-23T10:00:01+08:00", "2026-11-23T10:00:00+08:00", "audit_period_inverted", ("from", "to")),
-    ("2026-02-30", None, "audit_period_format", ("from",)),
-    (None, "yesterday", "audit_period_format", ("to",)),
-    (None, "9999-12-31", "audit_period_format", ("to",)),  # the day after does not exist
-    ("2026-11-23T10:00:00", None, "audit_period_offset", ("from",)),
-    (None, "20261123", "audit_period_offset", ("to",)),  # a basic-format date reads as a time without offset
+    ("2026-11-24", "2026-11-23", "range_inverted", ("from", "to")),
+    ("2026-11-23T10:00:00+08:00", "2026-11-23T02:00:00Z", "range_inverted", ("from", "to")),  # empty: `to` excludes
+    ("2026-02-30", None, "datetime_parsing", ("from",)),
+    (None, "yesterday", "datetime_parsing", ("to",)),
+    (None, "9999-12-31", "datetime_parsing", ("to",)),  # the day after does not exist
+    ("2026-11-23T10:00:00", None, "datetime_parsing", ("from",)),  # no offset
+    (None, "20261123", "datetime_parsing", ("to",)),  # a basic-format date reads as a time without offset
 ])
 def test_bad_bounds_name_their_parameter(start, end, code, fields):
     with pytest.raises(PeriodError) as error:
