@@ -14,7 +14,7 @@ from app.audit.schemas import AuditRecordRead
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError, wants_english
-from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.pagination import MAX_LIMIT, CountedPage, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/audit", tags=["audit trail"], route_class=UnitOfWorkRoute)
 
@@ -90,20 +90,24 @@ def _cursor(raw: str | None) -> tuple[datetime, int] | None:
     return at, key
 
 
-@router.get("/records", response_model=Page[AuditRecordRead],
+@router.get("/records", response_model=CountedPage[AuditRecordRead],
             dependencies=[Depends(_reader), Depends(_once)],
             summary="Who read or changed whose record, when, from where and why (auditors, administrators)",
             description="Newest first, paged by keyset (`next_cursor`). Each read is itself recorded "
-                        "(`audit.read`, with the filters used). Phone and ID numbers never appear in clear; "
+                        "(`audit.read`, with the filters used). `count=true` adds `total`: exact up to 10,000, "
+                        "an estimate (`exact: false`) beyond. Phone and ID numbers never appear in clear; "
                         "residents and volunteers appear by masked name. Unknown or repeated parameters are a 422 "
                         "naming them.")
 async def records(request: Request, ctx: CtxDep, chosen: FilterDep,
                   cursor: Annotated[str | None, Query(max_length=200)] = None,
-                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[AuditRecordRead]:
+                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+                  count: Annotated[bool, Query(description="add `total`, how many records the filters select")] = False,
+                  ) -> CountedPage[AuditRecordRead]:
     f, used = chosen
-    items, next_key = await service.page(ctx, f, used=used, cursor=_cursor(cursor), limit=limit,
-                                         english=wants_english(request))
-    return Page(items=items, next_cursor=encode_cursor([next_key[0].isoformat(), next_key[1]]) if next_key else None)
+    items, next_key, total = await service.page(ctx, f, used=used, cursor=_cursor(cursor), limit=limit,
+                                                english=wants_english(request), count=count)
+    return CountedPage(items=items, total=total,
+                       next_cursor=encode_cursor([next_key[0].isoformat(), next_key[1]]) if next_key else None)
 
 
 @router.get("/records.csv", response_class=StreamingResponse,

@@ -8,6 +8,7 @@ from app.audit.schemas import AuditActor, AuditRecordRead, AuditTarget, AuditUni
 from app.core import audit
 from app.core.context import Ctx
 from app.core.errors import AppError
+from app.core.pagination import Total
 from app.core.roles import Role
 from app.models import AuditLog
 
@@ -80,14 +81,20 @@ def present(rows: list[AuditLog], found: repository.Labels, english: bool) -> li
 
 
 async def page(ctx: Ctx, f: repository.AuditFilter, *, used: dict[str, Any], cursor: tuple[datetime, int] | None,
-               limit: int, english: bool) -> tuple[list[AuditRecordRead], tuple[datetime, int] | None]:
-    """One page of the records the filter selects; the read itself is recorded, with the filters used."""
+               limit: int, english: bool, count: bool = False,
+               ) -> tuple[list[AuditRecordRead], tuple[datetime, int] | None, Total | None]:
+    """One page of the records the filter selects, with how many match when asked; the read itself is recorded
+    (after the count, so that it never counts itself), with the filters used."""
     check_reader(ctx)
     rows, next_key = await repository.search(ctx.session, f, cursor=cursor, limit=limit)
     items = present(rows, await repository.labels(ctx.session, rows), english)
+    total = None
+    if count:
+        value, exact = await repository.count(ctx.session, f)
+        total = Total(value=value, exact=exact)
     audit.record(ctx.session, at=ctx.now, action="audit.read", actor_user_id=ctx.principal.user_id,
                  detail={"filters": used, "next_page": cursor is not None, "records": len(items)})
-    return items, next_key
+    return items, next_key, total
 
 
 def start_export(ctx: Ctx, *, used: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.audit import repository
 from app.core import audit
 from app.models import AuditLog
 from tests import care
@@ -139,6 +140,49 @@ async def test_pages_follow_the_cursor_to_the_end(client, app, clock):
     paged = await f.all_pages(client, "/audit/records", {"action": "person.,case.,account.", "limit": 2},
                               headers=h["auditor"])
     assert [r["id"] for r in paged] == [r["id"] for r in everything] and len(paged) > 4
+
+
+async def test_a_count_says_how_many_records_match(client, app, clock, monkeypatch):
+    h, ids, unit, case, elder = await _world(client, app)
+
+    async def page(url="/audit/records", **params):
+        response = await client.get(url, params=params, headers=h["auditor"])
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    counted = await page(action="person.", count="true", limit=1)
+    assert counted["total"] == {"value": 3, "exact": True} and len(counted["items"]) == 1 and counted["next_cursor"]
+    assert (await page(action="person."))["total"] is None  # only when asked
+    assert (await page(person=elder["id"], count="true", **{"from": "2026-11-23"}))["total"] == {"value": 3,
+                                                                                                 "exact": True}
+    # A read never counts itself: the first read of the reads finds none, the second the first.
+    assert (await page(action="audit.read", user=ids["admin"], count="true"))["total"]["value"] == 0
+    await client.get("/audit/records", headers=h["admin"])
+    assert (await page(action="audit.read", user=ids["admin"], count="true"))["total"]["value"] == 1
+    # Beyond the cap the total is an estimate, and says so (PostgreSQL: the planner's; SQLite: the cap).
+    monkeypatch.setattr(repository, "ESTIMATE_ABOVE", 1)
+    estimated = await page(action="person.,case.", person=elder["id"], count="true",
+                           **{"from": "2026-11-23", "to": "2026-11-24T00:00:00Z"})
+    assert estimated["total"]["exact"] is False and estimated["total"]["value"] >= 2
+    # The CSV offers no total: asking for one is a parameter it does not take.
+    response = await client.get("/audit/records.csv", params={"count": "true"}, headers=h["auditor"])
+    assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == ["query.count"]
+    response = await client.get("/audit/records", params={"count": "maybe"}, headers=h["auditor"])
+    assert response.status_code == 422 and [e["field"] for e in response.json()["errors"]] == ["query.count"]
+
+
+async def test_the_trail_offers_no_way_to_change_it(client, app):
+    """Append-only: no route writes, changes or deletes a record (the database refuses UPDATE and early DELETE
+    on its own, tests/api/test_audit.py); the auditor's own reads are added, never anything else."""
+    schema = (await client.get("/openapi.json")).json()
+    methods = {m for path, ops in schema["paths"].items() if path.startswith("/audit") for m in ops}
+    assert methods == {"get"}
+    auditor = await f.login_as(app, "auditor")
+    admin = await f.login_as(app, "admin")
+    for headers in (auditor, admin):
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            response = await client.request(method, "/audit/records", headers=headers)
+            assert response.status_code in (403, 405), (method, response.status_code)
 
 
 async def test_csv_export_masks_numbers_and_is_itself_audited(client, app, clock):
