@@ -22,6 +22,7 @@ from app.core.plugins import Package, Plugins
 from app.delivery.plugin import PLUGIN as delivery
 from app.eldercare.plugin import PLUGIN as eldercare
 from app.feed.plugin import PLUGIN as feed
+from app.files.plugin import PLUGIN as files
 from app.hotline.plugin import PLUGIN as hotline
 from app.housing.plugin import PLUGIN as housing
 from app.imports.plugin import PLUGIN as imports
@@ -39,7 +40,7 @@ from app.volunteers.plugin import PLUGIN as volunteers
 KINDS: tuple[kinds.KindPlugin[Any], ...] = (hotline, affair, eldercare, aid, mediation, housing)
 
 PACKAGES: tuple[Package, ...] = (
-    core, accounts, regions, units, routing, calendar, care_policy, knowledge, cases, supervision, people,
+    core, accounts, regions, units, routing, calendar, care_policy, knowledge, cases, supervision, files, people,
     volunteers, delivery, feed, metrics, open311, audit, *(kind.package for kind in KINDS), imports,
 )
 

@@ -24,6 +24,7 @@ from app.cases.lifecycle import Actor, CaseView, Status
 from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
+from app.files import service as files
 from app.models import Case
 from app.routing.rules import Decision, Step, lead_of_kind, region_chain
 
@@ -179,6 +180,12 @@ def check_sources(ctx: Ctx, materials: list[s.ProvidedMaterial], known: set[str]
                            field_errors=[{"field": f"{field}.{i}.source", "code": "material_source_not_allowed"}])
 
 
+def material_files(materials: list[s.ProvidedMaterial], field: str = "materials") -> list[files.FileRef]:
+    """The uploaded files the materials name: an applicant's personal documents."""
+    return [files.FileRef(m.file_id, f"{field}.{i}.file_id", ref=m.code) for i, m in enumerate(materials)
+            if m.file_id is not None]
+
+
 def material_records(ctx: Ctx, materials: list[s.ProvidedMaterial]) -> list[dict[str, Any]]:
     return [{**m.model_dump(), **recorded_by(ctx),
              "by_role": ctx.principal.role.value} for m in materials]
@@ -186,6 +193,7 @@ def material_records(ctx: Ctx, materials: list[s.ProvidedMaterial]) -> list[dict
 
 async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.AffairSupplementBody, view: CaseView) -> dict:
     check_sources(ctx, body.materials, {m["code"] for m in case.payload["item"]["materials"]})
+    await files.attach(ctx, case.id, material_files(body.materials), purpose="material", sensitive=True)
     fresh = {m.code for m in body.materials}
     kept = [m for m in case.payload.get("materials", []) if m["code"] not in fresh]
     update_payload(case, materials=kept + material_records(ctx, body.materials))

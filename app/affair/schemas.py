@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
 from app.core.schemas import RequestModel
+from app.files.schemas import FileId
 from app.routing.schemas import CategoryBrief
 
 ItemType = Literal["行政许可", "行政给付", "行政确认", "公共服务", "其他行政权力"]
@@ -183,13 +184,22 @@ class ProvidedMaterial(RequestModel):
     source: Literal["upload", "electronic_licence", "counter_checked"] = Field(
         description="An uploaded file, a licence from the e-licence system (电子证照), or an original the counter "
                     "checked (staff only)")
-    file_ref: str | None = Field(default=None, max_length=200, description="The stored file or licence reference")
+    file_id: FileId | None = Field(default=None, description="upload: the file you uploaded (POST /files); "
+                                                             "counter_checked: optionally the counter's scan")
+    file_ref: str | None = Field(default=None, max_length=200, description="electronic_licence: the licence's "
+                                                                           "reference in the e-licence system")
     note: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
     def _reference(self) -> "ProvidedMaterial":
-        if self.source != "counter_checked" and not self.file_ref:
-            raise ValueError("an uploaded or electronic material needs its file_ref")
+        if self.source == "upload" and self.file_id is None:
+            raise ValueError("an uploaded material names its file_id")
+        if self.source == "electronic_licence" and not self.file_ref:
+            raise ValueError("an electronic licence needs its file_ref")
+        if self.source == "electronic_licence" and self.file_id is not None:
+            raise ValueError("an electronic licence is not an uploaded file")
+        if self.source == "upload" and self.file_ref:
+            raise ValueError("an uploaded material is named by its file_id")
         return self
 
 

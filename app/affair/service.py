@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.affair import repository, rules
 from app.affair import schemas as s
-from app.affair.kind import check_sources, material_records
+from app.affair.kind import check_sources, material_files, material_records
 from app.cases import repository as cases_repo
 from app.cases import service as cases
 from app.core import audit
@@ -23,6 +23,7 @@ from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import encrypt_field, lookup_hash, mask_id_number, normalise_mobile
 from app.core.validators import caller_phone_of, checked_id_number, parse_or_none
+from app.files import service as files
 from app.models import Case, CaseEvent, CreditFlag, Unit
 from app.routing import service as routing
 
@@ -82,6 +83,7 @@ async def file(ctx: Ctx, body: s.ApplicationCreate) -> Case:
         name, phone, channel = body.applicant.name, caller_phone_of(body.applicant.phone), "counter"
     proxy = _proxy(ctx, body, item.proxy_allowed)
     check_sources(ctx, body.materials, {m["code"] for m in item.materials})
+    uploads = await files.claim(ctx, material_files(body.materials))  # the filer's own uploads, or a refusal
     check = rules.check_materials(rules.materials_of(item.materials), [m.code for m in body.materials])
     if check.missing_key:
         missing = [m["name"] for m in item.materials if m["code"] in check.missing_key]
@@ -114,7 +116,9 @@ async def file(ctx: Ctx, body: s.ApplicationCreate) -> Case:
     created = {"item": {"code": item.code, "version": item.version},
                "proxy": {k: v for k, v in (proxy or {}).items() if k not in ("id_cipher", "id_hash")} or None,
                "materials": [m.code for m in body.materials], "missing": check.as_dict()}
-    return await cases.open_case(ctx, case, created=created)
+    case = await cases.open_case(ctx, case, created=created)
+    await files.link(ctx, case.id, uploads, purpose="material", sensitive=True)
+    return case
 
 
 async def track(ctx: Ctx, case_id: int) -> s.ApplicationTrack:

@@ -20,6 +20,7 @@ from app.cases.links import EFFECTS as LINK_EFFECTS
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError
+from app.files import service as files
 from app.knowledge.service import usable_article
 from app.models import Assignment, Case
 from app.routing import service as routing
@@ -197,8 +198,10 @@ async def _contribute(ctx: Ctx, case: Case, actor: Actor, body: s.ContributeBody
 
 async def _reply(ctx: Ctx, case: Case, actor: Actor, body: s.ReplyBody, view: CaseView) -> dict:
     lead = _lead(case)
+    attached = await files.attach(ctx, id_of(case), files.refs(body.files, "files"), purpose="reply")
     case.reply = {"text": body.text, "signer": body.signer, "basis": body.basis, "by_unit_id": lead.unit_id,
-                  "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat()}
+                  "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat(),
+                  **({"files": attached} if attached else {})}
     case.replied_at = ctx.now
     search.refresh(case)
     lead.status, lead.finished_at = "replied", ctx.now
@@ -206,7 +209,7 @@ async def _reply(ctx: Ctx, case: Case, actor: Actor, body: s.ReplyBody, view: Ca
     merged = await tell_merged(ctx, case)
     on_time = case.handle_due is None or ctx.now <= case.handle_due
     return {"signer": body.signer, "on_time": on_time, "callback_due": callback_due.isoformat(),
-            "merged_told": merged}
+            "merged_told": merged, **({"files": attached} if attached else {})}
 
 
 async def _close(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Union
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 from app.cases import export, repository, service
 from app.cases.kinds import installed
@@ -174,7 +175,7 @@ def _action_route(name: str, body_model: Any, who: str) -> Callable[..., Awaitab
     async def endpoint(ctx: CtxDep, case_id: Annotated[int, Depends(_seen)], version: IfMatch,
                        idem: IdempotencyDep,
                        body: Annotated[body_model | None, Body()] = None) -> Any:
-        raw = body.model_dump(mode="json", exclude_unset=True) if body is not None else None
+        raw = body if isinstance(body, dict) or body is None else body.model_dump(mode="json", exclude_unset=True)
         return await _act(ctx, case_id, name, raw, version, idem)
 
     endpoint.__name__ = f"act_{name}"
@@ -194,7 +195,9 @@ def action_router() -> APIRouter:
                 bodies[name].append(model)
             owners.setdefault(name, []).append(kind.name)
     for name, models in bodies.items():
-        body_model: Any = models[0] if len(models) == 1 else Union[tuple(models)]  # noqa: UP007
+        # Two kinds' bodies: the schema offers either, but the case's own kind decides which one is checked, so
+        # the errors name that kind's fields (the union alone would report every member's errors, named by class).
+        body_model: Any = models[0] if len(models) == 1 else Union[(*models, SkipJsonSchema[dict[str, Any]])]  # noqa: UP007
         actions.add_api_route(
             f"/{{case_id}}/actions/{name}", _action_route(name, body_model, ", ".join(owners[name])),
             methods=["POST"], response_model=CaseRead, name=f"act_{name}",

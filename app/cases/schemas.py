@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.cases.lifecycle import Outcome
 from app.core.schemas import RequestModel
+from app.files.schemas import FileIds
 from app.routing.schemas import CategoryBrief, Urgency, WorkOrderType
 from app.units.schemas import UnitBrief
 
@@ -277,6 +278,8 @@ class ReplyBody(_Action):
     text: str = Text
     signer: str = Field(min_length=1, max_length=64, description="The responsible person who signs the reply")
     basis: str | None = Field(default=None, max_length=500, description="Policy or legal basis cited")
+    files: FileIds = Field(default_factory=list, description="Files you uploaded (POST /files) that show what was "
+                                                            "done, such as a photo of the repaired streetlight")
 
 
 Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]

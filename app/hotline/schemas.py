@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app.cases.schemas import CaseRead, CaseSummary, CategoryBrief
 from app.core.pagination import MAX_LIMIT
+from app.files.schemas import FileIds
 from app.regions.schemas import ResolveResult
 from app.routing.schemas import Urgency
 
@@ -47,6 +48,8 @@ class ReportCreate(_Location):
     work_order_type: str
     description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
     category: str | None = Field(default=None, max_length=64)
+    files: FileIds = Field(default_factory=list, description="Photos or documents you uploaded (POST /files); "
+                                                            "an agent attaches what the caller sent")
 
     _type = field_validator("work_order_type", mode="before")(_work_order_type)
 

@@ -23,6 +23,7 @@ from app.core.region_codes import prefix_for
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
 from app.core.validators import caller_phone_of
+from app.files import service as files
 from app.hotline import repository, similar
 from app.hotline.classifier import Classifier, Suggestion, load_examples, split
 from app.hotline.elements import Bounds, missing_elements
@@ -201,6 +202,7 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
                        field_errors=[{"field": "description" if m in ("what", "how") else "address",
                                       "code": f"element_{m}"} for m in missing])
     region_code, address = await _place(ctx, body)
+    attached = await files.claim(ctx, files.refs(body.files, "files"))  # the caller's own uploads, or a refusal
     model = await classifier(ctx.state)
     suggestions = model.suggest(body.description)
     category = body.category
@@ -227,6 +229,7 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
     alike = await _similar(ctx, category=category, region_code=region_code, lat=body.lat, long=body.long,
                            description=body.description, profile_code=None, exclude_id=None)
     case = await cases.create_case(ctx, create)
+    await files.link(ctx, case.id, attached, purpose="order" if is_agent else "report")
     if body.category is not None and suggestions and suggestions[0].category != body.category:
         repository.add_feedback(ctx.session, ClassifierFeedback(
             case_id=case.id, at=ctx.now, text=body.description, chosen=body.category,

@@ -20,6 +20,7 @@ from app.cases.lifecycle import Actor, CaseView
 from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
+from app.files import service as files
 from app.mediation import acceptance, repository
 from app.mediation import schemas as s
 from app.mediation.limits import MediationLimits
@@ -58,6 +59,7 @@ async def session(ctx: Ctx, case: Case, actor: Actor, body: s.SessionBody, view:
 
 
 async def draft(ctx: Ctx, case: Case, actor: Actor, body: s.AgreementBody, view: CaseView) -> dict:
+    await files.attach(ctx, case.id, files.refs(body.files, "files"), purpose="agreement", sensitive=True)
     agreement = {**body.model_dump(mode="json"), "parties": [{"index": p["index"], "name": p["name"],
                                                                "role": p["role"]} for p in case.payload["parties"]],
                  "drafted": recorded_by(ctx), "signatures": {"parties": [], "mediator": None, "log": []}}
@@ -94,8 +96,10 @@ async def seal(ctx: Ctx, case: Case, actor: Actor, body: s.SealBody, view: CaseV
     ends = due_after(ctx.now, limits["confirmation_window"], calendar, zone).at
     remind = due_after(ends, limits["confirmation_reminder_before"], calendar, zone).at
     remind_at = ends - (remind - ends)  # as long before the end as the limit is after it
+    await files.attach(ctx, case.id, files.refs(body.files, "files"), purpose="agreement", sensitive=True)
     agreement = {**case.payload["agreement"], "seal_no": body.seal_no, "effective_at": ctx.now.isoformat(),
-                 "confirmation_window_ends": ends.isoformat(), "sealed": recorded_by(ctx)}
+                 "confirmation_window_ends": ends.isoformat(), "sealed": recorded_by(ctx),
+                 **({"files": body.files} if body.files else {})}
     update_payload(case, agreement=agreement)
     case.stage_due = max(remind_at, ctx.now)
     terms = "；".join(f"{t['term']}（{t['method']}，{t['deadline']}前）" for t in agreement["terms"])

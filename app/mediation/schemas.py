@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from app.core.schemas import RequestModel
+from app.files.schemas import FileIds
 
 
 class PartyIn(RequestModel):
@@ -64,6 +65,7 @@ class AgreementBody(RequestModel):
     responsibilities: str = Field(min_length=2, max_length=2000)
     terms: list[Term] = Field(min_length=1, max_length=30)
     mediator: str = Field(min_length=1, max_length=64)
+    files: FileIds = Field(default_factory=list, description="The draft or its annexes, uploaded (POST /files)")
 
 
 class SignatureBody(RequestModel):
@@ -79,6 +81,8 @@ class SignatureBody(RequestModel):
 
 class SealBody(RequestModel):
     seal_no: str = Field(min_length=2, max_length=64, description="the committee's seal record (印章编号)")
+    files: FileIds = Field(default_factory=list, description="The signed and sealed agreement, scanned and "
+                                                            "uploaded (POST /files)")
 
 
 class ConfirmationBody(RequestModel):

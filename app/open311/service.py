@@ -14,11 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cases import service as cases
 from app.core.auth import Principal
 from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError
 from app.core.observability import redact
 from app.core.roles import Role
 from app.core.validators import caller_phone_of
 from app.delivery import keys
+from app.files import service as files
+from app.files.intake import Spooled
 from app.models import ApiKey, Case, Category, Unit
 from app.open311 import repository
 from app.regions import repository as regions_repo
@@ -118,8 +121,12 @@ async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str | None, str | None, f
 
 
 async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], attributes: dict[str, str],
-                 now: datetime) -> Case:
+                 now: datetime, media: Spooled | None = None) -> Case:
     p = clean(params)
+    if media is not None and p.get("media_url"):
+        raise Open311Error(400, "send media or media_url, not both")
+    if p.get("media_url") and not str(p["media_url"]).lower().startswith(("https://", "http://")):
+        raise Open311Error(400, "media_url must be an http(s) URL")
     key = await app_key(session, ctx_state, p.get("api_key"))
     services = {leaf.code for leaf, _ in await public_services(session)}
     code = p.get("service_code")
@@ -156,14 +163,20 @@ async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], 
                     "open311": {"app": key.name, "key_prefix": key.prefix, "media_url": p.get("media_url"),
                                 "device_id": p.get("device_id"), "account_id": p.get("account_id"),
                                 "placement_needed": not placed}})
-    return await cases.open_case(ctx, case, hold=not placed)
+    case = await cases.open_case(ctx, case, hold=not placed)
+    if media is not None:  # a photo only, cleaned of its EXIF data, shown to anyone as the request's media_url
+        images = [t for t in ctx_state.settings.files_allowed_types if t.startswith("image/")]
+        await files.attach_upload(ctx, id_of(case), media, purpose="open311_media", kind="photo", public=True,
+                                  allowed=images)
+    return case
 
 
 def _dt(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
 
-def request_entry(case: Case, units: dict[int, Unit], categories: dict[str, str]) -> dict[str, Any]:
+def request_entry(case: Case, units: dict[int, Unit], categories: dict[str, str],
+                  media: dict[int, str] | None = None) -> dict[str, Any]:
     closed = case.status in ("closed", "withdrawn")
     reply = (case.reply or {}).get("text") if case.reply else None
     # The list is public: numbers a resident typed into their own words are masked.
@@ -175,7 +188,8 @@ def request_entry(case: Case, units: dict[int, Unit], categories: dict[str, str]
             "updated_datetime": _dt(case.updated_at), "expected_datetime": _dt(case.handle_due),
             "address": case.address, "address_id": case.region_code, "zipcode": None,
             "lat": case.latitude, "long": case.longitude,
-            "media_url": ((case.payload or {}).get("open311") or {}).get("media_url")}
+            "media_url": (media or {}).get(case.id or 0)
+            or ((case.payload or {}).get("open311") or {}).get("media_url")}
 
 
 def parse_date(value: str, name: str) -> datetime:

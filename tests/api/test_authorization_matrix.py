@@ -179,6 +179,19 @@ def _api_key(sc: Scenario, role: str) -> Call:
     return "/admin/api-keys", {"json": {"name": f"matrix-{role}", "kind": "open311"}}
 
 
+def _upload(sc: Scenario, role: str) -> Call:
+    from tests.files import scan
+
+    return "/files", {"files": {"file": (f"{role}.pdf", scan(role), "application/pdf")}}
+
+
+async def _file_link(sc: Scenario, role: str) -> Call:
+    """A download link A was given: the link is the permission, whoever holds it, until it expires."""
+    shown = await sc.client.get("/files/{file}".format(**sc.ids), headers=sc.headers[RES_A])
+    assert shown.status_code == 200, shown.text
+    return shown.json()["url"], {}
+
+
 def _credit_flag(sc: Scenario, role: str) -> Call:
     return "/affairs/credit-flags", {"json": {"id_number": care.TEEN_ID, "reason": "虚假承诺", "source": "区信用办"}}
 
@@ -253,6 +266,12 @@ MATRIX: dict[str, Row] = {
     "POST /knowledge/articles": Row(ADMINS, _article),
     "PATCH /knowledge/articles/{code}": Row(ADMINS, _matched("/knowledge/articles/{article}",
                                                              {"keywords": ["噪音", "施工"]})),
+    # Files: anyone signed in uploads; an upload is its uploader's until a record links it, then the record's
+    # readers' (A's unlinked photo here); a case's files are for those who see the case.
+    "POST /files": Row(WRITERS, _upload),  # an upload is a write: a read-only auditor is refused at the door
+    "GET /files/{file_id}": Row(frozenset({RES_A, ADMIN}), _get("/files/{file}")),
+    "GET /files/{file_id}/content": Row(EVERYONE, _file_link),
+    "GET /cases/{case_id}/files": Row(CASE_SEERS, _get("/cases/{case}/files")),
     # Affairs.
     "GET /affairs/life-events": Row(EVERYONE, _get("/affairs/life-events")),
     "GET /affairs/items": Row(EVERYONE, _get("/affairs/items", q="津贴")),
@@ -268,7 +287,7 @@ MATRIX: dict[str, Row] = {
             "region_code": YUANDONG, "materials": sc.ids["materials"]})),
     "POST /affairs/applications/{case_id}/materials": Row(frozenset({RES_A, AGENT, DISP, ADMIN}), _matched(
         "/affairs/applications/{affair}/materials", {"materials": [
-            {"code": "photo", "source": "upload", "file_ref": "files/photo.pdf"}]}, "/cases/{affair}")),
+            {"code": "photo", "source": "electronic_licence", "file_ref": "files/photo.pdf"}]}, "/cases/{affair}")),
     "GET /affairs/applications/{case_id}": Row(frozenset({RES_A, AGENT, DISP, ADMIN}),
                                                _get("/affairs/applications/{affair}")),
     "POST /affairs/track": Row(EVERYONE, _json("/affairs/track", lambda sc, role: {
@@ -490,6 +509,10 @@ async def scenario(client, app, clock) -> Scenario:
     case = await new_case()
     assert {a["unit"]["id"] for a in case["assignments"] if a["active"]} >= {eco, urban}, case["assignments"]
     ids.update(case=case["id"], case_number=case["number"])
+    from tests.files import photo_with_gps
+
+    ids["file"] = (await _ok(await client.post("/files", files={"file": ("p.jpg", photo_with_gps(), "image/jpeg")},
+                                               headers=h[RES_A])))["id"]
 
     me_a = await _ok(await client.post("/people/me", json={"name": "李建华", "id_number": care.ADULT_ID,
                                                           "region_code": YUANDONG}, headers=h[RES_A]))
@@ -527,7 +550,7 @@ async def scenario(client, app, clock) -> Scenario:
     ids.update(item=item["code"], item_version=item["version"])
     await _ok(await client.post("/affairs/items", json=item_body("MATRIX-SPARE", 5), headers=h[ADMIN]))
     ids["spare_item"] = "MATRIX-SPARE"
-    ids["materials"] = [{"code": m["code"], "source": "upload", "file_ref": f"files/{m['code']}.pdf"}
+    ids["materials"] = [{"code": m["code"], "source": "electronic_licence", "file_ref": f"files/{m['code']}.pdf"}
                         for m in MATERIALS if m["required"] and not m.get("may_come_later")]
     affair = await _ok(await client.post("/affairs/applications", json={
         "item_code": "MATRIX-ITEM", "applicant": {"id_number": care.ADULT_ID, "name": "李建华"},

@@ -28,7 +28,8 @@ async def test_caller_phone_is_encrypted_at_rest_and_clear_only_when_revealed(cl
 async def test_an_applicants_id_number_is_not_stored_in_clear(client, app):
     resident = await f.login_as(app, "resident")
     item = (await client.get("/affairs/items/ELD-ALLOWANCE")).json()
-    materials = [{"code": m["code"], "source": "upload", "file_ref": "f/x"} for m in item["materials"] if m["key"]]
+    materials = [{"code": m["code"], "source": "electronic_licence", "file_ref": "f/x"} for m in item["materials"]
+                 if m["key"]]
     response = await client.post("/affairs/applications", headers=resident, json={
         "item_code": "ELD-ALLOWANCE", "applicant": {"id_number": "110105194403120033"},
         "region_code": "440304002017", "materials": materials})
