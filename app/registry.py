@@ -11,6 +11,7 @@ from typing import Any
 from app.accounts.plugin import PLUGIN as accounts
 from app.affair.plugin import PLUGIN as affair
 from app.aid.plugin import PLUGIN as aid
+from app.audit.plugin import PLUGIN as audit
 from app.calendar.plugin import PLUGIN as calendar
 from app.care_policy.plugin import PLUGIN as care_policy
 from app.cases import kinds
@@ -40,7 +41,7 @@ KINDS: tuple[kinds.KindPlugin[Any], ...] = (hotline, affair, eldercare, aid, med
 
 PACKAGES: tuple[Package, ...] = (
     core, accounts, regions, units, routing, calendar, care_policy, knowledge, cases, supervision, files, people,
-    volunteers, delivery, feed, metrics, open311, *(kind.package for kind in KINDS), imports,
+    volunteers, delivery, feed, metrics, open311, audit, *(kind.package for kind in KINDS), imports,
 )
 
 

@@ -5,7 +5,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.accounts import service
 from app.accounts.schemas import MeRead, PasswordChange, Token, UserRead, UserRegister, UserUpdate
-from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
+from app.core.auth import AccountHolder, AdminUser, ClockDep, CurrentUser, SessionDep
 from app.core.db import UnitOfWorkRoute
 from app.core.ratelimit import limit_login, limit_registration
 from app.models import Unit, User
@@ -47,7 +47,7 @@ def _ip(request: Request) -> str | None:
 
 
 @router.post("/auth/logout", status_code=204, summary="Log out: every token issued to you so far stops working")
-async def logout(principal: CurrentUser, request: Request, session: SessionDep, clock: ClockDep) -> Response:
+async def logout(principal: AccountHolder, request: Request, session: SessionDep, clock: ClockDep) -> Response:
     await service.logout(session, principal.user_id, now=clock.now(), ip=_ip(request))
     return Response(status_code=204)
 
@@ -55,7 +55,7 @@ async def logout(principal: CurrentUser, request: Request, session: SessionDep, 
 @router.post("/auth/password", response_model=Token,
              summary="Change your password: old tokens are revoked, a fresh one is returned",
              description="A wrong current password counts toward the lockout like a failed login.")
-async def change_password(body: PasswordChange, principal: CurrentUser, request: Request, session: SessionDep,
+async def change_password(body: PasswordChange, principal: AccountHolder, request: Request, session: SessionDep,
                           clock: ClockDep) -> Token:
     access, ttl = await service.change_password(
         session, request.app.state.settings, principal.user_id, secret=request.app.state.keys.jwt_secret,

@@ -10,10 +10,11 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.core import audit
 from app.core.clock import Clock
 from app.core.db import get_session
 from app.core.errors import AppError
-from app.core.roles import Role
+from app.core.roles import READ_ONLY_ROLES, Role
 from app.core.security import TokenError, read_token
 from app.models import Unit, User
 
@@ -57,7 +58,7 @@ _CALLER: Select[int | None, str, str, str, int | None, bool, int, bool, str | No
     .outerjoin(Unit, col(Unit.id) == col(User.unit_id)).where(col(User.id) == bindparam("user_id")))
 
 
-async def _principal(
+async def _caller(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
@@ -94,7 +95,23 @@ async def _principal(
         unit_id=row.unit_id, unit_kind=row.unit_kind, unit_region=row.unit_region, leader=bool(row.leader),
     )
     request.state.principal = principal
+    # Audit records this request writes say who acted, in which role and unit, and from which address.
+    audit.bind_caller(session, user_id=principal.user_id, name=principal.name, role=principal.role.value,
+                      unit_id=principal.unit_id, ip=request.client.host if request.client else None)
     return principal
+
+
+# The caller, for the routes about their own sign-in only (log out, change the password).
+AccountHolder = Annotated[Principal, Depends(_caller)]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _principal(request: Request, caller: AccountHolder) -> Principal:
+    """The caller, for every other route: a read-only account (an auditor) may read, never change."""
+    if caller.role in READ_ONLY_ROLES and request.method not in SAFE_METHODS:
+        raise AppError("forbidden", 403)
+    return caller
 
 
 CurrentUser = Annotated[Principal, Depends(_principal)]

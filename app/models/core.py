@@ -30,12 +30,23 @@ class AuditLog(SQLModel, table=True):
     """Who did or read what, when, with what result (等保 2.0: kept ≥ 6 months)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        # The auditor's filters, each walked newest first: whose record (the target), which unit acted, which
+        # action (a rare one would otherwise be looked for through the whole table).
+        Index("ix_audit_log_target", "target_type", "target_id", "at"),
+        Index("ix_audit_log_actor_unit", "actor_unit_id", "at"),
+        Index("ix_audit_log_action", "action", "at"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     actor_user_id: int | None = Field(default=None, index=True)
     actor_name: str | None = Field(default=None, max_length=64)
+    # The actor's role and unit when the record was written (app/core/audit.py); None on records older than
+    # these columns, and for actors outside a request (the sweep, the command line).
+    actor_role: str | None = Field(default=None, max_length=16)
+    actor_unit_id: int | None = Field(default=None, sa_column=Column(BigIntPK, nullable=True))
     action: str = Field(max_length=64)
     target_type: str | None = Field(default=None, max_length=32)
     target_id: str | None = Field(default=None, max_length=64)

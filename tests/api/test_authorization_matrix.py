@@ -34,13 +34,17 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from tests import care
 from tests import factories as f
 
-ANON, RES_A, RES_B, AGENT, LEAD, CO, OTHER, DISP, VOL, ADMIN = (
+ANON, RES_A, RES_B, AGENT, LEAD, CO, OTHER, DISP, VOL, ADMIN, AUDITOR = (
     "anonymous", "resident_a", "resident_b", "agent", "lead_staff", "co_staff", "other_staff", "dispatcher",
-    "volunteer", "admin")
-ROLES = (ANON, RES_A, RES_B, AGENT, LEAD, CO, OTHER, DISP, VOL, ADMIN)
+    "volunteer", "admin", "auditor")
+ROLES = (ANON, RES_A, RES_B, AGENT, LEAD, CO, OTHER, DISP, VOL, ADMIN, AUDITOR)
 
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
+# An auditor reads the audit trail and what any signed-in account may read; it changes nothing but its own sign-in
+# (every other request that is not a read is refused for it at the door, app/core/auth.py).
+WRITERS = SIGNED_IN - {AUDITOR}
+AUDIT_READERS = frozenset({AUDITOR, ADMIN})
 STAFF = frozenset({AGENT, LEAD, CO, OTHER, DISP, ADMIN})
 CENTRE = frozenset({AGENT, DISP, ADMIN})
 ADMINS = frozenset({ADMIN})
@@ -242,7 +246,8 @@ MATRIX: dict[str, Row] = {
                                                                               "caller_phone": None})),
     # A's case: object level.
     "GET /cases": Row(SIGNED_IN, _get("/cases")),  # scoped rows: a volunteer's or B's list is empty
-    "POST /cases/search": Row(SIGNED_IN, _json("/cases/search", {"q": "噪音"})),  # scoped like the list
+    # Scoped like the list; a POST, so a read-only auditor is refused at the door (its list would be empty anyway).
+    "POST /cases/search": Row(WRITERS, _json("/cases/search", {"q": "噪音"})),
     "GET /cases/export": Row(frozenset({AGENT, LEAD, CO, OTHER, DISP, ADMIN}), _get("/cases/export")),
     "GET /cases/{case_id}": Row(CASE_SEERS, _get("/cases/{case}")),
     "PATCH /cases/{case_id}": Row(frozenset({AGENT, DISP}), _fresh_case_update),
@@ -267,7 +272,7 @@ MATRIX: dict[str, Row] = {
                                                              {"keywords": ["噪音", "施工"]})),
     # Files: anyone signed in uploads; an upload is its uploader's until a record links it, then the record's
     # readers' (A's unlinked photo here); a case's files are for those who see the case.
-    "POST /files": Row(SIGNED_IN, _upload),
+    "POST /files": Row(WRITERS, _upload),  # an upload is a write: a read-only auditor is refused at the door
     "GET /files/{file_id}": Row(frozenset({RES_A, ADMIN}), _get("/files/{file}")),
     "GET /files/{file_id}/content": Row(EVERYONE, _file_link),
     "GET /cases/{case_id}/files": Row(CASE_SEERS, _get("/cases/{case}/files")),
@@ -334,7 +339,7 @@ MATRIX: dict[str, Row] = {
         "/eldercare/visits/{visit}/rating", {"stars": 5})),
     # Volunteers.
     "GET /volunteer-skills": Row(EVERYONE, _get("/volunteer-skills")),
-    "POST /volunteers": Row(SIGNED_IN - {LEAD, CO, OTHER}, _json("/volunteers", care.volunteer_body(B_ID, "赵六"))),
+    "POST /volunteers": Row(WRITERS - {LEAD, CO, OTHER}, _json("/volunteers", care.volunteer_body(B_ID, "赵六"))),
     "GET /volunteers": Row(REGISTRARS, _get("/volunteers")),
     # B registered as a volunteer in the row above: a resident may be one, and sees her own record.
     "GET /volunteers/me": Row(frozenset({VOL, RES_B}), _get("/volunteers/me")),
@@ -370,10 +375,10 @@ MATRIX: dict[str, Row] = {
     "GET /timebank/accounts/{person_id}": Row(REGISTRARS | {VOL}, _get("/timebank/accounts/{volunteer_person}")),
     # The caller spends their own hours only: an account with no register entry gets 409 person_not_bound, a
     # person without hours 409 timebank_insufficient; nobody reaches another's account through these.
-    "POST /timebank/transfers": Row(SIGNED_IN, _json("/timebank/transfers", lambda sc, role: {
+    "POST /timebank/transfers": Row(WRITERS, _json("/timebank/transfers", lambda sc, role: {
         "to_person_id": sc.ids["elder"], "hours": 1})),
-    "POST /timebank/donations": Row(SIGNED_IN, _json("/timebank/donations", {"hours": 1, "bucket": "own"})),
-    "POST /timebank/redemptions": Row(SIGNED_IN, _json("/timebank/redemptions", lambda sc, role: {
+    "POST /timebank/donations": Row(WRITERS, _json("/timebank/donations", {"hours": 1, "bucket": "own"})),
+    "POST /timebank/redemptions": Row(WRITERS, _json("/timebank/redemptions", lambda sc, role: {
         "case_id": sc.ids["care_order"], "hours": 1})),
     "POST /timebank/deposits": Row(ADMINS, _json("/timebank/deposits", lambda sc, role: {
         "task_id": sc.ids["task"]})),
@@ -418,6 +423,9 @@ MATRIX: dict[str, Row] = {
     "GET /open311/v2/requests.{fmt}": Row(EVERYONE, _get("/open311/v2/requests.json")),
     "GET /open311/v2/requests/{request_id}.{fmt}": Row(EVERYONE, _get("/open311/v2/requests/{open311_number}.json")),
     "GET /open311/v2/tokens/{token}.{fmt}": Row(EVERYONE, _get("/open311/v2/tokens/nosuchtoken.json")),
+    # The audit trail: auditors and administrators; nobody whose own work it records.
+    "GET /audit/records": Row(AUDIT_READERS, _get("/audit/records", action="case.")),
+    "GET /audit/records.csv": Row(AUDIT_READERS, _get("/audit/records.csv", **{"from": "2026-11-23"})),
 }
 
 
@@ -480,7 +488,8 @@ async def scenario(client, app, clock) -> Scenario:
          OTHER: await f.login_as(app, "unit_staff", unit=elsewhere),
          RES_A: await f.login_as(app, "resident", username="13700001111"),
          RES_B: await f.login_as(app, "resident", username="13700002222"),
-         VOL: f.bearer(app, await f.user(app, "volunteer", username="13912340001", name="张敏"), "volunteer")}
+         VOL: f.bearer(app, await f.user(app, "volunteer", username="13912340001", name="张敏"), "volunteer"),
+         AUDITOR: await f.login_as(app, "auditor")}
     _, workstation = await care.workstation(app)
     sc = Scenario(headers=h, ids={"lead": eco}, client=client)
     ids = sc.ids

@@ -2,7 +2,7 @@
 
 Schemathesis generates requests from the app's own schema (valid ones and, for a share of the examples, invalid
 ones); each is sent through Starlette's TestClient to the ASGI app, authenticated as a role drawn per example
-(anonymous, resident, agent, dispatcher, unit staff, volunteer, admin). Every answer must:
+(anonymous, resident, agent, dispatcher, unit staff, volunteer, admin, auditor). Every answer must:
 
 - not be a 5xx;
 - conform to the response schema the operation declares (schemathesis' response_schema_conformance);
@@ -35,7 +35,7 @@ from tests import factories as f
 from tests.conftest import START, _settings
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
-ROLES = ("anonymous", "resident", "agent", "dispatcher", "unit_staff", "volunteer", "admin")
+ROLES = ("anonymous", "resident", "agent", "dispatcher", "unit_staff", "volunteer", "admin", "auditor")
 OPEN311 = "/open311/v2"
 PROBLEM_JSON = "application/problem+json"
 # Operations that only stream or hand out the schema itself: fuzzing them proves nothing and the stream never ends.

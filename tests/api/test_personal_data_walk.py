@@ -29,7 +29,7 @@ from tests.pii_logs import unmasked_numbers
 ELDER_PHONE, RESIDENT_PHONE, VOLUNTEER_PHONE = "13800138111", "13912340021", "13900139000"
 CALLER_PHONE, PARTY_PHONE, EMERGENCY_PHONE, STRANGER_PHONE = "13800138000", "13700137001", "13700137000", "13612340099"
 ROLES = ("anonymous", "resident", "stranger", "agent", "dispatcher", "unit_staff", "lead_staff", "volunteer",
-         "admin")
+         "admin", "auditor")
 OUTSIDE_SCHEMA = ["/metrics", "/openapi.json"]
 # Public numbers that only look like a mobile: seed/places cites the search-index id 16040751514 as a row's source.
 NOT_PERSONAL = {"16040751514"}
@@ -50,7 +50,7 @@ async def seed_personal_data(client, app, clock) -> Seeded:
     lead = await f.unit_by_kind(app, care.NANYUAN, "community_workstation")
     seeded.headers = {"anonymous": {}, "unit_staff": staff,
                       "lead_staff": await f.login_as(app, "unit_staff", unit=lead),
-                      **{role: await f.login_as(app, role) for role in ("agent", "dispatcher", "admin")}}
+                      **{role: await f.login_as(app, role) for role in ("agent", "dispatcher", "admin", "auditor")}}
     # A resident with an account named by her phone, in the register, with a case, an aid application, a
     # mediation case with a second party, and an affairs application for an elder.
     resident = f.bearer(app, await f.user(app, "resident", username=RESIDENT_PHONE), "resident")
