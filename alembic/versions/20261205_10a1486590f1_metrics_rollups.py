@@ -1,7 +1,7 @@
 """metrics rollups: each case's contribution, and the daily sums per unit and per street
 
 Revision ID: 10a1486590f1
-Revises: 357fa0f6ef58
+Revises: 3bc58e74e725
 Create Date: 2026-12-05 21:30:56.743488
 
 The tables start empty. On a database that already has cases, fill them once with
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import app.models.base
 
 revision: str = '10a1486590f1'
-down_revision: str | None = '357fa0f6ef58'
+down_revision: str | None = '3bc58e74e725'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """audit records carry the actor's role and unit; indexes for the auditor's filters
 
 Revision ID: 2207005bbaa0
-Revises: 357fa0f6ef58
+Revises: 10a1486590f1
 Create Date: 2026-12-05 22:04:31.751894
 
 Plain ALTER TABLE, never SQLite's batch copy: copying audit_log into a new table would drop its append-only
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '2207005bbaa0'
-down_revision: str | None = '357fa0f6ef58'
+down_revision: str | None = '10a1486590f1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
