@@ -22,7 +22,7 @@ from app.core.errors import AppError
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
 from app.hotline import repository, similar
-from app.hotline.classifier import Classifier, Suggestion, load_examples, split
+from app.hotline.classifier import Classifier, Suggestion, load_examples, load_knowledge, split
 from app.hotline.elements import Bounds, missing_elements
 from app.hotline.schemas import (
     ClassifySuggestion,
@@ -44,7 +44,7 @@ _training = asyncio.Lock()
 def _trained(seed_dir: str) -> Classifier:
     # The deployed model is the one the held-out accuracy describes: trained on the training split only.
     train, _ = split(load_examples(Path(seed_dir)))
-    return Classifier(train)
+    return Classifier(train, load_knowledge(Path(seed_dir)))
 
 
 def train_classifier(seed_dir: Path) -> Classifier:
