@@ -7,7 +7,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers every table)
+import app.models  # noqa: F401  (the tables of every package)
+import app.registry  # noqa: F401  (and of every kind, which may bring its own)
 from app.core.config import get_settings
 from app.core.db import make_engine
 
@@ -29,10 +30,20 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Objects a migration creates by hand, beyond what the models can say: SQLite's full-text table (and the shadow
+# tables FTS5 keeps), its triggers, and PostgreSQL's full-text index over an expression.
+HAND_MADE = ("cases_fts", "ix_cases_search_text")
+
+
+def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    return not (name and name.startswith(HAND_MADE))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include,
         # SQLite cannot ALTER most things in place; batch mode copies the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

@@ -1,4 +1,4 @@
-"""python -m app {serve,migrate,seed,worker,create-user,issue-api-key,purge-audit}."""
+"""python -m app {serve,migrate,seed,worker,create-user,issue-api-key,purge-audit,import,export,openapi}."""
 
 import argparse
 import asyncio
@@ -16,6 +16,7 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import AppError, message
 from app.core.keys import load_keys
 from app.core.observability import configure_logging
+from app.imports import cli as imports_cli
 
 
 def migrate(settings: Settings) -> None:
@@ -68,7 +69,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
         async with make_sessionmaker(engine)() as session:
             user = await create_user(session, settings, username=args.username, password=args.password,
                                      name=args.name or args.username, role=args.role, unit_id=args.unit,
-                                     now=SystemClock().now())
+                                     now=SystemClock().now(), leader=args.leader)
             await session.commit()
             return user.id
     finally:
@@ -76,15 +77,15 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _worker(settings: Settings, passes: int | None) -> None:
+    from app.core.state import ProcessState
+    from app.registry import plugins
     from app.worker import run_forever
 
     engine = make_engine(settings)
-    from app.feed.bell import FeedBell
-
-    state = SimpleNamespace(settings=settings, clock=SystemClock(), sessionmaker=make_sessionmaker(engine),
-                            delivery_bell=FeedBell(),
-                            cache=ReferenceCache(settings.routing_cache_seconds), engine=engine,
-                            keys=load_keys(settings))  # the sweep reads cases, whose phones are encrypted
+    state = ProcessState(settings=settings, clock=SystemClock(), sessionmaker=make_sessionmaker(engine),
+                         cache=ReferenceCache(settings.routing_cache_seconds), engine=engine,
+                         keys=load_keys(settings),  # the sweep reads cases, whose phones are encrypted
+                         plugins=plugins())
     try:
         await run_forever(state, stop_after=passes, deliver=passes is None)
     finally:
@@ -123,11 +124,14 @@ def main(argv: list[str] | None = None) -> None:
     user.add_argument("--role", required=True)
     user.add_argument("--unit", type=int, default=None, help="unit id (required for unit_staff)")
     user.add_argument("--name", default=None)
+    user.add_argument("--leader", action="store_true", help="a leader: may sign off decisions against the check")
     key = sub.add_parser("issue-api-key", help="issue an API key (an Open311 app, or a unit's system); printed once")
     key.add_argument("--name", required=True)
     key.add_argument("--unit", type=int, default=None, help="a unit's id: the key acts as the unit's system")
     purge = sub.add_parser("purge-audit", help="delete audit records older than N days (N ≥ 180: 网络安全法 Art 21)")
     purge.add_argument("--older-than-days", type=int, required=True)
+    imports_cli.add_commands(sub)
+    sub.add_parser("openapi", help="print the OpenAPI document (JSON)")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -162,6 +166,17 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(2)
         migrate(settings)
         print(f"deleted {asyncio.run(_purge_audit(settings, args.older_than_days))} audit records")
+    elif args.command in ("import", "export"):
+        from app.registry import plugins
+
+        migrate(settings)
+        sys.exit(imports_cli.main(args, settings, plugins()))
+    elif args.command == "openapi":
+        import json
+
+        from app.main import create_app
+
+        print(json.dumps(create_app(settings).openapi(), ensure_ascii=False))
     elif args.command == "serve":
         import uvicorn
 

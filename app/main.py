@@ -11,17 +11,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from app.core.bell import Bell
 from app.core.cache import ReferenceCache
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_sessionmaker
+from app.core.db import UnitOfWorkRoute, make_engine, make_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers, problem
 from app.core.headers import install_headers
 from app.core.keys import load_keys
 from app.core.observability import Metrics, RequestContextMiddleware, configure_logging, metrics_endpoint
 from app.core.ratelimit import install_rate_limits
-from app.feed.bell import FeedBell
+from app.registry import plugins
 
 log = logging.getLogger("app")
 
@@ -58,18 +59,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
                     await worker_task
             await engine.dispose()
 
+    installed = plugins()
     app = FastAPI(title="社区服务中心与12345热线 API", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan, docs_url=None, redoc_url=None)
+                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_tags=installed.tags)
+    app.state.plugins = installed
+    app.router.route_class = UnitOfWorkRoute  # the app's own routes (health, readiness) refuse unknown parameters
     app.state.settings = settings
     app.state.clock = clock
     app.state.metrics = metrics
     app.state.keys = load_keys(settings)
     app.state.cache = ReferenceCache(settings.routing_cache_seconds)
-    app.state.feed_bell = FeedBell()
-    app.state.delivery_bell = FeedBell()  # wakes webhook delivery when events commit
-    from app.delivery.keys import unit_caller
-
-    app.state.api_key_auth = unit_caller  # X-API-Key: units' systems sign their calls
+    app.state.feed_bell = Bell()
+    app.state.delivery_bell = Bell()  # wakes webhook delivery when events commit
 
     install_error_handlers(app)
     install_rate_limits(app, settings)
@@ -77,30 +78,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     install_headers(app, settings)  # after the others: middleware added last wraps the rest
 
-    from app.accounts.router import router as accounts_router
-    from app.affairs.router import router as affairs_router
-    from app.aid.router import router as aid_router
-    from app.calendar.router import router as calendar_router
-    from app.cases.router import router as cases_router
-    from app.delivery.router import router as delivery_router
-    from app.eldercare.router import router as eldercare_router
-    from app.feed.router import router as feed_router
-    from app.hotline.router import router as hotline_router
-    from app.knowledge.router import router as knowledge_router
-    from app.mediation.router import router as mediation_router
-    from app.metrics.router import router as metrics_router
-    from app.open311.router import router as open311_router
-    from app.people.router import router as people_router
-    from app.regions.router import router as regions_router
-    from app.routing.router import router as routing_router
-    from app.units.router import router as units_router
-    from app.volunteers.router import router as volunteers_router
-    from app.volunteers.timebank_router import router as timebank_router
-
-    for router in (accounts_router, regions_router, units_router, routing_router, calendar_router,
-                   hotline_router, cases_router, feed_router, metrics_router, knowledge_router, affairs_router,
-                   people_router, eldercare_router, volunteers_router, timebank_router, aid_router,
-                   mediation_router, delivery_router, open311_router):
+    for router in app.state.plugins.routers:
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")
@@ -125,10 +103,11 @@ def app_factory() -> FastAPI:
     """For `uvicorn --factory app.main:app_factory`."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    from app.hotline.service import train_classifier
+    from app.hotline.service import emergency_lexicon, train_classifier
 
     # Trained before the socket opens: training on the first call would hold the GIL for seconds under load.
     train_classifier(settings.seed_dir)
+    emergency_lexicon(str(settings.seed_dir))  # compiled before the socket opens, like the classifier
     app = create_app(settings)
     # What is loaded by now (jieba's dictionary, the classifier, the models) lives as long as the process. Frozen,
     # the collector stops walking it on every full collection: under load those walks were pauses of 100-200 ms.

@@ -1,52 +1,40 @@
-"""Background work: the same loop runs inside `serve` and as `python -m app worker`."""
+"""Background work: the same loop runs inside `serve` and as `python -m app worker`.
+
+The jobs are the packages' sweeps (each a pass in transactions of its own) and their loops (webhook delivery),
+as the registry lists them.
+"""
 
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
-import app.affairs.kind  # noqa: F401  (registers the affair kind the sweep hands cases to)
-import app.aid.kind  # noqa: F401  (the sweep accepts by rule and ends notices)
-import app.delivery.service  # noqa: F401  (the outbox listens to timeline events)
-import app.eldercare.kind  # noqa: F401
-import app.mediation.kind  # noqa: F401  (the sweep reminds before the confirmation window closes)
-from app.core.idempotency import purge_expired_keys
-from app.delivery.keys import purge_signatures
-from app.supervision.service import expire_stages, sweep
+from app.core.state import AppState
 
 log = logging.getLogger("app.worker")
 
 
-async def run_once(state: Any) -> dict[str, int]:
-    """One pass over every periodic job, each in its own transaction."""
-    now = state.clock.now()
+async def run_once(state: AppState) -> dict[str, int]:
+    """One pass over every periodic job."""
     report: dict[str, int] = {}
-    async with state.sessionmaker() as session:
-        report["idempotency_keys_purged"] = await purge_expired_keys(session, now)
-        report["inbound_signatures_purged"] = await purge_signatures(
-            session, now, state.settings.inbound_signature_tolerance_seconds)
-        await session.commit()
-    for mark, count in (await sweep(state)).items():
-        report[f"marked_{mark}"] = count
-    report["stages_expired"] = await expire_stages(state)
+    for sweep in state.plugins.sweeps:
+        report.update(await sweep(state))
     return report
 
 
-async def run_forever(state: Any, stop_after: int | None = None, *, deliver: bool = False) -> None:
-    """The periodic jobs; with `deliver`, webhook delivery alongside, on its own quicker loop."""
-    from app.delivery.service import deliver_forever
-
-    delivery = asyncio.create_task(deliver_forever(state)) if deliver else None
+async def run_forever(state: AppState, stop_after: int | None = None, *, deliver: bool = False) -> None:
+    """The periodic jobs; with `deliver`, the packages' loops (webhook delivery) alongside, on their own pace."""
+    loops = [asyncio.create_task(loop(state)) for loop in state.plugins.loops] if deliver else []
     try:
         await _periodic(state, stop_after)
     finally:
-        if delivery is not None:
-            delivery.cancel()
+        for task in loops:
+            task.cancel()
+        for task in loops:
             with contextlib.suppress(asyncio.CancelledError):
-                await delivery
+                await task
 
 
-async def _periodic(state: Any, stop_after: int | None) -> None:
+async def _periodic(state: AppState, stop_after: int | None) -> None:
     passes = 0
     while stop_after is None or passes < stop_after:
         try:

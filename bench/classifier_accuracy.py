@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.core.segment import words  # noqa: E402
 from app.hotline.classifier import Classifier, Knowledge, load_examples, load_knowledge, split  # noqa: E402
-from app.hotline.segment import words  # noqa: E402
 
 REPEATS = 5  # timing passes over the held-out texts; the median pass is reported
 

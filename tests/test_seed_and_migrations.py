@@ -59,7 +59,7 @@ async def test_an_existing_database_gets_what_a_release_adds_and_keeps_what_admi
         await session.commit()
         report = await seed_upgrade(session, seed_dir)
         await session.commit()
-        assert (report["deadline_profiles"], report["units"]) == (3, len(court))
+        assert (report["deadline_profiles"], report["units"]) == (4, len(court))
         assert (await session.execute(select(func.count()).select_from(AidLine))).scalar_one() == 4
         assert (await session.get(Unit, renamed.id)).name == "改过名的派出所"
     app.state.cache.invalidate()

@@ -17,7 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # app.core.fields.EncryptedString: Fernet tokens are longer than 20 characters. SQLite does not enforce
+    # app.models.fields.EncryptedString: Fernet tokens are longer than 20 characters. SQLite does not enforce
     # VARCHAR lengths, and changing a type there rebuilds `cases`, which the rows that reference it forbid.
     if op.get_bind().dialect.name != "sqlite":
         op.alter_column('cases', 'caller_phone', existing_type=sa.VARCHAR(length=20), type_=sa.String(),

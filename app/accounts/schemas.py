@@ -34,6 +34,7 @@ class UserRead(UserBase):
     unit_id: int | None
     phone: str | None
     active: bool
+    leader: bool = False
     created_at: datetime
 
 
@@ -63,11 +64,12 @@ class UserUpdate(BaseModel):
     role: Role | None = None
     unit_id: int | None = Field(default=None, description="null unbinds the account from its unit")
     active: bool | None = None
+    leader: bool | None = Field(default=None, description="may sign off decisions against the recorded check")
 
     @model_validator(mode="after")
     def _role_and_active_not_null(self) -> "UserUpdate":
-        # unit_id may be set to null (unbind); a role or active flag cannot be "nothing".
-        for name in ("role", "active"):
+        # unit_id may be set to null (unbind); a role, active or leader flag cannot be "nothing".
+        for name in ("role", "active", "leader"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self

@@ -45,7 +45,7 @@ async def register_resident(session: AsyncSession, settings: Settings, *, phone:
 
 
 async def create_user(session: AsyncSession, settings: Settings, *, username: str, password: str, name: str, role: str,
-                      unit_id: int | None, now: datetime) -> User:
+                      unit_id: int | None, now: datetime, leader: bool = False) -> User:
     try:
         role_value = Role(role)
     except ValueError as exc:
@@ -60,10 +60,11 @@ async def create_user(session: AsyncSession, settings: Settings, *, username: st
         raise AppError("username_taken", 409, field_errors=[{"field": "username", "code": "username_taken"}])
     phone = normalise_mobile(username)
     user = repository.add(session, User(username=username, password_hash=hash_password(password), name=name,
-                                        role=role_value, unit_id=unit_id, phone=phone, created_at=now))
+                                        role=role_value, unit_id=unit_id, phone=phone, leader=leader,
+                                        created_at=now))
     await session.flush()
     audit.record(session, at=now, action="account.create", target_type="user", target_id=user.id,
-                 detail={"role": role_value.value, "unit_id": unit_id})
+                 detail={"role": role_value.value, "unit_id": unit_id, "leader": leader})
     return user
 
 
@@ -174,11 +175,13 @@ async def update_user(session: AsyncSession, *, admin_id: int, user_id: int, cha
     if "unit_id" in changes and unit_id is not None and await session.get(Unit, unit_id) is None:
         raise AppError("unit_not_found", 422, unit_id=unit_id,
                        field_errors=[{"field": "unit_id", "code": "unit_not_found"}])
-    before = {"role": user.role, "unit_id": user.unit_id, "active": user.active}
-    after = {"role": role.value, "unit_id": unit_id, "active": changes.get("active", user.active)}
+    before = {"role": user.role, "unit_id": user.unit_id, "active": user.active, "leader": user.leader}
+    after = {"role": role.value, "unit_id": unit_id, "active": changes.get("active", user.active),
+             "leader": changes.get("leader", user.leader)}
     if before == after:
         raise AppError("nothing_to_change", 422)
-    user.role, user.unit_id, user.active = after["role"], after["unit_id"], after["active"]
+    user.role, user.unit_id, user.active, user.leader = after["role"], after["unit_id"], after["active"], \
+        after["leader"]
     revoke_tokens(user)
     audit.record(session, at=now, action="account.update", actor_user_id=admin_id, target_type="user",
                  target_id=user.id, ip=ip, detail={"before": before, "after": after})

@@ -84,6 +84,8 @@ class Result:
     per_capita_income: Decimal
     line: Decimal
     reasons: tuple[Reason, ...]
+    household_income: Decimal = Decimal(0)  # the members' monthly incomes, summed exactly
+    members: int = 1
 
 
 def money(value: Decimal) -> Decimal:
@@ -188,7 +190,20 @@ def decide(scheme: str, members: Sequence[Member], assets: Assets, line: Line,
                               f"an expense of {money(temporary.amount)}; per-capita income {pc} "
                               f"{'below' if pc < ceiling else 'not below'} {line.expense_multiplier}× the line "
                               f"({ceiling})")]
-    return Result(all(r.passed for r in reasons), pc, line.monthly_line, tuple(reasons))
+    total = sum((m.monthly_income for m in members), Decimal(0))
+    return Result(all(r.passed for r in reasons), pc, line.monthly_line, tuple(reasons), total, len(members))
+
+
+def entitlement(scheme: str, result: Result) -> Decimal | None:
+    """What the household is entitled to each month, from the line and the household (None: no rule here).
+
+    低保 tops the household up to the line: the gap per person times the household size (差额补足, 民发〔2021〕
+    57号), on the exact incomes (line × members − the household's income). 特困's support standard and temporary
+    aid's amount are set case by case, so no amount is implied.
+    """
+    if scheme != "dibao" or not result.eligible:
+        return None
+    return money(max(result.line * result.members - result.household_income, Decimal(0)))
 
 
 def start_month(decided_on: date) -> str:

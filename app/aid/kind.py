@@ -8,23 +8,27 @@ time, and marks the end of each public notice.
 """
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from app.aid import eligibility as el
-from app.aid import rules, service
 from app.aid import schemas as s
+from app.aid import service
+from app.aid.limits import AidLimits
 from app.aid.rules import Stage
-from app.calendar.deadlines import Limit, due_after
+from app.calendar.deadlines import Basis, Limit, due_after
 from app.calendar.service import current_calendar, deployment_profile
+from app.cases import clock
+from app.cases.access import sign_for
 from app.cases.accountability import record_reply
-from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import clear_oversight
-from app.cases.kinds import KindPlugin, parse_instant, recorded_by, register, update_payload, without_keys
-from app.cases.lifecycle import Actor, CaseView, Status
+from app.cases.kinds import parse_instant, recorded_by, update_payload, without_keys
+from app.cases.lifecycle import AT_UNIT, Actor, CaseView, Status
+from app.core import audit
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
 from app.models import Case
-from app.people import service as people
 
 
 def facts(case: Case) -> dict[str, Any]:
@@ -47,17 +51,25 @@ def extension_cap(case: Case) -> int:
 async def _due(ctx: Ctx, case: Case, key: str, start: datetime | None = None) -> datetime:
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     calendar = await current_calendar(ctx.state, ctx.session)
-    return due_after(start or ctx.now, profile.aid[key], calendar, people.zone_of(ctx)).at
+    return due_after(start or ctx.now, profile.section("aid", AidLimits)[key], calendar, ctx.zone).at
 
 
-async def _accept(ctx: Ctx, case: Case, actor: Actor, body: s.NoteBody, view: CaseView) -> dict:
+async def _set_due(ctx: Ctx, case: Case, column: str, key: str, start: datetime | None = None) -> datetime:
+    """Sets a deadline column from the profile's aid limit, re-planned later if its year has no notice yet."""
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    basis = Basis(start or ctx.now, profile.section("aid", AidLimits)[key])
+    return clock.set_due(case, column, basis, basis.compute(calendar, ctx.zone))
+
+
+async def accept(ctx: Ctx, case: Case, actor: Actor, body: s.AidNoteBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     case.stage_due = None
     update_payload(case, accepted={**recorded_by(ctx), "by_rule": False, "note": body.note})
     return {"notify_requester": True}
 
 
-async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.RequestMaterialsBody,
+async def request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.AidRequestMaterialsBody,
                              view: CaseView) -> dict:
     sign_for(ctx, case)
     items = [i.model_dump() for i in body.items]
@@ -70,9 +82,8 @@ async def _request_materials(ctx: Ctx, case: Case, actor: Actor, body: s.Request
     return {"items": items, "clock_paused": True, "notify_requester": True}
 
 
-async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody, view: CaseView) -> dict:
-    due = await _due(ctx, case, "whole")
-    case.handle_due = due  # accepted now: the whole process runs from today
+async def supplement(ctx: Ctx, case: Case, actor: Actor, body: s.AidSupplementBody, view: CaseView) -> dict:
+    due = await _set_due(ctx, case, "handle_due", "whole")  # accepted now: the whole process runs from today
     clear_oversight(case)
     supplement = {"materials": body.materials, **recorded_by(ctx)}
     update_payload(case, supplements=[*case.payload.get("supplements", []), supplement],
@@ -80,15 +91,15 @@ async def _supplement(ctx: Ctx, case: Case, actor: Actor, body: s.SupplementBody
     return {"materials": body.materials, "handle_due": due.isoformat(), "notify_requester": True}
 
 
-async def _grant_first(ctx: Ctx, case: Case, actor: Actor, body: s.GrantFirstBody, view: CaseView) -> dict:
+async def grant_first(ctx: Ctx, case: Case, actor: Actor, body: s.GrantFirstBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     case.stage_due = None
     update_payload(case, granted_first={"amount": str(body.amount), "note": body.note, **recorded_by(ctx)})
     return {"amount": str(body.amount), "notify_requester": True}
 
 
-async def _record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, view: CaseView) -> dict:
-    if body.visited_on > people.today_of(ctx):
+async def record_check(ctx: Ctx, case: Case, actor: Actor, body: s.AidCheckBody, view: CaseView) -> dict:
+    if body.visited_on > ctx.today:
         raise AppError("visited_in_future", 422, field_errors=[{"field": "visited_on", "code": "visited_in_future"}])
     check: dict[str, Any] = {"findings": body.findings, "visited_on": body.visited_on.isoformat(), **recorded_by(ctx)}
     if body.members is not None or body.assets is not None:
@@ -99,21 +110,23 @@ async def _record_check(ctx: Ctx, case: Case, actor: Actor, body: s.CheckBody, v
                                 if case.payload.get("temporary") else None)
         result, line, kept = await service.check(ctx, household)
         check["eligibility"] = service.present(result, household.scheme, line, len(kept)).model_dump(mode="json")
-        update_payload(case, household=kept, assets=household.assets.model_dump(mode="json"))
+        # The case's eligibility is always the latest check's: a decision is held to it.
+        update_payload(case, household=kept, assets=household.assets.model_dump(mode="json"),
+                       eligibility=check["eligibility"])
     update_payload(case, checks=[*case.payload.get("checks", []), check])
     return {"eligible_after_check": check.get("eligibility", {}).get("eligible")}
 
 
-async def _publish_notice(ctx: Ctx, case: Case, actor: Actor, body: s.NoticeBody, view: CaseView) -> dict:
+async def publish_notice(ctx: Ctx, case: Case, actor: Actor, body: s.NoticeBody, view: CaseView) -> dict:
     ends = await _due(ctx, case, "notice")
     notice = {"round": len(case.payload["notices"]) + 1, "place": body.place, "from": ctx.now.isoformat(),
-              "ends": ends.isoformat(), "ends_local": ends.astimezone(people.zone_of(ctx)).strftime("%Y-%m-%d %H:%M")}
+              "ends": ends.isoformat(), "ends_local": ends.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M")}
     case.stage_due = ends
     update_payload(case, notices=[*case.payload["notices"], notice], decision_due=None)
     return {"notice": notice, "notify_requester": True}
 
 
-async def _object(ctx: Ctx, case: Case, actor: Actor, body: s.ObjectionBody, view: CaseView) -> dict:
+async def record_objection(ctx: Ctx, case: Case, actor: Actor, body: s.ObjectionBody, view: CaseView) -> dict:
     round_ = case.payload["notices"][-1]["round"]
     case.stage_due = None
     objection = {"round": round_, "text": body.text, "by": body.by, **recorded_by(ctx)}
@@ -121,11 +134,50 @@ async def _object(ctx: Ctx, case: Case, actor: Actor, body: s.ObjectionBody, vie
     return {"round": round_, "back_to": "check", "notify_requester": True}
 
 
-async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view: CaseView) -> dict:
-    start = el.start_month(people.today_of(ctx))
+def _departures(case: Case, amount: Decimal) -> tuple[list[dict[str, Any]], Decimal | None]:
+    """How an approval of `amount` departs from the latest recorded check: (the departures, the entitlement)."""
+    latest = case.payload["eligibility"]
+    entitled = Decimal(latest["entitlement"]) if latest.get("entitlement") is not None else None
+    found: list[dict[str, Any]] = []
+    if not latest["eligible"]:
+        found.append({"code": "check_ineligible", "failed": [r["code"] for r in latest["reasons"]
+                                                              if not r["passed"]]})
+    if entitled is not None and amount != entitled:
+        found.append({"code": "amount_not_entitlement", "entitlement": str(entitled), "amount": str(amount)})
+    return found, entitled
+
+
+def _override(ctx: Ctx, case: Case, body: s.AidApproveBody, departures: list[dict[str, Any]],
+              entitled: Decimal | None) -> dict[str, Any] | None:
+    """An approval against the latest check needs a leader's override with a reason; it is audited and goes on the
+    timeline as an `override` event, which the unit's figures count."""
+    if not departures:
+        return None
+    detail = {"departures": departures, "entitlement": str(entitled) if entitled is not None else None,
+              "amount": str(body.amount), "check": case.payload["eligibility"]}
+    if body.override is None:
+        raise AppError("decision_contradicts_check", 409, what="、".join(d["code"] for d in departures),
+                       extra={"departures": departures,
+                              "entitlement": str(entitled) if entitled is not None else None})
+    if not ctx.principal.leader:
+        raise AppError("override_not_allowed", 403)
+    override = {"reason": body.override.reason, **detail, **recorded_by(ctx)}
+    audit.record(ctx.session, at=ctx.now, action="aid.override", actor_user_id=ctx.principal.user_id,
+                 actor_name=ctx.principal.name, target_type="case", target_id=case.id,
+                 detail={"reason": body.override.reason, "departures": departures})
+    ctx.event(case, "override", from_status=case.status, to_status=case.status, reason=body.override.reason,
+              data={"decision": "approve", **detail, "unit_id": ctx.principal.unit_id})
+    return override
+
+
+async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.AidApproveBody, view: CaseView) -> dict:
+    departures, entitled = _departures(case, body.amount)
+    override = _override(ctx, case, body, departures, entitled)
+    start = el.start_month(ctx.today)
     monthly = case.payload["scheme"] != "temporary"
     decision = {"result": "approved", "amount": str(body.amount), "monthly": monthly,
-                "start_month": start if monthly else None, "note": body.note, **recorded_by(ctx)}
+                "start_month": start if monthly else None, "note": body.note, "override": override,
+                "entitlement": str(entitled) if entitled is not None else None, **recorded_by(ctx)}
     case.stage_due = None
     update_payload(case, decision=decision)
     what = service.SCHEME_NAMES[case.payload["scheme"]]
@@ -135,7 +187,7 @@ async def _approve(ctx: Ctx, case: Case, actor: Actor, body: s.ApproveBody, view
             "notify_requester": True}
 
 
-async def _reject(ctx: Ctx, case: Case, actor: Actor, body: s.RejectBody, view: CaseView) -> dict:
+async def reject(ctx: Ctx, case: Case, actor: Actor, body: s.AidRejectBody, view: CaseView) -> dict:
     notice_due = await _due(ctx, case, "rejection_notice")
     decision = {"result": "rejected", "reasons": body.reasons, "legal_basis": body.legal_basis,
                 "written_notice_due": notice_due.isoformat(), **recorded_by(ctx)}
@@ -155,7 +207,7 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
     due, before = case.stage_due, case.status
     if case.stage == Stage.applied:  # whatever the case is doing meanwhile (a return under review), the rule holds
         case.stage, case.stage_due = Stage.accepted, None
-        if Status(case.status) in rules.AT_UNIT:
+        if Status(case.status) in AT_UNIT:
             case.status = Status.in_progress
         update_payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": None, "by_rule": True})
         data = {"stage_from": Stage.applied, "stage_to": Stage.accepted, "list_due": due.isoformat(),
@@ -163,8 +215,7 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
         reason = "未在时限内一次性告知需补齐的材料，视为受理 / no list of missing materials in time: accepted by rule"
         kind = "accept_by_rule"
     elif case.stage == Stage.notice and not case.payload.get("decision_due"):
-        decision_due = await _due(ctx, case, "decision", due)
-        case.stage_due = decision_due
+        decision_due = await _set_due(ctx, case, "stage_due", "decision", due)
         data = {"notice_ended": due.isoformat(), "decision_due": decision_due.isoformat()}
         update_payload(case, decision_due=decision_due.isoformat())
         reason, kind = "公示期满无异议 / the notice ended without objection", "notice_ended"
@@ -185,20 +236,3 @@ def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
         return payload
     # Who objected stays with the staff: the applicant sees that there was an objection, not whose.
     return without_keys(payload, frozenset({"by_user_id", "by"}))
-
-
-PLUGIN = register(KindPlugin(
-    name="aid", title="社会救助", title_en="Social aid", initial_stage=Stage.applied,
-    channels=frozenset({"counter", "app", "web", "staff"}), stages=rules.MACHINE,
-    stage_bodies={"accept": s.NoteBody, "request_materials": s.RequestMaterialsBody, "supplement": s.SupplementBody,
-                  "grant_first": s.GrantFirstBody, "record_check": s.CheckBody, "publish_notice": s.NoticeBody,
-                  "object": s.ObjectionBody, "approve": s.ApproveBody, "reject": s.RejectBody},
-    stage_effects={"accept": _accept, "request_materials": _request_materials, "supplement": _supplement,
-                   "grant_first": _grant_first, "record_check": _record_check, "publish_notice": _publish_notice,
-                   "object": _object, "approve": _approve, "reject": _reject},
-    stage_facts=facts,
-    # Decided by procedure, never answered from the knowledge base or merged away.
-    blocked_actions=frozenset({"direct_answer", "reply", "merge"}),
-    handling_limit=handling_limit, limit_follows_case=True, extension_cap=extension_cap, on_stage_due=on_stage_due,
-    present_payload=present_payload, generic_intake=False,
-))

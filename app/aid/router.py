@@ -2,29 +2,27 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-import app.aid.kind  # noqa: F401  (registers the kind)
 from app.aid import schemas as s
 from app.aid import service
-from app.cases.router import created, request_ctx
+from app.cases.router import created
 from app.cases.schemas import CaseRead
-from app.core.auth import ClockDep, CurrentUser, SessionDep
+from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
 
 router = APIRouter(prefix="/aid", tags=["social aid"], route_class=UnitOfWorkRoute)
 
 
-@router.post("/eligibility", response_model=s.EligibilityRead,
+@router.post("/eligibility", response_model=s.AidEligibilityRead,
              summary="Check a household against the district's line and limits (creates nothing)",
              description="低保: per-capita monthly income below the line in force today, savings, vehicles "
                          "and homes within the limits. 特困: no capacity to work (60+, under 16 or severely "
                          "disabled), no income, no able supporter. 临时救助: an emergency, or an expense the "
                          "household cannot bear. Every condition is answered, passed or not.")
-async def eligibility(body: s.Household, request: Request, session: SessionDep, principal: CurrentUser,
-                      clock: ClockDep) -> s.EligibilityRead:
-    result, line, kept = await service.check(request_ctx(request, session, principal, clock), body)
+async def eligibility(ctx: CtxDep, body: s.Household) -> s.AidEligibilityRead:
+    result, line, kept = await service.check(ctx, body)
     return service.present(result, body.scheme, line, len(kept))
 
 
@@ -33,16 +31,13 @@ async def eligibility(body: s.Household, request: Request, session: SessionDep, 
              description="Filed at the place of household registration and routed to its 街道民政服务站. The whole "
                          "process is due in 25 working days (extendable to 40); stages go through "
                          "`POST /cases/{id}/actions/{action}`.")
-async def apply(body: s.Household, request: Request, session: SessionDep, principal: CurrentUser,
-                clock: ClockDep, idem: IdempotencyDep) -> Any:
+async def apply(ctx: CtxDep, body: s.Household, idem: IdempotencyDep) -> Any:
     if (replay := await idem.claim()) is not None:
         return replay
-    ctx = request_ctx(request, session, principal, clock)
     return await created(ctx, await service.apply(ctx, body), idem)
 
 
 @router.get("/applications/{case_id}", response_model=s.AidTrack,
             summary="The applicant's view: stage, missing materials, the notice, the decision, the steps")
-async def track(case_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-                clock: ClockDep) -> s.AidTrack:
-    return await service.track(request_ctx(request, session, principal, clock), case_id)
+async def track(ctx: CtxDep, case_id: int) -> s.AidTrack:
+    return await service.track(ctx, case_id)

@@ -12,7 +12,7 @@ checked after.
 from collections.abc import Iterable
 from datetime import datetime
 
-from app.cases.lifecycle import Actor, LifecycleError, Status
+from app.cases.lifecycle import AT_UNIT, Actor, LifecycleError, Status
 from app.cases.stages import StageMachine, StageTransition, StageView, transition
 
 
@@ -40,7 +40,6 @@ STAGE_NAMES = {
     Stage.rejected: ("不予批准", "Rejected"),
 }
 
-AT_UNIT = frozenset({Status.dispatched, Status.signed, Status.in_progress})
 LEAD = frozenset({Actor.lead})
 RECORDERS = frozenset({Actor.lead, Actor.agent, Actor.dispatcher})  # who may record an objection
 

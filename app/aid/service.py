@@ -12,18 +12,21 @@ from typing import Any
 from app.aid import eligibility as el
 from app.aid import repository, rules
 from app.aid import schemas as s
+from app.aid.limits import AidLimits
 from app.calendar.deadlines import due_after
-from app.calendar.service import current_calendar, deployment_profile
+from app.calendar.service import current_calendar
+from app.care_policy.service import current_policy
 from app.cases import service as cases
-from app.cases.context import Ctx
+from app.core.clock import age_on
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import normalise_mobile
-from app.eldercare.eligibility import age_on
-from app.eldercare.policies import current_policy
 from app.models import Case, CaseEvent, Unit
 from app.people import repository as people_repo
 from app.people import service as people
+from app.regions import service as regions
+from app.routing import service as routing
 
 FILER_ROLES = frozenset({Role.resident, Role.agent, Role.unit_staff})
 CATEGORY = {"dibao": "civil.dibao", "tekun": "civil.tekun", "temporary": "civil.temporary_aid"}
@@ -48,7 +51,7 @@ async def household(ctx: Ctx, members: list[s.MemberIn], field: str = "members")
         raise AppError("household_two_applicants", 422,
                        field_errors=[{"field": f"{field}.{applicants[1]}.relationship",
                                       "code": "household_two_applicants"}])
-    today = people.today_of(ctx)
+    today = ctx.today
     rules_in: list[el.Member] = []
     kept: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -89,7 +92,7 @@ def assets_of(body: s.AssetsIn) -> el.Assets:
 
 
 async def line_for(ctx: Ctx, region_code: str, field: str = "region_code") -> el.Line:
-    row = await repository.line_on(ctx.session, region_code[:6], people.today_of(ctx))
+    row = await repository.line_on(ctx.session, region_code[:6], ctx.today)
     if row is None:
         raise AppError("aid_line_missing", 422, district=region_code[:6],
                        field_errors=[{"field": field, "code": "aid_line_missing"}])
@@ -106,14 +109,17 @@ def _temporary(body: s.Household) -> el.Temporary | None:
     return el.Temporary(body.temporary.type, body.temporary.amount)
 
 
-def present(result: el.Result, scheme: str, line: el.Line, members: int) -> s.EligibilityRead:
-    return s.EligibilityRead(eligible=result.eligible, scheme=scheme, per_capita_income=float(result.per_capita_income),
+def present(result: el.Result, scheme: str, line: el.Line, members: int) -> s.AidEligibilityRead:
+    return s.AidEligibilityRead(eligible=result.eligible, scheme=scheme,
+                                per_capita_income=float(result.per_capita_income),
                              line=float(result.line), line_effective_from=line.effective_from, line_source=line.source,
-                             members=members, reasons=[s.ReasonRead(**r.as_dict()) for r in result.reasons])
+                             members=members, reasons=[s.AidReasonRead(**r.as_dict()) for r in result.reasons],
+                             entitlement=str(amount) if (amount := el.entitlement(scheme, result)) is not None
+                             else None)
 
 
 async def check(ctx: Ctx, body: s.Household) -> tuple[el.Result, el.Line, list[dict[str, Any]]]:
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     temporary = _temporary(body)
     members, kept = await household(ctx, body.members)
     line = await line_for(ctx, body.region_code)
@@ -126,7 +132,7 @@ async def apply(ctx: Ctx, body: s.Household) -> Case:
     p = ctx.principal
     if p.role not in FILER_ROLES:
         raise AppError("forbidden", 403)
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     if p.role != Role.resident:
         people.require_registrar(ctx, body.region_code)
     result, line, kept = await check(ctx, body)
@@ -144,18 +150,19 @@ async def apply(ctx: Ctx, body: s.Household) -> Case:
         phone = normalise_mobile(p.username)
     else:
         phone = None
-    profile = await deployment_profile(ctx.state, ctx.session)
+    profile = await routing.profile_at(ctx.state, ctx.session, body.region_code)
     calendar = await current_calendar(ctx.state, ctx.session)
-    zone = people.zone_of(ctx)
-    whole = profile.aid["whole"]
-    list_due = due_after(ctx.now, profile.aid["materials_list"], calendar, zone)
+    zone = ctx.zone
+    limits = profile.section("aid", AidLimits)
+    whole = limits["whole"]
+    list_due = due_after(ctx.now, limits["materials_list"], calendar, zone)
     payload = {
         "scheme": body.scheme, "household": kept, "assets": body.assets.model_dump(mode="json"),
         "temporary": body.temporary.model_dump(mode="json") if body.temporary else None,
         "eligibility": present(result, body.scheme, line, len(kept)).model_dump(mode="json"),
         "line": {"amount": str(line.monthly_line), "effective_from": line.effective_from.isoformat(),
                  "source": line.source},
-        "limit": {whole.unit: whole.amount}, "extension_cap": profile.aid_extended_working_days - whole.amount,
+        "limit": {whole.unit: whole.amount}, "extension_cap": limits.whole_extended_working_days - whole.amount,
         "materials_list_due": list_due.at.isoformat(), "notices": [], "objections": [],
     }
     zh = SCHEME_NAMES[body.scheme]
@@ -189,6 +196,7 @@ async def track(ctx: Ctx, case_id: int) -> s.AidTrack:
     return s.AidTrack(id=case.id, number=case.number, scheme=payload["scheme"], stage=case.stage,  # type: ignore[arg-type]
                       stage_name=zh, stage_name_en=en, status=case.status, handling_unit=unit.name if unit else None,
                       applied_at=case.created_at, due=case.handle_due, decision_due=payload.get("decision_due"),
+                      calendar_complete=not case.provisional,
                       missing=missing["items"] if missing else None,
                       notice=notice, decision=decision, steps=_steps(case.events))
 
@@ -199,6 +207,6 @@ STEPS = {"create", "dispatch", "accept", "accept_by_rule", "request_materials", 
          "callback", "withdraw"}
 
 
-def _steps(events: list[CaseEvent]) -> list[s.TrackStep]:
-    return [s.TrackStep(at=e.at, type=e.type, stage=e.data.get("stage_to"), note=None) for e in events
+def _steps(events: list[CaseEvent]) -> list[s.AidTrackStep]:
+    return [s.AidTrackStep(at=e.at, type=e.type, stage=e.data.get("stage_to"), note=None) for e in events
             if e.type in STEPS]

@@ -5,9 +5,10 @@ day; working-day limits count the Chinese working calendar. All inputs and
 outputs are aware UTC; calendar arithmetic happens in the deployment's zone.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from app.calendar.workdays import WorkCalendar
@@ -23,7 +24,7 @@ class Limit:
     unit: Unit
 
     @classmethod
-    def parse(cls, spec: dict[str, Any]) -> "Limit":
+    def parse(cls, spec: Mapping[str, Any]) -> "Limit":
         for unit in UNITS:
             if unit in spec:
                 return cls(int(spec[unit]), unit)
@@ -64,9 +65,10 @@ def extend_due(current: datetime, working_days: int, calendar: WorkCalendar, zon
 _PARSED = {"sign_for", "handling", "return_window", "callback", "extension_cap_working_days",
            "chase_after_overdue", "supervise_after_chase", "callback_max_tries", "duplicate_window_days",
            "duplicate_radius_m", "intake_how_min_chars", "tolerance_margin_working_days",
-           "tolerance_cap_working_days", "aid", "mediation"}
-AID_LIMITS = ("materials_list", "notice", "decision", "rejection_notice", "whole")
-MEDIATION_LIMITS = ("conclude", "confirmation_window", "confirmation_reminder_before")
+           "tolerance_cap_working_days", "extension_decision", "direct_answer_types"}
+# A package's own section of a profile (aid's process limits), parsed by the package when the profile is loaded.
+SectionParser = Callable[[Mapping[str, Any]], object]
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,21 @@ class Profile:
     intake_how_min_chars: int
     tolerance_margin_working_days: int  # 容缺受理: supplement by min(promised − margin, cap) working days
     tolerance_cap_working_days: int
-    aid: dict[str, Limit]  # 社会救助: materials_list, notice, decision, rejection_notice, whole
-    aid_extended_working_days: int  # the whole process may be extended up to this
-    mediation: dict[str, Limit]  # 人民调解: conclude, confirmation_window, confirmation_reminder_before
+    extension_decision: Limit  # the approver is reminded of an undecided extension request after this
+    direct_answer_types: frozenset[str]  # work-order types an agent may answer directly (直办) from an article
+    sections: Mapping[str, object]  # the packages' own sections, parsed by them (aid, mediation)
     extra: dict[str, Any]
 
     @classmethod
-    def parse(cls, code: str, spec: dict[str, Any]) -> "Profile":
+    def parse(cls, code: str, spec: Mapping[str, Any],
+              sections: Mapping[str, SectionParser] | None = None) -> "Profile":
+        """Parses the spine's limits, and each package's section with the package's parser; a section the
+        profile lacks is an error, so a profile is complete for every kind the application has."""
         handling = spec.get("handling", {})
+        sections = sections or {}
+        missing = [key for key in sections if key not in spec]
+        if missing:
+            raise ValueError(f"profile {code} lacks the sections {missing}")
         return cls(
             code=code,
             sign_for=Limit.parse(spec["sign_for"]),
@@ -116,11 +125,25 @@ class Profile:
             intake_how_min_chars=int(spec["intake_how_min_chars"]),
             tolerance_margin_working_days=int(spec["tolerance_margin_working_days"]),
             tolerance_cap_working_days=int(spec["tolerance_cap_working_days"]),
-            aid={k: Limit.parse(spec["aid"][k]) for k in AID_LIMITS},
-            aid_extended_working_days=int(spec["aid"]["whole_extended_working_days"]),
-            mediation={k: Limit.parse(spec["mediation"][k]) for k in MEDIATION_LIMITS},
-            extra={k: v for k, v in spec.items() if k not in _PARSED},
+            extension_decision=Limit.parse(spec["extension_decision"]),
+            direct_answer_types=frozenset(spec["direct_answer_types"]),
+            sections={key: parse(spec[key]) for key, parse in sections.items()},
+            extra={k: v for k, v in spec.items() if k not in _PARSED and k not in sections},
         )
+
+    def section(self, key: str, kind: type[S]) -> S:
+        """A package's section, as the type its parser made."""
+        value = self.sections[key]
+        if not isinstance(value, kind):
+            raise TypeError(f"profile section {key} is a {type(value).__name__}, not a {kind.__name__}")
+        return value
+
+    def __getattr__(self, name: str) -> object:
+        # `profile.aid` reads the aid package's section, as the profile file names it.
+        sections = self.__dict__.get("sections") or {}
+        if name in sections:
+            return sections[name]
+        raise AttributeError(name)
 
     def handling_limit(self, work_order_type: str, urgency: str, handling_class: str) -> tuple[Limit, str]:
         """The handling limit and which clause of the profile chose it."""
@@ -134,6 +157,37 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """How a deadline was computed, so that it can be computed again when the calendar it used changes: from
+    `start`, `limit`, then `extra_working_days` of extensions; `anchor` "end" is the close of the due day (a
+    deadline), "start" its first instant (a chase or supervision falls due when the day begins)."""
+
+    start: datetime
+    limit: Limit
+    extra_working_days: int = 0
+    anchor: Literal["end", "start"] = "end"
+
+    def compute(self, calendar: WorkCalendar, zone: ZoneInfo) -> Due:
+        due = due_after(self.start, self.limit, calendar, zone)
+        if self.extra_working_days:
+            extended = extend_due(due.at, self.extra_working_days, calendar, zone)
+            due = Due(extended.at, due.calendar_complete and extended.calendar_complete)
+        if self.anchor == "start" and self.limit.unit != "hours":
+            day = due.at.astimezone(zone).date()
+            due = Due(datetime.combine(day, time(0, 0), tzinfo=zone).astimezone(UTC), due.calendar_complete)
+        return due
+
+    def as_json(self) -> dict[str, Any]:
+        return {"start": self.start.isoformat(), "amount": self.limit.amount, "unit": self.limit.unit,
+                "extra": self.extra_working_days, "anchor": self.anchor}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Basis":
+        return cls(datetime.fromisoformat(data["start"]), Limit(int(data["amount"]), data["unit"]),
+                   int(data.get("extra", 0)), data.get("anchor", "end"))
+
+
+@dataclass(frozen=True)
 class DispatchDeadlines:
     sign_due: datetime
     handle_due: datetime
@@ -143,6 +197,9 @@ class DispatchDeadlines:
     handling_clause: str
     sign_limit: Limit
     return_limit: Limit
+    # Each deadline's basis and whether its calendar was complete (an inherited handling due has no new basis).
+    bases: Mapping[str, Basis] = field(default_factory=dict)
+    complete: Mapping[str, bool] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -186,4 +243,9 @@ def deadlines_at_dispatch(
         calendar_complete=sign.calendar_complete and handle_complete and ret.calendar_complete,
         handling_limit=limit, handling_clause=clause, sign_limit=profile.sign_for,
         return_limit=profile.return_window,
+        bases={"sign_due": Basis(dispatched_at, profile.sign_for),
+               "return_until": Basis(dispatched_at, profile.return_window),
+               **({} if inherited_handle_due is not None else {"handle_due": Basis(dispatched_at, limit)})},
+        complete={"sign_due": sign.calendar_complete, "return_until": ret.calendar_complete,
+                  "handle_due": handle_complete},
     )

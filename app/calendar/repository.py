@@ -5,54 +5,63 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from app.calendar.statutory import schedule_problems
 from app.core.errors import AppError
 from app.models import CalendarDay, CalendarYear, DeadlineProfile
 
 
-def _parse_entries(year: int, entries: Any, working: bool) -> list[CalendarDay]:
+def _entries(entries: Any, field: str) -> list[tuple[date, str | None]]:
     out = []
-    for entry in entries or []:
+    for i, entry in enumerate(entries or []):
         if not isinstance(entry, dict) or "date" not in entry:
-            raise AppError("calendar_year_invalid", 422, reason="each entry needs a date")
+            raise AppError("calendar_year_invalid", 422, reason="each entry needs a date",
+                           field_errors=[{"field": f"{field}.{i}", "code": "missing"}])
         raw = entry["date"]
         try:
             day = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
         except ValueError as exc:
-            raise AppError("calendar_year_invalid", 422, reason=f"bad date {raw!r}") from exc
-        if day.year != year:
-            raise AppError("calendar_year_invalid", 422, reason=f"{day} is not in {year}")
-        out.append(CalendarDay(day=day, year=year, working=working, name=entry.get("name")))
+            raise AppError("calendar_year_invalid", 422, reason=f"bad date {raw!r}",
+                           field_errors=[{"field": f"{field}.{i}.date", "code": "date_parsing"}]) from exc
+        out.append((day, entry.get("name")))
     return out
+
+
+def _refuse(problems: list[dict[str, str]]) -> AppError:
+    dates = ", ".join(dict.fromkeys(p["date"] for p in problems))
+    return AppError("calendar_year_invalid", 422, reason=dates,
+                    field_errors=[{k: v for k, v in p.items() if k != "other"} for p in problems])
 
 
 async def load_year_file(session: AsyncSession, data: dict[str, Any], *, source: str, now: datetime,
                          replace: bool) -> int:
-    """Stores one year's schedule. Returns 1 when stored, 0 when the year was kept as it was."""
+    """Stores one year's whole schedule, checked against the law's statutory days. Returns 1 when stored, 0 when
+    the year was kept as it was."""
     try:
         year = int(data["year"])
     except (KeyError, TypeError, ValueError) as exc:
         raise AppError("calendar_year_invalid", 422, reason="year is required") from exc
     if not 2000 <= year <= 2100:
         raise AppError("calendar_year_invalid", 422, reason="year out of range")
-    rest = _parse_entries(year, data.get("holidays"), working=False)
-    work = _parse_entries(year, data.get("workdays"), working=True)
+    rest = _entries(data.get("holidays"), "holidays")
+    work = _entries(data.get("workdays"), "workdays")
     if not rest:
-        raise AppError("calendar_year_invalid", 422, reason="a schedule lists its holidays")
-    clash = {d.day for d in rest} & {d.day for d in work}
-    if clash:
-        raise AppError("calendar_year_invalid", 422, reason=f"both holiday and workday: {sorted(clash)[0]}")
-    if len({d.day for d in rest + work}) != len(rest + work):
-        raise AppError("calendar_year_invalid", 422, reason="a date is listed twice")
+        raise AppError("calendar_year_invalid", 422, reason="a schedule lists its holidays",
+                       field_errors=[{"field": "holidays", "code": "too_short"}])
+    problems = schedule_problems(year, [d for d, _ in rest], [d for d, _ in work])
+    if problems:
+        raise _refuse(problems)
     existing = await session.get(CalendarYear, year)
     if existing is not None and not replace:
         return 0
-    await session.execute(delete(CalendarDay).where(CalendarDay.year == year))
+    await session.execute(delete(CalendarDay).where(col(CalendarDay.year) == year))
     if existing is not None:
         existing.source, existing.loaded_at = source, now
     else:
         session.add(CalendarYear(year=year, source=source, loaded_at=now))
-    session.add_all(rest + work)
+    session.add_all([CalendarDay(day=d, year=year, working=False, name=n) for d, n in rest]
+                    + [CalendarDay(day=d, year=year, working=True, name=n) for d, n in work])
     await session.flush()
     return 1
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Path, Query, Request
 from app.calendar import repository, service
 from app.calendar.package import package_schedule
 from app.calendar.schemas import CalendarYearLoad, CalendarYearsRead, ProfileRead, WorkingDayAnswer
-from app.core import audit
-from app.core.auth import AdminUser, ClockDep, SessionDep
+from app.core.auth import AdminUser, SessionDep
+from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 
 router = APIRouter(prefix="/calendar", tags=["calendar"], route_class=UnitOfWorkRoute)
@@ -27,7 +27,7 @@ async def add_working_days(
     current = lo + timedelta(days=1)
     while current < hi:
         if not cal.is_working_day(current):
-            skipped.append({"date": current.isoformat(), "name": cal.names.get(current)})
+            skipped.append({"date": current.isoformat(), "name": cal.name_of(current)})
         current += timedelta(days=1)
     return WorkingDayAnswer(start=start, days=days, date=answer, calendar_complete=complete,
                             non_working_days_skipped=skipped)
@@ -42,16 +42,10 @@ async def years(session: SessionDep) -> CalendarYearsRead:
 
 
 @router.put("/years/{year}", status_code=200, summary="Load or replace a year's schedule (admin)")
-async def load_year(year: Annotated[int, Path(ge=2000, le=2100)], body: CalendarYearLoad, request: Request,
-                    session: SessionDep, admin: AdminUser, clock: ClockDep) -> dict[str, int | bool]:
-    now = clock.now()
-    data = {"year": year, "holidays": [e.model_dump() for e in body.holidays],
-            "workdays": [e.model_dump() for e in body.workdays]}
-    await repository.load_year_file(session, data, source=body.source, now=now, replace=True)
-    audit.record(session, at=now, action="calendar.load_year", actor_user_id=admin.user_id,
-                 target_type="calendar_year", target_id=year, detail={"source": body.source})
-    request.app.state.cache.invalidate(service.CALENDAR)
-    return {"year": year, "loaded": True}
+async def load_year(ctx: CtxDep, _: AdminUser, year: Annotated[int, Path(ge=2000, le=2100)],
+                    body: CalendarYearLoad) -> dict[str, int | bool]:
+    return await service.load_year(ctx, year, body.source, [e.model_dump() for e in body.holidays],
+                                   [e.model_dump() for e in body.workdays])
 
 
 @router.get("/profiles", summary="Deadline profiles; `selected` is the deployment's")

@@ -2,13 +2,17 @@
 
 Days differ from Monday–Friday only by the official schedule: holidays on
 weekdays and 调休 weekends made into working days. A year with no schedule
-falls back to Monday–Friday and every answer says the calendar was incomplete
-for the span it touched; nothing here raises for a missing year.
+falls back to Monday–Friday with the statutory holidays the law fixes
+(app.calendar.statutory) as rest days, and every answer says the calendar was
+incomplete for the span it touched, since that year's 调休 is not known;
+nothing here raises for a missing year.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from app.calendar.statutory import statutory_days
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,15 @@ class WorkCalendar:
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
+        if day.year not in self.covered_years and day in statutory_days(day.year):
+            return False  # a year with no schedule still has the holidays the law fixes
         return day.weekday() < 5
+
+    def name_of(self, day: date) -> str | None:
+        """The day's holiday or 调休 name, from the schedule or, for a year without one, from the law."""
+        if day in self.names:
+            return self.names[day]
+        return statutory_days(day.year).get(day) if day.year not in self.covered_years else None
 
     def is_complete(self, day: date) -> bool:
         return day.year in self.covered_years

@@ -1,25 +1,30 @@
 """Closing the loop: callbacks and ratings, redo, merging duplicates, major cases. Never commits."""
 
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from app.calendar.deadlines import due_after
+from app.calendar.deadlines import Basis
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases import repository
+from app.cases import clock, repository, search
 from app.cases import schemas as s
-from app.cases.context import Ctx, can_see, lead_assignment
+from app.cases.access import can_see, lead_assignment
 from app.cases.dispatching import hand_to
+from app.cases.kinds import StageEffect
 from app.cases.lifecycle import Actor, CaseView, Outcome, Status, after_callback
+from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError
 from app.models import Case, CaseCallback
 
 FINISHED = (Status.closed, Status.withdrawn)
 
 
-async def next_callback_due(ctx: Ctx, case: Case):
+async def set_callback_due(ctx: Ctx, case: Case) -> datetime:
+    """The callback falls due the profile's limit after now (a reply, an unreached attempt)."""
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     calendar = await current_calendar(ctx.state, ctx.session)
-    return due_after(ctx.now, profile.callback, calendar, ZoneInfo(ctx.state.settings.timezone)).at
+    basis = Basis(ctx.now, profile.callback)
+    return clock.set_due(case, "callback_due", basis, basis.compute(calendar, ctx.zone))
 
 
 async def record_reply(ctx: Ctx, case: Case, text: str, **extra: Any) -> dict[str, Any]:
@@ -28,36 +33,40 @@ async def record_reply(ctx: Ctx, case: Case, text: str, **extra: Any) -> dict[st
     case.reply = {"text": text, "signer": ctx.principal.name, "by_unit_id": lead.unit_id if lead else None,
                   "by_user_id": ctx.principal.user_id, "direct": False, "at": ctx.now.isoformat(), **extra}
     case.replied_at = ctx.now
+    search.refresh(case)
     if lead is not None:
         lead.status, lead.finished_at = "replied", ctx.now
-    case.callback_due = await next_callback_due(ctx, case)
+    callback_due = await set_callback_due(ctx, case)
     case.callback_reminded_at = None
+    merged = await tell_merged(ctx, case)
     on_time = case.handle_due is None or ctx.now <= case.handle_due
-    return {"on_time": on_time, "callback_due": case.callback_due.isoformat()}
+    return {"on_time": on_time, "callback_due": callback_due.isoformat(), "merged_told": merged}
 
 
 async def record_evaluation(ctx: Ctx, case: Case, actor: Actor, outcome: Outcome, view: CaseView, *,
                             channel: str, note: str | None) -> dict[str, Any]:
     """Stores the attempt, then applies what the pure rule decided."""
     result = after_callback(outcome, view, by_requester=actor == Actor.requester)
+    attempt = case.callback_attempts + 1 if channel == "phone" else case.callback_attempts
+    if channel == "phone":
+        case.callback_attempts = attempt  # every call counts, reached or not; a resident's rating is not a call
     if result.counted:
         # 一事一评: only the last valid evaluation of a reply counts.
-        await repository.uncount_callbacks(ctx.session, case.id, case.redo_count)
+        await repository.uncount_callbacks(ctx.session, id_of(case), case.redo_count)
     ctx.session.add(CaseCallback(
-        case_id=case.id, unit_id=case.lead_unit_id, **repository.place_copy(case), at=ctx.now,
+        case_id=id_of(case), unit_id=case.lead_unit_id, **repository.place_copy(case), at=ctx.now,
         by_user_id=ctx.principal.user_id,
-        channel=channel, round=case.redo_count, attempt=case.callback_attempts + 1, reached=outcome.reached,
+        channel=channel, round=case.redo_count, attempt=attempt, reached=outcome.reached,
         solved=outcome.solved, satisfaction=outcome.satisfaction, unit_at_fault=outcome.unit_at_fault,
         outcome=result.result, counted=result.counted, note=note,
     ))
     data: dict[str, Any] = {"result": result.result, "reached": outcome.reached, "solved": outcome.solved,
                             "satisfaction": outcome.satisfaction, "unit_at_fault": outcome.unit_at_fault,
-                            "channel": channel, "round": case.redo_count, "attempt": case.callback_attempts + 1}
+                            "channel": channel, "round": case.redo_count, "attempt": attempt}
     if result.result == "retry":
-        case.callback_attempts += 1
-        case.callback_due = await next_callback_due(ctx, case)
+        next_due = await set_callback_due(ctx, case)
         case.callback_reminded_at = None
-        data["next_callback_due"] = case.callback_due.isoformat()
+        data["next_callback_due"] = next_due.isoformat()
     elif result.result in ("closed", "unreached"):
         case.closed_at, case.close_reason = ctx.now, result.close_reason
     elif result.result == "awaiting_review":
@@ -80,11 +89,59 @@ async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
 
 
 async def _callback(ctx: Ctx, case: Case, actor: Actor, body: s.CallbackBody, view: CaseView) -> dict:
+    if case.merged_into_id is not None:
+        return await _merged_evaluation(ctx, case, body.outcome(), view, channel="phone", note=body.note)
     return await record_evaluation(ctx, case, actor, body.outcome(), view, channel="phone", note=body.note)
 
 
 async def _rate(ctx: Ctx, case: Case, actor: Actor, body: s.RateBody, view: CaseView) -> dict:
+    if case.merged_into_id is not None:
+        return await _merged_evaluation(ctx, case, body.outcome(), view, channel="app", note=body.comment)
     return await record_evaluation(ctx, case, actor, body.outcome(), view, channel="app", note=body.comment)
+
+
+async def tell_merged(ctx: Ctx, master: Case) -> list[int]:
+    """The master was answered: each merged duplicate's requester is owed the same answer and a callback of
+    their own (一事一评 for the caller, while the matter counts once in the figures, on the master)."""
+    told = []
+    for dup in await repository.merged_into(ctx.session, id_of(master)):
+        dup.reply = {**(master.reply or {}), "from_master": {"id": master.id, "number": master.number}}
+        dup.replied_at, dup.callback_attempts, dup.callback_reminded_at = ctx.now, 0, None
+        search.refresh(dup)
+        due = await set_callback_due(ctx, dup)
+        dup.version += 1
+        dup.updated_at = ctx.now
+        ctx.event(dup, "master_replied", from_status=dup.status, to_status=dup.status,
+                  data={"master_case_id": master.id, "master_number": master.number,
+                        "callback_due": due.isoformat(), "notify_requester": True})
+        told.append(id_of(dup))
+    return told
+
+
+async def _merged_evaluation(ctx: Ctx, case: Case, outcome: Outcome, view: CaseView, *, channel: str,
+                             note: str | None) -> dict[str, Any]:
+    """A merged duplicate's requester called back (or rating in the app) on the master's reply. Recorded, never
+    counted in the rates (the master's evaluation counts the matter once); unreached calls are retried up to the
+    profile's tries."""
+    attempt = case.callback_attempts + 1 if channel == "phone" else case.callback_attempts
+    case.callback_attempts = attempt
+    ctx.session.add(CaseCallback(
+        case_id=id_of(case), unit_id=case.lead_unit_id, **repository.place_copy(case), at=ctx.now,
+        by_user_id=ctx.principal.user_id, channel=channel, round=case.redo_count, attempt=attempt,
+        reached=outcome.reached, solved=outcome.solved, satisfaction=outcome.satisfaction,
+        unit_at_fault=outcome.unit_at_fault, outcome="merged", counted=False, note=note))
+    data: dict[str, Any] = {"result": "evaluated" if outcome.reached else "retry", "reached": outcome.reached,
+                            "solved": outcome.solved, "satisfaction": outcome.satisfaction, "channel": channel,
+                            "attempt": attempt, "master_case_id": case.merged_into_id, "counted": False}
+    if not outcome.reached and attempt < view.callback_max_tries:
+        data["next_callback_due"] = (await set_callback_due(ctx, case)).isoformat()
+        case.callback_reminded_at = None
+    else:
+        if not outcome.reached:
+            data["result"] = "unreached"
+        case.callback_due = None
+        clock.forget(case, "callback_due")
+    return data
 
 
 async def _merge(ctx: Ctx, case: Case, actor: Actor, body: s.MergeBody, view: CaseView) -> dict:
@@ -98,17 +155,18 @@ async def _merge(ctx: Ctx, case: Case, actor: Actor, body: s.MergeBody, view: Ca
         raise AppError("merge_master_closed", 409, number=master.number, status=master.status)
     if master.category_code != case.category_code:
         raise AppError("merge_category_mismatch", 409, master=master.category_code, duplicate=case.category_code)
-    if not await repository.claim_version(ctx.session, master.id, master.version):
+    if not await repository.claim_version(ctx.session, id_of(master), master.version):
         raise AppError("version_stale", 412, current="?")
     master.version += 1
     master.updated_at = ctx.now
     case.merged_into_id, case.closed_at, case.close_reason = master.id, ctx.now, "merged"
     case.extension_request = case.return_request = None
+    case.extension_watch_at = None
     for a in case.assignments:
         if a.active:
             a.active, a.status, a.finished_at = False, "merged", ctx.now
     # Earlier duplicates of this case follow it to the new master, so every chain ends at an open case.
-    followers = await repository.repoint_duplicates(ctx.session, case.id, master.id)
+    followers = await repository.repoint_duplicates(ctx.session, id_of(case), id_of(master))
     ctx.event(master, "merged_in", reason=body.reason,
               data={"duplicate_id": case.id, "duplicate_number": case.number, "followers": followers})
     return {"master_case_id": master.id, "master_number": master.number, "followers": followers}
@@ -122,4 +180,4 @@ async def _mark_major(ctx: Ctx, case: Case, actor: Actor, body: s.MajorBody, vie
     return {"major": case.major, "before": before}
 
 
-EFFECTS = {"callback": _callback, "rate": _rate, "merge": _merge, "mark_major": _mark_major}
+EFFECTS: dict[str, StageEffect] = {"callback": _callback, "rate": _rate, "merge": _merge, "mark_major": _mark_major}

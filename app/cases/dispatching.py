@@ -4,11 +4,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.calendar.deadlines import Limit, deadlines_at_dispatch
+from app.calendar.deadlines import Due, Limit, deadlines_at_dispatch, due_after
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases.context import Ctx, lead_assignment
+from app.cases import clock
+from app.cases.access import lead_assignment
 from app.cases.kinds import get_kind
 from app.cases.repository import place_copy
+from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError
 from app.models import Assignment, Case, Unit
 from app.routing import service as routing
@@ -50,9 +53,12 @@ async def _restart_clock(ctx: Ctx, case: Case, *, new_round: bool = False) -> di
         case.handle_due = deadlines.handle_due
         clear_oversight(case)
         case.extension_days_granted = 0
+    for name, basis in deadlines.bases.items():  # a deadline in a year without its notice is re-planned later
+        clock.remember(case, name, basis, Due(getattr(case, name), deadlines.complete[name]))
     case.dispatched_at = ctx.now
     case.signed_at = None
     case.extension_request = None
+    case.extension_watch_at = None
     case.return_request = None
     described = {**deadlines.describe(), "handle_due": case.handle_due}
     return {"deadlines_before": {k: v.isoformat() if v else None for k, v in before.items()},
@@ -82,12 +88,13 @@ def clear_oversight(case: Case) -> None:
     """A new deadline starts a new cycle of overdue marks, chases and supervision."""
     case.sign_overdue_at = case.handle_overdue_at = None
     case.chase_due = case.chased_at = case.supervise_due = case.supervised_at = None
+    clock.forget(case, "chase_due", "supervise_due")
 
 
 def new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str, sign_due: datetime | None) -> Assignment:
     """A unit's new assignment to the case, with the case's place copied for the figures; the case's loaded
     assignments include it at once."""
-    assignment = Assignment(case_id=case.id, unit_id=unit_id, role=role, status="dispatched",
+    assignment = Assignment(case_id=id_of(case), unit_id=unit_id, role=role, status="dispatched",
                             dispatched_at=ctx.now, sign_due=sign_due, **place_copy(case))
     ctx.session.add(assignment)
     case.assignments.append(assignment)
@@ -112,10 +119,10 @@ def decision_data(decision: Decision) -> dict[str, Any]:
 async def route_and_dispatch(ctx: Ctx, case: Case, *, unit_id: int | None = None) -> dict[str, Any]:
     """First dispatch: the router picks the lead and co-handlers, unless the agent names the lead."""
     decision = await decide_lead(ctx, case)
-    lead_id = decision.lead.id
+    lead_id = id_of(decision.lead)
     data = decision_data(decision)
     if unit_id is not None and unit_id != lead_id:
-        lead_id = (await usable_unit(ctx, unit_id)).id
+        lead_id = id_of(await usable_unit(ctx, unit_id))
         data["manual_lead"] = True
     case.handling_class = decision.handling_class
     case.routing_fallback = decision.fallback and unit_id is None
@@ -123,7 +130,7 @@ async def route_and_dispatch(ctx: Ctx, case: Case, *, unit_id: int | None = None
     data.update(await _restart_clock(ctx, case))
     _retire_lead(ctx, case, "replaced")
     new_assignment(ctx, case, lead_id, "lead", case.sign_due)
-    co_ids = [u.id for u in decision.co_handlers if u.id != lead_id]
+    co_ids = [id_of(u) for u in decision.co_handlers if u.id != lead_id]
     active = {a.unit_id for a in case.assignments if a.active}
     for co_id in co_ids:
         if co_id not in active:
@@ -142,6 +149,58 @@ async def hand_to(ctx: Ctx, case: Case, unit_id: int, *, retired_status: str) ->
     case.lead_unit_id = unit.id
     case.routing_fallback = False
     data = await _restart_clock(ctx, case, new_round=retired_status == "redo")
-    new_assignment(ctx, case, unit.id, "lead", case.sign_due)
+    new_assignment(ctx, case, id_of(unit), "lead", case.sign_due)
     data.update({"previous_lead_unit_id": previous, "lead_unit_id": unit.id})
+    return data
+
+
+async def _own_sign_due(ctx: Ctx, case: Case) -> datetime:
+    """A unit coming in now signs within the profile's sign-for limit from now, never past the handling due."""
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    due = due_after(ctx.now, profile.sign_for, calendar, ctx.zone).at
+    return min(due, case.handle_due) if case.handle_due is not None and case.handle_due > ctx.now else due
+
+
+def _end(ctx: Ctx, assignment: Assignment, status: str) -> None:
+    assignment.active, assignment.status, assignment.finished_at = False, status, ctx.now
+
+
+async def apply_decision(ctx: Ctx, case: Case, decision: Decision) -> dict[str, Any]:
+    """The router ran again (category or place changed): the case's active assignments become exactly what the
+    decision names. Units that drop out are ended with the reason and lose sight of the case; units that come
+    in are dispatched with their own sign-for deadline; a new lead starts a new clock. Everyone concerned hears
+    of it through the event's outbox rows."""
+    lead_id = id_of(decision.lead)
+    co_ids = [id_of(u) for u in decision.co_handlers if u.id != lead_id]
+    data = decision_data(decision)
+    case.handling_class = decision.handling_class
+    current = lead_assignment(case)
+    dropped: list[int] = []
+    added: list[int] = []
+    for a in [a for a in case.assignments if a.active and a.role == "co"]:
+        if a.unit_id == lead_id:
+            _end(ctx, a, "promoted")
+        elif a.unit_id not in co_ids:
+            _end(ctx, a, "rerouted")
+            dropped.append(a.unit_id)
+    if current is None or current.unit_id != lead_id:
+        previous = current.unit_id if current is not None else None
+        if current is not None:
+            _end(ctx, current, "rerouted")
+            if previous not in co_ids:
+                dropped.append(current.unit_id)
+        case.lead_unit_id = lead_id
+        case.routing_fallback = decision.fallback
+        data.update(await _restart_clock(ctx, case))
+        new_assignment(ctx, case, lead_id, "lead", case.sign_due)
+        added.append(lead_id)
+        data["previous_lead_unit_id"] = previous
+    active = {a.unit_id for a in case.assignments if a.active}
+    for co_id in co_ids:
+        if co_id not in active:
+            new_assignment(ctx, case, co_id, "co", await _own_sign_due(ctx, case))
+            added.append(co_id)
+    data.update({"lead_unit_id": lead_id, "co_unit_ids": co_ids, "units_added": added,
+                 "dropped_unit_ids": [u for u in dropped if u not in added]})
     return data

@@ -9,6 +9,7 @@ from typing import Any
 from app.cases import repository
 from app.cases.views import overdue
 from app.core.security import mask_phone
+from app.routing import repository as routing_repo
 from app.units import repository as units_repo
 
 BATCH = 500
@@ -40,11 +41,11 @@ async def stream(state: Any, scope: repository.Scope, f: repository.CaseFilter, 
         async with state.sessionmaker() as session:
             rows, cursor = await repository.search(session, scope, f, now=now, sort="created", cursor=cursor,
                                                    limit=BATCH)
-            names = await repository.category_names(session, {r.category_code for r in rows})
+            names = await routing_repo.category_names(session, {r.category_code for r in rows})
             units = await units_repo.get_many(session, {r.lead_unit_id for r in rows if r.lead_unit_id})
         chunk = []
         for c in rows:
-            unit = units.get(c.lead_unit_id)
+            unit = units.get(c.lead_unit_id) if c.lead_unit_id is not None else None
             chunk.append(_line([
                 c.number, c.kind, c.channel, c.status, c.category_code, names.get(c.category_code, ""),
                 c.work_order_type, c.urgency, c.region_code, unit.code if unit else None, unit.name if unit else None,

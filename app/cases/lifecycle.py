@@ -10,6 +10,7 @@ actions that are allowed. Time guards read the clock passed in.
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Status(StrEnum):
@@ -33,6 +34,8 @@ class Actor(StrEnum):
 
 OPEN = frozenset({Status.received, Status.dispatched, Status.signed, Status.in_progress, Status.return_review})
 HANDLING = frozenset({Status.signed, Status.in_progress})
+# In a unit's hands: dispatched to it, signed for, being handled.
+AT_UNIT = frozenset({Status.dispatched, Status.signed, Status.in_progress})
 UNCHANGED = None
 PREVIOUS = "previous"  # reject_return puts the case back where it was
 BY_OUTCOME = "by_outcome"  # a callback or rating decides the next status (see after_callback)
@@ -71,6 +74,9 @@ TABLE: tuple[Transition, ...] = (
     _t("redispatch", {Actor.dispatcher}, {Status.dispatched, *HANDLING}, Status.dispatched),
     _t("callback", {Actor.agent, Actor.dispatcher}, {Status.replied}, BY_OUTCOME),
     _t("rate", {Actor.requester}, {Status.replied}, BY_OUTCOME),
+    # A merged duplicate stays closed, but its requester is called back on the master's reply and rates it.
+    _t("callback", {Actor.agent, Actor.dispatcher}, {Status.closed}, UNCHANGED),
+    _t("rate", {Actor.requester}, {Status.closed}, UNCHANGED),
     _t("merge", {Actor.agent, Actor.dispatcher}, OPEN, Status.closed),
     _t("mark_major", {Actor.dispatcher}, OPEN, UNCHANGED),
     # Links are made from a live case; the other one may be finished (a repeat of a closed complaint).
@@ -94,9 +100,11 @@ class CaseView:
     status_before_return: Status | None = None
     my_assignment_status: str | None = None  # the caller's unit's assignment, if any
     has_lead_unit: bool = True
-    callback_attempts: int = 0  # unreached attempts in this round
+    callback_attempts: int = 0  # calls made in this round (each before the last one went unanswered)
     callback_max_tries: int = 3
     rated_this_round: bool = False  # the requester already rated the current reply
+    # A merged duplicate whose requester awaits their callback on the master's reply.
+    merged_callback_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ def after_callback(outcome: Outcome, case: CaseView, *, by_requester: bool) -> C
 
 
 class LifecycleError(Exception):
-    def __init__(self, code: str, http_status: int = 409, **params: object):
+    def __init__(self, code: str, http_status: int = 409, **params: Any):
         super().__init__(code)
         self.code = code
         self.http_status = http_status
@@ -170,6 +178,8 @@ def _guard(action: str, actor: Actor, case: CaseView, now: datetime) -> Lifecycl
     if action == "contribute" and case.my_assignment_status not in ("dispatched", "signed"):
         return LifecycleError("action_not_allowed", 409)
     if action == "reject_return" and case.status_before_return is None:
+        return LifecycleError("action_not_allowed", 409)
+    if action in ("callback", "rate") and case.status == Status.closed and not case.merged_callback_pending:
         return LifecycleError("action_not_allowed", 409)
     if action == "rate" and case.rated_this_round:
         return LifecycleError("already_rated", 409)

@@ -2,8 +2,11 @@
 
 from app.cases import repository
 from app.cases import schemas as s
-from app.cases.context import Ctx, can_see
+from app.cases.access import can_see
+from app.cases.kinds import StageEffect
 from app.cases.lifecycle import Actor, CaseView
+from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError
 from app.models import Case, CaseLink
 
@@ -20,7 +23,7 @@ async def _other(ctx: Ctx, case: Case, other_id: int) -> Case:
 
 async def _link(ctx: Ctx, case: Case, actor: Actor, body: s.LinkBody, view: CaseView) -> dict:
     other = await _other(ctx, case, body.case_id)
-    low, high = sorted((case.id, other.id))
+    low, high = sorted((id_of(case), id_of(other)))
     if await repository.link_between(ctx.session, low, high) is not None:
         raise AppError("link_exists", 409, number=other.number)
     ctx.session.add(CaseLink(case_id=low, related_id=high, note=body.note, by_user_id=ctx.principal.user_id,
@@ -32,7 +35,7 @@ async def _link(ctx: Ctx, case: Case, actor: Actor, body: s.LinkBody, view: Case
 
 async def _unlink(ctx: Ctx, case: Case, actor: Actor, body: s.UnlinkBody, view: CaseView) -> dict:
     other = await _other(ctx, case, body.case_id)
-    link = await repository.link_between(ctx.session, *sorted((case.id, other.id)))
+    link = await repository.link_between(ctx.session, *sorted((id_of(case), id_of(other))))
     if link is None:
         raise AppError("link_not_found", 409, number=other.number)
     await ctx.session.delete(link)
@@ -40,4 +43,4 @@ async def _unlink(ctx: Ctx, case: Case, actor: Actor, body: s.UnlinkBody, view: 
     return {"related_id": other.id, "related_number": other.number}
 
 
-EFFECTS = {"link": _link, "unlink": _unlink}
+EFFECTS: dict[str, StageEffect] = {"link": _link, "unlink": _unlink}

@@ -1,26 +1,56 @@
 """Every query the case spine makes."""
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import and_, bindparam, exists, false, literal, or_, select, tuple_, union_all, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Exists,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy import case as sql_case
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import ReturningInsert
+from sqlmodel import col
 
+from app.cases import search as full_text
+from app.core.auth import Principal
+from app.core.db import dialect_of, rowcount
 from app.core.roles import Role
-from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Category, Region
+from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
 OPEN_STATUSES = ("received", "dispatched", "signed", "in_progress", "return_review")
 
 
-def _next_number_statement(insert):
+def _next_number_statement(
+        insert: Callable[[type[CaseNumberCounter]], PgInsert | SqliteInsert]) -> ReturningInsert[int]:
+    last = col(CaseNumberCounter.last)
     return (insert(CaseNumberCounter)
             .values(district_code=bindparam("district"), day=bindparam("day"), last=1)
-            .on_conflict_do_update(index_elements=["district_code", "day"], set_={"last": CaseNumberCounter.last + 1})
-            .returning(CaseNumberCounter.last))
+            .on_conflict_do_update(index_elements=["district_code", "day"], set_={"last": last + 1})
+            .returning(last))
 
 
 # Built once per dialect: every intake takes a number.
@@ -29,11 +59,16 @@ _NEXT_NUMBER = {"postgresql": _next_number_statement(pg_insert), "sqlite": _next
 
 async def next_number(session: AsyncSession, district: str, day: str) -> int:
     """Atomically takes the next sequence number for a district and day."""
-    stmt = _NEXT_NUMBER[session.bind.dialect.name]
+    stmt = _NEXT_NUMBER[dialect_of(session)]
     return (await session.execute(stmt, {"district": district, "day": day})).scalar_one()
 
 
-def place_copy(case: Case) -> dict[str, str]:
+class PlaceCopy(TypedDict):
+    region_code: str
+    district_code: str
+
+
+def place_copy(case: Case) -> PlaceCopy:
     """The case's place as assignments and callbacks keep a copy of it (for the figures); `move_place` moves it."""
     return {"region_code": case.region_code, "district_code": case.district_code}
 
@@ -41,17 +76,17 @@ def place_copy(case: Case) -> dict[str, str]:
 async def move_place(session: AsyncSession, case: Case) -> None:
     """Carries a case's new place to its assignments and callbacks, which keep a copy for the figures."""
     for model in (Assignment, CaseCallback):
-        await session.execute(update(model).where(model.case_id == case.id).values(**place_copy(case)))
+        await session.execute(update(model).where(col(model.case_id) == case.id).values(**place_copy(case)))
 
 
 # Built once: a case read runs these on every request, and building a statement (or letting selectinload build
 # one per relationship) cost more of the read's CPU than the database's answer. Children are loaded by plain
 # statements and set as the loaded collections; populate_existing refreshes objects this session already holds.
-_CASE_BY_ID = select(Case).where(Case.id == bindparam("case_id")).execution_options(populate_existing=True)
+_CASE_BY_ID = select(Case).where(col(Case.id) == bindparam("case_id")).execution_options(populate_existing=True)
 _CASE_BY_ID_LOCKED = _CASE_BY_ID.with_for_update(of=Case)
-_ASSIGNMENTS_OF = (select(Assignment).where(Assignment.case_id == bindparam("case_id")).order_by(Assignment.id)
-                   .execution_options(populate_existing=True))
-_EVENTS_OF = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id")).order_by(CaseEvent.id)
+_ASSIGNMENTS_OF = (select(Assignment).where(col(Assignment.case_id) == bindparam("case_id"))
+                   .order_by(col(Assignment.id)).execution_options(populate_existing=True))
+_EVENTS_OF = (select(CaseEvent).where(col(CaseEvent.case_id) == bindparam("case_id")).order_by(col(CaseEvent.id))
               .execution_options(populate_existing=True))
 
 
@@ -77,17 +112,17 @@ async def locked(session: AsyncSession, case_id: int) -> Case | None:
 
 
 async def by_number(session: AsyncSession, number: str) -> Case | None:
-    case = (await session.execute(select(Case).where(Case.number == number))).scalar_one_or_none()
+    case = (await session.execute(select(Case).where(col(Case.number) == number))).scalar_one_or_none()
     return await _load_children(session, case, events=True)
 
 
 async def claim_version(session: AsyncSession, case_id: int, expected: int) -> bool:
     """Bumps the version only if nobody else did: the row lock that serialises transitions."""
     result = await session.execute(
-        update(Case).where(Case.id == case_id, Case.version == expected).values(version=expected + 1)
+        update(Case).where(col(Case.id) == case_id, col(Case.version) == expected).values(version=expected + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def add_event(session: AsyncSession, event: CaseEvent) -> None:
@@ -96,35 +131,44 @@ def add_event(session: AsyncSession, event: CaseEvent) -> None:
 
 async def uncount_callbacks(session: AsyncSession, case_id: int, round_: int) -> None:
     await session.execute(
-        update(CaseCallback).where(CaseCallback.case_id == case_id, CaseCallback.round == round_,
-                                   CaseCallback.counted.is_(True)).values(counted=False)
+        update(CaseCallback).where(col(CaseCallback.case_id) == case_id, col(CaseCallback.round) == round_,
+                                   col(CaseCallback.counted).is_(True)).values(counted=False)
         .execution_options(synchronize_session=False))
 
 
 async def repoint_duplicates(session: AsyncSession, old_master: int, new_master: int) -> int:
     result = await session.execute(
-        update(Case).where(Case.merged_into_id == old_master).values(merged_into_id=new_master)
+        update(Case).where(col(Case.merged_into_id) == old_master).values(merged_into_id=new_master)
         .execution_options(synchronize_session=False))
-    return result.rowcount
+    return rowcount(result)
+
+
+async def merged_into(session: AsyncSession, master_id: int) -> list[Case]:
+    """The duplicates merged into a case (their requesters are called back on its reply)."""
+    rows = await session.execute(select(Case).where(col(Case.merged_into_id) == master_id).order_by(col(Case.id)))
+    return list(rows.scalars())
 
 
 async def callbacks_of(session: AsyncSession, case_id: int) -> list[CaseCallback]:
-    rows = await session.execute(select(CaseCallback).where(CaseCallback.case_id == case_id)
-                                 .order_by(CaseCallback.id))
+    rows = await session.execute(select(CaseCallback).where(col(CaseCallback.case_id) == case_id)
+                                 .order_by(col(CaseCallback.id)))
     return list(rows.scalars())
 
 
 async def link_between(session: AsyncSession, low: int, high: int) -> CaseLink | None:
-    return (await session.execute(select(CaseLink).where(CaseLink.case_id == low, CaseLink.related_id == high))
-            ).scalar_one_or_none()
+    return (await session.execute(select(CaseLink).where(col(CaseLink.case_id) == low,
+                                                         col(CaseLink.related_id) == high))).scalar_one_or_none()
 
 
-def _neighbours_statement():
-    case_id = bindparam("case_id")
-    other = sql_case((CaseLink.case_id == case_id, CaseLink.related_id), else_=CaseLink.case_id)
-    merged = select(literal("merged").label("why"), Case.id, Case.number).where(Case.merged_into_id == case_id)
-    linked = (select(literal("linked").label("why"), Case.id, Case.number).join(CaseLink, Case.id == other)
-              .where(or_(CaseLink.case_id == case_id, CaseLink.related_id == case_id)))
+def _neighbours_statement() -> CompoundSelect[str, int, str]:
+    case_id: BindParameter[int] = bindparam("case_id")
+    # A primary key is never NULL in a row read back (the model types it `int | None` for the row not yet flushed).
+    pk = cast(Mapped[int], col(Case.id))
+    link_case, link_related = col(CaseLink.case_id), col(CaseLink.related_id)
+    other = sql_case((link_case == case_id, link_related), else_=link_case)
+    merged = select(literal("merged").label("why"), pk, col(Case.number)).where(col(Case.merged_into_id) == case_id)
+    linked = (select(literal("linked").label("why"), pk, col(Case.number)).join(CaseLink, pk == other)
+              .where(or_(link_case == case_id, link_related == case_id)))
     return union_all(merged, linked).order_by("id")
 
 
@@ -137,15 +181,8 @@ async def neighbours(session: AsyncSession, case_id: int) -> tuple[list[tuple[in
     return ([(i, n) for why, i, n in rows if why == "merged"], [(i, n) for why, i, n in rows if why == "linked"])
 
 
-async def category_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    rows = await session.execute(select(Category.code, Category.name).where(Category.code.in_(codes)))
-    return dict(rows.all())
-
-
 async def region_name(session: AsyncSession, code: str) -> str | None:
-    return (await session.execute(select(Region.name).where(Region.code == code))).scalar_one_or_none()
+    return (await session.execute(select(col(Region.name)).where(col(Region.code) == code))).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -153,30 +190,30 @@ class Scope:
     """Which cases a caller may see: resident → own; unit staff → their unit's; centre → its district."""
 
     role: Role
-    user_id: int
+    user_id: int | None  # None only for the system acting on its own, which sees no resident's cases
     unit_id: int | None
     district: str | None
 
     @classmethod
-    def of(cls, principal) -> "Scope":
+    def of(cls, principal: Principal) -> "Scope":
         return cls(role=principal.role, user_id=principal.user_id, unit_id=principal.unit_id,
                    district=principal.district_scope)
 
 
-def _unit_has_case(unit_id: int):
-    return exists().where(Assignment.case_id == Case.id, Assignment.unit_id == unit_id,
-                          Assignment.active.is_(True))
+def _unit_has_case(unit_id: int) -> Exists:
+    return exists().where(col(Assignment.case_id) == col(Case.id), col(Assignment.unit_id) == unit_id,
+                          col(Assignment.active).is_(True))
 
 
-def scope_clause(scope: Scope):
+def scope_clause(scope: Scope) -> ColumnElement[bool] | None:
     if scope.role == Role.admin:
         return None
     if scope.role == Role.resident:
-        return Case.requester_user_id == scope.user_id
+        return col(Case.requester_user_id) == scope.user_id
     if scope.role == Role.unit_staff:
         return _unit_has_case(scope.unit_id) if scope.unit_id else false()
     if scope.role in (Role.agent, Role.dispatcher):
-        return Case.district_code == scope.district if scope.district else None
+        return col(Case.district_code) == scope.district if scope.district else None
     return false()
 
 
@@ -190,67 +227,160 @@ class CaseFilter:
     due_before: datetime | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    number: str | None = None
+    words: str | None = None  # full text over description, address and reply
+    urgency: tuple[str, ...] = ()
+    region_prefix: str | None = None  # the place and everything under it
+    chased: bool | None = None
+    supervised: bool | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    phone_hash: str | None = None  # the caller's number through the keyed hash, never in clear
 
 
-def _filters(f: CaseFilter, now: datetime) -> list:
-    clauses = []
+def _filters(f: CaseFilter, now: datetime, dialect: str = "sqlite") -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    status, category, handle_due, created_at = (col(Case.status), col(Case.category_code), col(Case.handle_due),
+                                                col(Case.created_at))
     if f.status:
-        clauses.append(Case.status.in_(f.status))
+        clauses.append(status.in_(f.status))
     if f.kind:
-        clauses.append(Case.kind == f.kind)
+        clauses.append(col(Case.kind) == f.kind)
     if f.category:
-        clauses.append(or_(Case.category_code == f.category, Case.category_code.startswith(f.category + ".")))
+        clauses.append(or_(category == f.category, category.startswith(f.category + ".")))
     if f.unit_id is not None:
         clauses.append(_unit_has_case(f.unit_id))
     if f.overdue is not None:
-        late = and_(Case.status.in_(OPEN_STATUSES), Case.handle_due.is_not(None), Case.handle_due < now)
+        late = and_(status.in_(OPEN_STATUSES), handle_due.is_not(None), handle_due < now)
         clauses.append(late if f.overdue else ~late)
     if f.due_before:
-        clauses.append(Case.handle_due < f.due_before)
+        clauses.append(handle_due < f.due_before)
     if f.created_from:
-        clauses.append(Case.created_at >= f.created_from)
+        clauses.append(created_at >= f.created_from)
     if f.created_to:
-        clauses.append(Case.created_at < f.created_to)
+        clauses.append(created_at < f.created_to)
+    if f.number:
+        clauses.append(col(Case.number) == f.number)
+    if f.urgency:
+        clauses.append(col(Case.urgency).in_(f.urgency))
+    if f.region_prefix:
+        region = col(Case.region_code)
+        clauses.append(and_(region >= f.region_prefix, region < f.region_prefix + "~"))  # a prefix, as a range
+    for flag, column in ((f.chased, col(Case.chased_at)), (f.supervised, col(Case.supervised_at))):
+        if flag is not None:
+            clauses.append(column.is_not(None) if flag else column.is_(None))
+    if f.updated_from:
+        clauses.append(col(Case.updated_at) >= f.updated_from)
+    if f.updated_to:
+        clauses.append(col(Case.updated_at) < f.updated_to)
+    if f.phone_hash:
+        clauses.append(col(Case.caller_phone_hash) == f.phone_hash)
+    if f.words:
+        found = full_text.matches(dialect, f.words)
+        if found is not None:
+            clauses.append(found)
     return clauses
 
 
 async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: datetime, sort: str,
-                 cursor: list | None, limit: int) -> tuple[list[Case], list | None]:
-    """Keyset pages. `due`: by handle_due then id, undated cases after dated ones; `created`: newest first."""
+                 cursor: list[Any] | None, limit: int) -> tuple[list[Case], list[Any] | None]:
+    """Keyset pages. `due`: open emergencies (critical) first, oldest first; then by handle_due and id, undated
+    cases after dated ones. `created`: newest first."""
     base = select(Case)
     clause = scope_clause(scope)
     if clause is not None:
         base = base.where(clause)
-    for c in _filters(f, now):
+    for c in _filters(f, now, dialect_of(session)):
         base = base.where(c)
+    case_id, handle_due = col(Case.id), col(Case.handle_due)
+    if sort == "updated":
+        updated = col(Case.updated_at)
+        stmt = base
+        if cursor:
+            stmt = stmt.where(tuple_(updated, case_id) < tuple_(datetime.fromisoformat(cursor[1]), int(cursor[2])))
+        recent = list((await session.execute(stmt.order_by(updated.desc(), case_id.desc()).limit(limit + 1)))
+                      .scalars())
+        more = len(recent) > limit
+        recent = recent[:limit]
+        return recent, (["u", recent[-1].updated_at.isoformat(), recent[-1].id] if more else None)
     if sort == "created":
         stmt = base
         if cursor:
-            stmt = stmt.where(Case.id < int(cursor[2]))
-        rows = list((await session.execute(stmt.order_by(Case.id.desc()).limit(limit + 1))).scalars())
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return rows, (["c", None, rows[-1].id] if more else None)
-    phase = cursor[0] if cursor else "d"
+            stmt = stmt.where(case_id < int(cursor[2]))
+        newest = list((await session.execute(stmt.order_by(case_id.desc()).limit(limit + 1))).scalars())
+        more = len(newest) > limit
+        newest = newest[:limit]
+        return newest, (["c", None, newest[-1].id] if more else None)
+    phase = cursor[0] if cursor else "e"
     rows: list[Case] = []
-    if phase == "d":
-        stmt = base.where(Case.handle_due.is_not(None))
+    emergency = and_(col(Case.urgency) == "critical", col(Case.status).in_(OPEN_STATUSES))
+    if phase == "e":
+        stmt = base.where(emergency)
         if cursor:
+            stmt = stmt.where(case_id > int(cursor[2]))
+        rows = list((await session.execute(stmt.order_by(case_id).limit(limit + 1))).scalars())
+        if len(rows) > limit:
+            return rows[:limit], ["e", None, rows[limit - 1].id]
+        phase, cursor = "d", None
+        limit -= len(rows)
+        if limit == 0:
+            return rows, ["d", None, None]
+    top, rows = rows, []
+    if phase == "d":
+        stmt = base.where(handle_due.is_not(None), ~emergency)
+        if cursor and cursor[1] is not None:  # ["d", None, None]: the emergencies filled the last page exactly
             due = datetime.fromisoformat(cursor[1])
             # A row comparison, so the database seeks into (handle_due, id) instead of filtering a sort.
-            stmt = stmt.where(tuple_(Case.handle_due, Case.id) > tuple_(due, int(cursor[2])))
-        rows = list((await session.execute(stmt.order_by(Case.handle_due, Case.id).limit(limit + 1))).scalars())
+            stmt = stmt.where(tuple_(handle_due, case_id) > tuple_(due, int(cursor[2])))
+        rows = list((await session.execute(stmt.order_by(handle_due, case_id).limit(limit + 1))).scalars())
         if len(rows) > limit:
             last = rows[limit - 1]
-            return rows[:limit], ["d", last.handle_due.isoformat(), last.id]
+            assert last.handle_due is not None, "this phase reads dated cases only"
+            return top + rows[:limit], ["d", last.handle_due.isoformat(), last.id]
         cursor = None
-    stmt = base.where(Case.handle_due.is_(None))
+    stmt = base.where(handle_due.is_(None), ~emergency)
     if cursor:
-        stmt = stmt.where(Case.id > int(cursor[2]))
+        stmt = stmt.where(case_id > int(cursor[2]))
     need = limit - len(rows)
-    undated = list((await session.execute(stmt.order_by(Case.id).limit(need + 1))).scalars())
+    undated = list((await session.execute(stmt.order_by(case_id).limit(need + 1))).scalars())
     taken = undated[:need]
     rows += taken
     if len(undated) > need:
-        return rows, ["n", None, taken[-1].id if taken else 0]
-    return rows, None
+        return top + rows, ["n", None, taken[-1].id if taken else 0]
+    return top + rows, None
+
+
+async def provisional_open(session: AsyncSession) -> list[Case]:
+    """Open (or replied, awaiting the callback) cases with a deadline computed on an incomplete calendar, with
+    their assignments."""
+    rows = (await session.execute(select(Case).where(col(Case.provisional).is_not(None),
+                                                     col(Case.status).in_((*OPEN_STATUSES, "replied")))
+                                  .order_by(col(Case.id)))).scalars().all()
+    for case in rows:
+        await _load_children(session, case, events=False)
+    return list(rows)
+
+
+ESTIMATE_ABOVE = 10_000  # counted exactly up to this; beyond, the planner's estimate (marked as one)
+
+
+async def count(session: AsyncSession, scope: "Scope", f: CaseFilter, *, now: datetime) -> tuple[int, bool]:
+    """How many cases the filter selects in the caller's scope: (value, exact). Exact up to ESTIMATE_ABOVE, read
+    through a capped subquery so that a broad filter never counts a million rows; beyond, PostgreSQL's planner
+    estimate, or on SQLite the cap as a lower bound."""
+    base = select(col(Case.id))
+    clause = scope_clause(scope)
+    if clause is not None:
+        base = base.where(clause)
+    for c in _filters(f, now, dialect_of(session)):
+        base = base.where(c)
+    capped = (await session.execute(select(func.count()).select_from(base.limit(ESTIMATE_ABOVE + 1).subquery()))
+              ).scalar_one()
+    if capped <= ESTIMATE_ABOVE:
+        return int(capped), True
+    if dialect_of(session) == "postgresql":
+        compiled = base.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        plan = (await session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
+        plan = plan if isinstance(plan, list) else json.loads(plan)
+        return max(int(plan[0]["Plan"]["Plan Rows"]), ESTIMATE_ABOVE + 1), False
+    return ESTIMATE_ABOVE + 1, False

@@ -6,7 +6,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.cases.lifecycle import Outcome
-from app.routing.schemas import Urgency, WorkOrderType
+from app.core.schemas import RequestModel
+from app.files.schemas import FileIds
+from app.routing.schemas import CategoryBrief, Urgency, WorkOrderType
 from app.units.schemas import UnitBrief
 
 Channel = Literal["hotline", "counter", "app", "web", "open311", "staff"]
@@ -61,11 +63,6 @@ class CaseUpdate(BaseModel):
     reason: str = Field(min_length=2, max_length=500)
 
 
-class CategoryBrief(BaseModel):
-    code: str
-    name: str
-
-
 class Requester(BaseModel):
     user_id: int | None
     name: str | None
@@ -92,6 +89,11 @@ class Deadlines(BaseModel):
     extension_days_granted: int
     extension_cap_working_days: int
     overdue: bool
+    calendar_complete: bool = Field(description="False when a deadline above runs into a year whose official "
+                                                "schedule (调休) is not out yet: it counts the statutory holidays "
+                                                "only and is re-planned when the schedule is loaded")
+    provisional: list[str] = Field(default_factory=list,
+                                   description="Which deadlines are provisional (see calendar_complete)")
 
 
 class AssignmentRead(BaseModel):
@@ -166,6 +168,7 @@ class CaseSummary(BaseModel):
     sign_due: datetime | None
     handle_due: datetime | None
     overdue: bool
+    calendar_complete: bool = True  # False: a deadline is provisional until its year's schedule is out
     created_at: datetime
     version: int
 
@@ -227,18 +230,14 @@ class DispatchBody(NoteBody):
 
 
 class DirectAnswerBody(_Action):
-    """The centre answers without dispatching (直办), in its own words or by citing a knowledge-base article."""
+    """The centre answers without dispatching (直办) by citing a knowledge-base article in force whose category is
+    the case's (or a group above it), for a work-order type the deadline profile lets the centre answer directly
+    (consultation and help by default). Complaints, reports and matters needing a site visit are dispatched."""
 
+    article_code: str = Field(min_length=1, max_length=64)
     answer: str | None = Field(default=None, min_length=1, max_length=2000,
-                               description="Defaults to the article's answer when one is cited")
+                               description="The agent's own wording; defaults to the article's answer")
     basis: str | None = Field(default=None, max_length=500)
-    article_code: str | None = Field(default=None, max_length=64)
-
-    @model_validator(mode="after")
-    def _answer_or_article(self) -> "DirectAnswerBody":
-        if self.answer is None and self.article_code is None:
-            raise ValueError("give the answer or the article_code of a knowledge-base article")
-        return self
 
 
 class ReturnBody(_Action):
@@ -279,6 +278,8 @@ class ReplyBody(_Action):
     text: str = Text
     signer: str = Field(min_length=1, max_length=64, description="The responsible person who signs the reply")
     basis: str | None = Field(default=None, max_length=500, description="Policy or legal basis cited")
+    files: FileIds = Field(default_factory=list, description="Files you uploaded (POST /files) that show what was "
+                                                            "done, such as a photo of the repaired streetlight")
 
 
 Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]
@@ -375,3 +376,37 @@ ACTION_BODIES: dict[str, type[_Action]] = {
     "link": LinkBody,
     "unlink": UnlinkBody,
 }
+
+
+STATUSES = ("received", "dispatched", "signed", "in_progress", "return_review", "replied", "closed", "withdrawn")
+URGENCIES = ("normal", "urgent", "critical")
+
+
+class CaseQuery(RequestModel):
+    """Which cases: every filter optional, all of them together. Dates are local days (YYYY-MM-DD, inclusive, in
+    Asia/Shanghai) or timestamps with an offset."""
+
+    number: str | None = Field(default=None, max_length=32, description="the case number, exactly")
+    q: str | None = Field(default=None, min_length=1, max_length=100,
+                          description="words of the description, address or reply, every one required")
+    phone: str | None = Field(default=None, max_length=20, description="the caller's number (POST /cases/search "
+                                                                       "only: it stays out of URLs)")
+    status: list[Literal["received", "dispatched", "signed", "in_progress", "return_review", "replied", "closed",
+                         "withdrawn"]] = Field(default_factory=list, max_length=8)
+    urgency: list[Literal["normal", "urgent", "critical"]] = Field(default_factory=list, max_length=3)
+    kind: str | None = Field(default=None, max_length=16)
+    category: str | None = Field(default=None, max_length=64, description="a category, or a group and all under it")
+    region: str | None = Field(default=None, pattern=r"^\d{12}$", description="a place and everything under it")
+    unit: int | None = Field(default=None, ge=1, description="cases this unit leads or co-handles")
+    overdue: bool | None = None
+    chased: bool | None = Field(default=None, description="chased (催办) in the current deadline cycle")
+    supervised: bool | None = Field(default=None, description="supervised (督办) in the current deadline cycle")
+    due_before: str | None = Field(default=None, max_length=40)
+    created_from: str | None = Field(default=None, max_length=40)
+    created_to: str | None = Field(default=None, max_length=40)
+    updated_from: str | None = Field(default=None, max_length=40)
+    updated_to: str | None = Field(default=None, max_length=40)
+    sort: Literal["due", "created", "updated"] = "due"
+    cursor: str | None = Field(default=None, max_length=400)
+    limit: int = Field(default=20, ge=1, le=100)
+    count: bool = Field(default=False, description="also answer how many match (exact, or an estimate so marked)")

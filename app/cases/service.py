@@ -1,50 +1,38 @@
 """Orchestration for the case spine: load, ask the pure rules, change, record. Never commits."""
 
-import re
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from pydantic import ValidationError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.calendar.service import deployment_profile
-from app.cases import reference, repository, views
+from app.calendar.deadlines import Basis
+from app.calendar.service import current_calendar, deployment_profile
+from app.cases import clock, reference, repository, views
 from app.cases import schemas as s
+from app.cases import search as full_text
+from app.cases.access import actors_for, can_see
 from app.cases.actions import EFFECTS, event_reason
-from app.cases.context import Ctx, actors_for, can_see
-from app.cases.dispatching import decide_lead, hand_to, route_and_dispatch
+from app.cases.dispatching import apply_decision, clear_oversight, decide_lead, route_and_dispatch
 from app.cases.kinds import get_kind, stage_action_names
 from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
 from app.core import audit
+from app.core.clock import instant_or_day
 from app.core.concurrency import check_version
+from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError, NotFound
+from app.core.pagination import Total
+from app.core.region_codes import prefix_for
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
+from app.core.validators import caller_phone_of
 from app.models import Case
 from app.routing import service as routing
 
 RESIDENT_CHANNELS = {"app", "web"}
 CREATOR_ROLES = {Role.resident, Role.agent, Role.dispatcher}
-
-
-def caller_phone_of(raw: str | None) -> str | None:
-    if raw is None or raw == "":
-        return None
-    mobile = normalise_mobile(raw)
-    if mobile:
-        return mobile
-    digits = re.sub(r"[\s-]", "", raw)
-    if re.fullmatch(r"0\d{9,11}", digits):  # a landline with its area code, checked against the numbering plan
-        try:
-            number = phonenumbers.parse(digits, "CN")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None and phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
-                phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-            return digits
-    raise AppError("caller_phone_invalid", 422, field_errors=[{"field": "caller_phone",
-                                                               "code": "caller_phone_invalid"}])
 
 
 async def _number(ctx: Ctx, district: str) -> str:
@@ -71,6 +59,7 @@ async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
     snap = await routing.snapshot(ctx.state, ctx.session)
     routing.validate_facts(snap, category=body.category, region_code=body.region_code)
     check_district_scope(ctx, body.region_code)
+    caller_name: str | None
     if principal.role == Role.resident:
         caller_name, caller_phone = principal.name, normalise_mobile(principal.username)
     else:
@@ -84,6 +73,9 @@ async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
         requester_user_id=principal.user_id if principal.role == Role.resident else None,
         caller_name=caller_name, caller_phone=caller_phone, anonymous=body.anonymous,
         hide_contact=body.hide_contact, payload=payload,
+        # open_case numbers the case and sets these again as it stores it
+        number="", status=Status.received, district_code=body.region_code[:6],
+        profile_code=ctx.state.settings.deadline_profile,
     )
     # Only centre staff may hold a case back; a resident's report is always dispatched.
     return await open_case(ctx, case, hold=body.hold and principal.role != Role.resident)
@@ -104,8 +96,9 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
     case.status = Status.received
     case.caller_phone_hash = (lookup_hash(ctx.state.keys.lookup_key, case.caller_phone)
                               if case.caller_phone else None)
-    case.profile_code = ctx.state.settings.deadline_profile
+    case.profile_code = await routing.profile_code_for(ctx.state, ctx.session, case.region_code)
     case.created_by, case.created_at, case.updated_at = ctx.principal.user_id, ctx.now, ctx.now
+    full_text.refresh(case)
     ctx.session.add(case)
     await ctx.session.flush()
     events = [ctx.event(case, "create", to_status=Status.received,
@@ -171,7 +164,7 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason:
     master = None
     if case.merged_into_id is not None:
         master = await repository.get(ctx.session, case.merged_into_id, with_children=False)
-    duplicates, related = ([], []) if opened_now else await repository.neighbours(ctx.session, case.id)
+    duplicates, related = ([], []) if opened_now else await repository.neighbours(ctx.session, id_of(case))
     return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
                         region_name=reference.region_name(snap, case.region_code), units=units,
                         profile=profile, reveal_contact=reveal, master=master, duplicates=duplicates,
@@ -227,7 +220,7 @@ async def perform(ctx: Ctx, case_id: int, action: str, raw_body: Any, expected_v
         allowed = views.allowed_for(case, ctx, profile)
         params = {"action": action, "status": case.status, **exc.params}
         raise AppError(exc.code, exc.http_status, extra={"allowed_actions": allowed}, **params) from exc
-    if not await repository.claim_version(ctx.session, case.id, case.version):
+    if not await repository.claim_version(ctx.session, id_of(case), case.version):
         raise AppError("version_stale", 412, current="?")
     before, stage_before = case.status, case.stage
     data = await effect(ctx, case, actor, body, view)
@@ -264,29 +257,64 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     routing.validate_facts(snap, category=changes.get("category", case.category_code),
                            region_code=changes.get("region_code", case.region_code))
     check_district_scope(ctx, changes.get("region_code", case.region_code))
-    if not await repository.claim_version(ctx.session, case.id, case.version):
+    if not await repository.claim_version(ctx.session, id_of(case), case.version):
         raise AppError("version_stale", 412, current="?")
     for key, value in changes.items():
         setattr(case, fields.get(key, key), value)
     case.district_code = case.region_code[:6]
+    if "address" in changes:
+        full_text.refresh(case)
     if "region_code" in changes:
         await repository.move_place(ctx.session, case)
+        case.profile_code = await routing.profile_code_for(ctx.state, ctx.session, case.region_code)
     data: dict[str, Any] = {"before": before, "after": changes}
     status_before = case.status
     if case.status != Status.received:
         decision = await decide_lead(ctx, case)
+        lead_before = case.lead_unit_id
         data["decision"] = {"lead_unit_id": decision.lead.id, "rule_id": decision.rule.id if decision.rule
                             else None, "fallback": decision.fallback, "trace": decision.trace_dicts()}
-        case.handling_class = decision.handling_class
-        if decision.lead.id != case.lead_unit_id:
-            data.update(await hand_to(ctx, case, decision.lead.id, retired_status="replaced"))
-            case.routing_fallback = decision.fallback
+        data.update(await apply_decision(ctx, case, decision))
+        if case.lead_unit_id != lead_before:
             case.status = Status.dispatched
+        elif "urgency" in changes:
+            data["urgency"] = await urgency_changed(ctx, case, before["urgency"])
     case.version += 1
     case.updated_at = ctx.now
     ctx.event(case, "reroute", from_status=status_before, to_status=case.status, reason=body.reason, data=data)
     await ctx.session.flush()
     return case
+
+
+URGENCY_RANK = {"normal": 0, "urgent": 1, "critical": 2}
+
+
+async def urgency_changed(ctx: Ctx, case: Case, before: str) -> dict[str, Any]:
+    """An agent raised or lowered the urgency (with a reason): the handling due follows the new limit. Raised,
+    the unit has the new limit from now (never more than it had); lowered, the limit from the dispatch (never
+    less than it had)."""
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    limit, clause = profile.handling_limit(case.work_order_type, case.urgency, case.handling_class)
+    raised = URGENCY_RANK[case.urgency] > URGENCY_RANK[before]
+    start = ctx.now if raised else (case.dispatched_at or ctx.now)
+    basis = Basis(start, limit)
+    due = basis.compute(calendar, ctx.zone)
+    old = case.handle_due
+    if case.handle_due is not None:
+        new_at = min(due.at, case.handle_due) if raised else max(due.at, case.handle_due)
+        if new_at != case.handle_due:
+            if new_at == due.at:
+                clock.set_due(case, "handle_due", basis, due)
+            else:  # the due the unit already had stands; it was computed on its own basis
+                case.handle_due = new_at
+            if raised:
+                case.sign_due = min(case.sign_due or new_at, new_at)
+            else:
+                clear_oversight(case)
+    return {"from": before, "to": case.urgency, "set_by": "agent", "clause": clause,
+            "handle_due_before": old.isoformat() if old else None,
+            "handle_due": case.handle_due.isoformat() if case.handle_due else None}
 
 
 EXPORT_ROLES = {Role.admin, Role.agent, Role.dispatcher, Role.unit_staff}
@@ -302,14 +330,58 @@ def export_scope(ctx: Ctx, f: repository.CaseFilter) -> repository.Scope:
     return repository.Scope.of(ctx.principal)
 
 
+def _bound(ctx: Ctx, name: str, value: str | None, *, end: bool) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return instant_or_day(value, ctx.zone, end=end)
+    except ValueError as exc:
+        raise AppError("query_invalid", 422, reason=f"{name}: a date YYYY-MM-DD or a timestamp with its offset",
+                       field_errors=[{"field": f"query.{name}", "code": "datetime_parsing"}]) from exc
+
+
+async def case_filter(ctx: Ctx, q: s.CaseQuery) -> repository.CaseFilter:
+    """The filter a query asks for, checked: a malformed date, an inverted range or an unknown place is a 422
+    naming the parameter."""
+    bounds = {name: _bound(ctx, name, getattr(q, name), end=name.endswith("_to"))
+              for name in ("due_before", "created_from", "created_to", "updated_from", "updated_to")}
+    for lo, hi in (("created_from", "created_to"), ("updated_from", "updated_to")):
+        low, high = bounds[lo], bounds[hi]
+        if low is not None and high is not None and low >= high:
+            raise AppError("query_invalid", 422, reason=f"{lo} is after {hi}",
+                           field_errors=[{"field": f"query.{lo}", "code": "range_inverted"}])
+    prefix = None
+    if q.region is not None:
+        snap = await routing.snapshot(ctx.state, ctx.session)
+        node = snap.regions.get(q.region)
+        if node is None:
+            raise AppError("region_not_found", 422, code=q.region,
+                           field_errors=[{"field": "query.region", "code": "region_not_found"}])
+        prefix = prefix_for(node.code, node.level)
+    phone_hash = None
+    if q.phone is not None:
+        phone_hash = lookup_hash(ctx.state.keys.lookup_key, caller_phone_of(q.phone, "phone") or "")
+    return repository.CaseFilter(
+        status=tuple(q.status), kind=q.kind, category=q.category, unit_id=q.unit, overdue=q.overdue,
+        due_before=bounds["due_before"], created_from=bounds["created_from"], created_to=bounds["created_to"],
+        number=q.number, words=q.q, urgency=tuple(q.urgency), region_prefix=prefix, chased=q.chased,
+        supervised=q.supervised, updated_from=bounds["updated_from"], updated_to=bounds["updated_to"],
+        phone_hash=phone_hash)
+
+
 async def search(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: list | None,
-                 limit: int) -> tuple[list[s.CaseSummary], list | None]:
+                 limit: int, count: bool = False) -> tuple[list[s.CaseSummary], list | None, Total | None]:
+    """A page of the cases the caller may see that the filter selects (the same scope as every list)."""
     scope = repository.Scope.of(ctx.principal)
     try:
         rows, next_key = await repository.search(ctx.session, scope, f, now=ctx.now, sort=sort, cursor=cursor,
                                                  limit=limit)
     except (ValueError, TypeError, IndexError) as exc:
         raise AppError("cursor_invalid", 400) from exc
+    total = None
+    if count:
+        value, exact = await repository.count(ctx.session, scope, f, now=ctx.now)
+        total = Total(value=value, exact=exact)
     names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows})
-    return [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows], next_key
+    return [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows], next_key, total
 

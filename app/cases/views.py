@@ -1,13 +1,16 @@
 """Case table rows into API models, with personal data masked by default."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from app.calendar.deadlines import Profile
 from app.cases import schemas as s
-from app.cases.context import Ctx, actors_for, my_assignment
+from app.cases.access import actors_for, my_assignment
+from app.cases.clock import provisional_names
 from app.cases.kinds import KindPlugin, get_kind
 from app.cases.lifecycle import OPEN, CaseView, Status, allowed_actions
 from app.cases.stages import StageView
+from app.core.context import Ctx
 from app.core.security import mask_phone
 from app.models import Case, Unit
 from app.units.schemas import UnitBrief
@@ -34,6 +37,7 @@ def case_view(case: Case, ctx: Ctx, profile: Profile) -> CaseView:
         has_lead_unit=case.lead_unit_id is not None, callback_attempts=case.callback_attempts,
         callback_max_tries=profile.callback_max_tries,
         rated_this_round=bool((case.reply or {}).get("rated_by_requester")),
+        merged_callback_pending=case.merged_into_id is not None and case.callback_due is not None,
     )
 
 
@@ -59,7 +63,8 @@ def summary(case: Case, category_name: str, now: datetime) -> s.CaseSummary:
         work_order_type=case.work_order_type, urgency=case.urgency, title=case.title,
         region_code=case.region_code, lead_unit_id=case.lead_unit_id,
         caller_phone=mask_phone(case.caller_phone), sign_due=case.sign_due, handle_due=case.handle_due,
-        overdue=overdue(case, now), created_at=case.created_at, version=case.version,
+        overdue=overdue(case, now), calendar_complete=not case.provisional, created_at=case.created_at,
+        version=case.version,
     )
 
 
@@ -83,7 +88,7 @@ def master_progress(master: Case | None) -> s.MasterProgress | None:
 
 def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None, units: dict[int, Unit],
            profile: Profile, reveal_contact: bool, master: Case | None = None,
-           duplicates: list[tuple[int, str]] = (), related: list[tuple[int, str]] = ()) -> s.CaseRead:
+           duplicates: Sequence[tuple[int, str]] = (), related: Sequence[tuple[int, str]] = ()) -> s.CaseRead:
     hidden = case.anonymous
     phone = case.caller_phone if reveal_contact else mask_phone(case.caller_phone)
     return s.CaseRead(
@@ -102,7 +107,8 @@ def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None,
         deadlines=s.Deadlines(sign_due=case.sign_due, handle_due=case.handle_due, return_until=case.return_until,
                               callback_due=case.callback_due, extension_days_granted=case.extension_days_granted,
                               extension_cap_working_days=extension_cap(case, profile),
-                              overdue=overdue(case, ctx.now)),
+                              overdue=overdue(case, ctx.now), calendar_complete=not case.provisional,
+                              provisional=provisional_names(case)),
         extension_request=case.extension_request, return_request=case.return_request, reply=case.reply,
         direct_answer=case.direct_answer, close_reason=case.close_reason,
         payload=get_kind(case.kind).present_payload(case.payload, ctx.principal), stage_due=case.stage_due,

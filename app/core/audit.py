@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.models import AuditLog
 
@@ -27,5 +28,5 @@ async def purge(session: AsyncSession, *, now: datetime, older_than_days: int) -
     if older_than_days < MIN_RETENTION_DAYS:
         raise ValueError(f"audit records are kept at least {MIN_RETENTION_DAYS} days")
     cutoff = now - timedelta(days=older_than_days)
-    result = await session.execute(delete(AuditLog).where(AuditLog.at < cutoff))
-    return result.rowcount or 0
+    result = await session.execute(delete(AuditLog).where(col(AuditLog.at) < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

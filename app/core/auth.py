@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.core.clock import Clock
 from app.core.db import get_session
@@ -21,13 +22,14 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 @dataclass(frozen=True)
 class Principal:
-    user_id: int
+    user_id: int | None  # None only for the system acting on its own (the sweep)
     username: str
     name: str
     role: Role
     unit_id: int | None
     unit_kind: str | None
     unit_region: str | None
+    leader: bool = False  # may sign off a decision against the recorded check (an override), with a reason
 
     @property
     def district_scope(self) -> str | None:
@@ -47,9 +49,12 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 # Every request reads its caller: the columns only (no User object to track), in a statement built once.
-_CALLER = (select(User.id, User.username, User.name, User.role, User.unit_id, User.active, User.token_version,
-                  Unit.kind.label("unit_kind"), Unit.region_code.label("unit_region"))
-           .outerjoin(Unit, Unit.id == User.unit_id).where(User.id == bindparam("user_id")))
+# The unit's columns are None for a caller without a unit (the outer join).
+_CALLER: Select[int | None, str, str, str, int | None, bool, int, bool, str | None, str | None] = (
+    select(col(User.id), col(User.username), col(User.name), col(User.role), col(User.unit_id), col(User.active),
+           col(User.token_version), col(User.leader), col(Unit.kind).label("unit_kind"),
+           col(Unit.region_code).label("unit_region"))
+    .outerjoin(Unit, col(Unit.id) == col(User.unit_id)).where(col(User.id) == bindparam("user_id")))
 
 
 async def _principal(
@@ -61,7 +66,7 @@ async def _principal(
     unauthorized = {"WWW-Authenticate": "Bearer"}
     token_version: int | None = None  # None for API-key callers: their key is revoked on its own
     api_key = request.headers.get("x-api-key")
-    check_key = getattr(request.app.state, "api_key_auth", None)  # a unit's own system, signing its calls
+    check_key = request.app.state.plugins.api_key_check  # a unit's own system, signing its calls
     if not token and api_key and check_key is not None:
         user_id = await check_key(request, api_key, clock.now())
     else:
@@ -86,7 +91,7 @@ async def _principal(
         raise AppError("auth_token_revoked", 401, headers=unauthorized)
     principal = Principal(
         user_id=row.id, username=row.username, name=row.name, role=Role(row.role),
-        unit_id=row.unit_id, unit_kind=row.unit_kind, unit_region=row.unit_region,
+        unit_id=row.unit_id, unit_kind=row.unit_kind, unit_region=row.unit_region, leader=bool(row.leader),
     )
     request.state.principal = principal
     return principal

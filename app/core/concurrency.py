@@ -1,6 +1,8 @@
 """ETag / If-Match for optimistic concurrency on versioned rows."""
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from app.core.errors import AppError
 
@@ -28,3 +30,11 @@ def parse_if_match(request: Request, *, required: bool = True) -> int | None:
 def check_version(expected: int | None, current: int) -> None:
     if expected is not None and expected != current:
         raise AppError("version_stale", 412, current=current, headers={"ETag": etag(current)})
+
+
+async def if_match(request: Request) -> int | None:
+    """The If-Match version as a dependency; services answer 428 where they need one."""
+    return parse_if_match(request, required=False)
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]

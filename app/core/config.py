@@ -53,6 +53,26 @@ class Settings(BaseSettings):
     # unset, it is open, for a deployment that serves /metrics only on an internal network.
     metrics_token: str | None = None
 
+    # Files (app/files): uploads are kept on local disk under data_dir/files, addressed by their SHA-256, unless
+    # files_s3_bucket names an S3-compatible bucket (the same code path, through obstore). Types are sniffed from
+    # the bytes; the list is comma-separated in the environment.
+    files_max_bytes: int = 20 * 1024 * 1024
+    files_max_per_case: int = 20
+    files_allowed_types: Annotated[list[str], NoDecode] = ["image/jpeg", "image/png", "image/webp",
+                                                           "application/pdf"]
+    files_max_image_pixels: int = 50_000_000  # larger images are refused (decompression bombs)
+    files_thumbnail_px: int = 320  # a thumbnail's longer side
+    files_url_ttl_seconds: int = 300  # a signed download link lives this long
+    files_public_url_ttl_seconds: int = 3600  # public images (Open311 media_url): about this long, at least
+    files_orphan_grace_hours: int = 24  # an upload no record references is removed after this
+    files_s3_bucket: str | None = None
+    files_s3_endpoint: str | None = None  # MinIO, Ceph, OSS or COS: their S3 endpoint; empty for AWS
+    files_s3_region: str = "us-east-1"
+    files_s3_access_key_id: str | None = None
+    files_s3_secret_access_key: str | None = None
+    files_s3_prefix: str = ""  # a folder inside the bucket
+    files_s3_allow_http: bool = False  # an endpoint on plain http (a local MinIO)
+
     timezone: str = "Asia/Shanghai"
     deadline_profile: str = "shanghai_subdistrict"
     care_policy: str = "nanjing"  # seed/care_policies.yaml: subsidy bands, time-bank cap, volunteer rules
@@ -84,6 +104,13 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("files_allowed_types", mode="before")
+    @classmethod
+    def _types(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [t.strip().lower() for t in value.split(",") if t.strip()]
         return value
 
     @model_validator(mode="after")

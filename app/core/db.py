@@ -7,15 +7,18 @@ repositories only flush.
 
 import json
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol, cast
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlalchemy import event
+from pydantic import BaseModel
+from sqlalchemy import CursorResult, Result, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core import sqlite_driver
 from app.core.config import Settings
+from app.core.errors import AppError
 
 
 def _json_dumps(value: Any) -> str:
@@ -67,6 +70,32 @@ def make_engine(settings: Settings) -> AsyncEngine:
                                json_serializer=_json_dumps)
 
 
+class Stored(Protocol):
+    """A table row: its id is None until the row is first flushed."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: Stored) -> int:
+    """The id of a row that has been flushed or loaded (models type it `int | None` for the unsaved state)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return row.id
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The database's dialect name ("postgresql" or "sqlite") for a session from `make_sessionmaker`."""
+    if session.bind is None:
+        raise RuntimeError("the session is not bound to an engine")
+    return session.bind.dialect.name
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. Its result is a CursorResult, which `execute` types as a plain Result."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
@@ -109,17 +138,49 @@ def after_commit(session: AsyncSession, name: str, hook: Callable[[], None]) -> 
     session.info.setdefault("after_commit", {})[name] = hook
 
 
+def query_names(dependant: Dependant) -> frozenset[str]:
+    """Every query parameter a route takes, through its dependencies (a model of query parameters gives its
+    fields' names)."""
+    names: set[str] = set()
+    for param in dependant.query_params:
+        annotation = param.field_info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names |= {f.alias or name for name, f in annotation.model_fields.items()}
+        else:
+            names.add(param.alias)
+    for sub in dependant.dependencies:
+        names |= query_names(sub)
+    return frozenset(names)
+
+
+def unknown_query_parameters(request: Request, allowed: frozenset[str]) -> AppError | None:
+    """A 422 naming every query parameter the route does not take (a misspelled filter is never ignored)."""
+    unknown = sorted({k for k in request.query_params.keys() if k not in allowed})
+    if not unknown:
+        return None
+    return AppError("query_parameter_unknown", 422, names=", ".join(unknown), extra={"allowed": sorted(allowed)},
+                    field_errors=[{"field": f"query.{name}", "code": "unknown_parameter"} for name in unknown])
+
+
 class UnitOfWorkRoute(APIRoute):
-    """Commits the request's session once, after a successful endpoint.
+    """Commits the request's session once, after a successful endpoint, and refuses query parameters the route
+    does not take.
 
     An error response rolls everything back, except an AppError raised with
     ``keep_changes=True`` (a failed login must still count the failure).
     """
 
+    # A route whose protocol lets clients send parameters it does not name (Open311's extensions) sets False.
+    strict_query = True
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        allowed = query_names(self.dependant)
+        strict = self.strict_query
 
         async def unit_of_work(request: Request) -> Response:
+            if strict and (refusal := unknown_query_parameters(request, allowed)) is not None:
+                raise refusal
             try:
                 response = await handler(request)
             except BaseException as exc:
@@ -134,3 +195,9 @@ class UnitOfWorkRoute(APIRoute):
             return response
 
         return unit_of_work
+
+
+class LenientRoute(UnitOfWorkRoute):
+    """A unit of work that lets unknown query parameters through, where a published protocol says so."""
+
+    strict_query = False

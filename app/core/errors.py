@@ -10,7 +10,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.messages import FIELD_MESSAGES, MESSAGES, TITLES
+from app.core.messages import FIELD_MESSAGES, text_of, title_of
 
 log = logging.getLogger("app.errors")
 
@@ -82,13 +82,13 @@ def _fmt(template: str, params: dict[str, Any]) -> str:
 
 
 def message(error_code: str, english: bool, **params: Any) -> str:
-    zh, en = MESSAGES.get(error_code, (error_code, error_code))
+    zh, en = text_of(error_code) or FIELD_MESSAGES.get(error_code) or (error_code, error_code)
     return _fmt(en if english else zh, params)
 
 
 def title(code: str, english: bool) -> str:
     """The problem's title: the same for every occurrence (RFC 9457)."""
-    zh, en = TITLES.get(code) or MESSAGES.get(code, (code, code))
+    zh, en = title_of(code) or (code, code)
     return en if english else zh
 
 

@@ -8,7 +8,7 @@ that fails releases its claim, so a corrected retry may reuse the key.
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -18,18 +18,22 @@ from pydantic_core import to_json
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.core.auth import ClockDep, CurrentUser, SessionDep
 from app.core.errors import AppError
+from app.core.state import AppState
 from app.models import IdempotencyKey
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
-_CLAIMED = select(IdempotencyKey).where(IdempotencyKey.user_id == bindparam("user_id"),
-                                        IdempotencyKey.key == bindparam("key"))
+_CLAIMED = select(IdempotencyKey).where(col(IdempotencyKey.user_id) == bindparam("user_id"),
+                                        col(IdempotencyKey.key) == bindparam("key"))
 _CLAIM = {dialect: insert(IdempotencyKey).on_conflict_do_nothing(index_elements=["user_id", "key"])
-          .returning(IdempotencyKey.id) for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+          .returning(col(IdempotencyKey.id))
+          for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
 
 async def _insert_claim(session: Any, values: dict[str, Any]) -> int | None:
@@ -92,8 +96,8 @@ class Idempotency:
                 if found.expires_at > now:
                     return self._answer(found, fingerprint)
                 # Only if it is still the expired row: a concurrent claim may have cleared and retaken it.
-                await claim_session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == found.id,
-                                                                         IdempotencyKey.expires_at <= now))
+                await claim_session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.id) == found.id,
+                                                                         col(IdempotencyKey.expires_at) <= now))
             else:  # the key changed hands under us three times over: the caller may try again
                 raise AppError("idempotency_in_flight", 409)
             await claim_session.commit()
@@ -104,7 +108,7 @@ class Idempotency:
         if self.row_id is None:
             return
         async with self.request.app.state.sessionmaker() as release_session:
-            await release_session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == self.row_id))
+            await release_session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.id) == self.row_id))
             await release_session.commit()
 
     async def respond(self, body: BaseModel, status: int = 201, headers: dict[str, str] | None = None) -> Response:
@@ -114,7 +118,7 @@ class Idempotency:
         content = body.model_dump(mode="json")
         if self.row_id is not None:
             await self.session.execute(
-                update(IdempotencyKey).where(IdempotencyKey.id == self.row_id)
+                update(IdempotencyKey).where(col(IdempotencyKey.id) == self.row_id)
                 .values(state="done", response_status=status, response_body=content)
                 .execution_options(synchronize_session=False)
             )
@@ -129,6 +133,14 @@ async def _idempotency(request: Request, principal: CurrentUser, session: Sessio
 IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
 
 
-async def purge_expired_keys(session: Any, now: Any) -> int:
-    result = await session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
-    return result.rowcount or 0
+async def purge_expired_keys(session: AsyncSession, now: datetime) -> int:
+    result = await session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.expires_at) <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def purge_sweep(state: AppState) -> dict[str, int]:
+    """The worker's pass over keys past their time to live."""
+    async with state.sessionmaker() as session:
+        purged = await purge_expired_keys(session, state.clock.now())
+        await session.commit()
+    return {"idempotency_keys_purged": purged}

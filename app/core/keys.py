@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet
 
 from app.core.config import Settings
-from app.core.fields import set_field_key
+from app.models.fields import set_field_key
 
 
 @dataclass(frozen=True)

@@ -35,3 +35,14 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     if not isinstance(values, list) or len(values) != arity:
         raise AppError("cursor_invalid", 400)
     return values
+
+
+class Total(BaseModel):
+    """How many items match: exact, or an estimate where counting exactly would be slower than the page."""
+
+    value: int
+    exact: bool
+
+
+class CountedPage(Page[T], Generic[T]):
+    total: Total | None = None

@@ -191,7 +191,9 @@ def limit_open311(spec_error: SpecError) -> Callable[[Request], object]:
 
     async def dependency(request: Request) -> None:
         params = dict(request.query_params)
-        if request.method == "POST":
+        # A multipart body (a photo in `media`) is left to its endpoint, which streams it to disk: it is not read
+        # here, so its api_key counts only when it is in the query.
+        if request.method == "POST" and not request.headers.get("content-type", "").startswith("multipart/"):
             params.update({k: v for k, v in (await request.form()).items() if isinstance(v, str)})
         keys = [("open311_per_ip", _ip(request))]
         if params.get("api_key"):

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -14,8 +14,6 @@ import phonenumbers
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 _hasher = PasswordHasher()
 JWT_ALGORITHM = "HS256"
@@ -127,22 +125,6 @@ def read_token(secret: str, token: str, now: datetime) -> Mapping[str, Any]:
 def lookup_hash(lookup_key: str, value: str) -> str:
     """A keyed hash (HMAC-SHA256) for finding rows by a personal value without indexing the value itself."""
     return hmac.new(lookup_key.encode("utf-8"), value.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def normalise_id_number(raw: str | None) -> str | None:
-    """An 18-digit resident ID number (居民身份证号) with a valid checksum, upper-case X; None when it is not one."""
-    text = re.sub(r"\s", "", raw or "").upper()
-    if not re.fullmatch(r"\d{17}[\dX]", text):
-        return None
-    try:
-        return ric.validate(text)
-    except ValidationError:
-        return None
-
-
-def id_number_facts(id_number: str) -> tuple[date, str]:
-    """Birth date and sex as the number encodes them (the 17th digit: odd is male)."""
-    return ric.get_birth_date(id_number), "male" if int(id_number[16]) % 2 else "female"
 
 
 def encrypt_field(field_key: str, value: str) -> str:

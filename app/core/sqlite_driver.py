@@ -19,14 +19,18 @@ from collections import deque
 from typing import Any
 
 import aiosqlite
+from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.util import immutabledict
 from sqlalchemy.util.concurrency import await_
 
-_Outcome = tuple[Any, int, int | None, list[Any]]
+# The lastrowid is Any: sqlite3 gives an int, or None after executemany (PEP 249 leaves it undefined then), while
+# SQLAlchemy's cursor classes declare it int. It is passed on as sqlite3 gave it.
+_Outcome = tuple[Any, int, Any, list[Any]]
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
@@ -47,16 +51,16 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     __slots__ = ("_description", "_rowcount", "_lastrowid", "_arraysize")
 
-    def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
-        # The base class opens an aiosqlite cursor here (a trip); this one opens none until it executes.
+    def __init__(self, adapt_connection: AsyncAdapt_dbapi_connection) -> None:
+        # The base class opens an aiosqlite cursor here (a trip) and keeps it in _cursor; this one opens none, so
+        # _cursor stays unset: every member that reads it (execute, close, the description and counts) is replaced.
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._cursor = None  # type: ignore[assignment]
-        self._soft_closed_memoized = {}
+        self._soft_closed_memoized = immutabledict()
         self._rows = deque()
         self._description: Any = None
         self._rowcount = -1
-        self._lastrowid: int | None = None
+        self._lastrowid: Any = None  # None until a statement has run
         self._arraysize = 1  # the DBAPI's default; the base class reads it from the aiosqlite cursor this lacks
 
     @property
@@ -69,7 +73,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     @property
     def lastrowid(self) -> int:
-        return self._lastrowid  # type: ignore[return-value]
+        return self._lastrowid
 
     @property
     def arraysize(self) -> int:
@@ -86,7 +90,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
     def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
-        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        connection = self._connection  # aiosqlite's Connection: _execute runs a function on its thread
         try:
             outcome: _Outcome = await_(connection._execute(_run, connection._conn, operation, parameters, many))
         except Exception as error:

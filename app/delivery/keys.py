@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +13,8 @@ from app.core import audit
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import hash_password, lookup_hash
-from app.delivery import rules
+from app.core.state import AppState
+from app.delivery import repository, rules
 from app.models import ApiKey, InboundSignature, Unit, User
 
 
@@ -66,8 +66,7 @@ async def revoke(session: AsyncSession, key_id: int, by: int, now: datetime) -> 
 
 
 async def find(session: AsyncSession, state: Any, key: str) -> ApiKey:
-    row = (await session.execute(select(ApiKey).where(
-        ApiKey.key_hash == lookup_hash(state.keys.lookup_key, key)))).scalar_one_or_none()
+    row = await repository.key_by_hash(session, lookup_hash(state.keys.lookup_key, key))
     if row is None:
         raise AppError("api_key_invalid", 401)
     if row.revoked_at is not None:
@@ -126,13 +125,19 @@ async def _check_call(request: Request, session: AsyncSession, key: str, now: da
 
 async def purge_signatures(session: AsyncSession, now: datetime, tolerance_seconds: int) -> int:
     """Spent signatures are kept past the tolerance, after which their timestamps refuse a replay anyway."""
-    cutoff = now - timedelta(seconds=2 * tolerance_seconds)
-    result = await session.execute(delete(InboundSignature).where(InboundSignature.seen_at < cutoff))
-    return result.rowcount or 0
+    return await repository.purge_signatures(session, now - timedelta(seconds=2 * tolerance_seconds))
+
+
+async def purge_sweep(state: AppState) -> dict[str, int]:
+    """The worker's pass over spent inbound signatures."""
+    async with state.sessionmaker() as session:
+        purged = await purge_signatures(session, state.clock.now(), state.settings.inbound_signature_tolerance_seconds)
+        await session.commit()
+    return {"inbound_signatures_purged": purged}
 
 
 async def all_keys(session: AsyncSession) -> list[ApiKey]:
-    return list((await session.execute(select(ApiKey).order_by(ApiKey.id))).scalars())
+    return await repository.all_keys(session)
 
 
 def present(row: ApiKey) -> dict[str, Any]:

@@ -1,11 +1,11 @@
-"""Every query of webhooks and the outbox."""
+"""Every query of webhooks, the outbox, API keys and inbound signatures."""
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import OutboxEvent, UnitWebhook
+from app.models import ApiKey, InboundSignature, OutboxEvent, UnitWebhook
 
 
 async def webhook(session: AsyncSession, unit_id: int) -> UnitWebhook | None:
@@ -74,3 +74,16 @@ async def search(session: AsyncSession, *, unit_id: int | None, status: str | No
 
 async def get(session: AsyncSession, event_id: int) -> OutboxEvent | None:
     return await session.get(OutboxEvent, event_id)
+
+
+async def key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
+    return (await session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash))).scalar_one_or_none()
+
+
+async def purge_signatures(session: AsyncSession, older_than: datetime) -> int:
+    result = await session.execute(delete(InboundSignature).where(InboundSignature.seen_at < older_than))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def all_keys(session: AsyncSession) -> list[ApiKey]:
+    return list((await session.execute(select(ApiKey).order_by(ApiKey.id))).scalars())

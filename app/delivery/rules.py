@@ -3,7 +3,9 @@
 A unit hears what asks something of it or changes its work: a dispatch to
 it (lead or co-handler), a return decided, an extension decided, a callback's
 result, a chase or supervision, a withdrawal or merge that ends its work, and
-a re-dispatch that takes the case from it.
+a re-dispatch or re-routing that takes the case from it (the lead, or a
+co-handler the new decision no longer names), and deadlines re-planned when a
+year's official calendar arrives (every active unit: the lead and co-handlers).
 """
 
 import hashlib
@@ -13,8 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 TO_LEAD = frozenset({"sign_overdue", "handle_overdue", "chase", "supervise", "approve_extension", "deny_extension",
-                     "reject_return", "callback", "rate", "withdraw", "merge", "close", "terminate"})
+                     "reject_return", "callback", "rate", "withdraw", "merge", "close", "terminate",
+                     "extension_lapsed"})
 NEW_LEAD = frozenset({"dispatch", "accept_return", "redispatch", "reroute", "transfer"})
+TO_ACTIVE = frozenset({"replan"})  # the lead and every active co-handler, when the event says units must hear
 SIGNATURE_HEADER, TIMESTAMP_HEADER, EVENT_HEADER = "X-CSC-Signature", "X-CSC-Timestamp", "X-CSC-Event-Id"
 
 
@@ -27,12 +31,21 @@ def recipients(event_type: str, data: Mapping[str, Any], lead_unit_id: int | Non
         previous = data.get("previous_lead_unit_id")
         if previous is not None and previous != lead_unit_id:
             found.append((previous, "previous_lead"))
+        found += [(u, "dropped") for u in data.get("dropped_unit_ids", [])]
     elif event_type == "add_co_handler" and data.get("unit_id") is not None:
         found.append((int(data["unit_id"]), "co"))
     elif event_type in TO_LEAD and lead_unit_id is not None:
         found.append((lead_unit_id, "lead"))
+    elif event_type in TO_ACTIVE and data.get("notify_units"):
+        found += [(lead_unit_id, "lead")] if lead_unit_id is not None else []
+        found += [(u, "co") for u in data.get("co_unit_ids", [])]
     seen: set[int] = set()
-    return [(u, why) for u, why in found if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
+    told: list[tuple[int, str]] = []
+    for u, why in found:
+        if u not in seen:
+            seen.add(u)
+            told.append((u, why))
+    return told
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

@@ -16,8 +16,8 @@ from urllib.parse import urlparse
 
 import httpx
 
-from app.cases.context import EVENT_LISTENERS, Ctx
 from app.core import audit
+from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
 from app.core.security import mask_phone
@@ -48,9 +48,10 @@ def enqueue(ctx: Ctx, case: Case, event_type: str, data: dict[str, Any]) -> None
     summary = case_summary(case)
     for unit_id, why in targets:
         uid = str(uuid.uuid4())
-        about = summary if why != "previous_lead" else {k: summary[k] for k in ("id", "number", "status")}
+        gone = why in ("previous_lead", "dropped")  # a unit the case left hears that, and nothing of the case
+        about = summary if not gone else {k: summary[k] for k in ("id", "number", "status")}
         body = {"event_id": uid, "type": event_type, "occurred_at": ctx.now.isoformat(), "unit_id": unit_id,
-                "as": why, "case": about, "data": shown if why != "previous_lead" else {}}
+                "as": why, "case": about, "data": shown if not gone else {}}
         ctx.session.add(OutboxEvent(event_uid=uid, unit_id=unit_id, case_id=case.id, type=event_type,  # type: ignore[arg-type]
                                     body=body, created_at=ctx.now, status="pending", next_attempt_at=ctx.now))
     wakeup = getattr(ctx.state, "delivery_bell", None)
@@ -58,7 +59,6 @@ def enqueue(ctx: Ctx, case: Case, event_type: str, data: dict[str, Any]) -> None
         after_commit(ctx.session, "delivery", wakeup.ring)
 
 
-EVENT_LISTENERS.append(enqueue)
 
 
 # --- delivery --------------------------------------------------------------------------------------------------

@@ -6,11 +6,11 @@ from), or, when none did, what was checked, so a counter worker can explain
 it to the family.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from app.eldercare.policy import Band, CarePolicy, Condition
+from app.care_policy.policy import Band, CarePolicy, Condition, FlagFact, PersonFacts
+from app.core.clock import age_on
 
 FLAG_NAMES = {
     "dibao": ("低保对象", "on the minimum living guarantee (低保)"),
@@ -19,19 +19,6 @@ FLAG_NAMES = {
     "disability_grade": ("残疾等级", "disability grade"),
     "care_level": ("能力评估等级", "assessed care level"),
 }
-
-
-@dataclass(frozen=True)
-class FlagFact:
-    value: str | None
-    source: str
-    since: date
-
-
-@dataclass(frozen=True)
-class PersonFacts:
-    birth_date: date
-    flags: Mapping[str, FlagFact] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -52,10 +39,6 @@ class Eligibility:
     percent: int
     age: int
     reasons: tuple[Reason, ...]
-
-
-def age_on(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def _int_flag(facts: PersonFacts, flag: str) -> int | None:

@@ -10,18 +10,18 @@ from datetime import timedelta
 from typing import Any
 
 from app.calendar.deadlines import Limit
+from app.care_policy.service import current_policy, skill_taxonomy
+from app.cases.access import sign_for
 from app.cases.accountability import record_reply
-from app.cases.context import Ctx, sign_for
-from app.cases.kinds import KindPlugin, register, update_payload
+from app.cases.kinds import update_payload
 from app.cases.lifecycle import Actor, CaseView
+from app.core.clock import age_on
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.eldercare import repository, rules
 from app.eldercare import schemas as s
-from app.eldercare.eligibility import age_on
-from app.eldercare.policies import current_policy, skill_taxonomy
 from app.models import CareVisit, Case
 from app.people import repository as people_repo
-from app.people import service as people
 from app.routing.rules import Decision, Step, lead_of_kind, region_chain
 from app.units import repository as units_repo
 from app.volunteers import repository as volunteers_repo
@@ -63,7 +63,7 @@ async def _check_volunteer(ctx: Ctx, case: Case, body: s.ScheduleBody) -> None:
     service = case.payload["service_type"]
     if not any(service in taxonomy[c].service_types for c in volunteer.skills if c in taxonomy):
         raise AppError("volunteer_lacks_skill", 422, field_errors=[{**field[0], "code": "volunteer_lacks_skill"}])
-    if age_on(person.birth_date, people.today_of(ctx)) < policy.volunteers.individual_visit_min_age:
+    if age_on(person.birth_date, ctx.today) < policy.volunteers.individual_visit_min_age:
         raise AppError("volunteer_too_young", 422, min_age=policy.volunteers.individual_visit_min_age,
                        field_errors=[{**field[0], "code": "volunteer_too_young"}])
     end = body.scheduled_at + timedelta(minutes=body.planned_minutes)
@@ -80,7 +80,7 @@ async def _check_provider(ctx: Ctx, body: s.ScheduleBody) -> None:
                        field_errors=[{"field": "provider_unit_id", "code": "provider_invalid"}])
 
 
-async def _schedule(ctx: Ctx, case: Case, actor: Actor, body: s.ScheduleBody, view: CaseView) -> dict:
+async def schedule(ctx: Ctx, case: Case, actor: Actor, body: s.ScheduleBody, view: CaseView) -> dict:
     if body.scheduled_at < ctx.now - timedelta(seconds=ctx.state.settings.device_clock_skew_seconds):
         raise AppError("scheduled_in_past", 422, field_errors=[{"field": "scheduled_at", "code": "scheduled_in_past"}])
     if body.volunteer_id is not None:
@@ -99,7 +99,7 @@ async def _schedule(ctx: Ctx, case: Case, actor: Actor, body: s.ScheduleBody, vi
             "scheduled_at": body.scheduled_at.isoformat(), "notify_requester": True}
 
 
-async def _cancel_visit(ctx: Ctx, case: Case, actor: Actor, body: s.CancelVisitBody, view: CaseView) -> dict:
+async def cancel_visit(ctx: Ctx, case: Case, actor: Actor, body: s.CancelVisitBody, view: CaseView) -> dict:
     visit = await repository.visit(ctx.session, body.visit_id)
     if visit is None or visit.case_id != case.id:
         raise AppError("visit_not_found", 422, field_errors=[{"field": "visit_id", "code": "visit_not_found"}])
@@ -112,7 +112,7 @@ async def _cancel_visit(ctx: Ctx, case: Case, actor: Actor, body: s.CancelVisitB
     return {"visit_id": visit.id, "reason": body.reason}
 
 
-async def _complete(ctx: Ctx, case: Case, actor: Actor, body: s.CompleteBody, view: CaseView) -> dict:
+async def complete(ctx: Ctx, case: Case, actor: Actor, body: s.CompleteBody, view: CaseView) -> dict:
     visits = [v for v in await repository.visits_of(ctx.session, case.id) if v.status == "done"]  # type: ignore[arg-type]
     minutes = sum(v.minutes or 0 for v in visits)
     zh, _ = rules.SERVICE_NAMES[case.payload["service_type"]]
@@ -136,16 +136,3 @@ def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
 
 async def elder_of(ctx: Ctx, case: Case) -> Any:
     return await people_repo.get(ctx.session, case.payload["person_id"])
-
-
-PLUGIN = register(KindPlugin(
-    name="eldercare", title="居家养老服务", title_en="Home-based elderly care",
-    initial_stage=rules.Stage.requested, channels=frozenset({"hotline", "counter", "app", "web", "staff"}),
-    stages=rules.MACHINE,
-    stage_bodies={"schedule": s.ScheduleBody, "cancel_visit": s.CancelVisitBody, "complete": s.CompleteBody},
-    stage_effects={"schedule": _schedule, "cancel_visit": _cancel_visit, "complete": _complete},
-    stage_facts=facts,
-    # Finished by its visits, never answered from the knowledge base or merged as a duplicate.
-    blocked_actions=frozenset({"direct_answer", "reply", "merge"}),
-    route=route, handling_limit=handling_limit, present_payload=present_payload, generic_intake=False,
-))

@@ -10,7 +10,7 @@ from their own endpoints; the table here holds the unit's actions.
 from collections.abc import Iterable
 from datetime import datetime
 
-from app.cases.lifecycle import Actor, LifecycleError, Status
+from app.cases.lifecycle import AT_UNIT, Actor, LifecycleError, Status
 from app.cases.stages import StageMachine, StageTransition, StageView, transition
 
 
@@ -34,7 +34,6 @@ SERVICE_NAMES = {
     "day_care": ("日间照料", "Day care"), "visit": ("探访关爱", "Visits to people living alone"),
 }
 
-AT_UNIT = frozenset({Status.dispatched, Status.signed, Status.in_progress})
 ACTIVE = frozenset({Stage.requested, Stage.scheduled, Stage.in_service})
 LEAD = frozenset({Actor.lead})
 

@@ -2,27 +2,24 @@
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from app.eldercare.policy import ServiceType
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+from app.care_policy.policy import ServiceType
+from app.core.schemas import RequestModel
 
 
-class EligibilityQuery(_In):
+class EligibilityQuery(RequestModel):
     person_id: int = Field(ge=1)
     service_type: ServiceType
 
 
-class ReasonRead(BaseModel):
+class CareReasonRead(BaseModel):
     code: str
     text: str
     text_en: str
 
 
-class EligibilityRead(BaseModel):
+class CareEligibilityRead(BaseModel):
     person_id: int
     service_type: str
     subsidised: bool
@@ -30,18 +27,18 @@ class EligibilityRead(BaseModel):
     level_name: str | None
     percent: int
     age: int
-    reasons: list[ReasonRead]
+    reasons: list[CareReasonRead]
     policy: str
 
 
-class OrderCreate(_In):
+class OrderCreate(RequestModel):
     person_id: int = Field(ge=1, description="the elder, from the register")
     service_type: ServiceType
     scheduled_at: AwareDatetime | None = Field(default=None, description="when the elder would like it")
     notes: str | None = Field(default=None, max_length=500)
 
 
-class ScheduleBody(_In):
+class ScheduleBody(RequestModel):
     volunteer_id: int | None = Field(default=None, ge=1)
     provider_unit_id: int | None = Field(default=None, ge=1)
     scheduled_at: AwareDatetime
@@ -54,28 +51,35 @@ class ScheduleBody(_In):
         return self
 
 
-class CancelVisitBody(_In):
+class CancelVisitBody(RequestModel):
     visit_id: int = Field(ge=1)
     reason: str = Field(min_length=2, max_length=200)
 
 
-class CompleteBody(_In):
+class CompleteBody(RequestModel):
     text: str | None = Field(default=None, max_length=500, description="the note to the family; generated if absent")
 
 
-class CheckBody(_In):
+class VisitCheckBody(RequestModel):
     at: AwareDatetime | None = Field(default=None, description="when; now if absent (never in the future)")
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 
     @model_validator(mode="after")
-    def _pair(self) -> "CheckBody":
+    def _pair(self) -> "VisitCheckBody":
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("latitude and longitude come together")
         return self
 
 
-class RatingBody(_In):
+class WindowExtension(RequestModel):
+    """Staff extend a visit's booked window: the hours up to the new end count as service."""
+
+    ends_at: AwareDatetime = Field(description="the new end of the window")
+    reason: str = Field(min_length=2, max_length=300)
+
+
+class RatingBody(RequestModel):
     stars: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=500)
 
@@ -108,7 +112,11 @@ class VisitRead(BaseModel):
     status: str
     check_in_at: datetime | None
     check_out_at: datetime | None
-    minutes: int | None
+    minutes: int | None = Field(description="as checked in and out")
+    certified_minutes: int | None = Field(default=None, description="inside the booked window: certified, banked")
+    pending_minutes: int = Field(default=0, description="outside the window: waiting for staff to extend it")
+    unlocated: bool = Field(default=False, description="checked in without a location (where the policy allows)")
+    window_ends_at: datetime | None = Field(default=None, description="the window's end, when staff extended it")
     rating: int | None
     rated_as: str | None
 

@@ -12,16 +12,18 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.care_policy.service import current_policy, skill_taxonomy
 from app.cases import repository as cases_repo
 from app.cases import service as cases
-from app.cases.context import Ctx, can_see, lead_assignment
+from app.cases.access import can_see, lead_assignment
 from app.cases.lifecycle import Status
+from app.core import audit
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import mask_phone
 from app.eldercare import eligibility, kind, matching, repository, rules
 from app.eldercare import schemas as s
-from app.eldercare.policies import current_policy, skill_taxonomy
 from app.models import CareVisit, Case, Person, ServiceHours
 from app.people import service as people
 from app.volunteers import repository as volunteers_repo
@@ -38,18 +40,18 @@ FINISHED = frozenset({Status.closed, Status.withdrawn})
 
 async def _decide(ctx: Ctx, person: Person, service_type: str) -> eligibility.Eligibility:
     policy = await current_policy(ctx.state, ctx.session)
-    return eligibility.decide(policy, await people.facts(ctx, person), service_type, people.today_of(ctx))
+    return eligibility.decide(policy, await people.facts(ctx, person), service_type, ctx.today)
 
 
 def present_eligibility(person_id: int, service_type: str, result: eligibility.Eligibility,
-                        policy: str) -> s.EligibilityRead:
-    return s.EligibilityRead(person_id=person_id, service_type=service_type, subsidised=result.subsidised,
+                        policy: str) -> s.CareEligibilityRead:
+    return s.CareEligibilityRead(person_id=person_id, service_type=service_type, subsidised=result.subsidised,
                              level=result.level, level_name=result.level_name, percent=result.percent,
-                             age=result.age, reasons=[s.ReasonRead(**r.as_dict()) for r in result.reasons],
+                             age=result.age, reasons=[s.CareReasonRead(**r.as_dict()) for r in result.reasons],
                              policy=policy)
 
 
-async def check_eligibility(ctx: Ctx, body: s.EligibilityQuery) -> s.EligibilityRead:
+async def check_eligibility(ctx: Ctx, body: s.EligibilityQuery) -> s.CareEligibilityRead:
     person, relation = await people.visible(ctx, body.person_id)
     if relation is None:  # staff read the person's status flags
         people.audit_read(ctx, person, "eldercare.eligibility", service_type=body.service_type)
@@ -76,7 +78,7 @@ async def order(ctx: Ctx, body: s.OrderCreate) -> Case:
     if body.scheduled_at is not None and body.scheduled_at < ctx.now - skew:
         raise AppError("scheduled_in_past", 422, field_errors=[{"field": "scheduled_at", "code": "scheduled_in_past"}])
     policy = await current_policy(ctx.state, ctx.session)
-    result = eligibility.decide(policy, await people.facts(ctx, person), body.service_type, people.today_of(ctx))
+    result = eligibility.decide(policy, await people.facts(ctx, person), body.service_type, ctx.today)
     limit = policy.handling_limit(body.service_type)
     zh, en = rules.SERVICE_NAMES[body.service_type]
     payload = {
@@ -124,7 +126,7 @@ async def candidates(ctx: Ctx, case_id: int, at: datetime | None, limit: int) ->
     pool = await volunteers_repo.approved_in(ctx.session, case.region_code[:6])
     busy = await volunteers_repo.busy_windows(ctx.session, [v.id for v, _ in pool], when,  # type: ignore[misc]
                                               when + timedelta(minutes=minutes))
-    today = people.today_of(ctx)
+    today = ctx.today
     facts = [matching.VolunteerFacts(
         id=v.id, name=p.name, region_code=v.region_code, skills=frozenset(v.skills),  # type: ignore[arg-type]
         slots=tuple(matching.Slot(x["weekday"], _time(x["start"]), _time(x["end"])) for x in v.availability),
@@ -179,7 +181,7 @@ def _touch(ctx: Ctx, case: Case, type_: str, data: dict[str, Any]) -> None:
     ctx.event(case, type_, from_status=case.status, to_status=case.status, data=data)
 
 
-async def check_in(ctx: Ctx, visit_id: int, body: s.CheckBody) -> CareVisit:
+async def check_in(ctx: Ctx, visit_id: int, body: s.VisitCheckBody) -> CareVisit:
     visit, case, capacity = await _visit_and_case(ctx, visit_id)
     if Status(case.status) in FINISHED or case.stage == rules.Stage.served:
         raise AppError("order_not_open", 409)
@@ -193,8 +195,13 @@ async def check_in(ctx: Ctx, visit_id: int, body: s.CheckBody) -> CareVisit:
     if at < opens:
         raise AppError("check_in_too_early", 422, opens=opens.isoformat(),
                        field_errors=[{"field": "at", "code": "check_in_too_early"}])
+    unlocated = body.latitude is None
+    if unlocated and capacity == "volunteer" and not policy.volunteers.check_in_without_location:
+        raise AppError("check_in_location_required", 422,
+                       field_errors=[{"field": "latitude", "code": "check_in_location_required"}])
     visit.status, visit.check_in_at, visit.check_in_lat, visit.check_in_lng = ("checked_in", at, body.latitude,
                                                                                body.longitude)
+    visit.unlocated = unlocated
     await ctx.session.flush()
     stage_before = case.stage
     counts = await kind.refresh_counts(ctx, case)
@@ -206,7 +213,7 @@ async def check_in(ctx: Ctx, visit_id: int, body: s.CheckBody) -> CareVisit:
     return visit
 
 
-async def check_out(ctx: Ctx, visit_id: int, body: s.CheckBody) -> tuple[CareVisit, dict[str, Any]]:
+async def check_out(ctx: Ctx, visit_id: int, body: s.VisitCheckBody) -> tuple[CareVisit, dict[str, Any]]:
     visit, case, capacity = await _visit_and_case(ctx, visit_id)
     if visit.status != "checked_in" or visit.check_in_at is None:
         raise AppError("not_checked_in", 409)
@@ -215,18 +222,16 @@ async def check_out(ctx: Ctx, visit_id: int, body: s.CheckBody) -> tuple[CareVis
         raise AppError("check_out_before_check_in", 422, check_in=visit.check_in_at.isoformat(),
                        field_errors=[{"field": "at", "code": "check_out_before_check_in"}])
     minutes = volunteer_rules.service_minutes(visit.check_in_at, at)
-    policy = await current_policy(ctx.state, ctx.session)
-    rules_ = policy.volunteers
-    # What counts is the time inside the visit's window; a back-dated check-in or a forgotten check-out
-    # stays on the visit as recorded, and the unit sees both figures on the timeline.
-    certified = volunteer_rules.certified_minutes(
-        visit.check_in_at, at, visit.scheduled_at - timedelta(minutes=rules_.early_check_in_minutes),
-        visit.scheduled_at + timedelta(minutes=visit.planned_minutes + rules_.late_check_out_minutes))
+    # Only the booked window counts: an early check-in counts from its start, a late check-out up to its end,
+    # unless staff extended it. Time outside waits for staff to extend the window with a reason.
+    certified = volunteer_rules.certified_minutes(visit.check_in_at, at, visit.scheduled_at, window_end(visit))
     visit.status, visit.check_out_at, visit.minutes = "done", at, minutes
+    visit.certified_minutes, visit.pending_minutes = certified, max(minutes - certified, 0)
     visit.check_out_lat, visit.check_out_lng = body.latitude, body.longitude
     await ctx.session.flush()
     data: dict[str, Any] = {"visit_id": visit.id, "at": at.isoformat(), "minutes": minutes,
-                            "certified_minutes": certified, "as": capacity}
+                            "certified_minutes": certified, "pending_minutes": visit.pending_minutes,
+                            "unlocated": visit.unlocated, "as": capacity}
     if visit.volunteer_id is not None and certified > 0:
         data.update(await _certify(ctx, visit, case, certified))
     stage_before = case.stage
@@ -237,11 +242,60 @@ async def check_out(ctx: Ctx, visit_id: int, body: s.CheckBody) -> tuple[CareVis
     return visit, data
 
 
+def window_end(visit: CareVisit) -> datetime:
+    """The end of the visit's booked window, as staff may have extended it."""
+    return visit.window_ends_at or visit.scheduled_at + timedelta(minutes=visit.planned_minutes)
+
+
+async def extend_window(ctx: Ctx, visit_id: int, body: s.WindowExtension) -> tuple[CareVisit, dict[str, Any]]:
+    """Staff of the ordering or providing unit extend a visit's booked window, with a reason. Done already, the
+    minutes the longer window now covers are certified and banked."""
+    visit, case, capacity = await _visit_and_case(ctx, visit_id)
+    if capacity == "volunteer":
+        raise AppError("forbidden", 403)
+    if visit.status == "cancelled":
+        raise AppError("visit_not_scheduled", 409, status=visit.status)
+    if body.ends_at <= visit.scheduled_at:
+        raise AppError("window_ends_before_start", 422, starts=visit.scheduled_at.isoformat(),
+                       field_errors=[{"field": "ends_at", "code": "window_ends_before_start"}])
+    if body.ends_at <= window_end(visit):
+        raise AppError("window_not_longer", 422, ends=window_end(visit).isoformat(),
+                       field_errors=[{"field": "ends_at", "code": "window_not_longer"}])
+    before = window_end(visit)
+    visit.window_ends_at, visit.window_reason = body.ends_at, body.reason
+    data: dict[str, Any] = {"visit_id": visit.id, "window_ends_before": before.isoformat(),
+                            "window_ends_at": body.ends_at.isoformat(), "reason": body.reason}
+    if visit.status == "done" and visit.check_in_at is not None and visit.check_out_at is not None:
+        now_certified = volunteer_rules.certified_minutes(visit.check_in_at, visit.check_out_at,
+                                                          visit.scheduled_at, body.ends_at)
+        added = now_certified - (visit.certified_minutes or 0)
+        visit.certified_minutes = now_certified
+        visit.pending_minutes = max((visit.minutes or 0) - now_certified, 0)
+        data.update(certified_minutes=now_certified, added_minutes=added, pending_minutes=visit.pending_minutes)
+        if visit.volunteer_id is not None and added > 0:
+            data.update(await _certify(ctx, visit, case, added))
+    await ctx.session.flush()
+    _touch(ctx, case, "visit_window_extended", {**data, "as": capacity})
+    audit.record(ctx.session, at=ctx.now, action="visit.extend_window", actor_user_id=ctx.principal.user_id,
+                 target_type="care_visit", target_id=visit.id, detail={"reason": body.reason,
+                                                                       "ends_at": body.ends_at.isoformat()})
+    return visit, data
+
+
 async def _certify(ctx: Ctx, visit: CareVisit, case: Case, minutes: int) -> dict[str, Any]:
-    """The ordering unit certifies the volunteer's visit; the hours go to the record and the time bank."""
+    """The ordering unit certifies the volunteer's visit; the hours go to the record and the time bank. Minutes
+    certified later (staff extended the window) are added to the visit's record and banked on their own."""
     found = await volunteers_repo.with_person(ctx.session, visit.volunteer_id)  # type: ignore[arg-type]
     assert found is not None
     volunteer, person = found
+    earlier = await volunteers_repo.hours_of_visit(ctx.session, visit.id)  # type: ignore[arg-type]
+    if earlier is not None:
+        earlier.minutes += minutes
+        earlier.ended_at = visit.check_out_at  # type: ignore[assignment]
+        volunteer.minutes_total += minutes
+        entries = await timebank.deposit(ctx, person, earlier, team=False, minutes=minutes)
+        return {"volunteer_id": volunteer.id, "service_hours_id": earlier.id,
+                "deposited_minutes": sum(e.minutes for e in entries if e.type == "deposit")}
     zh, _ = rules.SERVICE_NAMES[case.payload["service_type"]]
     hours = ServiceHours(volunteer_id=volunteer.id, visit_id=visit.id, unit_id=case.lead_unit_id,  # type: ignore[arg-type]
                          title=f"居家养老服务：{zh}", started_at=visit.check_in_at, ended_at=visit.check_out_at,  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ FEED_TYPES = frozenset({
     "create", "dispatch", "redispatch", "accept_return", "return", "reject_return", "reroute",
     "sign_overdue", "handle_overdue", "chase", "supervise", "callback_reminder", "callback", "rate",
     "merge", "merged_in", "mark_major", "reply", "direct_answer", "close", "withdraw", "approve_extension",
-    "request_extension",
+    "request_extension", "extension_reminder", "extension_lapsed", "replan", "override", "master_replied",
 })
 
 

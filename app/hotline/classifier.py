@@ -47,7 +47,7 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from app.hotline.segment import words
+from app.core.segment import words
 
 HELD_OUT_BUCKETS = 5  # one bucket in five is held out
 SOFTMAX_SCALE = 8.0

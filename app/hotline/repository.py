@@ -14,14 +14,17 @@ MAX_CANDIDATES = 500
 
 async def similar_candidates(session: AsyncSession, *, category: str, region_code: str, since: datetime,
                              exclude_id: int | None,
-                             box: tuple[float, float, float, float] | None = None) -> list[Candidate]:
-    """Open cases of the category since `since` in the same community, or inside `box` (lat/long bounds) when the
-    case has coordinates; the pure ranker applies the exact place rules."""
-    place = Case.region_code == region_code
+                             box: tuple[float, float, float, float] | None = None,
+                             nearby: frozenset[str] = frozenset()) -> list[Candidate]:
+    """Open cases of the category since `since` in the same community or a nearby one (a boundary within the
+    radius), or inside `box` (lat/long bounds) when the case has coordinates; the pure ranker applies the exact
+    place rules."""
+    place = Case.region_code.in_([region_code, *sorted(nearby)]) if nearby else Case.region_code == region_code
     if box is not None:
         place = or_(place, and_(Case.latitude.between(box[0], box[1]), Case.longitude.between(box[2], box[3])))
+    districts = sorted({region_code[:6], *(c[:6] for c in nearby)})
     stmt = (select(Case.id, Case.description, Case.region_code, Case.latitude, Case.longitude)
-            .where(Case.category_code == category, Case.district_code == region_code[:6], place,
+            .where(Case.category_code == category, Case.district_code.in_(districts), place,
                    Case.status.in_(OPEN_STATUSES), Case.created_at >= since)
             .order_by(Case.id.desc()).limit(MAX_CANDIDATES))
     if exclude_id is not None:

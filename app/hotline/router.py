@@ -2,16 +2,15 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from app.cases import service as cases
-from app.cases.router import request_ctx
 from app.cases.schemas import CaseSummary
-from app.core.auth import ClockDep, CurrentUser, SessionDep
 from app.core.concurrency import etag
+from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError
-from app.core.idempotency import IdempotencyDep
+from app.core.idempotency import Idempotency, IdempotencyDep
 from app.core.pagination import Page, decode_cursor, encode_cursor
 from app.core.ratelimit import limit_reports
 from app.core.roles import Role
@@ -30,10 +29,10 @@ router = APIRouter(tags=["hotline"], route_class=UnitOfWorkRoute)
 AGENTS = {Role.agent, Role.dispatcher}
 
 
-async def _intake(body, request, session, principal, clock, idem) -> Any:
+async def _intake(ctx: Ctx, body: HotlineOrderCreate | ReportCreate, idem: Idempotency) -> Any:
     if (replay := await idem.claim()) is not None:
         return replay
-    order = await service.intake(request_ctx(request, session, principal, clock), body)
+    order = await service.intake(ctx, body)
     return await idem.respond(order, 201,
                               headers={"ETag": etag(order.version), "Location": f"/cases/{order.id}"})
 
@@ -46,21 +45,19 @@ async def _intake(body, request, session, principal, clock, idem) -> Any:
                          "resolved from the address. `hold` keeps it at the centre; `answer_with_article` answers "
                          "it directly from the knowledge base. Send an `Idempotency-Key`: a double click "
                          "returns the first answer.")
-async def log_order(body: HotlineOrderCreate, request: Request, session: SessionDep, principal: CurrentUser,
-                    clock: ClockDep, idem: IdempotencyDep) -> Any:
-    if principal.role not in AGENTS:
+async def log_order(ctx: CtxDep, body: HotlineOrderCreate, idem: IdempotencyDep) -> Any:
+    if ctx.principal.role not in AGENTS:
         raise AppError("forbidden", 403)
-    return await _intake(body, request, session, principal, clock, idem)
+    return await _intake(ctx, body, idem)
 
 
 @router.post("/reports", status_code=201, response_model=OrderRead,
              summary="A resident reports a matter from the app or the web (routed like a call)",
              dependencies=[Depends(limit_reports)])
-async def report(body: ReportCreate, request: Request, session: SessionDep, principal: CurrentUser,
-                 clock: ClockDep, idem: IdempotencyDep) -> Any:
-    if principal.role != Role.resident:
+async def report(ctx: CtxDep, body: ReportCreate, idem: IdempotencyDep) -> Any:
+    if ctx.principal.role != Role.resident:
         raise AppError("forbidden", 403)
-    return await _intake(body, request, session, principal, clock, idem)
+    return await _intake(ctx, body, idem)
 
 
 @router.post("/hotline/classify", response_model=ClassifyResult,
@@ -69,20 +66,16 @@ async def report(body: ReportCreate, request: Request, session: SessionDep, prin
                          "and the categories of seed/classifier/lexicon.yaml terms found in the text, trained "
                          "from seed/classifier and the seed's category texts, ranks the categories. `score` is "
                          "a softmax over the margins: it ranks, it is not a calibrated probability.")
-async def classify(body: ClassifyRequest, request: Request, session: SessionDep, principal: CurrentUser,
-                   clock: ClockDep) -> ClassifyResult:
-    if principal.role not in AGENTS | {Role.admin, Role.resident}:
+async def classify(ctx: CtxDep, body: ClassifyRequest) -> ClassifyResult:
+    if ctx.principal.role not in AGENTS | {Role.admin, Role.resident}:
         raise AppError("forbidden", 403)
-    ctx = request_ctx(request, session, principal, clock)
     return ClassifyResult(suggestions=await service.classify(ctx, body.text))
 
 
 @router.get("/cases/{case_id}/similar", response_model=list[SimilarCase],
             summary="Open cases that may be the same matter (same category, same community or within 250 m)")
-async def similar(case_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-                  clock: ClockDep) -> list[SimilarCase]:
-    ctx = request_ctx(request, session, principal, clock)
-    if principal.role not in AGENTS | {Role.admin}:
+async def similar(ctx: CtxDep, case_id: int) -> list[SimilarCase]:
+    if ctx.principal.role not in AGENTS | {Role.admin}:
         raise AppError("forbidden", 403)
     return await service.similar_to(ctx, await cases.load_visible(ctx, case_id))
 
@@ -91,9 +84,8 @@ async def similar(case_id: int, request: Request, session: SessionDep, principal
              summary="Earlier orders from the same number (found through a keyed hash, never the clear number)",
              description="The number travels in the body, not the URL, so it stays out of access logs, proxies "
                          "and browser history. Agents and dispatchers.")
-async def caller_orders(body: CallerHistoryQuery, request: Request, session: SessionDep, principal: CurrentUser,
-                        clock: ClockDep) -> Page[CaseSummary]:
+async def caller_orders(ctx: CtxDep, body: CallerHistoryQuery) -> Page[CaseSummary]:
     before = decode_cursor(body.cursor, 1) if body.cursor else None
-    items, next_id = await service.caller_orders(request_ctx(request, session, principal, clock), body.phone,
+    items, next_id = await service.caller_orders(ctx, body.phone,
                                                  int(before[0]) if before else None, body.limit)
     return Page(items=items, next_cursor=encode_cursor([next_id]) if next_id else None)

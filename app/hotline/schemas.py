@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app.cases.schemas import CaseRead, CaseSummary, CategoryBrief
 from app.core.pagination import MAX_LIMIT
+from app.files.schemas import FileIds
 from app.regions.schemas import ResolveResult
 from app.routing.schemas import Urgency
 
@@ -47,6 +48,8 @@ class ReportCreate(_Location):
     work_order_type: str
     description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
     category: str | None = Field(default=None, max_length=64)
+    files: FileIds = Field(default_factory=list, description="Photos or documents you uploaded (POST /files); "
+                                                            "an agent attaches what the caller sent")
 
     _type = field_validator("work_order_type", mode="before")(_work_order_type)
 
@@ -58,7 +61,9 @@ class HotlineOrderCreate(ReportCreate):
     caller_name: str | None = Field(default=None, max_length=64)
     anonymous: bool = False
     hide_contact: bool = False
-    urgency: Urgency = "normal"
+    urgency: Urgency | None = Field(default=None, description="The agent's judgement; left out, the words decide "
+                                                              "(an emergency is critical). The system only ever "
+                                                              "raises what an agent set, never lowers it")
     hold: bool = Field(default=False, description="Keep it at the centre instead of dispatching")
     answer_with_article: str | None = Field(
         default=None, max_length=64,
@@ -105,14 +110,53 @@ class Routing(BaseModel):
     deadlines: dict[str, Any] | None
 
 
+class EmergencyService(BaseModel):
+    code: str
+    name: str
+    name_en: str
+    number: str
+    verified: bool = Field(description="False: the number is city data not yet checked against its source")
+
+
+class EmergencyHandoff(BaseModel):
+    hazard: str
+    name: str
+    name_en: str
+    services: list[EmergencyService]
+    script: str = Field(description="the line the agent reads to the caller now")
+    script_en: str
+
+
+class Emergency(BaseModel):
+    """A life-safety matter recognised from the caller's words (and the category): the agent hands the caller to
+    these services at once; the case follows up as critical."""
+
+    hazards: list[str]
+    handoffs: list[EmergencyHandoff]
+    matched: list[str] = Field(description="the words that counted")
+    why: list[str]
+
+
 class IntakeNotes(BaseModel):
     category_suggested: bool
     region_resolved: bool
     classification: list[ClassifySuggestion]
     address: ResolveResult | None
+    emergency: Emergency | None = None
+    urgency_raised: bool = Field(default=False, description="the words made the case critical")
 
 
 class OrderRead(CaseRead):
     routing: Routing | None
     similar: list[SimilarCase]
     intake: IntakeNotes
+
+
+class HotlinePayload(BaseModel):
+    """What intake worked out for the agent rather than being told."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category_suggested: bool = False
+    region_resolved: bool = False
+    emergency: list[str] | None = None  # the hazards recognised in the caller's words

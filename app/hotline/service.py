@@ -16,16 +16,23 @@ from app.calendar.service import deployment_profile
 from app.cases import reference, views
 from app.cases import repository as cases_repo
 from app.cases import service as cases
-from app.cases.context import Ctx
 from app.cases.schemas import CaseCreate, CategoryBrief
+from app.core.context import Ctx
 from app.core.errors import AppError
+from app.core.region_codes import prefix_for
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
+from app.core.validators import caller_phone_of
+from app.files import service as files
 from app.hotline import repository, similar
 from app.hotline.classifier import Classifier, Suggestion, load_examples, load_knowledge, split
 from app.hotline.elements import Bounds, missing_elements
+from app.hotline.emergency import Assessment, Lexicon, assess, load_lexicon
 from app.hotline.schemas import (
     ClassifySuggestion,
+    Emergency,
+    EmergencyHandoff,
+    EmergencyService,
     HotlineOrderCreate,
     IntakeNotes,
     OrderRead,
@@ -34,8 +41,9 @@ from app.hotline.schemas import (
     SimilarCase,
 )
 from app.models import Case, ClassifierFeedback
-from app.regions import resolution
+from app.regions import service as resolution
 from app.regions.schemas import ResolveResult
+from app.routing import service as routing
 
 _training = asyncio.Lock()
 
@@ -61,6 +69,40 @@ async def classifier(state: Any) -> Classifier:
 
 
 @lru_cache(maxsize=2)
+def emergency_lexicon(seed_dir: str) -> Lexicon:
+    """The process's emergency lexicon (seed/emergency.yaml), compiled once."""
+    return load_lexicon(Path(seed_dir))
+
+
+def recognise(state: Any, text: str, category: str | None) -> Assessment:
+    return assess(text, category, emergency_lexicon(str(state.settings.seed_dir)))
+
+
+def present_emergency(found: Assessment) -> Emergency | None:
+    if not found.emergency:
+        return None
+    return Emergency(
+        hazards=list(found.hazards), matched=list(found.matched), why=list(found.why()),
+        handoffs=[EmergencyHandoff(hazard=h.hazard, name=h.name, name_en=h.name_en, script=h.script_zh,
+                                   script_en=h.script_en,
+                                   services=[EmergencyService(code=s.code, name=s.name, name_en=s.name_en,
+                                                              number=s.number, verified=s.verified)
+                                             for s in h.services])
+                  for h in found.handoffs])
+
+
+URGENCY_RANK = {"normal": 0, "urgent": 1, "critical": 2}
+
+
+def intake_urgency(agent_set: str | None, found: Assessment) -> str:
+    """The words may raise the urgency to critical; they never lower what an agent set."""
+    urgency = agent_set or "normal"
+    if found.emergency and URGENCY_RANK[urgency] < URGENCY_RANK["critical"]:
+        return "critical"
+    return urgency
+
+
+@lru_cache(maxsize=2)
 def city_bounds(seed_dir: str) -> Bounds:
     spec = yaml.safe_load((Path(seed_dir) / "city.yaml").read_text(encoding="utf-8"))
     return Bounds(**spec["bounds"])
@@ -77,19 +119,31 @@ async def classify(ctx: Ctx, text: str) -> list[ClassifySuggestion]:
 
 
 async def _place(ctx: Ctx, body: ReportCreate) -> tuple[str, ResolveResult | None]:
-    if body.lat is not None and not city_bounds(str(ctx.state.settings.seed_dir)).contains(body.lat, body.long):
-        raise AppError("coordinates_outside_city", 422, field_errors=[{"field": "lat",
-                                                                      "code": "coordinates_outside_city"}])
+    """The community of a report: the region given; else the address, resolved; else, or when the address only
+    narrows it to candidates, the community boundary that holds the coordinates."""
+    located = None
+    if body.lat is not None and body.long is not None:
+        located = await resolution.community_at(ctx.state, ctx.session, body.lat, body.long)
+        if located is None and not city_bounds(str(ctx.state.settings.seed_dir)).contains(body.lat, body.long):
+            raise AppError("coordinates_outside_city", 422, field_errors=[{"field": "lat",
+                                                                          "code": "coordinates_outside_city"}])
     if body.region_code:
         return body.region_code, None
     if not body.address:
-        # Coordinates alone cannot be placed in a community: the gazetteer has no boundaries.
+        if located is not None:
+            return located, None
+        # Coordinates no loaded boundary holds cannot be placed in a community.
         raise AppError("elements_missing", 422, missing="where", extra={"missing": ["where"]},
                        field_errors=[{"field": "address", "code": "missing",
                                       "message": "address or region_code is needed with coordinates"}])
     g = await resolution.gazetteer(ctx.state, ctx.session)
     found = g.resolve(body.address)
     shown = resolution.present(g, found)
+    within = found.region_code is None or (found.level is not None and located is not None and located.startswith(
+        prefix_for(found.region_code, found.level)))
+    if located is not None and (found.level != "community" or found.ambiguous) and (
+            located in found.candidates or within):
+        return located, shown  # the address left it open (or named nothing known); the coordinates settle it
     if found.region_code is None and not found.candidates:
         raise AppError("address_unresolved", 422, field_errors=[{"field": "address", "code": "address_unresolved"}])
     if found.ambiguous:
@@ -122,11 +176,15 @@ async def _similar(ctx: Ctx, *, category: str, region_code: str, lat: float | No
                    description: str, profile_code: str | None, exclude_id: int | None) -> list[SimilarCase]:
     profile = await deployment_profile(ctx.state, ctx.session, profile_code)
     since = ctx.now - timedelta(days=profile.duplicate_window_days)
-    box = (similar.bounding_box(lat, long, profile.duplicate_radius_m)
-           if lat is not None and long is not None else None)
+    box, nearby = None, frozenset[str]()
+    if lat is not None and long is not None:
+        box = similar.bounding_box(lat, long, profile.duplicate_radius_m)
+        # Communities whose boundary comes within the radius: their cases without coordinates may be the same.
+        index = await resolution.boundaries(ctx.state, ctx.session)
+        nearby = frozenset(index.near(lat, long, profile.duplicate_radius_m) - {region_code})
     found = await repository.similar_candidates(ctx.session, category=category, region_code=region_code,
-                                                since=since, exclude_id=exclude_id, box=box)
-    ranked = similar.rank(description, region_code, lat, long, found, profile.duplicate_radius_m)
+                                                since=since, exclude_id=exclude_id, box=box, nearby=nearby)
+    ranked = similar.rank(description, region_code, lat, long, found, profile.duplicate_radius_m, nearby=nearby)
     rows = await repository.cases_by_ids(ctx.session, [r.case_id for r in ranked])
     names = await reference.names_of(ctx.state, ctx.session, {category})
     return [SimilarCase(case=views.summary(rows[r.case_id], names.get(category, ""), ctx.now),
@@ -135,7 +193,7 @@ async def _similar(ctx: Ctx, *, category: str, region_code: str, lat: float | No
 
 async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
     is_agent = isinstance(body, HotlineOrderCreate)
-    profile = await deployment_profile(ctx.state, ctx.session)
+    profile = await routing.profile_at(ctx.state, ctx.session, body.region_code)
     missing = missing_elements(who=is_agent or ctx.principal.role == Role.resident, address=body.address,
                                region_code=body.region_code, has_coordinates=body.lat is not None,
                                description=body.description, how_min_chars=profile.intake_how_min_chars)
@@ -144,6 +202,7 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
                        field_errors=[{"field": "description" if m in ("what", "how") else "address",
                                       "code": f"element_{m}"} for m in missing])
     region_code, address = await _place(ctx, body)
+    attached = await files.claim(ctx, files.refs(body.files, "files"))  # the caller's own uploads, or a refusal
     model = await classifier(ctx.state)
     suggestions = model.suggest(body.description)
     category = body.category
@@ -152,20 +211,25 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
             raise AppError("category_unclassifiable", 422, field_errors=[{"field": "category", "code": "missing"}])
         category = suggestions[0].category
     hold = getattr(body, "hold", False) or bool(getattr(body, "answer_with_article", None))
+    found = recognise(ctx.state, body.description, category)
+    agent_set = getattr(body, "urgency", None)
+    urgency = intake_urgency(agent_set, found)
     create = CaseCreate(
         kind="hotline", channel="hotline" if is_agent else "app", category=category,
-        work_order_type=body.work_order_type, urgency=getattr(body, "urgency", "normal"),
+        work_order_type=body.work_order_type, urgency=urgency,
         description=body.description, region_code=region_code, address=body.address, latitude=body.lat,
         longitude=body.long, caller_name=getattr(body, "caller_name", None),
         caller_phone=getattr(body, "caller_phone", None), anonymous=getattr(body, "anonymous", False),
         hide_contact=getattr(body, "hide_contact", False), hold=hold,
-        payload={"category_suggested": body.category is None, "region_resolved": body.region_code is None},
+        payload={"category_suggested": body.category is None, "region_resolved": body.region_code is None,
+                 "emergency": list(found.hazards) or None},
     )
     # Likely duplicates are the cases that were there when the call came; looking before the case is stored keeps
     # the two reads out of the time the new case number's counter row stays locked (until commit).
     alike = await _similar(ctx, category=category, region_code=region_code, lat=body.lat, long=body.long,
                            description=body.description, profile_code=None, exclude_id=None)
     case = await cases.create_case(ctx, create)
+    await files.link(ctx, case.id, attached, purpose="order" if is_agent else "report")
     if body.category is not None and suggestions and suggestions[0].category != body.category:
         repository.add_feedback(ctx.session, ClassifierFeedback(
             case_id=case.id, at=ctx.now, text=body.description, chosen=body.category,
@@ -181,13 +245,14 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead:
                                      intake=IntakeNotes(category_suggested=body.category is None,
                                                         region_resolved=body.region_code is None,
                                                         classification=await _present_suggestions(ctx, suggestions),
-                                                        address=address))
+                                                        address=address, emergency=present_emergency(found),
+                                                        urgency_raised=urgency != (agent_set or "normal")))
 
 
 async def caller_orders(ctx: Ctx, phone: str, before_id: int | None, limit: int):
     if ctx.principal.role not in (Role.agent, Role.dispatcher, Role.admin):
         raise AppError("forbidden", 403)
-    normal = normalise_mobile(phone) or cases.caller_phone_of(phone)
+    normal = normalise_mobile(phone) or caller_phone_of(phone)
     scope = cases_repo.Scope.of(ctx.principal)
     rows = await repository.caller_orders(ctx.session, scope, lookup_hash(ctx.state.keys.lookup_key, normal),
                                           before_id, limit + 1)

@@ -1,4 +1,5 @@
-"""Duplicate scoring, pure: same category, same community or within a radius, ranked by segmented-word similarity."""
+"""Duplicate scoring, pure: same category, same community or within a radius (or, without coordinates, in a community
+whose boundary is within it), ranked by segmented-word similarity."""
 
 import math
 from dataclasses import dataclass
@@ -7,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from app.hotline.segment import words
+from app.core.segment import words
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -61,14 +62,17 @@ def text_similarity(a: str, b: str) -> float:
 
 
 def rank(description: str, region_code: str, lat: float | None, long: float | None, candidates: list[Candidate],
-         radius_m: float, limit: int = 5) -> list[Scored]:
+         radius_m: float, limit: int = 5, nearby: frozenset[str] = frozenset()) -> list[Scored]:
+    """Candidates in the same community, within the radius, or (when they have no coordinates to measure) in a
+    community whose boundary comes within the radius of the case (`nearby`), ranked by how alike they read."""
     kept = []
     for c in candidates:
         same = c.region_code == region_code
         dist = None
         if lat is not None and long is not None and c.lat is not None and c.long is not None:
             dist = round(distance_m(lat, long, c.lat, c.long), 1)
-        if not same and (dist is None or dist > radius_m):
+        near = dist is None and c.region_code in nearby
+        if not same and not near and (dist is None or dist > radius_m):
             continue
         kept.append((c, dist, same))
     if not kept:
@@ -77,7 +81,7 @@ def rank(description: str, region_code: str, lat: float | None, long: float | No
     # hundreds of open cases of a category.
     query, texts = _joined(description), [_joined(c.description) for c, _, _ in kept]
     scores = process.cdist([query], texts, scorer=fuzz.token_set_ratio, dtype=np.float64)[0] if query else None
-    out = [Scored(c.case_id, round(float(scores[i]) / 100, 4) if query and texts[i] else 0.0, dist, same)
+    out = [Scored(c.case_id, round(float(scores[i]) / 100, 4) if scores is not None and texts[i] else 0.0, dist, same)
            for i, (c, dist, same) in enumerate(kept)]
     out.sort(key=lambda s: (-s.score, s.distance_m if s.distance_m is not None else math.inf, -s.case_id))
     return out[:limit]

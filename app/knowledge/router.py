@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.cases.repository import category_names
 from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
 from app.core.concurrency import etag, parse_if_match
 from app.core.db import UnitOfWorkRoute
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from app.knowledge import repository, service
 from app.knowledge.schemas import ArticleCreate, ArticleRead, ArticleUpdate, SearchResult
+from app.routing.repository import category_names
 
 router = APIRouter(prefix="/knowledge", tags=["knowledge base"], route_class=UnitOfWorkRoute)
 

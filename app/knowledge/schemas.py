@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.cases.schemas import CategoryBrief
+from app.routing.schemas import CategoryBrief
 
 
 class ArticleBase(BaseModel):

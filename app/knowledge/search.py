@@ -4,7 +4,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from app.hotline.segment import words
+from app.core.segment import words
 
 K1, B = 1.5, 0.75
 KEYWORD_BOOST = 3  # a resident's own word for the matter counts like three mentions in the text

@@ -6,16 +6,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cases.repository import category_names
 from app.core import audit
 from app.core.concurrency import check_version
 from app.core.errors import AppError, NotFound
-from app.hotline.segment import words
+from app.core.segment import words
 from app.knowledge import repository
 from app.knowledge.schemas import ArticleCreate, ArticleRead, ArticleUpdate, SearchHit, SearchResult
 from app.knowledge.search import Doc, Index
 from app.models import KnowledgeArticle
 from app.routing import service as routing
+from app.routing.repository import category_names
 
 CACHE_KEY = "knowledge_index"
 

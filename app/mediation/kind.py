@@ -12,18 +12,20 @@ from typing import Any
 
 from app.calendar.deadlines import Limit, due_after
 from app.calendar.service import current_calendar, deployment_profile
+from app.cases.access import sign_for
 from app.cases.accountability import record_reply
-from app.cases.context import Ctx, sign_for
 from app.cases.dispatching import hand_to
-from app.cases.kinds import KindPlugin, parse_instant, recorded_by, register, update_payload, without_keys
+from app.cases.kinds import parse_instant, recorded_by, update_payload, without_keys
 from app.cases.lifecycle import Actor, CaseView
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
-from app.mediation import acceptance, repository, rules
+from app.files import service as files
+from app.mediation import acceptance, repository
 from app.mediation import schemas as s
+from app.mediation.limits import MediationLimits
 from app.mediation.rules import Stage
 from app.models import Case
-from app.people import service as people
 from app.routing import service as routing
 from app.routing.rules import Step, lead_of_kind, region_chain
 
@@ -47,8 +49,8 @@ def handling_limit(case: Case) -> Limit:
     return Limit.parse(case.payload["limit"])
 
 
-async def _session(ctx: Ctx, case: Case, actor: Actor, body: s.SessionBody, view: CaseView) -> dict:
-    if body.held_on > people.today_of(ctx):
+async def session(ctx: Ctx, case: Case, actor: Actor, body: s.SessionBody, view: CaseView) -> dict:
+    if body.held_on > ctx.today:
         raise AppError("session_in_future", 422, field_errors=[{"field": "held_on", "code": "session_in_future"}])
     sign_for(ctx, case)
     record = {"no": len(case.payload["sessions"]) + 1, **body.model_dump(mode="json"), **recorded_by(ctx)}
@@ -56,7 +58,8 @@ async def _session(ctx: Ctx, case: Case, actor: Actor, body: s.SessionBody, view
     return {"session": record["no"]}
 
 
-async def _draft(ctx: Ctx, case: Case, actor: Actor, body: s.AgreementBody, view: CaseView) -> dict:
+async def draft(ctx: Ctx, case: Case, actor: Actor, body: s.AgreementBody, view: CaseView) -> dict:
+    await files.attach(ctx, case.id, files.refs(body.files, "files"), purpose="agreement", sensitive=True)
     agreement = {**body.model_dump(mode="json"), "parties": [{"index": p["index"], "name": p["name"],
                                                                "role": p["role"]} for p in case.payload["parties"]],
                  "drafted": recorded_by(ctx), "signatures": {"parties": [], "mediator": None, "log": []}}
@@ -64,7 +67,7 @@ async def _draft(ctx: Ctx, case: Case, actor: Actor, body: s.AgreementBody, view
     return {"terms": len(body.terms)}
 
 
-async def _sign(ctx: Ctx, case: Case, actor: Actor, body: s.SignatureBody, view: CaseView) -> dict:
+async def sign(ctx: Ctx, case: Case, actor: Actor, body: s.SignatureBody, view: CaseView) -> dict:
     agreement = dict(case.payload["agreement"])
     signatures = dict(agreement["signatures"])
     if body.party is not None:
@@ -85,15 +88,18 @@ async def _sign(ctx: Ctx, case: Case, actor: Actor, body: s.SignatureBody, view:
     return {"signed": who}
 
 
-async def _seal(ctx: Ctx, case: Case, actor: Actor, body: s.SealBody, view: CaseView) -> dict:
+async def seal(ctx: Ctx, case: Case, actor: Actor, body: s.SealBody, view: CaseView) -> dict:
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     calendar = await current_calendar(ctx.state, ctx.session)
-    zone = people.zone_of(ctx)
-    ends = due_after(ctx.now, profile.mediation["confirmation_window"], calendar, zone).at
-    remind = due_after(ends, profile.mediation["confirmation_reminder_before"], calendar, zone).at
+    zone = ctx.zone
+    limits = profile.section("mediation", MediationLimits)
+    ends = due_after(ctx.now, limits["confirmation_window"], calendar, zone).at
+    remind = due_after(ends, limits["confirmation_reminder_before"], calendar, zone).at
     remind_at = ends - (remind - ends)  # as long before the end as the limit is after it
+    await files.attach(ctx, case.id, files.refs(body.files, "files"), purpose="agreement", sensitive=True)
     agreement = {**case.payload["agreement"], "seal_no": body.seal_no, "effective_at": ctx.now.isoformat(),
-                 "confirmation_window_ends": ends.isoformat(), "sealed": recorded_by(ctx)}
+                 "confirmation_window_ends": ends.isoformat(), "sealed": recorded_by(ctx),
+                 **({"files": body.files} if body.files else {})}
     update_payload(case, agreement=agreement)
     case.stage_due = max(remind_at, ctx.now)
     terms = "；".join(f"{t['term']}（{t['method']}，{t['deadline']}前）" for t in agreement["terms"])
@@ -104,7 +110,7 @@ async def _seal(ctx: Ctx, case: Case, actor: Actor, body: s.SealBody, view: Case
             "notify_requester": True}
 
 
-async def _apply_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.ConfirmationBody, view: CaseView) -> dict:
+async def apply_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.ConfirmationBody, view: CaseView) -> dict:
     ends = datetime.fromisoformat(case.payload["agreement"]["confirmation_window_ends"])
     refusal = acceptance.confirmation_refusal(body.applicants, len(case.payload["parties"]), ends, ctx.now)
     if refusal is not None:
@@ -115,7 +121,7 @@ async def _apply_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.Confir
     return {"court": body.court}
 
 
-async def _record_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.ConfirmationResultBody,
+async def record_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.ConfirmationResultBody,
                                view: CaseView) -> dict:
     update_payload(case, confirmation={**case.payload["confirmation"], "result": body.result,
                                        "ruling_no": body.ruling_no, "recorded": recorded_by(ctx)})
@@ -123,7 +129,7 @@ async def _record_confirmation(ctx: Ctx, case: Case, actor: Actor, body: s.Confi
     return {"result": body.result}
 
 
-async def _fail(ctx: Ctx, case: Case, actor: Actor, body: s.FailBody, view: CaseView) -> dict:
+async def fail(ctx: Ctx, case: Case, actor: Actor, body: s.FailBody, view: CaseView) -> dict:
     sign_for(ctx, case)
     routes = case.payload["other_routes"]
     update_payload(case, failure={"reason": body.reason, "note": body.note, "routes": routes, **recorded_by(ctx)})
@@ -131,7 +137,7 @@ async def _fail(ctx: Ctx, case: Case, actor: Actor, body: s.FailBody, view: Case
     return {"routes": routes, **await record_reply(ctx, case, text, outcome="failed"), "notify_requester": True}
 
 
-async def _transfer(ctx: Ctx, case: Case, actor: Actor, body: s.TransferBody, view: CaseView) -> dict:
+async def transfer(ctx: Ctx, case: Case, actor: Actor, body: s.TransferBody, view: CaseView) -> dict:
     handoff = await repository.handoff(ctx.session, body.to)
     if handoff is None:
         raise AppError("handoff_unknown", 422, field_errors=[{"field": "to", "code": "handoff_unknown"}])
@@ -144,7 +150,7 @@ async def _transfer(ctx: Ctx, case: Case, actor: Actor, body: s.TransferBody, vi
             "trace": [st.as_dict() for st in steps]}
 
 
-async def _answer_handoff(ctx: Ctx, case: Case, actor: Actor, body: s.HandoffAnswerBody, view: CaseView) -> dict:
+async def answer_handoff(ctx: Ctx, case: Case, actor: Actor, body: s.HandoffAnswerBody, view: CaseView) -> dict:
     return {**await record_reply(ctx, case, body.text, signer=body.signer, outcome="handed_on"),
             "notify_requester": True}
 
@@ -176,22 +182,3 @@ def present_payload(payload: dict[str, Any], principal: Any) -> dict[str, Any]:
     out = dict(payload)
     out["parties"] = [{k: v for k, v in p.items() if k != "phone_cipher"} for p in payload.get("parties", [])]
     return without_keys(out, frozenset({"by_user_id"})) if principal.role == Role.resident else out
-
-
-PLUGIN = register(KindPlugin(
-    name="mediation", title="人民调解", title_en="People's mediation", initial_stage=Stage.accepted,
-    channels=frozenset({"counter", "app", "web", "hotline", "staff"}), stages=rules.MACHINE,
-    stage_bodies={"hold_session": s.SessionBody, "draft_agreement": s.AgreementBody, "sign_agreement": s.SignatureBody,
-                  "seal_agreement": s.SealBody, "apply_confirmation": s.ConfirmationBody,
-                  "record_confirmation": s.ConfirmationResultBody, "fail": s.FailBody, "transfer": s.TransferBody,
-                  "answer_handoff": s.HandoffAnswerBody},
-    stage_effects={"hold_session": _session, "draft_agreement": _draft, "sign_agreement": _sign,
-                   "seal_agreement": _seal, "apply_confirmation": _apply_confirmation,
-                   "record_confirmation": _record_confirmation, "fail": _fail, "transfer": _transfer,
-                   "answer_handoff": _answer_handoff},
-    stage_facts=facts,
-    # Mediated to an agreement or a failure; never answered from the knowledge base or merged away.
-    blocked_actions=frozenset({"direct_answer", "merge", "reply"}),
-    handling_limit=handling_limit, on_stage_due=on_stage_due, present_payload=present_payload,
-    generic_intake=False,
-))

@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-import app.mediation.kind  # noqa: F401  (registers the kind)
-from app.cases.router import created, request_ctx
+from app.cases.router import created
 from app.cases.schemas import CaseRead
-from app.core.auth import ClockDep, CurrentUser, SessionDep
+from app.core.auth import SessionDep
+from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.idempotency import IdempotencyDep
 from app.mediation import repository, service
@@ -32,17 +32,13 @@ async def dispute_types(session: SessionDep) -> list[s.DisputeTypeRead]:
                          "`hold_session`, `draft_agreement`, `sign_agreement`, `seal_agreement`, "
                          "`apply_confirmation`, `record_confirmation`, `fail`, `transfer` through "
                          "`POST /cases/{id}/actions/{action}`.")
-async def file(body: s.MediationCreate, request: Request, session: SessionDep, principal: CurrentUser,
-               clock: ClockDep, idem: IdempotencyDep) -> Any:
+async def file(ctx: CtxDep, body: s.MediationCreate, idem: IdempotencyDep) -> Any:
     if (replay := await idem.claim()) is not None:
         return replay
-    ctx = request_ctx(request, session, principal, clock)
     return await created(ctx, await service.file(ctx, body), idem)
 
 
 @router.post("/cases/{case_id}/parties/{index}/reveal", response_model=s.PartyContact,
              summary="A party's phone, to call them (the case's staff; a reason; audited)")
-async def reveal_party(case_id: int, index: int, body: RevealBody, request: Request, session: SessionDep,
-                       principal: CurrentUser, clock: ClockDep) -> s.PartyContact:
-    ctx = request_ctx(request, session, principal, clock)
+async def reveal_party(ctx: CtxDep, case_id: int, index: int, body: RevealBody) -> s.PartyContact:
     return s.PartyContact(**await service.reveal_party(ctx, case_id, index, body.reason))

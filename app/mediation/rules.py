@@ -8,7 +8,7 @@ labour arbitration, the court or the petitions office.
 
 from datetime import datetime
 
-from app.cases.lifecycle import Actor, LifecycleError, Status
+from app.cases.lifecycle import AT_UNIT, Actor, LifecycleError, Status
 from app.cases.stages import StageMachine, StageView, transition
 
 
@@ -35,7 +35,6 @@ STAGE_NAMES = {
     Stage.transferred: ("已移交", "Handed on"),
 }
 
-AT_UNIT = frozenset({Status.dispatched, Status.signed, Status.in_progress})
 AFTER_REPLY = frozenset({Status.replied, Status.closed})
 LEAD = frozenset({Actor.lead})
 OPEN_STAGES = frozenset({Stage.accepted, Stage.in_mediation, Stage.agreement_drafted})

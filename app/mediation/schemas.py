@@ -3,14 +3,13 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from app.core.schemas import RequestModel
+from app.files.schemas import FileIds
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class PartyIn(_In):
+class PartyIn(RequestModel):
     person_id: int | None = Field(default=None, ge=1, description="from the register; else an outside party by name")
     name: str | None = Field(default=None, min_length=1, max_length=64)
     phone: str | None = Field(default=None, max_length=20)
@@ -24,7 +23,7 @@ class PartyIn(_In):
         return self
 
 
-class MediationCreate(_In):
+class MediationCreate(RequestModel):
     dispute_type: str = Field(min_length=1, max_length=32, description="a code of GET /mediation/dispute-types")
     facts: str = Field(min_length=8, max_length=4000)
     claims: str = Field(min_length=2, max_length=2000)
@@ -47,28 +46,29 @@ class DisputeTypeRead(BaseModel):
     other_routes: list[str]
 
 
-class SessionBody(_In):
+class SessionBody(RequestModel):
     held_on: date
     participants: list[str] = Field(min_length=1, max_length=30)
     mediator: str = Field(min_length=1, max_length=64)
     notes: str = Field(min_length=2, max_length=4000)
 
 
-class Term(_In):
+class Term(RequestModel):
     term: str = Field(min_length=2, max_length=500)
     method: str = Field(min_length=2, max_length=200, description="how it is performed (转账、当面支付、修缮 …)")
     deadline: date
 
 
-class AgreementBody(_In):
+class AgreementBody(RequestModel):
     facts: str = Field(min_length=4, max_length=4000)
     disputed_matters: str = Field(min_length=2, max_length=2000)
     responsibilities: str = Field(min_length=2, max_length=2000)
     terms: list[Term] = Field(min_length=1, max_length=30)
     mediator: str = Field(min_length=1, max_length=64)
+    files: FileIds = Field(default_factory=list, description="The draft or its annexes, uploaded (POST /files)")
 
 
-class SignatureBody(_In):
+class SignatureBody(RequestModel):
     party: int | None = Field(default=None, ge=0, description="the party's index in the case's parties")
     mediator: bool = False
 
@@ -79,31 +79,33 @@ class SignatureBody(_In):
         return self
 
 
-class SealBody(_In):
+class SealBody(RequestModel):
     seal_no: str = Field(min_length=2, max_length=64, description="the committee's seal record (印章编号)")
+    files: FileIds = Field(default_factory=list, description="The signed and sealed agreement, scanned and "
+                                                            "uploaded (POST /files)")
 
 
-class ConfirmationBody(_In):
+class ConfirmationBody(RequestModel):
     applicants: list[int] = Field(min_length=1, max_length=20, description="indexes of the parties applying")
     court: str = Field(min_length=2, max_length=100)
 
 
-class ConfirmationResultBody(_In):
+class ConfirmationResultBody(RequestModel):
     result: Literal["confirmed", "refused"]
     ruling_no: str = Field(min_length=2, max_length=64)
 
 
-class FailBody(_In):
+class FailBody(RequestModel):
     reason: Literal["party_refused", "no_agreement", "party_absent", "other"]
     note: str = Field(min_length=2, max_length=1000)
 
 
-class HandoffAnswerBody(_In):
+class HandoffAnswerBody(RequestModel):
     text: str = Field(min_length=4, max_length=4000)
     signer: str = Field(min_length=1, max_length=64)
 
 
-class TransferBody(_In):
+class TransferBody(RequestModel):
     to: Literal["police", "labour_arbitration", "court", "petitions"]
     reason: str = Field(min_length=4, max_length=1000)
 

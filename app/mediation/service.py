@@ -4,19 +4,22 @@ routing by the dispute's category to the committee of the place. Never commits."
 from typing import Any
 
 from app.calendar.deadlines import Limit
-from app.calendar.service import deployment_profile
 from app.cases import service as cases
-from app.cases.context import Ctx
 from app.core import audit
+from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
 from app.core.security import decrypt_field, encrypt_field, mask_phone
+from app.core.validators import phone_or_422
 from app.mediation import acceptance, repository
 from app.mediation import schemas as s
+from app.mediation.limits import MediationLimits
 from app.mediation.rules import Stage
 from app.models import Case
 from app.people import repository as people_repo
 from app.people import service as people
+from app.regions import service as regions
+from app.routing import service as routing
 
 FILER_ROLES = frozenset({Role.resident, Role.agent, Role.unit_staff})
 
@@ -34,7 +37,7 @@ async def _parties(ctx: Ctx, body: s.MediationCreate) -> list[dict[str, Any]]:
                 raise AppError("party_repeated", 422, field_errors=[{"field": f"parties.{i}.person_id",
                                                                      "code": "party_repeated"}])
             seen.add(p.person_id)
-        name, phone = p.name, people.phone_or_422(p.phone, f"parties.{i}.phone")
+        name, phone = p.name, phone_or_422(p.phone, f"parties.{i}.phone")
         if p.person_id is not None:
             person, _ = await people.visible(ctx, p.person_id)
             name, phone = person.name, phone or person.phone
@@ -57,7 +60,7 @@ async def file(ctx: Ctx, body: s.MediationCreate) -> Case:
     if dispute is None:
         raise AppError("dispute_type_unknown", 422, code=body.dispute_type,
                        field_errors=[{"field": "dispute_type", "code": "dispute_type_unknown"}])
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     if p.role != Role.resident:
         people.require_registrar(ctx, body.region_code)
     parties = await _parties(ctx, body)
@@ -72,8 +75,8 @@ async def file(ctx: Ctx, body: s.MediationCreate) -> Case:
         raise AppError(decision.code, 422, reason=decision.reason, reason_en=decision.reason_en,
                        routes=acceptance.routes_text(decision.routes),
                        routes_en=acceptance.routes_text(decision.routes, english=True), extra={"routes": routes})
-    profile = await deployment_profile(ctx.state, ctx.session)
-    limit: Limit = profile.mediation["conclude"]
+    profile = await routing.profile_at(ctx.state, ctx.session, body.region_code)
+    limit: Limit = profile.section("mediation", MediationLimits)["conclude"]
     applicant = next(k for k in parties if k["role"] == "applicant")
     owner = await people_repo.get(ctx.session, applicant["person_id"]) if applicant["person_id"] else None
     payload = {"dispute_type": dispute.code, "dispute_name": dispute.name, "facts": body.facts,

@@ -28,7 +28,7 @@ class Counts(BaseModel):
     merged_duplicates: int
 
 
-class Oversight(BaseModel):
+class OversightCounts(BaseModel):
     overdue_open: int
     replied_late: int
     chased: int
@@ -51,7 +51,7 @@ class Performance(BaseModel):
     unit: UnitBrief | None = None
     region: RegionBrief | None = None
     counts: Counts
-    oversight: Oversight
+    oversight: OversightCounts
     callbacks: Callbacks
     rates: dict[str, Rate]
 

@@ -7,13 +7,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.auth import Principal
 from app.core.errors import AppError, NotFound
+from app.core.region_codes import is_region_code, prefix_for
 from app.core.roles import Role
 from app.metrics import repository as q
 from app.metrics.rates import CENTRE_RATES, DEFINITIONS, UNIT_RATES, Rate, rank, rate
-from app.metrics.schemas import Callbacks, Counts, Oversight, Performance, Period, Ranking, RankingRow, RegionBrief
+from app.metrics.schemas import (
+    Callbacks,
+    Counts,
+    OversightCounts,
+    Performance,
+    Period,
+    Ranking,
+    RankingRow,
+    RegionBrief,
+)
 from app.models import Region, Unit
 from app.regions import repository as regions
-from app.regions.codes import is_region_code, prefix_for
 from app.units import repository as units
 from app.units.schemas import UnitBrief
 
@@ -73,7 +82,7 @@ async def _figures(session: AsyncSession, sl: q.Slice, now: datetime, rates: tup
     }
     if "direct_answer" in rates:
         values["direct_answer"] = rate(taken.direct_answered, taken.total)
-    return {"counts": counts, "oversight": Oversight(**taken.oversight),
+    return {"counts": counts, "oversight": OversightCounts(**taken.oversight),
             "callbacks": Callbacks(**cb), "rates": {name: values[name] for name in rates}}
 
 

@@ -1,16 +1,23 @@
-"""Every table, imported here so Alembic sees the whole schema."""
+"""Every table, one module per package (named after it), imported here so Alembic sees the whole schema."""
 
-from app.models.accounts import AuditLog, User
-from app.models.affairs import CreditFlag, LifeEvent, ServiceItem
-from app.models.aid import AidLine, DisputeType, MediationHandoff
-from app.models.care import CarePolicy, CareVisit, VolunteerSkill
-from app.models.cases import Assignment, Case, CaseCallback, CaseEvent, CaseLink
+from app.models.accounts import User
+from app.models.affair import CreditFlag, LifeEvent, ServiceItem
+from app.models.aid import AidLine
+from app.models.calendar import CalendarDay, CalendarYear, DeadlineProfile
+from app.models.care_policy import CarePolicy
+from app.models.cases import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter
+from app.models.core import AuditLog, IdempotencyKey
 from app.models.delivery import ApiKey, InboundSignature, OutboxEvent, UnitWebhook
-from app.models.hotline import ClassifierFeedback, KnowledgeArticle
-from app.models.org import Region, Unit, UnitKind
+from app.models.eldercare import CareVisit
+from app.models.files import FileBlob, FileLink, StoredFile
+from app.models.hotline import ClassifierFeedback
+from app.models.imports import CatalogueVersion
+from app.models.knowledge import KnowledgeArticle
+from app.models.mediation import DisputeType, MediationHandoff
 from app.models.people import Person, PersonFlag, PersonLink
-from app.models.platform import CalendarDay, CalendarYear, CaseNumberCounter, DeadlineProfile, IdempotencyKey
+from app.models.regions import Boundary, Place, Region
 from app.models.routing import Category, RoutingRule
+from app.models.units import Unit, UnitKind
 from app.models.volunteers import (
     ServiceHours,
     TaskSignup,
@@ -18,16 +25,18 @@ from app.models.volunteers import (
     TimebankAccount,
     TimebankEntry,
     Volunteer,
+    VolunteerSkill,
     VolunteerTask,
     VolunteerTeam,
 )
 
 __all__ = [
-    "ApiKey", "InboundSignature", "OutboxEvent", "UnitWebhook",
-    "AidLine", "DisputeType", "MediationHandoff",
+    "ApiKey", "InboundSignature", "OutboxEvent", "UnitWebhook", "AidLine", "DisputeType", "MediationHandoff",
+    "FileBlob", "FileLink", "StoredFile",
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
-    "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag",
-    "PersonLink", "ServiceHours", "TaskSignup", "TeamMember", "TimebankAccount", "TimebankEntry", "Volunteer",
-    "VolunteerTask", "VolunteerTeam", "IdempotencyKey", "Region", "RoutingRule", "Unit", "UnitKind", "User",
+    "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag", "PersonLink",
+    "ServiceHours", "TaskSignup", "TeamMember", "TimebankAccount", "TimebankEntry", "Volunteer", "VolunteerTask",
+    "VolunteerTeam", "IdempotencyKey", "Region", "Place", "Boundary", "CatalogueVersion", "RoutingRule", "Unit",
+    "UnitKind", "User",
 ]

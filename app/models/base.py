@@ -12,6 +12,8 @@ BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 # JSONB on PostgreSQL (indexable), JSON text elsewhere.
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+# The same, where Python's None is SQL NULL (not JSON null), so that "has none" can be indexed and filtered.
+JsonOrNull = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class UTCDateTime(TypeDecorator):

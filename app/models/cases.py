@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.core.fields import EncryptedString
-from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
+from app.models.base import BigIntPK, JsonOrNull, JsonType, UTCDateTime, utcnow
+from app.models.fields import EncryptedString
 
 
 class Case(SQLModel, table=True):
@@ -33,6 +33,11 @@ class Case(SQLModel, table=True):
         Index("ix_cases_chase_due", "chase_due"),
         Index("ix_cases_supervise_due", "supervise_due"),
         Index("ix_cases_stage_due", "stage_due"),
+        Index("ix_cases_extension_watch_at", "extension_watch_at"),
+        Index("ix_cases_updated_id", "updated_at", "id"),  # work lists sorted by the last change
+        # The few cases whose deadlines wait for a year's official calendar (re-planned when it arrives).
+        Index("ix_cases_provisional", "id", postgresql_where=text("provisional IS NOT NULL"),
+              sqlite_where=text("provisional IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
@@ -89,7 +94,16 @@ class Case(SQLModel, table=True):
     supervise_due: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     supervised_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     callback_reminded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # While an extension request is undecided: when the sweep looks at it next (the approver's reminder, then
+    # the handling due at which it lapses). None when no request is pending.
+    extension_watch_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+    # Deadlines computed on a calendar that was not complete (a year without its notice): name -> how, so that
+    # they are computed again when the year's schedule arrives (app/cases/clock.py). None when there are none.
+    provisional: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonOrNull))
+    # The words of description, address and reply as the full-text index reads them (app/core/segment.py):
+    # SQLite's FTS5 table `cases_fts` and PostgreSQL's GIN index over it are kept by the database itself.
+    search_text: str | None = Field(default=None, sa_column=Column(Text))
 
     dispatched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -207,3 +221,13 @@ class CaseLink(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=200)
     by_user_id: int | None = Field(default=None, sa_column=Column(BigIntPK, ForeignKey("users.id")))
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class CaseNumberCounter(SQLModel, table=True):
+    """Per district and day, so numbers stay unique when cases shard by district."""
+
+    __tablename__ = "case_number_counters"
+
+    district_code: str = Field(sa_column=Column(String(6), primary_key=True))
+    day: str = Field(sa_column=Column(String(8), primary_key=True))
+    last: int = 0

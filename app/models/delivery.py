@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from app.core.fields import EncryptedString
 from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
+from app.models.fields import EncryptedString
 
 
 class UnitWebhook(SQLModel, table=True):

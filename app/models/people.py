@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.fields import EncryptedString
 from app.models.base import BigIntPK, UTCDateTime, utcnow
+from app.models.fields import EncryptedString
 
 
 class Person(SQLModel, table=True):

@@ -20,6 +20,8 @@ class Category(SQLModel, table=True):
     description: str | None = Field(default=None, max_length=300)
     sort: int = 0
     active: bool = True
+    # The national 12345 classification code (GB/T 39666-2020) where the city maps its categories to it.
+    national_code: str | None = Field(default=None, max_length=32)
 
 
 class RoutingRule(SQLModel, table=True):

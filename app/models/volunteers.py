@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.fields import EncryptedString
 from app.models.base import BigIntPK, JsonType, UTCDateTime, utcnow
+from app.models.fields import EncryptedString
 
 
 def _fk(target: str, name: str, **kw: Any) -> Column:
@@ -174,3 +174,13 @@ class TimebankEntry(SQLModel, table=True):
     case_id: int | None = Field(default=None, sa_column=_fk("cases.id", "fk_timebank_entries_case"))
     by_user_id: int | None = Field(default=None, sa_column=_fk("users.id", "fk_timebank_entries_user"))
     note: str | None = Field(default=None, max_length=200)
+
+
+class VolunteerSkill(SQLModel, table=True):
+    __tablename__ = "volunteer_skills"
+
+    code: str = Field(sa_column=Column(String(32), primary_key=True))
+    name: str = Field(max_length=32)
+    name_en: str = Field(max_length=64)
+    service_types: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
+    adults_only: bool = False

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.models import Case, Category, Region, Unit
 
@@ -42,3 +43,8 @@ async def jurisdiction_root(session: AsyncSession) -> str:
     """The city the centre serves: where requests with coordinates only wait to be placed."""
     q = select(Region.code).where(Region.level == "city").order_by(Region.code).limit(1)
     return (await session.execute(q)).scalar_one()
+
+
+async def active_categories(session: AsyncSession) -> list[Category]:
+    return list((await session.execute(select(Category).where(col(Category.active).is_(True))
+                                       .order_by(col(Category.sort), col(Category.code)))).scalars())

@@ -6,13 +6,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.core.auth import ClockDep, SessionDep
-from app.core.db import UnitOfWorkRoute
+from app.core.db import LenientRoute
 from app.core.errors import AppError, message
 from app.core.ratelimit import limit_open311
+from app.files import intake
+from app.files import service as files
+from app.files.store import store_for
 from app.open311 import render, repository, service
 from app.open311.service import Open311Error, clean
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=UnitOfWorkRoute)
+# GeoReport v2 lets clients send parameters a server does not use (jurisdiction_id, api_key, extensions):
+# Open311 routes read what they know and leave the rest, as its specification gives.
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=LenientRoute)
 FORMATS = ("json", "xml")
 
 
@@ -22,15 +27,24 @@ def _fmt(fmt: str) -> str:
     return fmt
 
 
-async def _params(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
+async def _params(request: Request, form: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """Query and form together (api_key and jurisdiction_id may come in either); attribute[code] apart."""
     params: dict[str, Any] = dict(request.query_params)
-    if request.method == "POST":
-        form = await request.form()
-        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    if form is not None:
+        params.update(form)
+    elif request.method == "POST":
+        form_data = await request.form()
+        params.update({k: v for k, v in form_data.items() if isinstance(v, str)})
     attributes = {k[len("attribute["):-1]: v for k, v in params.items()
                   if k.startswith("attribute[") and k.endswith("]")}
     return clean(params), clean(attributes)
+
+
+async def _media(request: Request, session: Any, rows: list[Any], now: Any) -> dict[int, str]:
+    """media_url of the requests that came with a photo: a signed link that lives about an hour (the list is
+    public; the photos were cleaned of their EXIF data when they arrived)."""
+    return await files.public_media_urls(request.app.state, session, [c.id for c in rows], now,
+                                         str(request.base_url))
 
 
 @router.get("/discovery.{fmt}", summary="Open311 discovery")
@@ -72,15 +86,24 @@ async def service_definition(code: str, fmt: str, session: SessionDep) -> Respon
              dependencies=[Depends(limit_open311(render.error))])
 async def post_request(fmt: str, request: Request, session: SessionDep, clock: ClockDep) -> Response:
     f = fmt if fmt in FORMATS else "json"
+    upload: intake.Upload | None = None
     try:
         _fmt(fmt)
-        params, attributes = await _params(request)
-        case = await service.create(request.app.state, session, params, attributes, clock.now())
+        if request.headers.get("content-type", "").startswith("multipart/"):  # `media`: a photo, streamed to disk
+            settings = request.app.state.settings
+            upload = await intake.receive(request, store_for(settings).spool, max_bytes=settings.files_max_bytes,
+                                          file_fields=frozenset({"media"}))
+        params, attributes = await _params(request, upload.fields if upload else None)
+        case = await service.create(request.app.state, session, params, attributes, clock.now(),
+                                    media=upload.file("media") if upload else None)
     except Open311Error as exc:
         return render.error(f, exc.status, exc.description)
     except AppError as exc:  # the spine's own refusals, in the spec's error document
         await session.rollback()
-        return render.error(f, 400, message(exc.code, True, **exc.params))
+        return render.error(f, exc.status if exc.status in (413, 415) else 400, message(exc.code, True, **exc.params))
+    finally:
+        if upload is not None:
+            upload.discard()
     notice = ("已受理并派单，办理时限按工作日计算" if case.status == "dispatched"
               else "已受理，待工作人员根据坐标确定所在社区后派单")
     entry = {"service_request_id": case.number, "service_notice": notice, "account_id": None}
@@ -115,12 +138,13 @@ async def get_requests(fmt: str, request: Request, session: SessionDep, clock: C
     rows = await repository.requests(session, numbers=ids, codes=codes, status=status, start=start, end=end,
                                      offset=(page - 1) * size, limit=size)
     units, cats = await repository.names(session, rows)
-    return render.respond(f, [service.request_entry(c, units, cats) for c in rows], root="service_requests",
+    media = await _media(request, session, rows, clock.now())
+    return render.respond(f, [service.request_entry(c, units, cats, media) for c in rows], root="service_requests",
                           item="request")
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="Open311: one request")
-async def get_request(request_id: str, fmt: str, session: SessionDep) -> Response:
+async def get_request(request_id: str, fmt: str, request: Request, session: SessionDep, clock: ClockDep) -> Response:
     f = fmt if fmt in FORMATS else "json"
     rows = await repository.requests(session, numbers=[request_id], codes=[], status=None, start=None, end=None,
                                      offset=0, limit=1)
@@ -129,7 +153,9 @@ async def get_request(request_id: str, fmt: str, session: SessionDep) -> Respons
     if not rows:
         return render.error(f, 404, f"service_request_id {request_id} not found")
     units, cats = await repository.names(session, rows)
-    return render.respond(f, [service.request_entry(rows[0], units, cats)], root="service_requests", item="request")
+    media = await _media(request, session, rows, clock.now())
+    return render.respond(f, [service.request_entry(rows[0], units, cats, media)], root="service_requests",
+                          item="request")
 
 
 @router.get("/tokens/{token}.{fmt}", summary="Open311: the request a token stands for")

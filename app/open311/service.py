@@ -9,20 +9,23 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases import service as cases
-from app.cases.context import Ctx
 from app.core.auth import Principal
+from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError
 from app.core.observability import redact
 from app.core.roles import Role
+from app.core.validators import caller_phone_of
 from app.delivery import keys
+from app.files import service as files
+from app.files.intake import Spooled
 from app.models import ApiKey, Case, Category, Unit
 from app.open311 import repository
 from app.regions import repository as regions_repo
-from app.regions import resolution
+from app.regions import service as resolution
 from app.routing.schemas import WorkOrderType
 
 # Kinds with their own procedure take their own intake (aid at the civil affairs counter, mediation by its
@@ -47,8 +50,7 @@ def clean(params: dict[str, Any]) -> dict[str, Any]:
 
 async def public_services(session: AsyncSession) -> list[tuple[Category, Category]]:
     """(leaf, group) for every category the public may report."""
-    rows = list((await session.execute(select(Category).where(Category.active.is_(True))  # type: ignore[attr-defined]
-                                       .order_by(Category.sort, Category.code))).scalars())
+    rows = await repository.active_categories(session)
     groups = {c.code: c for c in rows if c.parent_code is None}
     return [(c, groups[c.parent_code]) for c in rows
             if c.parent_code in groups and c.parent_code not in NOT_PUBLIC_GROUPS]
@@ -98,6 +100,9 @@ async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str | None, str | None, f
                                      and -90 <= latitude <= 90 and -180 <= longitude <= 180):  # type: ignore[operator]
         raise Open311Error(400, "lat must be within ±90 and long within ±180")
     address = p.get("address_string")
+    # Coordinates a loaded community boundary holds place the request on their own (point-in-polygon).
+    located = (await resolution.community_at(ctx.state, ctx.session, latitude, longitude)
+               if latitude is not None and longitude is not None else None)
     if p.get("address_id"):
         region = await regions_repo.get(ctx.session, p["address_id"])
         if region is None or region.level != "community":
@@ -106,16 +111,22 @@ async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str | None, str | None, f
     if address:
         found = await resolution.resolve(ctx.state, ctx.session, address)
         if found.region_code is None or found.level != "community" or found.ambiguous:
+            if located is not None:
+                return located, address, latitude, longitude
             raise Open311Error(400, "address_string could not be placed in a community; send address_id")
         return found.region_code, address, latitude, longitude
     if latitude is not None:
-        return None, None, latitude, longitude
+        return located, None, latitude, longitude
     raise Open311Error(400, "a location is required: lat/long with address_string, address_string, or address_id")
 
 
 async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], attributes: dict[str, str],
-                 now: datetime) -> Case:
+                 now: datetime, media: Spooled | None = None) -> Case:
     p = clean(params)
+    if media is not None and p.get("media_url"):
+        raise Open311Error(400, "send media or media_url, not both")
+    if p.get("media_url") and not str(p["media_url"]).lower().startswith(("https://", "http://")):
+        raise Open311Error(400, "media_url must be an http(s) URL")
     key = await app_key(session, ctx_state, p.get("api_key"))
     services = {leaf.code for leaf, _ in await public_services(session)}
     code = p.get("service_code")
@@ -136,11 +147,11 @@ async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], 
     region, address, latitude, longitude = await _place(ctx, p)
     placed = region is not None
     if region is None:
-        # The gazetteer has no boundaries to put coordinates in a community: the request is taken in and held
-        # at the city level for an agent to place from the map (PATCH the region, then dispatch).
+        # No loaded boundary holds the coordinates: the request is taken in and held at the city level for an
+        # agent to place from the map (PATCH the region, then dispatch).
         region = await repository.jurisdiction_root(session)
     try:
-        phone = cases.caller_phone_of(p.get("phone"))
+        phone = caller_phone_of(p.get("phone"))
     except AppError as exc:
         raise Open311Error(400, "phone is not a valid phone number") from exc
     name = " ".join(x for x in (p.get("last_name"), p.get("first_name")) if x) or None
@@ -152,14 +163,20 @@ async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], 
                     "open311": {"app": key.name, "key_prefix": key.prefix, "media_url": p.get("media_url"),
                                 "device_id": p.get("device_id"), "account_id": p.get("account_id"),
                                 "placement_needed": not placed}})
-    return await cases.open_case(ctx, case, hold=not placed)
+    case = await cases.open_case(ctx, case, hold=not placed)
+    if media is not None:  # a photo only, cleaned of its EXIF data, shown to anyone as the request's media_url
+        images = [t for t in ctx_state.settings.files_allowed_types if t.startswith("image/")]
+        await files.attach_upload(ctx, id_of(case), media, purpose="open311_media", kind="photo", public=True,
+                                  allowed=images)
+    return case
 
 
 def _dt(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
 
-def request_entry(case: Case, units: dict[int, Unit], categories: dict[str, str]) -> dict[str, Any]:
+def request_entry(case: Case, units: dict[int, Unit], categories: dict[str, str],
+                  media: dict[int, str] | None = None) -> dict[str, Any]:
     closed = case.status in ("closed", "withdrawn")
     reply = (case.reply or {}).get("text") if case.reply else None
     # The list is public: numbers a resident typed into their own words are masked.
@@ -171,7 +188,8 @@ def request_entry(case: Case, units: dict[int, Unit], categories: dict[str, str]
             "updated_datetime": _dt(case.updated_at), "expected_datetime": _dt(case.handle_due),
             "address": case.address, "address_id": case.region_code, "zipcode": None,
             "lat": case.latitude, "long": case.longitude,
-            "media_url": ((case.payload or {}).get("open311") or {}).get("media_url")}
+            "media_url": (media or {}).get(case.id or 0)
+            or ((case.payload or {}).get("open311") or {}).get("media_url")}
 
 
 def parse_date(value: str, name: str) -> datetime:

@@ -3,9 +3,10 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from app.eldercare.policy import Flag
+from app.care_policy.policy import Flag
+from app.core.schemas import RequestModel
 
 Relation = Literal["spouse", "child", "parent", "grandparent", "grandchild", "sibling", "guardian", "ward"]
 INVERSE: dict[str, str] = {"spouse": "spouse", "child": "parent", "parent": "child", "grandparent": "grandchild",
@@ -13,11 +14,7 @@ INVERSE: dict[str, str] = {"spouse": "spouse", "child": "parent", "parent": "chi
 GRADED = {"disability_grade": (1, 4), "care_level": (0, 4)}
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class FlagIn(_In):
+class FlagIn(RequestModel):
     flag: Flag
     value: str | None = Field(default=None, max_length=16, description="disability_grade 1–4; care_level 0–4")
     source: str = Field(min_length=2, max_length=100, description="who established it (民政局认定, 评估机构 …)")
@@ -37,7 +34,7 @@ class FlagIn(_In):
         return self
 
 
-class PersonBase(_In):
+class PersonBase(RequestModel):
     name: str = Field(min_length=1, max_length=64)
     phone: str | None = Field(default=None, max_length=20)
     region_code: str = Field(pattern=r"^\d{12}$", description="the community of residence")
@@ -49,7 +46,7 @@ class PersonCreate(PersonBase):
     flags: list[FlagIn] = Field(default_factory=list, max_length=10)
 
 
-class PersonUpdate(_In):
+class PersonUpdate(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=64)
     phone: str | None = Field(default=None, max_length=20, description="null removes it")
     region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
@@ -63,7 +60,7 @@ class PersonUpdate(_In):
         return self
 
 
-class PersonBind(_In):
+class PersonBind(RequestModel):
     """An account states its real identity: it is bound to the register entry with that ID number."""
 
     name: str = Field(min_length=1, max_length=64)
@@ -72,16 +69,16 @@ class PersonBind(_In):
     address: str | None = Field(default=None, max_length=200)
 
 
-class PersonLookup(_In):
+class PersonLookup(RequestModel):
     id_number: str = Field(min_length=15, max_length=24)
 
 
-class LinkCreate(_In):
+class LinkCreate(RequestModel):
     relative_id: int = Field(ge=1)
     relation: Relation = Field(description="what the relative is to this person")
 
 
-class RevealBody(_In):
+class RevealBody(RequestModel):
     reason: str = Field(min_length=2, max_length=200, description="why the full numbers are needed (audited)")
 
 

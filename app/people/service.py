@@ -9,29 +9,28 @@ of a person is audited. Never commits.
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from app.cases.context import Ctx
+from app.care_policy.policy import FlagFact, PersonFacts
 from app.core import audit
+from app.core.clock import age_on
 from app.core.concurrency import check_version
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
+from app.core.region_codes import jurisdiction_prefix, within
 from app.core.roles import Role
 from app.core.security import (
     decrypt_field,
     encrypt_field,
-    id_number_facts,
     lookup_hash,
     mask_id_number,
     mask_phone,
-    normalise_id_number,
     normalise_mobile,
 )
-from app.eldercare.eligibility import FlagFact, PersonFacts, age_on
+from app.core.validators import checked_id_number, phone_or_422
 from app.models import Person, PersonFlag, PersonLink
 from app.people import repository
 from app.people import schemas as s
-from app.regions import repository as regions_repo
-from app.regions.codes import jurisdiction_prefix, within
+from app.regions import service as regions
 
 CENTRE_ROLES = frozenset({Role.admin, Role.dispatcher, Role.agent})
 # Unit staff keep the register only where residents' records are their work: the community and its
@@ -47,44 +46,6 @@ def is_registrar(principal: Any) -> bool:
         return True
     return principal.role == Role.unit_staff and principal.unit_kind in REGISTRAR_UNIT_KINDS
 SELF_ROLES = frozenset({Role.resident, Role.volunteer})
-
-
-def zone_of(ctx: Ctx) -> ZoneInfo:
-    return ZoneInfo(ctx.state.settings.timezone)
-
-
-def today_of(ctx: Ctx) -> date:
-    return ctx.now.astimezone(zone_of(ctx)).date()
-
-
-def checked_id_number(raw: str, field: str, today: date) -> tuple[str, date, str]:
-    """(the normalised number, birth date, sex); a bad checksum or a birth date still to come is a 422."""
-    number = normalise_id_number(raw)
-    if number is None:
-        raise AppError("id_number_invalid", 422, field_errors=[{"field": field, "code": "id_number_invalid"}])
-    birth, sex = id_number_facts(number)
-    if birth > today:
-        raise AppError("id_number_birth_future", 422, birth=birth.isoformat(),
-                       field_errors=[{"field": field, "code": "id_number_birth_future"}])
-    return number, birth, sex
-
-
-def phone_or_422(raw: str | None, field: str = "phone") -> str | None:
-    if raw is None or raw == "":
-        return None
-    mobile = normalise_mobile(raw)
-    if mobile is None:
-        raise AppError("phone_invalid", 422, field_errors=[{"field": field, "code": "phone_invalid"}])
-    return mobile
-
-
-async def region_or_422(ctx: Ctx, code: str, field: str = "region_code") -> None:
-    region = await regions_repo.get(ctx.session, code)
-    if region is None:
-        raise AppError("region_not_found", 422, code=code, field_errors=[{"field": field, "code": "region_not_found"}])
-    if region.level != "community":
-        raise AppError("region_not_community", 422, code=code,
-                       field_errors=[{"field": field, "code": "region_not_community"}])
 
 
 def in_scope(ctx: Ctx, region_code: str) -> bool:
@@ -146,7 +107,7 @@ async def visible(ctx: Ctx, person_id: int) -> tuple[Person, str | None]:
 
 
 async def present(ctx: Ctx, person: Person, *, relation: str | None = None) -> s.PersonRead:
-    today = today_of(ctx)
+    today = ctx.today
     flags = await repository.flags(ctx.session, person.id)  # type: ignore[arg-type]
     links = await repository.links(ctx.session, person.id)  # type: ignore[arg-type]
     relatives = await repository.get_many(ctx.session, [link.relative_id for link in links])
@@ -191,10 +152,11 @@ def new_person(ctx: Ctx, *, name: str, number: str, birth: date, sex: str, phone
 async def create(ctx: Ctx, body: s.PersonCreate) -> Person:
     if not is_registrar(ctx.principal):
         raise AppError("forbidden", 403)
-    today = today_of(ctx)
-    number, birth, sex = checked_id_number(body.id_number, "id_number", today)
+    today = ctx.today
+    ident = checked_id_number(body.id_number, "id_number", today)
+    number, birth, sex = ident.number, ident.birth_date, ident.sex
     phone = phone_or_422(body.phone)
-    await region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     require_registrar(ctx, body.region_code)
     existing = await repository.by_hash(ctx.session, lookup_hash(ctx.state.keys.lookup_key, number))
     if existing is not None:  # staff outside the person's area learn only that the number is taken
@@ -216,9 +178,7 @@ async def lookup(ctx: Ctx, raw_id: str) -> Person:
     """Find by ID number (staff): the number is hashed, never searched in clear; the read is audited."""
     if not is_registrar(ctx.principal):
         raise AppError("forbidden", 403)
-    number = normalise_id_number(raw_id)
-    if number is None:
-        raise AppError("id_number_invalid", 422, field_errors=[{"field": "id_number", "code": "id_number_invalid"}])
+    number = checked_id_number(raw_id, "id_number", ctx.today).number
     person = await repository.by_hash(ctx.session, lookup_hash(ctx.state.keys.lookup_key, number))
     if person is None or not in_scope(ctx, person.region_code):
         raise NotFound("person_not_found")
@@ -245,7 +205,7 @@ async def update(ctx: Ctx, person_id: int, body: s.PersonUpdate, expected: int |
     if not changes:
         raise AppError("nothing_to_change", 422)
     if "region_code" in changes:
-        await region_or_422(ctx, changes["region_code"])
+        await regions.region_or_422(ctx, changes["region_code"])
     if "phone" in changes:
         changes["phone"] = phone_or_422(changes["phone"])
         person.phone_hash = lookup_hash(ctx.state.keys.lookup_key, changes["phone"]) if changes["phone"] else None
@@ -275,7 +235,7 @@ async def add_flag(ctx: Ctx, person_id: int, body: s.FlagIn) -> PersonFlag:
     """A new status; an active flag of the same kind is ended by it (a new assessment replaces the old)."""
     person, _ = await visible(ctx, person_id)
     require_registrar(ctx, person.region_code)
-    _check_flag_dates(body, today_of(ctx), "")
+    _check_flag_dates(body, ctx.today, "")
     for old in await repository.flags(ctx.session, person.id, active_only=True):  # type: ignore[arg-type]
         if old.flag == body.flag:
             old.active, old.ended_at = False, ctx.now
@@ -298,7 +258,7 @@ async def end_flag(ctx: Ctx, person_id: int, flag_id: int) -> PersonFlag:
     if not row.active:
         raise AppError("flag_inactive", 409)
     row.active, row.ended_at = False, ctx.now
-    row.until = row.until or today_of(ctx)
+    row.until = row.until or ctx.today
     person.version += 1
     person.updated_at = ctx.now
     audit.record(ctx.session, at=ctx.now, action="person.flag_end", actor_user_id=ctx.principal.user_id,
@@ -355,8 +315,9 @@ async def bind(ctx: Ctx, body: s.PersonBind) -> Person:
         raise AppError("forbidden", 403)
     if await own_person(ctx) is not None:
         raise AppError("account_already_bound", 409)
-    number, birth, sex = checked_id_number(body.id_number, "id_number", today_of(ctx))
-    await region_or_422(ctx, body.region_code)
+    ident = checked_id_number(body.id_number, "id_number", ctx.today)
+    number, birth, sex = ident.number, ident.birth_date, ident.sex
+    await regions.region_or_422(ctx, body.region_code)
     person = await repository.by_hash(ctx.session, lookup_hash(ctx.state.keys.lookup_key, number))
     if person is not None:
         if person.user_id is not None:
@@ -378,7 +339,7 @@ async def bind(ctx: Ctx, body: s.PersonBind) -> Person:
 
 async def facts(ctx: Ctx, person: Person) -> PersonFacts:
     """The register facts eligibility reads: flags active and in force today."""
-    today = today_of(ctx)
+    today = ctx.today
     rows = await repository.flags(ctx.session, person.id, active_only=True)  # type: ignore[arg-type]
     current = {f.flag: FlagFact(f.value, f.source, f.since) for f in rows
                if f.since <= today and (f.until is None or f.until >= today)}

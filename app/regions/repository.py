@@ -1,7 +1,7 @@
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Region
+from app.models import Boundary, Place, Region
 
 
 async def get(session: AsyncSession, code: str) -> Region | None:
@@ -43,3 +43,11 @@ async def search(session: AsyncSession, *, q: str | None, parent: str | None, le
 
 async def all_regions(session: AsyncSession) -> list[Region]:
     return list((await session.execute(select(Region).order_by(Region.code))).scalars())
+
+
+async def active_places(session: AsyncSession) -> list[Place]:
+    return list((await session.execute(select(Place).where(Place.active.is_(True)).order_by(Place.id))).scalars())
+
+
+async def boundaries(session: AsyncSession) -> list[Boundary]:
+    return list((await session.execute(select(Boundary).order_by(Boundary.community_code))).scalars())

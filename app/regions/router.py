@@ -1,14 +1,14 @@
+"""HTTP for the gazetteer: parse, authorise, call the service."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.core import audit
-from app.core.auth import AdminUser, ClockDep, SessionDep
-from app.core.db import UnitOfWorkRoute, after_commit
-from app.core.errors import AppError, NotFound
+from app.core.auth import AdminUser, SessionDep
+from app.core.context import CtxDep
+from app.core.db import UnitOfWorkRoute
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
-from app.regions import repository, resolution
-from app.regions.codes import is_region_code
+from app.regions import service
 from app.regions.schemas import PlacesUpdate, RegionDetail, RegionRead, ResolveRequest, ResolveResult
 
 router = APIRouter(prefix="/regions", tags=["regions"], route_class=UnitOfWorkRoute)
@@ -23,64 +23,38 @@ async def list_regions(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Page[RegionRead]:
-    if parent is not None:
-        if not is_region_code(parent):
-            raise AppError("region_code_invalid", 422,
-                           field_errors=[{"field": "parent", "code": "region_code_invalid"}])
-        if await repository.get(session, parent) is None:
-            raise AppError("region_not_found", 422, code=parent,
-                           field_errors=[{"field": "parent", "code": "region_not_found"}])
     after = decode_cursor(cursor, 1)
-    rows = await repository.search(session, q=q, parent=parent, level=level,
-                                   after=after[0] if after else None, limit=limit + 1)
+    rows = await service.search(session, q=q, parent=parent, level=level, after=after[0] if after else None,
+                                limit=limit + 1)
     next_cursor = encode_cursor([rows[limit - 1].code]) if len(rows) > limit else None
     return Page(items=[RegionRead.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor)
 
 
 @router.get("/{code}", response_model=RegionDetail, summary="One region with its path")
 async def get_region(code: str, session: SessionDep) -> RegionDetail:
-    if not is_region_code(code):
-        raise AppError("region_code_invalid", 422, field_errors=[{"field": "code", "code": "region_code_invalid"}])
-    region = await repository.get(session, code)
-    if region is None:
-        raise NotFound("region_not_found", code=code)
-    path = await repository.path_to_root(session, region)
-    return RegionDetail(**RegionRead.model_validate(region).model_dump(),
-                        path=[RegionRead.model_validate(r) for r in path],
-                        children_count=await repository.count_children(session, code))
+    return await service.detail(session, code)
 
 
 @router.put("/{code}/places", response_model=RegionRead, summary="Set the compounds and landmarks of a region (admin)",
             description="Residential compounds (小区), estates and landmarks inside the region, as residents "
                         "name them. Address resolution matches them whole; a name placed in two regions makes "
                         "an address that names it ambiguous, answered with both as candidates.")
-async def set_places(code: str, body: PlacesUpdate, request: Request, session: SessionDep, admin: AdminUser,
-                     clock: ClockDep) -> RegionRead:
-    if not is_region_code(code):
-        raise AppError("region_code_invalid", 422, field_errors=[{"field": "code", "code": "region_code_invalid"}])
-    region = await repository.get(session, code)
-    if region is None:
-        raise NotFound("region_not_found", code=code)
-    if region.level in ("province", "city"):
-        raise AppError("places_level_invalid", 422, field_errors=[{"field": "code", "code": "places_level_invalid"}])
-    before = list(region.places or [])
-    region.places = list(dict.fromkeys(body.places))
-    audit.record(session, at=clock.now(), action="region.places", actor_user_id=admin.user_id,
-                 target_type="region", target_id=None, detail={"code": code, "before": before,
-                                                               "after": region.places})
-    after_commit(session, "gazetteer", lambda: resolution.invalidate(request.app.state))
-    return RegionRead.model_validate(region)
+async def set_places(ctx: CtxDep, _: AdminUser, code: str, body: PlacesUpdate) -> RegionRead:
+    return RegionRead.model_validate(await service.set_places(ctx, code, body.places))
 
 
 @router.post("/resolve", response_model=ResolveResult, summary="Address text → the community (or deepest region)",
              description="Finds every division named in the text (current names, short forms such as 园岭, old "
-                         "names such as 新南园) and keeps the chain they agree on. When the text fits several "
-                         "places equally, `ambiguous` is true, `region_code` is their common region and "
-                         "`candidates` lists them; typos only ever produce candidates. An address naming no "
-                         "known place is a 422 `address_unresolved`.")
+                         "names such as 新南园), the places loaded for the city (compounds, landmarks and their "
+                         "aliases) and house numbers on roads with known number ranges (深南大道6021号, 两千零一号; "
+                         "对面 adds the other side of the road, 附近 the neighbouring numbers). `confidence` says "
+                         "what kind of match it was (`match`): an exact verified place 0.95, a number within one "
+                         "range 0.85, a village assumed by its name 0.7; 0.8 and above is a confident answer. When "
+                         "the text fits several communities (a place spanning them, a number on a boundary "
+                         "stretch, a road with no known range for the number), `ambiguous` is true, "
+                         "`region_code` is their common region and `candidates` lists them, each with its "
+                         "`reason`; a place whose community is only a guess is answered at its subdistrict. Typos "
+                         "only ever produce candidates. An address naming no known place is a 422 "
+                         "`address_unresolved`.")
 async def resolve(body: ResolveRequest, request: Request, session: SessionDep) -> ResolveResult:
-    g = await resolution.gazetteer(request.app.state, session)
-    result = g.resolve(body.address)
-    if result.region_code is None and not result.candidates:
-        raise AppError("address_unresolved", 422, field_errors=[{"field": "address", "code": "address_unresolved"}])
-    return resolution.present(g, result)
+    return await service.resolve_or_422(request.app.state, session, body.address)

@@ -38,7 +38,9 @@ class ResolveRequest(BaseModel):
 class MatchedPart(BaseModel):
     text: str
     region_code: str
-    kind: str  # name | short | alias (an old name) | place (a compound or landmark) | fuzzy
+    # name | short | alias (an old name) | place (a name placed on the region) | fuzzy; compound | landmark (a
+    # place's usual name), compound_alias | landmark_alias (another name of it); road_number (a house number)
+    kind: str
 
 
 class ResolveCandidate(BaseModel):
@@ -46,6 +48,7 @@ class ResolveCandidate(BaseModel):
     name: str
     level: str
     path: str
+    reason: str | None = None  # why this is a candidate (a place spanning communities, a boundary number, ...)
 
 
 class ResolveResult(BaseModel):
@@ -56,3 +59,7 @@ class ResolveResult(BaseModel):
     ambiguous: bool
     matched: list[MatchedPart]
     candidates: list[ResolveCandidate]
+    # What decided: place | alias | by_name (a village assumed in the community named after it) | number (a
+    # house number in a road segment) | agree (several of these) | candidates | uncertain (only the subdistrict
+    # is believed) | road_only | division | fuzzy | none
+    match: str = "none"

@@ -48,3 +48,20 @@ async def snapshot_rows(session: AsyncSession) -> tuple[list[Region], list[Categ
     active_rules = await rules(session, active=True)
     units = list((await session.execute(select(Unit).where(Unit.active.is_(True)))).scalars())
     return regions, cats, active_rules, units, await unit_kind_codes(session)
+
+
+async def category_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = await session.execute(select(Category.code, Category.name).where(Category.code.in_(codes)))
+    return {code: name for code, name in rows}
+
+
+async def region(session: AsyncSession, code: str) -> Region | None:
+    return await session.get(Region, code)
+
+
+async def add(session: AsyncSession, rule: RoutingRule) -> RoutingRule:
+    session.add(rule)
+    await session.flush()
+    return rule

@@ -22,6 +22,7 @@ class RegionNode:
     level: str
     parent_code: str | None
     statistical: bool = False
+    profile_code: str | None = None  # the deadline profile of this region and everything under it
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,15 @@ def region_chain(snapshot: Snapshot, code: str) -> list[RegionNode]:
         chain.append(current)
         current = snapshot.regions.get(current.parent_code) if current.parent_code else None
     return chain
+
+
+def profile_of(snapshot: Snapshot, code: str, default: str) -> str:
+    """The deadline profile a place runs under: the nearest region up the tree that names one, else the
+    deployment's default (one installation can serve districts under different rules)."""
+    for region in region_chain(snapshot, code):
+        if region.profile_code:
+            return region.profile_code
+    return default
 
 
 def category_chain(snapshot: Snapshot, code: str) -> list[CategoryNode]:

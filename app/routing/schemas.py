@@ -15,6 +15,11 @@ WORK_ORDER_TYPE_NAMES = {
 }
 
 
+class CategoryBrief(BaseModel):
+    code: str
+    name: str
+
+
 class CategoryRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -24,6 +29,8 @@ class CategoryRead(BaseModel):
     parent: str | None = Field(validation_alias="parent_code")
     description: str | None
     leaf: bool = True
+    national_code: str | None = Field(default=None, description="The national 12345 classification code "
+                                                                "(GB/T 39666-2020) the city maps it to, if any")
 
 
 class RoutingRuleBase(BaseModel):
@@ -59,6 +66,13 @@ class RoutingRuleRead(RoutingRuleBase):
     active: bool
     version: int
     updated_at: datetime
+
+    @classmethod
+    def of(cls, rule: Any) -> "RoutingRuleRead":
+        return cls(id=rule.id, category=rule.category_code, region_code=rule.region_code,
+                   work_order_type=rule.work_order_type, lead_kind=rule.lead_kind, co_kinds=rule.co_kinds,
+                   handling_class=rule.handling_class, priority=rule.priority, note=rule.note, active=rule.active,
+                   version=rule.version, updated_at=rule.updated_at)
 
 
 class RoutingPreviewRequest(BaseModel):

@@ -5,9 +5,10 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlmodel import col
 
+from app.cases.lifecycle import AT_UNIT
 from app.models import Case
-from app.supervision.rules import AT_UNIT
 
 
 def _something_due(now: datetime):
@@ -18,7 +19,10 @@ def _something_due(now: datetime):
         and_(at_unit, Case.handle_due < now, Case.handle_overdue_at.is_(None)),
         and_(at_unit, Case.chase_due <= now, Case.chased_at.is_(None)),
         and_(at_unit, Case.supervise_due <= now, Case.supervised_at.is_(None)),
-        and_(Case.status == "replied", Case.callback_due < now, Case.callback_reminded_at.is_(None)),
+        and_(at_unit, col(Case.extension_watch_at) <= now),
+        and_(or_(col(Case.status) == "replied", and_(col(Case.status) == "closed",
+                                                     col(Case.merged_into_id).is_not(None))),
+             col(Case.callback_due) < now, col(Case.callback_reminded_at).is_(None)),
     )
 
 

@@ -5,12 +5,13 @@ This is background work, not a request: each batch is its own unit of work.
 
 import logging
 from collections import Counter
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.calendar.service import current_calendar, deployment_profile
-from app.cases.context import EVENT_LISTENERS, Ctx
+from app.cases import clock
 from app.cases.kinds import get_kind
+from app.core.context import Ctx
+from app.core.state import AppState
 from app.models import Case, CaseEvent
 from app.supervision import repository
 from app.supervision.rules import Policy, SweepFacts, marks_due
@@ -23,13 +24,15 @@ def facts_of(case: Case) -> SweepFacts:
     return SweepFacts(
         status=case.status, sign_due=case.sign_due, signed_at=case.signed_at, handle_due=case.handle_due,
         extension_pending=case.extension_request is not None, callback_due=case.callback_due,
+        extension_watch_at=case.extension_watch_at,
+        extension_reminded=bool((case.extension_request or {}).get("reminded_at")),
         sign_overdue_at=case.sign_overdue_at, handle_overdue_at=case.handle_overdue_at, chase_due=case.chase_due,
         chased_at=case.chased_at, supervise_due=case.supervise_due, supervised_at=case.supervised_at,
-        callback_reminded_at=case.callback_reminded_at,
+        callback_reminded_at=case.callback_reminded_at, merged=case.merged_into_id is not None,
     )
 
 
-async def sweep(state: Any) -> dict[str, int]:
+async def sweep(state: AppState) -> dict[str, int]:
     """One pass over every case with something due at the injected clock's now."""
     now = state.clock.now()
     zone = ZoneInfo(state.settings.timezone)
@@ -49,12 +52,18 @@ async def sweep(state: Any) -> dict[str, int]:
                 marks = marks_due(facts_of(case), now, policies[case.profile_code], calendar, zone)
                 for mark in marks:
                     for column, value in mark.changes.items():
-                        setattr(case, column, value)
+                        if column == "extension_reminded_at":  # kept with the request it is about
+                            case.extension_request = {**(case.extension_request or {}),
+                                                      "reminded_at": value.isoformat()}
+                        else:
+                            setattr(case, column, value)
+                    for column, basis in mark.bases.items():
+                        clock.remember(case, column, basis, basis.compute(calendar, zone))
                     data = {"lead_unit_id": case.lead_unit_id, **mark.data}
                     session.add(CaseEvent(case_id=case.id, at=now, type=mark.type, actor_role="system",
                                           actor_unit_id=None, from_status=case.status, to_status=case.status,
                                           data=data))
-                    for listener in EVENT_LISTENERS:  # the unit hears of its chase and supervision
+                    for listener in state.plugins.event_listeners:  # the unit hears of its chase and supervision
                         listener(Ctx.for_system(state, session, now), case, mark.type, data)
                     written[mark.type] += 1
                 if marks:
@@ -70,7 +79,7 @@ async def sweep(state: Any) -> dict[str, int]:
     return dict(written)
 
 
-async def expire_stages(state: Any) -> int:
+async def expire_stages(state: AppState) -> int:
     """Hands every case whose stage deadline has passed to its kind (an affair terminates). Commits per batch."""
     now = state.clock.now()
     done, after_id = 0, 0
@@ -92,3 +101,13 @@ async def expire_stages(state: Any) -> int:
     if done and bell is not None:
         bell.ring()
     return done
+
+
+async def sweep_marks(state: AppState) -> dict[str, int]:
+    """The worker's pass: oversight marks, by mark."""
+    return {f"marked_{mark}": count for mark, count in (await sweep(state)).items()}
+
+
+async def sweep_stages(state: AppState) -> dict[str, int]:
+    """The worker's pass: stage deadlines handed to their kinds."""
+    return {"stages_expired": await expire_stages(state)}

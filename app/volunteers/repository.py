@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.models import (
     CareVisit,
@@ -228,3 +229,8 @@ async def entry_sums(session: AsyncSession, account_id: int) -> dict[str, int]:
     q = select(TimebankEntry.bucket, func.coalesce(func.sum(TimebankEntry.minutes), 0)).where(
         TimebankEntry.account_id == account_id).group_by(TimebankEntry.bucket)
     return {b: int(m) for b, m in (await session.execute(q)).all()}
+
+
+async def hours_of_visit(session: AsyncSession, visit_id: int) -> ServiceHours | None:
+    return (await session.execute(select(ServiceHours).where(col(ServiceHours.visit_id) == visit_id))
+            ).scalar_one_or_none()

@@ -6,15 +6,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.cases.router import request_ctx
-from app.core.auth import ClockDep, CurrentUser, SessionDep
-from app.core.concurrency import etag, parse_if_match
+from app.care_policy.service import skill_taxonomy
+from app.core.auth import CurrentUser, SessionDep
+from app.core.concurrency import IfMatch, etag
+from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError
 from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
-from app.eldercare import service as eldercare
-from app.eldercare.policies import skill_taxonomy
-from app.eldercare.schemas import VolunteerVisitRead
 from app.volunteers import repository, service, tasks
 from app.volunteers import schemas as s
 
@@ -28,9 +26,7 @@ def _after(cursor: str | None) -> int:
     return after[0] if after else 0
 
 
-async def _read(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep, volunteer_id: int,
-                status: int = 200) -> JSONResponse:
-    ctx = request_ctx(request, session, principal, clock)
+async def _read(ctx: Ctx, volunteer_id: int, status: int = 200) -> JSONResponse:
     volunteer, person, own = await service.visible(ctx, volunteer_id)
     read = await service.present(ctx, volunteer, person, own=own)
     return JSONResponse(read.model_dump(mode="json"), status_code=status, headers={"ETag": etag(read.version)})
@@ -48,97 +44,73 @@ async def skills(request: Request, session: SessionDep) -> list[s.SkillRead]:
              description="Real identity through the register; skills from /volunteer-skills; under 14 a guardian's "
                          "consent is required and recorded, and 14–18 too where the care policy says so. The "
                          "volunteer waits for approval by community staff.")
-async def register(body: s.VolunteerCreate, request: Request, session: SessionDep, principal: CurrentUser,
-                   clock: ClockDep) -> JSONResponse:
-    ctx = request_ctx(request, session, principal, clock)
+async def register(ctx: CtxDep, body: s.VolunteerCreate) -> JSONResponse:
     volunteer = await service.register(ctx, body)
-    return await _read(request, session, principal, clock, volunteer.id, 201)  # type: ignore[arg-type]
+    return await _read(ctx, volunteer.id, 201)
 
 
 @router.get("/volunteers", response_model=Page[dict], summary="Volunteers in the caller's area (staff; masked)")
-async def search(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep,
-                 region: Annotated[str | None, Query(pattern=r"^\d{1,12}$")] = None,
+async def search(ctx: CtxDep, region: Annotated[str | None, Query(pattern=r"^\d{1,12}$")] = None,
                  status: Annotated[str | None, Query(pattern=r"^(pending|approved|rejected|suspended)$")] = None,
                  cursor: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[dict]:
-    ctx = request_ctx(request, session, principal, clock)
     rows = await service.search(ctx, region=region, status=status, after_id=_after(cursor), limit=limit)
     return Page(items=[service.summary(v, p) for v, p in rows[:limit]],
                 next_cursor=encode_cursor([rows[limit - 1][0].id]) if len(rows) > limit else None)
 
 
 @router.get("/volunteers/me", response_model=s.VolunteerRead, summary="The caller's own volunteer record")
-async def me(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep) -> JSONResponse:
-    ctx = request_ctx(request, session, principal, clock)
-    return await _read(request, session, principal, clock, (await service.mine(ctx)).id)  # type: ignore[arg-type]
-
-
-@router.get("/volunteers/me/visits", response_model=list[VolunteerVisitRead],
-            summary="Eldercare visits the caller is booked for: where, when, for whom")
-async def my_visits(request: Request, session: SessionDep, principal: CurrentUser,
-                    clock: ClockDep) -> list[VolunteerVisitRead]:
-    return await eldercare.my_visits(request_ctx(request, session, principal, clock))
+async def me(ctx: CtxDep) -> JSONResponse:
+    return await _read(ctx, (await service.mine(ctx)).id)
 
 
 @router.get("/volunteers/{volunteer_id}", response_model=s.VolunteerRead,
             summary="One volunteer (the volunteer, or staff in the area)")
-async def read(volunteer_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-               clock: ClockDep) -> JSONResponse:
-    return await _read(request, session, principal, clock, volunteer_id)
+async def read(ctx: CtxDep, volunteer_id: int) -> JSONResponse:
+    return await _read(ctx, volunteer_id)
 
 
 @router.patch("/volunteers/{volunteer_id}", response_model=s.VolunteerRead,
               summary="Change skills, time or area (the volunteer or approving staff; If-Match)")
-async def update(volunteer_id: int, body: s.VolunteerUpdate, request: Request, session: SessionDep,
-                 principal: CurrentUser, clock: ClockDep) -> JSONResponse:
-    ctx = request_ctx(request, session, principal, clock)
-    await service.update(ctx, volunteer_id, body, parse_if_match(request, required=False))
-    return await _read(request, session, principal, clock, volunteer_id)
+async def update(ctx: CtxDep, volunteer_id: int, body: s.VolunteerUpdate, version: IfMatch) -> JSONResponse:
+    await service.update(ctx, volunteer_id, body, version)
+    return await _read(ctx, volunteer_id)
 
 
 @router.post("/volunteers/{volunteer_id}/approve", response_model=s.VolunteerRead,
              summary="Approve a registration (community staff of the area, dispatchers, administrators)")
-async def approve(volunteer_id: int, body: s.DecisionBody, request: Request, session: SessionDep,
-                  principal: CurrentUser, clock: ClockDep) -> JSONResponse:
-    await service.decide(request_ctx(request, session, principal, clock), volunteer_id, True, body.note)
-    return await _read(request, session, principal, clock, volunteer_id)
+async def approve(ctx: CtxDep, volunteer_id: int, body: s.DecisionBody) -> JSONResponse:
+    await service.decide(ctx, volunteer_id, True, body.note)
+    return await _read(ctx, volunteer_id)
 
 
 @router.post("/volunteers/{volunteer_id}/reject", response_model=s.VolunteerRead, summary="Reject a registration")
-async def reject(volunteer_id: int, body: s.DecisionBody, request: Request, session: SessionDep,
-                 principal: CurrentUser, clock: ClockDep) -> JSONResponse:
-    await service.decide(request_ctx(request, session, principal, clock), volunteer_id, False, body.note)
-    return await _read(request, session, principal, clock, volunteer_id)
+async def reject(ctx: CtxDep, volunteer_id: int, body: s.DecisionBody) -> JSONResponse:
+    await service.decide(ctx, volunteer_id, False, body.note)
+    return await _read(ctx, volunteer_id)
 
 
 @router.get("/volunteers/{volunteer_id}/record", response_model=s.ServiceRecord,
             summary="The service record a certificate prints: hours, stars, tasks, issuing unit, number")
-async def record(volunteer_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-                 clock: ClockDep) -> s.ServiceRecord:
-    return await service.record(request_ctx(request, session, principal, clock), volunteer_id)
+async def record(ctx: CtxDep, volunteer_id: int) -> s.ServiceRecord:
+    return await service.record(ctx, volunteer_id)
 
 
 @router.post("/volunteer-teams", response_model=s.TeamRead, status_code=201,
              summary="Form a team with a leader (unit staff); the team's hours may only be donated")
-async def create_team(body: s.TeamCreate, request: Request, session: SessionDep, principal: CurrentUser,
-                      clock: ClockDep) -> s.TeamRead:
-    ctx = request_ctx(request, session, principal, clock)
+async def create_team(ctx: CtxDep, body: s.TeamCreate) -> s.TeamRead:
     return await service.present_team(ctx, await service.create_team(ctx, body))
 
 
 @router.post("/volunteer-teams/{team_id}/members", response_model=s.TeamRead, status_code=201,
              summary="Add a member (the organising unit's staff or the team leader)")
-async def add_member(team_id: int, body: s.TeamMemberAdd, request: Request, session: SessionDep,
-                     principal: CurrentUser, clock: ClockDep) -> s.TeamRead:
-    ctx = request_ctx(request, session, principal, clock)
+async def add_member(ctx: CtxDep, team_id: int, body: s.TeamMemberAdd) -> s.TeamRead:
     return await service.present_team(ctx, await service.add_member(ctx, team_id, body.volunteer_id))
 
 
 @router.get("/volunteer-teams/{team_id}", response_model=s.TeamRead, summary="A team and its members")
-async def team(team_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-               clock: ClockDep) -> s.TeamRead:
-    ctx = request_ctx(request, session, principal, clock)
-    found = await repository.team(session, team_id)
+async def team(ctx: CtxDep, team_id: int) -> s.TeamRead:
+    found = await repository.team(ctx.session, team_id)
     if found is None:
         raise AppError("team_not_found", 404)
     return await service.present_team(ctx, found)
@@ -146,9 +118,8 @@ async def team(team_id: int, request: Request, session: SessionDep, principal: C
 
 @router.post("/volunteer-tasks", response_model=s.TaskRead, status_code=201,
              summary="Publish a community task (unit staff): time, place, skills, capacity")
-async def create_task(body: s.TaskCreate, request: Request, session: SessionDep, principal: CurrentUser,
-                      clock: ClockDep) -> s.TaskRead:
-    return tasks.present(await tasks.create(request_ctx(request, session, principal, clock), body))
+async def create_task(ctx: CtxDep, body: s.TaskCreate) -> s.TaskRead:
+    return tasks.present(await tasks.create(ctx, body))
 
 
 @router.get("/volunteer-tasks", response_model=Page[s.TaskRead], summary="Tasks, by area and status")
@@ -164,55 +135,47 @@ async def list_tasks(session: SessionDep, principal: CurrentUser,
 
 
 @router.get("/volunteer-tasks/{task_id}", response_model=s.TaskRead, summary="One task")
-async def get_task(task_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-                   clock: ClockDep) -> s.TaskRead:
-    return tasks.present(await tasks.get(request_ctx(request, session, principal, clock), task_id))
+async def get_task(ctx: CtxDep, task_id: int) -> s.TaskRead:
+    return tasks.present(await tasks.get(ctx, task_id))
 
 
 @router.post("/volunteer-tasks/{task_id}/signups", response_model=s.SignupRead, status_code=201,
              summary="Sign up (an approved volunteer whose skills, age and team fit; while places last)")
-async def sign_up(task_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-                  clock: ClockDep) -> s.SignupRead:
-    return tasks.present_signup(await tasks.sign_up(request_ctx(request, session, principal, clock), task_id))
+async def sign_up(ctx: CtxDep, task_id: int) -> s.SignupRead:
+    return tasks.present_signup(await tasks.sign_up(ctx, task_id))
 
 
 @router.delete("/volunteer-tasks/{task_id}/signups/me", response_model=s.SignupRead,
                summary="Withdraw before checking in; the place is freed")
-async def withdraw(task_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-                   clock: ClockDep) -> s.SignupRead:
-    return tasks.present_signup(await tasks.withdraw(request_ctx(request, session, principal, clock), task_id))
+async def withdraw(ctx: CtxDep, task_id: int) -> s.SignupRead:
+    return tasks.present_signup(await tasks.withdraw(ctx, task_id))
 
 
 @router.post("/volunteer-tasks/{task_id}/check-in", response_model=s.SignupRead,
              summary="Check in (the volunteer, or the organiser for them with volunteer_id)")
-async def task_check_in(task_id: int, body: s.AttendanceBody, request: Request, session: SessionDep,
-                        principal: CurrentUser, clock: ClockDep) -> s.SignupRead:
-    return tasks.present_signup(await tasks.check_in(request_ctx(request, session, principal, clock), task_id, body))
+async def task_check_in(ctx: CtxDep, task_id: int, body: s.AttendanceBody) -> s.SignupRead:
+    return tasks.present_signup(await tasks.check_in(ctx, task_id, body))
 
 
 @router.post("/volunteer-tasks/{task_id}/check-out", response_model=s.SignupRead,
              summary="Check out: actual service time is computed")
-async def task_check_out(task_id: int, body: s.AttendanceBody, request: Request, session: SessionDep,
-                         principal: CurrentUser, clock: ClockDep) -> s.SignupRead:
-    return tasks.present_signup(await tasks.check_out(request_ctx(request, session, principal, clock), task_id,
+async def task_check_out(ctx: CtxDep, task_id: int, body: s.AttendanceBody) -> s.SignupRead:
+    return tasks.present_signup(await tasks.check_out(ctx, task_id,
                                                       body))
 
 
 @router.get("/volunteer-tasks/{task_id}/signups", response_model=list[s.SignupRead],
             summary="Who signed up (the organiser)")
-async def signups(task_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-                  clock: ClockDep) -> list[s.SignupRead]:
-    ctx = request_ctx(request, session, principal, clock)
+async def signups(ctx: CtxDep, task_id: int) -> list[s.SignupRead]:
     task = await tasks.get(ctx, task_id)
     if not tasks.organiser(ctx, task):
         raise AppError("forbidden", 403)
-    return [tasks.present_signup(r) for r in await repository.signups(session, task.id)]  # type: ignore[arg-type]
+    return [tasks.present_signup(r) for r in await repository.signups(ctx.session, task.id)]  # type: ignore[arg-type]
 
 
 @router.post("/volunteer-tasks/{task_id}/complete", response_model=dict,
              summary="Complete the task (the organiser): attendance becomes certified hours")
-async def complete(task_id: int, request: Request, session: SessionDep, principal: CurrentUser,
-                   clock: ClockDep) -> dict[str, Any]:
-    task, certified = await tasks.complete(request_ctx(request, session, principal, clock), task_id)
+async def complete(ctx: CtxDep, task_id: int) -> dict[str, Any]:
+    task, certified = await tasks.complete(ctx, task_id)
     return {"task": tasks.present(task).model_dump(mode="json"),
             "certified": [{"volunteer_id": h.volunteer_id, "hours": round(h.minutes / 60, 2)} for h in certified]}

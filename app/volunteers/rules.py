@@ -9,8 +9,8 @@ the policy decides whether 14–18 need it too.
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from app.eldercare.eligibility import age_on
-from app.eldercare.policy import VolunteerRules
+from app.care_policy.policy import VolunteerRules
+from app.core.clock import age_on
 
 
 def consent_needed(rules: VolunteerRules, birth: date, today: date) -> str | None:

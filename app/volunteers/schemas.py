@@ -3,13 +3,12 @@
 from datetime import date, datetime, time
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+
+from app.core.schemas import RequestModel
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-class SlotIn(_In):
+class SlotIn(RequestModel):
     weekday: int = Field(ge=1, le=7, description="1 = Monday … 7 = Sunday")
     start: time
     end: time
@@ -20,18 +19,18 @@ class SlotIn(_In):
             raise ValueError("end must be after start")
         return self
 
-class GuardianIn(_In):
+class GuardianIn(RequestModel):
     name: str = Field(min_length=1, max_length=64)
     phone: str = Field(max_length=20)
     relationship: Literal["parent", "grandparent", "guardian", "other_relative"]
     consent: bool
 
-class EmergencyContactIn(_In):
+class EmergencyContactIn(RequestModel):
     name: str = Field(min_length=1, max_length=64)
     phone: str = Field(max_length=20)
     relationship: str = Field(min_length=1, max_length=16)
 
-class VolunteerCreate(_In):
+class VolunteerCreate(RequestModel):
     name: str = Field(min_length=1, max_length=64)
     id_number: str = Field(min_length=15, max_length=24)
     phone: str = Field(max_length=20)
@@ -49,12 +48,12 @@ class VolunteerCreate(_In):
             raise ValueError("skills repeat")
         return v
 
-class VolunteerUpdate(_In):
+class VolunteerUpdate(RequestModel):
     skills: list[str] | None = Field(default=None, min_length=1, max_length=12)
     availability: list[SlotIn] | None = Field(default=None, min_length=1, max_length=21)
     region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
 
-class DecisionBody(_In):
+class DecisionBody(RequestModel):
     note: str | None = Field(default=None, max_length=200)
 
 class SkillRead(BaseModel):
@@ -83,13 +82,13 @@ class VolunteerRead(BaseModel):
     teams: list[int]
     version: int
 
-class TeamCreate(_In):
+class TeamCreate(RequestModel):
     name: str = Field(min_length=1, max_length=64)
     region_code: str = Field(pattern=r"^\d{12}$")
     leader_id: int = Field(ge=1)
     skills: list[str] = Field(default_factory=list, max_length=12)
 
-class TeamMemberAdd(_In):
+class TeamMemberAdd(RequestModel):
     volunteer_id: int = Field(ge=1)
 
 class TeamRead(BaseModel):
@@ -101,7 +100,7 @@ class TeamRead(BaseModel):
     skills: list[str]
     members: list[int]
 
-class TaskCreate(_In):
+class TaskCreate(RequestModel):
     title: str = Field(min_length=2, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
     region_code: str = Field(pattern=r"^\d{12}$")
@@ -138,7 +137,7 @@ class TaskRead(BaseModel):
     status: str
     version: int
 
-class AttendanceBody(_In):
+class AttendanceBody(RequestModel):
     at: AwareDatetime | None = Field(default=None, description="when; now if absent (never in the future)")
     volunteer_id: int | None = Field(default=None, ge=1, description="staff recording for a volunteer")
     latitude: float | None = Field(default=None, ge=-90, le=90)
@@ -184,23 +183,23 @@ class AccountRead(BaseModel):
     cap_hours: int
     entries: list[dict]
 
-class TransferCreate(_In):
+class TransferCreate(RequestModel):
     from_person_id: int | None = Field(default=None, ge=1, description="staff acting for a volunteer; else the caller")
     to_person_id: int = Field(ge=1)
     hours: float = Field(gt=0, le=1500, multiple_of=0.25)
     note: str | None = Field(default=None, max_length=200)
 
-class DonationCreate(_In):
+class DonationCreate(RequestModel):
     from_person_id: int | None = Field(default=None, ge=1)
     hours: float = Field(gt=0, le=1500, multiple_of=0.25)
     bucket: Literal["own", "team"] = "team"
 
-class RedemptionCreate(_In):
+class RedemptionCreate(RequestModel):
     person_id: int | None = Field(default=None, ge=1, description="whose hours; the caller's own if absent")
     case_id: int = Field(ge=1, description="the eldercare order the hours pay for")
     hours: float = Field(gt=0, le=1500, multiple_of=0.25)
 
-class DepositCreate(_In):
+class DepositCreate(RequestModel):
     task_id: int = Field(ge=1)
 
 class LedgerResult(BaseModel):

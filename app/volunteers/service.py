@@ -8,17 +8,19 @@ prints, and whoever recorded each entry certifies it.
 
 from typing import Any
 
-from app.cases.context import Ctx
+from app.care_policy.service import current_policy, skill_taxonomy
 from app.core import audit
+from app.core.clock import age_on
 from app.core.concurrency import check_version
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import lookup_hash, mask_phone
-from app.eldercare.eligibility import age_on
-from app.eldercare.policies import current_policy, skill_taxonomy
+from app.core.validators import checked_id_number, phone_or_422
 from app.models import Person, TeamMember, Unit, Volunteer, VolunteerTeam
 from app.people import repository as people_repo
 from app.people import service as people
+from app.regions import service as regions
 from app.units import repository as units_repo
 from app.volunteers import repository, rules
 from app.volunteers import schemas as s
@@ -44,10 +46,11 @@ async def register(ctx: Ctx, body: s.VolunteerCreate) -> Volunteer:
     self_service = role in SELF_ROLES
     if not self_service:
         people.require_registrar(ctx, body.region_code)
-    today = people.today_of(ctx)
-    number, birth, sex = people.checked_id_number(body.id_number, "id_number", today)
-    phone = people.phone_or_422(body.phone)
-    await people.region_or_422(ctx, body.region_code)
+    today = ctx.today
+    ident = checked_id_number(body.id_number, "id_number", today)
+    number, birth, sex = ident.number, ident.birth_date, ident.sex
+    phone = phone_or_422(body.phone)
+    await regions.region_or_422(ctx, body.region_code)
     await check_skills(ctx, body.skills)
     policy = await current_policy(ctx.state, ctx.session)
     needed = rules.consent_needed(policy.volunteers, birth, today)
@@ -58,7 +61,7 @@ async def register(ctx: Ctx, body: s.VolunteerCreate) -> Volunteer:
             raise AppError("guardian_consent_required", 422, age=age_on(birth, today),
                            field_errors=[{"field": "guardian.consent" if body.guardian else "guardian",
                                           "code": "guardian_consent_required"}])
-        guardian_phone = people.phone_or_422(body.guardian.phone, "guardian.phone")
+        guardian_phone = phone_or_422(body.guardian.phone, "guardian.phone")
         guardian = {"name": body.guardian.name, "relationship": body.guardian.relationship, "consent": True,
                     "consented_at": ctx.now.isoformat(), "why": needed, "recorded_by": ctx.principal.user_id}
     contact = body.emergency_contact
@@ -66,7 +69,7 @@ async def register(ctx: Ctx, body: s.VolunteerCreate) -> Volunteer:
         raise AppError("emergency_contact_required", 422,
                        field_errors=[{"field": "emergency_contact", "code": "emergency_contact_required"}])
     if contact is not None:
-        e_name, e_rel, e_phone = contact.name, contact.relationship, people.phone_or_422(contact.phone,
+        e_name, e_rel, e_phone = contact.name, contact.relationship, phone_or_422(contact.phone,
                                                                                           "emergency_contact.phone")
     else:
         assert body.guardian is not None
@@ -137,7 +140,7 @@ async def present(ctx: Ctx, volunteer: Volunteer, person: Person, *, own: bool) 
         guardian["phone"] = volunteer.guardian_phone if own else mask_phone(volunteer.guardian_phone)
     return s.VolunteerRead(
         id=volunteer.id, person_id=person.id, name=person.name, id_number=person.id_masked,  # type: ignore[arg-type]
-        phone=person.phone if own else mask_phone(person.phone), age=age_on(person.birth_date, people.today_of(ctx)),
+        phone=person.phone if own else mask_phone(person.phone), age=age_on(person.birth_date, ctx.today),
         skills=volunteer.skills, availability=volunteer.availability, region_code=volunteer.region_code,
         emergency_contact={"name": volunteer.emergency_name, "relationship": volunteer.emergency_relationship,
                            "phone": volunteer.emergency_phone if own else mask_phone(volunteer.emergency_phone)},
@@ -168,7 +171,7 @@ async def decide(ctx: Ctx, volunteer_id: int, approve: bool, note: str | None) -
         policy = await current_policy(ctx.state, ctx.session)
         volunteer.approving_unit_id = await _approving_unit(ctx, volunteer.region_code)
         volunteer.certificate_no = rules.certificate_no(policy.volunteers, volunteer.region_code[:6],
-                                                        volunteer.id, people.today_of(ctx))  # type: ignore[arg-type]
+                                                        volunteer.id, ctx.today)  # type: ignore[arg-type]
     volunteer.version += 1
     audit.record(ctx.session, at=ctx.now, action=f"volunteer.{'approve' if approve else 'reject'}",
                  actor_user_id=ctx.principal.user_id, target_type="volunteer", target_id=volunteer.id,
@@ -193,7 +196,7 @@ async def update(ctx: Ctx, volunteer_id: int, body: s.VolunteerUpdate,
     if body.availability is not None:
         volunteer.availability = _slots(body.availability)
     if body.region_code is not None:
-        await people.region_or_422(ctx, body.region_code)
+        await regions.region_or_422(ctx, body.region_code)
         volunteer.region_code = body.region_code
     volunteer.version += 1
     audit.record(ctx.session, at=ctx.now, action="volunteer.update", actor_user_id=ctx.principal.user_id,
@@ -209,15 +212,15 @@ async def record(ctx: Ctx, volunteer_id: int) -> s.ServiceRecord:
     rows = await repository.service_hours(ctx.session, volunteer.id)  # type: ignore[arg-type]
     unit: Unit | None = (await units_repo.get(ctx.session, volunteer.approving_unit_id)
                          if volunteer.approving_unit_id else None)
-    today = people.today_of(ctx)
-    entries = [s.RecordEntry(date=h.started_at.astimezone(people.zone_of(ctx)).date(), title=h.title,
+    today = ctx.today
+    entries = [s.RecordEntry(date=h.started_at.astimezone(ctx.zone).date(), title=h.title,
                              hours=round(h.minutes / 60, 2), issuing_unit=unit_name,
                              kind="eldercare" if h.visit_id else "task", team=team)
                for h, unit_name, team in rows]
     return s.ServiceRecord(
         volunteer_id=volunteer.id, name=person.name, id_number=person.id_masked,  # type: ignore[arg-type]
         certificate_no=volunteer.certificate_no, issuing_unit=unit.name if unit else None,
-        registered_on=volunteer.decided_at.astimezone(people.zone_of(ctx)).date() if volunteer.decided_at else None,
+        registered_on=volunteer.decided_at.astimezone(ctx.zone).date() if volunteer.decided_at else None,
         hours=round(volunteer.minutes_total / 60, 2), stars=rules.stars(policy.volunteers, volunteer.minutes_total),
         next_star_at_hours=rules.next_star(policy.volunteers, volunteer.minutes_total), tasks=len(entries),
         entries=entries, as_of=today)
@@ -244,7 +247,7 @@ async def create_team(ctx: Ctx, body: s.TeamCreate) -> VolunteerTeam:
     if ctx.principal.role != Role.unit_staff or ctx.principal.unit_id is None:
         raise AppError("forbidden", 403)
     people.require_registrar(ctx, body.region_code)
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     await check_skills(ctx, body.skills)
     leader = await repository.get(ctx.session, body.leader_id)
     if leader is None or leader.status != "approved":

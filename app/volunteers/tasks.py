@@ -7,15 +7,16 @@ between check-in and check-out, never travel.
 
 from datetime import datetime, timedelta
 
-from app.cases.context import Ctx
+from app.care_policy.service import current_policy
 from app.core import audit
+from app.core.clock import age_on
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
-from app.eldercare.eligibility import age_on
-from app.eldercare.policies import current_policy
 from app.models import ServiceHours, TaskSignup, Volunteer, VolunteerTask
 from app.people import repository as people_repo
 from app.people import service as people
+from app.regions import service as regions
 from app.volunteers import repository, rules
 from app.volunteers import schemas as s
 from app.volunteers.service import check_skills, mine
@@ -33,7 +34,7 @@ async def create(ctx: Ctx, body: s.TaskCreate) -> VolunteerTask:
     if ctx.principal.role != Role.unit_staff or ctx.principal.unit_id is None:
         raise AppError("forbidden", 403)
     people.require_registrar(ctx, body.region_code)
-    await people.region_or_422(ctx, body.region_code)
+    await regions.region_or_422(ctx, body.region_code)
     await check_skills(ctx, body.skills)
     if body.starts_at < ctx.now:
         raise AppError("task_in_past", 422, field_errors=[{"field": "starts_at", "code": "task_in_past"}])
@@ -71,7 +72,7 @@ async def sign_up(ctx: Ctx, task_id: int) -> TaskSignup:
         raise AppError("task_closed", 409)
     person = await people_repo.get(ctx.session, volunteer.person_id)
     assert person is not None
-    if task.adults_only and age_on(person.birth_date, people.today_of(ctx)) < 18:
+    if task.adults_only and age_on(person.birth_date, ctx.today) < 18:
         raise AppError("task_adults_only", 409)
     if task.skills and not set(task.skills) & set(volunteer.skills):
         raise AppError("skill_mismatch", 409, skills="、".join(task.skills))
@@ -161,11 +162,9 @@ async def check_out(ctx: Ctx, task_id: int, body: s.AttendanceBody) -> TaskSignu
     if at < row.check_in_at:
         raise AppError("check_out_before_check_in", 422, check_in=row.check_in_at.isoformat(),
                        field_errors=[{"field": "at", "code": "check_out_before_check_in"}])
-    policy = await current_policy(ctx.state, ctx.session)
     row.check_out_at, row.status = at, "checked_out"
-    row.minutes = rules.certified_minutes(
-        row.check_in_at, at, task.starts_at - timedelta(minutes=policy.volunteers.early_check_in_minutes),
-        task.ends_at + timedelta(minutes=policy.volunteers.late_check_out_minutes))
+    # Only the task's own window counts: arriving early to set up or staying late is not service time.
+    row.minutes = rules.certified_minutes(row.check_in_at, at, task.starts_at, task.ends_at)
     await ctx.session.flush()
     return row
 

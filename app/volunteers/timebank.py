@@ -9,14 +9,15 @@ The database's CHECK constraints refuse a negative balance as a last line.
 from dataclasses import dataclass
 from typing import Any
 
+from app.care_policy.service import current_policy
 from app.cases import repository as cases_repo
-from app.cases.context import Ctx, can_see
+from app.cases.access import can_see
 from app.cases.kinds import update_payload
 from app.core import audit
+from app.core.clock import age_on
+from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
-from app.eldercare.eligibility import age_on
-from app.eldercare.policies import current_policy
 from app.models import Case, Person, ServiceHours, TimebankAccount, TimebankEntry
 from app.people import repository as people_repo
 from app.people import service as people
@@ -67,24 +68,33 @@ async def _apply(ctx: Ctx, move: Move, *, cap_total: int | None = None, refusal:
     return entry
 
 
-async def deposit(ctx: Ctx, person: Person, hours: ServiceHours, *, team: bool) -> list[TimebankEntry]:
-    """Certified hours into the volunteer's account; what the cap leaves out goes to their community's pool."""
+async def deposit(ctx: Ctx, person: Person, hours: ServiceHours, *, team: bool,
+                  minutes: int | None = None) -> list[TimebankEntry]:
+    """Certified hours into the volunteer's account (all of them, or `minutes` more certified later); what the cap
+    leaves out goes to their community's pool."""
     policy = await current_policy(ctx.state, ctx.session)
     cap = policy.timebank.cap_hours * 60
     account = await repository.account_of(ctx.session, person.id, lock=True)  # type: ignore[arg-type]
     if account is None:
         account = await account_for(ctx, person.id)  # type: ignore[arg-type]
-    split = ledger.split_deposit(account.minutes, account.team_minutes, hours.minutes, cap)
+    split = ledger.split_deposit(account.minutes, account.team_minutes,
+                                 hours.minutes if minutes is None else minutes, cap)
     bucket = "team" if team else "own"
     entries: list[TimebankEntry] = []
     if split.kept:
-        entries.append(await _apply(ctx, Move(account, bucket, split.kept, "deposit", service_hours_id=hours.id,
-                                              note=hours.title), cap_total=cap, refusal="timebank_busy"))
+        # A later addition to the same hours (staff extended the visit's window) is its own entry, tied to the
+        # hours by its note: an entry names its hours once.
+        later = minutes is not None
+        entries.append(await _apply(ctx, Move(account, bucket, split.kept, "deposit",
+                                              service_hours_id=None if later else hours.id,
+                                              note=f"{hours.title}（补充认证）" if later else hours.title),
+                                    cap_total=cap, refusal="timebank_busy"))
     if split.overflow:
         pool = await pool_for(ctx, person.region_code)
         entries.append(await _apply(ctx, Move(pool, "own", split.overflow, "cap_donation_in",
                                               counterparty_id=account.id,
-                                              service_hours_id=None if split.kept else hours.id,
+                                              service_hours_id=None if split.kept or minutes is not None
+                                              else hours.id,
                                               note=f"超出 {policy.timebank.cap_hours} 小时上限 / over the cap")))
     await ctx.session.flush()
     return entries
@@ -115,7 +125,7 @@ async def transfer(ctx: Ctx, body: s.TransferCreate) -> list[TimebankEntry]:
         raise AppError("transfer_to_self", 422, field_errors=[{"field": "to_person_id", "code": "transfer_to_self"}])
     policy = await current_policy(ctx.state, ctx.session)
     relation = await people_repo.relation_of(ctx.session, giver.id, recipient.id)  # type: ignore[arg-type]
-    refusal = ledger.transfer_refusal(relation, age_on(recipient.birth_date, people.today_of(ctx)),
+    refusal = ledger.transfer_refusal(relation, age_on(recipient.birth_date, ctx.today),
                                       policy.timebank.transfer_relative_min_age)
     if refusal is not None:
         raise AppError(refusal, 422, min_age=policy.timebank.transfer_relative_min_age,

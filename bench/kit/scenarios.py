@@ -15,8 +15,8 @@ from httpx import ASGITransport, AsyncClient
 
 from app.core.clock import SystemClock
 from app.core.pagination import encode_cursor
+from app.core.segment import words
 from app.hotline.classifier import Classifier, load_examples, split
-from app.hotline.segment import words
 from app.main import create_app
 from app.routing import service as routing
 from app.routing.rules import Facts, category_chain, region_chain, resolve

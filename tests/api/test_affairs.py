@@ -35,7 +35,7 @@ def local_end(y, m, d) -> str:
 
 
 def upload(*codes: str) -> list[dict]:
-    return [{"code": c, "source": "upload", "file_ref": f"files/{c}.pdf"} for c in codes]
+    return [{"code": c, "source": "electronic_licence", "file_ref": f"files/{c}.pdf"} for c in codes]
 
 
 async def _item(client, app, code: str, promised: int, **overrides) -> dict:
@@ -271,7 +271,8 @@ async def test_spine_actions_the_kind_does_not_use_and_other_residents(client, a
     case = await _apply(client, resident, "TEST-ALLOWANCE", upload("id_card", "hukou_book", "bank_card"))
     refused = await f.act(client, staff, case, "reply", {"text": "已办", "signer": "王"}, expect=409)
     assert refused["code"] == "action_not_for_kind" and "accept" in refused["allowed_actions"]
-    assert (await f.act(client, agent, case, "direct_answer", {"answer": "直接答复"}, expect=409))["code"] == \
+    assert (await f.act(client, agent, case, "direct_answer", {"article_code": "kb-noise-quiet-hours-01"},
+                        expect=409))["code"] == \
         "action_not_for_kind"
     other = await f.login_as(app, "resident")
     assert (await client.get(f"/affairs/applications/{case['id']}", headers=other)).status_code == 404
@@ -381,7 +382,7 @@ async def test_browsing_by_life_event_and_category_with_keyset_pages(client, app
 async def test_a_seeded_item_routes_to_the_civil_affairs_station_of_the_subdistrict(client, app):
     resident = await f.login_as(app, "resident")
     item = (await client.get("/affairs/items/ELD-ALLOWANCE")).json()
-    have = [{"code": m["code"], "source": "upload", "file_ref": f"f/{m['code']}"} for m in item["materials"]
+    have = [{"code": m["code"], "source": "electronic_licence", "file_ref": f"f/{m['code']}"} for m in item["materials"]
             if m["key"]]
     case = await _apply(client, resident, "ELD-ALLOWANCE", have)
     station = await f.unit_by_kind(app, "440304002000", "civil_affairs_station")  # 园岭街道

@@ -188,7 +188,11 @@ async def test_the_whole_process_extends_to_40_working_days_and_no_further(clien
     await _act(client, lead, case["id"], "request_extension",
                {"days": 15, "reason": "需跨区核查存款", "basis": "民发〔2021〕57号"})
     extended = await _act(client, dispatcher, case["id"], "approve_extension")
-    assert extended["deadlines"]["handle_due"] == end_of(2027, 1, 18)  # 40 working days (2027: Mon–Fri fallback)
+    # 40 working days: 2027 has no notice yet, so its statutory holidays count (1 Jan skipped) and the due is
+    # provisional until the year's schedule is loaded.
+    assert extended["deadlines"]["handle_due"] == end_of(2027, 1, 19)
+    assert extended["deadlines"]["calendar_complete"] is False
+    assert extended["deadlines"]["provisional"] == ["handle_due"]
     r = await _act(client, lead, case["id"], "request_extension",
                    {"days": 1, "reason": "再延一日", "basis": "民发〔2021〕57号"}, expect=409)
     assert r["code"] == "extension_cap_exceeded"
@@ -235,7 +239,7 @@ async def test_a_new_station_inherits_the_applicants_clock_and_its_extension(cli
                {"days": 10, "reason": "需跨区核查存款", "basis": "民发〔2021〕57号"})
     extended = await _act(client, dispatcher, case["id"], "approve_extension")
     handle_due = extended["deadlines"]["handle_due"]
-    assert handle_due == end_of(2027, 1, 11)  # 25 + 10 working days from Mon 23 Nov
+    assert handle_due == end_of(2027, 1, 12)  # 25 + 10 working days from Mon 23 Nov (1 Jan 2027 is 元旦)
 
     clock.set(local(2026, 12, 14))  # three weeks on, the station finds the household registered elsewhere
     moved = await _act(client, dispatcher, case["id"], "redispatch", {"unit_id": other, "reason": "户籍在南园街道"})
@@ -272,6 +276,6 @@ async def test_a_redo_after_a_dissatisfied_callback_starts_a_new_clock(client, a
     # Sent back to the station to decide again: a new round, so 25 working days from Thu 3 Dec (1 Jan skipped),
     # not the first round's due of 28 Dec carried over as a re-dispatch would carry it.
     assert first_due == end_of(2026, 12, 28)
-    assert redone["deadlines"]["handle_due"] == end_of(2027, 1, 7)
+    assert redone["deadlines"]["handle_due"] == end_of(2027, 1, 8)  # 1 Jan 2027 is 元旦
     sent_back = redone["timeline"][-1]
     assert (sent_back["type"], sent_back["data"]["deadlines"]["handling_limit"]["clause"]) == ("callback", "kind")

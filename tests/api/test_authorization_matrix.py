@@ -2,7 +2,7 @@
 
 One seeded scenario: resident A files a noise complaint; it is dispatched to the district's ecology bureau
 (the lead unit) and the urban management bureau is brought in as co-handler. Around it: an elder in the
-register with a care order and a visit booked for the volunteer, A's affairs, aid and mediation cases, a
+register with a care order and a visit booked for the volunteer, A's affairs, aid, mediation and housing cases, a
 community task and team, and the administrators' objects (rules, items, flags, keys).
 
 The rule the test holds every route to:
@@ -119,6 +119,14 @@ async def _fresh_case_action(sc: Scenario, role: str) -> Call:
                                                      "headers": {"If-Match": f'"{case["version"]}"'}}
 
 
+def _named_action(name: str, body: dict) -> Callable[[Scenario, str], Any]:
+    def call(sc: Scenario, role: str) -> Call:
+        """The named action on A's case, without If-Match: a role that may not see the case is refused (404)
+        before anything else; one that may is answered 428, and the lifecycle table would decide the rest."""
+        return f"/cases/{sc.ids['case']}/actions/{name}", {"json": body}
+    return call
+
+
 async def _fresh_case_update(sc: Scenario, role: str) -> Call:
     case = await sc.new_case()
     return f"/cases/{case['id']}", {"json": {"urgency": "urgent", "reason": "来电补充：夜间持续施工"},
@@ -165,6 +173,19 @@ def _open311_post(sc: Scenario, role: str) -> Call:
 
 def _api_key(sc: Scenario, role: str) -> Call:
     return "/admin/api-keys", {"json": {"name": f"matrix-{role}", "kind": "open311"}}
+
+
+def _upload(sc: Scenario, role: str) -> Call:
+    from tests.files import scan
+
+    return "/files", {"files": {"file": (f"{role}.pdf", scan(role), "application/pdf")}}
+
+
+async def _file_link(sc: Scenario, role: str) -> Call:
+    """A download link A was given: the link is the permission, whoever holds it, until it expires."""
+    shown = await sc.client.get("/files/{file}".format(**sc.ids), headers=sc.headers[RES_A])
+    assert shown.status_code == 200, shown.text
+    return shown.json()["url"], {}
 
 
 def _credit_flag(sc: Scenario, role: str) -> Call:
@@ -221,10 +242,12 @@ MATRIX: dict[str, Row] = {
                                                                               "caller_phone": None})),
     # A's case: object level.
     "GET /cases": Row(SIGNED_IN, _get("/cases")),  # scoped rows: a volunteer's or B's list is empty
+    "POST /cases/search": Row(SIGNED_IN, _json("/cases/search", {"q": "噪音"})),  # scoped like the list
     "GET /cases/export": Row(frozenset({AGENT, LEAD, CO, OTHER, DISP, ADMIN}), _get("/cases/export")),
     "GET /cases/{case_id}": Row(CASE_SEERS, _get("/cases/{case}")),
     "PATCH /cases/{case_id}": Row(frozenset({AGENT, DISP}), _fresh_case_update),
-    "POST /cases/{case_id}/actions/{action}": Row(CASE_SEERS, _fresh_case_action),
+    # An action no route names is not found for anyone (each action has its own route, below).
+    "POST /cases/{case_id}/actions/{action}": Row(frozenset(), _named_action("no_such_action", {})),
     "GET /cases/{case_id}/similar": Row(CENTRE, _get("/cases/{case}/similar")),
     "GET /feed/events": Row(STAFF, _get("/feed/events")),
     "GET /feed/stream": Row(STAFF, _get("/feed/stream")),
@@ -238,6 +261,12 @@ MATRIX: dict[str, Row] = {
     "POST /knowledge/articles": Row(ADMINS, _article),
     "PATCH /knowledge/articles/{code}": Row(ADMINS, _matched("/knowledge/articles/{article}",
                                                              {"keywords": ["噪音", "施工"]})),
+    # Files: anyone signed in uploads; an upload is its uploader's until a record links it, then the record's
+    # readers' (A's unlinked photo here); a case's files are for those who see the case.
+    "POST /files": Row(SIGNED_IN, _upload),
+    "GET /files/{file_id}": Row(frozenset({RES_A, ADMIN}), _get("/files/{file}")),
+    "GET /files/{file_id}/content": Row(EVERYONE, _file_link),
+    "GET /cases/{case_id}/files": Row(CASE_SEERS, _get("/cases/{case}/files")),
     # Affairs.
     "GET /affairs/life-events": Row(EVERYONE, _get("/affairs/life-events")),
     "GET /affairs/items": Row(EVERYONE, _get("/affairs/items", q="津贴")),
@@ -253,7 +282,7 @@ MATRIX: dict[str, Row] = {
             "region_code": YUANDONG, "materials": sc.ids["materials"]})),
     "POST /affairs/applications/{case_id}/materials": Row(frozenset({RES_A, AGENT, DISP, ADMIN}), _matched(
         "/affairs/applications/{affair}/materials", {"materials": [
-            {"code": "photo", "source": "upload", "file_ref": "files/photo.pdf"}]}, "/cases/{affair}")),
+            {"code": "photo", "source": "electronic_licence", "file_ref": "files/photo.pdf"}]}, "/cases/{affair}")),
     "GET /affairs/applications/{case_id}": Row(frozenset({RES_A, AGENT, DISP, ADMIN}),
                                                _get("/affairs/applications/{affair}")),
     "POST /affairs/track": Row(EVERYONE, _json("/affairs/track", lambda sc, role: {
@@ -294,6 +323,9 @@ MATRIX: dict[str, Row] = {
                                                                             {})),
     "POST /eldercare/visits/{visit_id}/check-out": Row(frozenset({VOL}), _json(
         "/eldercare/visits/{visit}/check-out", {})),
+    # Only the order's or the provider's unit staff (the workstation, not a role of this matrix) extend a window.
+    "POST /eldercare/visits/{visit_id}/window": Row(frozenset(), _json(
+        "/eldercare/visits/{visit}/window", {"ends_at": "2026-11-23T06:00:00Z", "reason": "陪同复诊"})),
     "POST /eldercare/visits/{visit_id}/rating": Row(frozenset({AGENT, DISP}), _json(
         "/eldercare/visits/{visit}/rating", {"stars": 5})),
     # Volunteers.
@@ -350,6 +382,14 @@ MATRIX: dict[str, Row] = {
     "POST /mediation/cases": Row(frozenset({RES_A, AGENT}), _json("/mediation/cases", _from("dispute"))),
     "POST /mediation/cases/{case_id}/parties/{index}/reveal": Row(frozenset({AGENT, DISP, ADMIN}), _json(
         "/mediation/cases/{mediation}/parties/1/reveal", {"reason": "通知调解时间"})),
+    # Rental housing: A files a tenancy she rents (her register entry is its tenant); the case's readers read it;
+    # residents and volunteers ask their own months (409 for an account bound to no entry), registrars anyone's.
+    "POST /housing/registrations": Row(frozenset({RES_A, AGENT}), _json("/housing/registrations", _from("tenancy"))),
+    "GET /housing/registrations/{case_id}": Row(frozenset({RES_A, AGENT, DISP, ADMIN}),
+                                                _get("/housing/registrations/{housing}")),
+    "GET /housing/residence/me": Row(frozenset({RES_A, RES_B, VOL}), _get("/housing/residence/me")),
+    "POST /housing/residence/lookup": Row(REGISTRARS, _json("/housing/residence/lookup", {
+        "id_number": care.ADULT_ID, "reason": "受理居住证申领"})),
     # Delivery: administrators, and a unit's own staff for its feed.
     "PUT /units/{unit_id}/webhook": Row(ADMINS, _json("/units/{lead}/webhook", {"url": "https://eco.example.org/hook"})),
     "GET /units/{unit_id}/webhook": Row(ADMINS, _get("/units/{lead}/webhook")),
@@ -359,6 +399,13 @@ MATRIX: dict[str, Row] = {
     "POST /admin/api-keys": Row(ADMINS, _api_key),
     "GET /admin/api-keys": Row(ADMINS, _get("/admin/api-keys")),
     "DELETE /admin/api-keys/{key_id}": Row(ADMINS, _get("/admin/api-keys/{api_key}")),
+    # A city's reference data in and out (a dry run: nothing is written whoever calls).
+    "POST /admin/imports": Row(ADMINS, lambda sc, role: ("/admin/imports", {
+        "params": {"dry_run": "true"},
+        "files": [("files", ("unit_kinds.csv",
+                             "code,name,name_en,level\nx_kind,某类,Some kind,district\n".encode()))]})),
+    "GET /admin/imports/version": Row(ADMINS, _get("/admin/imports/version")),
+    "GET /admin/exports/{name}.{fmt}": Row(ADMINS, _get("/admin/exports/unit_kinds.csv")),
     # Open311: public reads; posting takes an application's api_key, which no role's token replaces.
     "GET /open311/v2/discovery.{fmt}": Row(EVERYONE, _get("/open311/v2/discovery.json")),
     "GET /open311/v2/services.{fmt}": Row(EVERYONE, _get("/open311/v2/services.json")),
@@ -368,6 +415,24 @@ MATRIX: dict[str, Row] = {
     "GET /open311/v2/requests/{request_id}.{fmt}": Row(EVERYONE, _get("/open311/v2/requests/{open311_number}.json")),
     "GET /open311/v2/tokens/{token}.{fmt}": Row(EVERYONE, _get("/open311/v2/tokens/nosuchtoken.json")),
 }
+
+
+def _action_rows() -> dict[str, Row]:
+    """One row per action route, the lifecycle's and the kinds' stage actions alike: a route answers whoever may
+    see the case, and the lifecycle or the kind's stage table decides the rest."""
+    from app.cases.schemas import ACTION_BODIES
+    from app.registry import KINDS
+
+    rows = {f"POST /cases/{{case_id}}/actions/{name}": Row(CASE_SEERS, _named_action(name, {}))
+            for name in ACTION_BODIES}
+    rows["POST /cases/{case_id}/actions/withdraw"] = Row(CASE_SEERS, _fresh_case_action)
+    for kind in KINDS:
+        for name in kind.stage_bodies:
+            rows.setdefault(f"POST /cases/{{case_id}}/actions/{name}", Row(CASE_SEERS, _named_action(name, {})))
+    return rows
+
+
+MATRIX.update(_action_rows())
 
 # Refusals in a route's own terms: Open311 answers a missing api_key with the spec's 403, and the register's
 # scope rule answers a region outside the caller's scope as a field error (422 region_outside_scope).
@@ -399,6 +464,7 @@ async def scenario(client, app, clock) -> Scenario:
 
     from tests.api.test_affairs import MATERIALS, item_body
     from tests.api.test_aid import household
+    from tests.api.test_housing import tenancy
     from tests.api.test_mediation import dispute
 
     eco = await f.unit_by_kind(app, FUTU, "ecology_environment_bureau")
@@ -434,6 +500,10 @@ async def scenario(client, app, clock) -> Scenario:
     case = await new_case()
     assert {a["unit"]["id"] for a in case["assignments"] if a["active"]} >= {eco, urban}, case["assignments"]
     ids.update(case=case["id"], case_number=case["number"])
+    from tests.files import photo_with_gps
+
+    ids["file"] = (await _ok(await client.post("/files", files={"file": ("p.jpg", photo_with_gps(), "image/jpeg")},
+                                               headers=h[RES_A])))["id"]
 
     me_a = await _ok(await client.post("/people/me", json={"name": "李建华", "id_number": care.ADULT_ID,
                                                           "region_code": YUANDONG}, headers=h[RES_A]))
@@ -471,7 +541,7 @@ async def scenario(client, app, clock) -> Scenario:
     ids.update(item=item["code"], item_version=item["version"])
     await _ok(await client.post("/affairs/items", json=item_body("MATRIX-SPARE", 5), headers=h[ADMIN]))
     ids["spare_item"] = "MATRIX-SPARE"
-    ids["materials"] = [{"code": m["code"], "source": "upload", "file_ref": f"files/{m['code']}.pdf"}
+    ids["materials"] = [{"code": m["code"], "source": "electronic_licence", "file_ref": f"files/{m['code']}.pdf"}
                         for m in MATERIALS if m["required"] and not m.get("may_come_later")]
     affair = await _ok(await client.post("/affairs/applications", json={
         "item_code": "MATRIX-ITEM", "applicant": {"id_number": care.ADULT_ID, "name": "李建华"},
@@ -480,6 +550,9 @@ async def scenario(client, app, clock) -> Scenario:
     ids["household"] = household(me_a["id"])
     ids["aid"] = (await _ok(await client.post("/aid/applications", json=ids["household"], headers=h[RES_A])))["id"]
     ids["dispute"] = dispute(me_a["id"])
+    ids["tenancy"] = tenancy()
+    ids["housing"] = (await _ok(await client.post("/housing/registrations", json=ids["tenancy"],
+                                                  headers=h[RES_A])))["id"]
     ids["mediation"] = (await _ok(await client.post("/mediation/cases", json=ids["dispute"], headers=h[RES_A])))["id"]
 
     ids["credit_flag"] = (await _ok(await client.post("/affairs/credit-flags", json={

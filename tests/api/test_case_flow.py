@@ -124,7 +124,8 @@ async def test_direct_answer_and_withdraw(client, app):
     agent, _, _, _ = await staff(app)
     held = await f.case(client, agent, hold=True, work_order_type="consultation")
     assert held["status"] == "received" and held["assignments"] == []
-    answered = await f.act(client, agent, held, "direct_answer", {"answer": "噪声投诉夜间可直接拨打110"})
+    answered = await f.act(client, agent, held, "direct_answer", {"article_code": "kb-noise-quiet-hours-01",
+                                                                  "answer": "噪声投诉夜间可直接拨打110"})
     assert answered["status"] == "replied" and answered["direct_answer"] and answered["deadlines"]["callback_due"]
     resident = await f.login_as(app, "resident", username="13700003333")
     mine = (await client.post("/cases", json={**f.NOISE_CASE, "caller_phone": None}, headers=resident)).json()

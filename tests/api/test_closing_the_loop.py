@@ -77,6 +77,7 @@ async def test_unreached_three_times_closes_as_unreached(client, app):
     assert case["status"] == "replied" and case["callback_attempts"] == 2
     case = await f.act(client, agent, case, "callback", {"reached": False})
     assert (case["status"], case["close_reason"]) == ("closed", "unreached")
+    assert case["callback_attempts"] == 3  # every attempt counts, the last unreached one too
     assert await _count(app, CaseCallback, case_id=case["id"]) == 3
     assert await _count(app, CaseCallback, case_id=case["id"], counted=True) == 0
 

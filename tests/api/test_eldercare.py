@@ -90,7 +90,16 @@ async def test_meal_help_for_an_elder_living_alone_from_matching_to_the_mothers_
     assert checked_in["status"] == "checked_in"
     clock.set(local(2026, 11, 24, 12, 40))
     done = await care.check(client, volunteer_headers, visit["id"], "check-out")
-    assert (done["status"], done["minutes"], done["deposited_minutes"]) == ("done", 75, 75)
+    # 75 minutes on the spot, 60 of them the booked hour: those are banked; the rest waits for staff to extend
+    # the window with a reason.
+    assert (done["status"], done["minutes"], done["deposited_minutes"]) == ("done", 75, 60)
+    assert (done["certified_minutes"], done["pending_minutes"]) == (60, 15)
+    # The workstation confirms the quarter hour she stayed on, by extending the window with its reason.
+    r = await client.post(f"/eldercare/visits/{visit['id']}/window", headers=staff,
+                          json={"ends_at": local(2026, 11, 24, 12, 40).isoformat(), "reason": "饭后陪老人散步"})
+    assert r.status_code == 200, r.text
+    # The five minutes before the booked start never count: she came early, the service began at 11:30.
+    assert (r.json()["certified_minutes"], r.json()["pending_minutes"]) == (70, 5)
 
     agent = await f.login_as(app, "agent")
     rated = await care.check(client, agent, visit["id"], "rating", stars=5, comment="老人说饭菜可口")
@@ -100,11 +109,12 @@ async def test_meal_help_for_an_elder_living_alone_from_matching_to_the_mothers_
     assert (completed["status"], completed["stage"]) == ("replied", "served")
     assert "共上门 1 次" in completed["reply"]["text"]
     types = [e["type"] for e in completed["timeline"]]
-    assert types[-5:] == ["schedule", "visit_check_in", "visit_check_out", "visit_rate", "complete"]
+    assert types[-6:] == ["schedule", "visit_check_in", "visit_check_out", "visit_window_extended", "visit_rate",
+                          "complete"]
 
     r = await client.get(f"/volunteers/{near['id']}/record", headers=volunteer_headers)
     record = r.json()
-    assert (record["hours"], record["stars"], record["next_star_at_hours"], record["tasks"]) == (1.25, 0, 100, 1)
+    assert (record["hours"], record["stars"], record["next_star_at_hours"], record["tasks"]) == (1.17, 0, 100, 1)
     assert record["entries"][0]["issuing_unit"].endswith("园东社区工作站")
     assert record["certificate_no"] == near["certificate_no"]
 
@@ -117,7 +127,7 @@ async def test_meal_help_for_an_elder_living_alone_from_matching_to_the_mothers_
     r = await client.post("/timebank/transfers", json={"to_person_id": mother["id"], "hours": 1},
                           headers=volunteer_headers)
     assert r.status_code == 201, r.text
-    assert r.json()["balance_hours"] == 0.25
+    assert r.json()["balance_hours"] == 0.17
 
     mothers_order = await care.order(client, staff, mother["id"], "cleaning")
     assert mothers_order["payload"]["eligibility"]["subsidised"] is False
@@ -138,7 +148,7 @@ async def test_meal_help_for_an_elder_living_alone_from_matching_to_the_mothers_
     r = await client.get(f"/cases/{mothers_order['id']}", headers=staff)
     assert r.json()["payload"]["timebank_minutes"] == 60
     assert r.json()["timeline"][-1]["type"] == "timebank_redeem"
-    assert await _count(app, TimebankEntry) == 4  # deposit, transfer out and in, redemption
+    assert await _count(app, TimebankEntry) == 5  # two deposits (the window extended), transfer out and in, redemption
 
 
 async def test_the_register_checks_identity_masks_it_and_audits_every_full_read(client, app):

@@ -174,7 +174,8 @@ async def test_hours_count_only_inside_the_visit_and_identities_stay_their_own(c
     await care.check(client, headers, visit["id"], "check-in", at=iso(at - timedelta(minutes=10)))
     clock.advance(hours=5)  # she forgot to check out until the evening
     done = await care.check(client, headers, visit["id"], "check-out")
-    assert (done["minutes"], done["deposited_minutes"]) == (310, 100)  # 10 early + 60 planned + 30 late
+    assert (done["minutes"], done["deposited_minutes"]) == (310, 60)  # only the booked hour: 10 early, 240 late
+    assert done["pending_minutes"] == 250
 
     # Staff of another area can neither link to nor learn about people they may not see.
     _, other = await care.workstation(app, care.NANYUAN)

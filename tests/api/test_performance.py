@@ -41,7 +41,8 @@ async def _data_set(client, app, clock):
     a = (await client.get(f"/cases/{a['id']}", headers=agent)).json()
     a = await f.act(client, eco_staff, a, "reply", REPLY)
     await f.act(client, agent, a, "callback", {"reached": True, "solved": True, "satisfaction": "satisfied"})
-    d = await f.act(client, agent, d, "direct_answer", {"answer": "晚上十点至次日六点施工须持夜间施工证明"})
+    d = await f.act(client, agent, d, "direct_answer", {"article_code": "kb-noise-construction-01",
+                                                        "answer": "晚上十点至次日六点施工须持夜间施工证明"})
     await f.act(client, agent, d, "callback", {"reached": True, "solved": True,
                                                "satisfaction": "basically_satisfied"})
     clock.set(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))  # past B's sign-for limit and its 30 Nov deadline

@@ -28,7 +28,8 @@ async def test_caller_phone_is_encrypted_at_rest_and_clear_only_when_revealed(cl
 async def test_an_applicants_id_number_is_not_stored_in_clear(client, app):
     resident = await f.login_as(app, "resident")
     item = (await client.get("/affairs/items/ELD-ALLOWANCE")).json()
-    materials = [{"code": m["code"], "source": "upload", "file_ref": "f/x"} for m in item["materials"] if m["key"]]
+    materials = [{"code": m["code"], "source": "electronic_licence", "file_ref": "f/x"} for m in item["materials"]
+                 if m["key"]]
     response = await client.post("/affairs/applications", headers=resident, json={
         "item_code": "ELD-ALLOWANCE", "applicant": {"id_number": "110105194403120033"},
         "region_code": "440304002017", "materials": materials})
@@ -70,7 +71,7 @@ async def test_no_table_holds_an_id_or_phone_number_in_clear_and_hashes_are_keye
 
     from sqlmodel import SQLModel
 
-    from tests.api.test_personal_data_walk import seed_personal_data
+    from tests.api.test_personal_data_walk import NOT_PERSONAL, seed_personal_data
     from tests.pii_logs import unmasked_numbers
 
     await seed_personal_data(client, app, clock)
@@ -88,7 +89,7 @@ async def test_no_table_holds_an_id_or_phone_number_in_clear_and_hashes_are_keye
                 for column, value in row.items():
                     if value is None or (table.name, column) in CLEAR_BY_DESIGN:
                         continue
-                    if numbers := unmasked_numbers(str(value)):
+                    if numbers := [n for n in unmasked_numbers(str(value)) if n not in NOT_PERSONAL]:
                         found.append(f"{table.name}.{column}: {numbers}")
                     if isinstance(value, str) and key.json()["key"] in value:
                         found.append(f"{table.name}.{column}: the API key in clear")

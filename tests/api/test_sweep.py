@@ -86,8 +86,9 @@ async def test_two_workers_sweeping_at_once_write_each_mark_once(client, app, cl
 
 async def test_callback_reminder_when_nobody_called_back(client, app, clock):
     agent = await f.login_as(app, "agent")
-    case = await f.case(client, agent, hold=True)
-    case = await f.act(client, agent, case, "direct_answer", {"answer": "夜间施工须持夜间施工许可证，可拨打12345投诉"})
+    case = await f.case(client, agent, hold=True, work_order_type="consultation")
+    case = await f.act(client, agent, case, "direct_answer", {"article_code": "kb-noise-construction-01",
+                                                              "answer": "夜间施工须持夜间施工许可证，可拨打12345投诉"})
     assert case["deadlines"]["callback_due"] == "2026-11-24T15:59:59Z"  # next working day
     clock.set(z(2026, 11, 24, 16, 30))
     assert await sweep(app.state) == {"callback_reminder": 1}

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.affairs.rules import (
+from app.affair.rules import (
     MACHINE,
     Material,
     Stage,

@@ -48,8 +48,9 @@ def test_spring_festival_2026():
 
 def test_year_boundary_falls_back_and_says_so():
     answer, complete = CAL.add_working_days(date(2026, 12, 30), 3)
-    # 31 Dec 2026 (Thu) counts; 2027 is Monday–Friday: 1 Jan (Fri), 4 Jan (Mon).
-    assert answer == date(2027, 1, 4)
+    # 31 Dec 2026 (Thu) counts; 2027 has no notice: Monday–Friday with the law's statutory days, so 1 Jan (Fri,
+    # 元旦) is skipped: 4 Jan (Mon), 5 Jan (Tue).
+    assert answer == date(2027, 1, 5)
     assert complete is False
     assert CAL.add_working_days(date(2026, 12, 28), 2) == (date(2026, 12, 30), True)
 

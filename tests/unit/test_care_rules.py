@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from app.care_policy.policy import CarePolicy, FlagFact, PersonFacts
 from app.cases.lifecycle import Actor, LifecycleError, Status
 from app.cases.stages import StageView
+from app.core.clock import age_on
+from app.core.region_codes import jurisdiction_prefix, within
 from app.eldercare import matching, rules
-from app.eldercare.eligibility import FlagFact, PersonFacts, age_on, decide
-from app.eldercare.policy import CarePolicy
-from app.regions.codes import jurisdiction_prefix, within
+from app.eldercare.eligibility import decide
 from app.volunteers import ledger
 from app.volunteers import rules as vrules
 

@@ -3,7 +3,9 @@
 import re
 from pathlib import Path
 
-from app.core.messages import MESSAGES
+from app.registry import message_catalogue
+
+MESSAGES = message_catalogue()
 
 RAISED = re.compile(r"""(?:AppError|NotFound|Forbidden|Conflict|LifecycleError)\(\s*["']([a-z_]+)["']""")
 

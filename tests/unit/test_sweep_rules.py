@@ -1,6 +1,6 @@
 """The sweep's pure rules: which marks fall due when, on the working calendar."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.calendar.deadlines import Limit
@@ -32,7 +32,7 @@ def test_nothing_before_the_deadline_then_overdue_with_the_chase_scheduled():
     assert marks[0].changes["chase_due"] == z(2026, 10, 7, 16, 0)
 
 
-def test_chase_waits_for_the_working_day_and_for_a_pending_explanation():
+def test_chase_waits_for_the_working_day_but_not_for_an_undecided_extension():
     overdue = SweepFacts(status="signed", handle_due=DUE, handle_overdue_at=z(2026, 10, 1, 2, 0),
                          chase_due=z(2026, 10, 7, 16, 0))
     assert marks_due(overdue, z(2026, 10, 7, 15, 59), POLICY, CAL, ZONE) == []
@@ -40,8 +40,23 @@ def test_chase_waits_for_the_working_day_and_for_a_pending_explanation():
     assert [m.type for m in marks] == ["chase"]
     # 5 working days after Thu 8 Oct: Fri 9, Sat 10 (worked), Mon 12, Tue 13, Wed 14.
     assert marks[0].changes["supervise_due"] == z(2026, 10, 13, 16, 0)
-    explained = SweepFacts(**{**overdue.__dict__, "extension_pending": True})
-    assert marks_due(explained, z(2026, 10, 7, 16, 30), POLICY, CAL, ZONE) == []
+    # An extension request nobody decided does not stop the clock (issue 23): the unit is chased all the same.
+    asked = SweepFacts(**{**overdue.__dict__, "extension_pending": True})
+    assert [m.type for m in marks_due(asked, z(2026, 10, 7, 16, 30), POLICY, CAL, ZONE)] == ["chase"]
+
+
+def test_an_undecided_extension_reminds_the_approver_once_then_lapses_at_the_due():
+    watch = z(2026, 9, 29, 16, 0)
+    asked = SweepFacts(status="signed", handle_due=DUE, extension_pending=True, extension_watch_at=watch)
+    assert marks_due(asked, watch - timedelta(minutes=1), POLICY, CAL, ZONE) == []
+    reminder = marks_due(asked, watch, POLICY, CAL, ZONE)
+    assert [m.type for m in reminder] == ["extension_reminder"]
+    assert reminder[0].changes["extension_watch_at"] == DUE
+    reminded = SweepFacts(**{**asked.__dict__, "extension_reminded": True, "extension_watch_at": DUE})
+    assert marks_due(reminded, DUE, POLICY, CAL, ZONE) == []
+    after = marks_due(reminded, DUE + timedelta(minutes=1), POLICY, CAL, ZONE)
+    assert [m.type for m in after] == ["extension_lapsed", "handle_overdue"]
+    assert after[0].changes == {"extension_request": None, "extension_watch_at": None}
 
 
 def test_a_late_sweep_catches_up_in_order_and_marks_are_written_once():

@@ -1,0 +1,66 @@
+"""What a service call needs to know about the request, bundled once: who, when, which session, which app.
+
+Routers take it as a dependency (`CtxDep`); background jobs make one for the
+system (`Ctx.for_system`). Every timeline event goes through `Ctx.event`, so
+that its listeners (the outbox) write in the same transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, cast
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.auth import ClockDep, CurrentUser, Principal, SessionDep
+from app.core.db import after_commit
+from app.core.roles import Role
+from app.core.state import AppState
+from app.models import Case, CaseEvent
+
+SYSTEM = Principal(user_id=None, username="system", name="系统", role=Role.admin, unit_id=None, unit_kind=None,
+                   unit_region=None)
+
+
+@dataclass
+class Ctx:
+    state: AppState
+    session: AsyncSession
+    principal: Principal
+    now: datetime
+    system: bool = False  # the sweep acting on its own: events say "system", not a person
+
+    @classmethod
+    def for_system(cls, state: AppState, session: AsyncSession, now: datetime) -> "Ctx":
+        return cls(state=state, session=session, principal=SYSTEM, now=now, system=True)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.state.settings.timezone)
+
+    @property
+    def today(self) -> date:
+        """The local date at the request's instant (ages, birth dates, notices are local days)."""
+        return self.now.astimezone(self.zone).date()
+
+    def event(self, case: Case, type_: str, *, from_status: str | None = None, to_status: str | None = None,
+              reason: str | None = None, data: dict[str, Any] | None = None) -> CaseEvent:
+        assert case.id is not None, "a case gets its id before its first event"
+        event = CaseEvent(case_id=case.id, at=self.now, type=type_, actor_user_id=self.principal.user_id,
+                          actor_role="system" if self.system else self.principal.role.value,
+                          actor_unit_id=self.principal.unit_id,
+                          from_status=from_status, to_status=to_status, reason=reason, data=data or {})
+        self.session.add(event)
+        for listener in self.state.plugins.event_listeners:
+            listener(self, case, type_, event.data)
+        # Live-feed subscribers wake once the change is committed.
+        after_commit(self.session, "feed", self.state.feed_bell.ring)
+        return event
+
+
+async def request_ctx(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep) -> Ctx:
+    return Ctx(state=cast(AppState, request.app.state), session=session, principal=principal, now=clock.now())
+
+
+CtxDep = Annotated[Ctx, Depends(request_ctx)]

@@ -1,0 +1,32 @@
+"""What every package's seed loader shares: the run it is part of, and how seed files are read."""
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.core.plugins import ProfileParser
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """One seeding pass. `upgrade`: an existing database served again, where only what a release adds is written
+    and rows administrators may have changed are left alone."""
+
+    seed_dir: Path
+    now: datetime
+    upgrade: bool = False
+    profile_sections: Mapping[str, ProfileParser] = field(default_factory=dict)  # to check profiles as they load
+
+
+def read_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -1,0 +1,98 @@
+"""Every query of the imports package: the reference tables, read whole (a city's catalogue is thousands of rows,
+not millions), and the catalogue's versions."""
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import (
+    Boundary,
+    CatalogueVersion,
+    Category,
+    DeadlineProfile,
+    KnowledgeArticle,
+    LifeEvent,
+    Place,
+    Region,
+    RoutingRule,
+    ServiceItem,
+    Unit,
+    UnitKind,
+    UnitWebhook,
+)
+
+
+async def _all(session: AsyncSession, model: Any, *order: Any) -> list[Any]:
+    return list((await session.execute(select(model).order_by(*order))).scalars())
+
+
+async def regions(session: AsyncSession) -> list[Region]:
+    return await _all(session, Region, Region.code)
+
+
+async def unit_kinds(session: AsyncSession) -> list[UnitKind]:
+    return await _all(session, UnitKind, UnitKind.code)
+
+
+async def units(session: AsyncSession) -> list[Unit]:
+    return await _all(session, Unit, Unit.code)
+
+
+async def webhooks(session: AsyncSession) -> list[UnitWebhook]:
+    return await _all(session, UnitWebhook, UnitWebhook.unit_id)
+
+
+async def categories(session: AsyncSession) -> list[Category]:
+    return await _all(session, Category, Category.code)
+
+
+async def rules(session: AsyncSession) -> list[RoutingRule]:
+    return await _all(session, RoutingRule, RoutingRule.id)
+
+
+async def profiles(session: AsyncSession) -> list[DeadlineProfile]:
+    return await _all(session, DeadlineProfile, DeadlineProfile.code)
+
+
+async def places(session: AsyncSession) -> list[Place]:
+    return await _all(session, Place, Place.id)
+
+
+async def boundaries(session: AsyncSession) -> list[Boundary]:
+    return await _all(session, Boundary, Boundary.community_code)
+
+
+async def articles(session: AsyncSession) -> list[KnowledgeArticle]:
+    return await _all(session, KnowledgeArticle, KnowledgeArticle.code)
+
+
+async def current_items(session: AsyncSession) -> list[ServiceItem]:
+    stmt = select(ServiceItem).where(ServiceItem.current.is_(True)).order_by(ServiceItem.code)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def life_event_codes(session: AsyncSession) -> set[str]:
+    return set((await session.execute(select(LifeEvent.code))).scalars())
+
+
+async def retire_item(session: AsyncSession, code: str) -> None:
+    await session.execute(update(ServiceItem).where(ServiceItem.code == code, ServiceItem.current.is_(True))
+                          .values(current=False))
+
+
+async def latest_version(session: AsyncSession) -> CatalogueVersion | None:
+    stmt = select(CatalogueVersion).order_by(CatalogueVersion.id.desc()).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def version_count(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count()).select_from(CatalogueVersion))).scalar_one())
+
+
+def add(session: AsyncSession, row: Any) -> None:
+    session.add(row)
+
+
+async def flush(session: AsyncSession) -> None:
+    await session.flush()

@@ -1,0 +1,44 @@
+"""The kernel's tables: idempotency keys and the audit log."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import BigIntPK, JsonType, UTCDateTime
+
+
+class IdempotencyKey(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_user_key"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    user_id: int = Field(index=True)
+    key: str = Field(max_length=200)
+    method: str = Field(max_length=8)
+    path: str = Field(max_length=300)
+    request_hash: str = Field(max_length=64)
+    state: str = Field(default="in_flight", max_length=16)  # in_flight | done
+    response_status: int | None = None
+    response_body: Any = Field(default=None, sa_column=Column(JsonType))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did or read what, when, with what result (等保 2.0: kept ≥ 6 months)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigIntPK, primary_key=True, autoincrement=True))
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    actor_user_id: int | None = Field(default=None, index=True)
+    actor_name: str | None = Field(default=None, max_length=64)
+    action: str = Field(max_length=64)
+    target_type: str | None = Field(default=None, max_length=32)
+    target_id: str | None = Field(default=None, max_length=64)
+    result: str = Field(default="ok", max_length=16)
+    ip: str | None = Field(default=None, max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))

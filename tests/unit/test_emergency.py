@@ -1,0 +1,298 @@
+"""The emergency recogniser (issue 23 item 2): words, cues, dialect, categories, hand-offs, and a floor on the
+fixed labelled set. Timing is not asserted here; bench/emergency_accuracy.py measures it."""
+
+import copy
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.hotline.emergency import Lexicon, assess, load_lexicon
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seed"
+EVAL = ROOT / "bench/data/emergency_eval.csv"
+
+# The issue asks recall >= 0.95 on the labelled set. The floors below are what the recogniser holds today (see the
+# report and bench/emergency_accuracy.py); they stop a regression. The issue's own figure is asserted separately
+# and marked as not yet met.
+RECALL_REQUIRED = 0.95
+RECALL_FLOOR = 0.87  # measured 0.885 (123/139)
+PRECISION_FLOOR = 0.92  # measured 0.939 (123/131)
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon(SEED)
+
+
+def hazards(text: str, lexicon: Lexicon, category: str | None = None) -> tuple[str, ...]:
+    return assess(text, category, lexicon).hazards
+
+
+# --- the issue's examples ----------------------------------------------------------------------------------------
+
+def test_violence_in_progress_is_an_emergency_with_the_police_hand_off(lexicon):
+    a = assess("我老公喝醉了在打我，我现在躲在厕所里", "security.domestic_violence", lexicon)
+    assert a.emergency and a.hazards == ("violence",)
+    assert [s.number for s in a.services] == ["110"]
+    handoff = a.handoffs[0]
+    assert "110" in handoff.script_zh and "110" in handoff.script_en
+    assert "在打我" in a.matched
+    assert any("在打我" in line and "counts" in line for line in a.why())
+
+
+def test_a_gas_leak_hands_off_to_the_gas_company_then_119(lexicon):
+    a = assess("厨房燃气泄漏了，满屋都是煤气味", "utility.gas", lexicon)
+    assert a.emergency and a.hazards == ("gas",)
+    gas, fire = a.services
+    assert gas.code == "gas" and gas.number == lexicon.services["gas"].number
+    assert not gas.verified and "[unverified]" in gas.source  # the city number is marked until someone checks it
+    assert fire.number == "119"
+    assert gas.number in a.handoffs[0].script_zh and "119" in a.handoffs[0].script_zh
+
+
+def test_a_past_leak_asked_about_compensation_is_not_an_emergency(lexicon):
+    a = assess("上个月燃气泄漏已经修好了，想问赔偿怎么申请", "utility.gas", lexicon)
+    assert not a.emergency and a.handoffs == ()
+    leak = next(h for h in a.hits if h.text == "燃气泄漏")
+    assert leak.status in ("past", "resolved") and leak.cue in ("上个月", "已经修好")
+
+
+@pytest.mark.parametrize("text, hazard", [
+    ("对门那家一股很重的煤气味，敲门也没人应", "gas"),
+    ("楼下厂房起大火了，黑烟都飘到我家里了", "fire"),
+    ("我爸突然倒在地上，叫他没反应", "medical"),
+    ("我女儿在商场走丢了，才四岁", "missing"),
+    ("大风把电线吹断了，掉在地上还在冒火花", "electric"),
+    ("对面那栋楼的外墙裂开了个大口子，感觉要塌了", "collapse"),
+    ("电梯卡在两层中间，我们三个人被困在里面", "trapped"),
+    ("车开进涵洞熄火了，水已经漫到车窗，门推不开", "trapped"),
+])
+def test_each_hazard_is_recognised(lexicon, text, hazard):
+    assert hazard in hazards(text, lexicon)
+
+
+@pytest.mark.parametrize("text, hazard", [
+    ("厨房里一股臭鸡蛋味，我头好晕", "gas"),
+    ("走廊尽头那间房的门缝底下红光一闪一闪的", "fire"),
+    ("我老公吃着饭突然趴桌上了，喊他也不答应", "medical"),
+    ("有个人站在大桥栏杆外面，一直不下来", "violence"),
+    ("车停在桥底，水漫到车窗了，我还在车里", "trapped"),
+    ("我奶奶叫不醒，嘴唇都紫了", "medical"),
+])
+def test_indirect_descriptions_are_recognised(lexicon, text, hazard):
+    assert hazard in hazards(text, lexicon)
+
+
+@pytest.mark.parametrize("text, hazard", [
+    ("成条巷都系煤气味，唔知边度漏", "gas"),
+    ("我阿爷瞓咗喺度，点推都推唔醒", "medical"),
+    ("我喺部𨋢入面，卡咗喺两层中间", "trapped"),
+    ("后山啲泥一路冧落嚟，推到屋后面幅墙度", "collapse"),
+    ("我细佬话唔想活，企咗喺天台边度", "violence"),
+    ("个细路喺公园唔见咗，揾咗成个钟", "missing"),
+    ("条电线跌咗落嚟，仲嗞嗞声", "electric"),
+    ("阿婆喺街市晕低咗", "medical"),
+    ("我阿妈晕左系度，叫极都唔醒", "medical"),  # 左 for 咗, 系 for 喺: Cantonese typed with a Mandarin input method
+    ("后山啲泥跌左落黎", "collapse"),
+    ("电题困主了，里面有个老人", "trapped"),  # input-method slips for 电梯困住
+])
+def test_cantonese_is_recognised(lexicon, text, hazard):
+    assert hazard in hazards(text, lexicon)
+
+
+# --- negation, past, hypothetical, policy, other senses: ordinary orders ---------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "没有漏气，就是燃气灶打不着火，想找人来修一下",
+    "我不是说电梯关人了，我是说电梯里的空调坏了",
+    "没人触电，就是小区里那个电箱门一直开着",
+    "冇事冇事，啲水未入屋，就系想问下沙包喺边度攞",
+    "我以为孩子走丢了，原来在同学家",
+])
+def test_negated_triggers_do_not_count(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text", [
+    "前几天楼下配电箱起火，已经修好了，物业收维修费合理吗",
+    "旧年我屋企老人走失过，后来派出所揾返",
+    "我老公以前打过我，现在改了",
+    "去年那场暴雨我们被困在车里，后来消防救出来的",
+    "孩子走丢那次多亏了民警，想送面锦旗",
+    "昨晚隔壁厂房起火，现在火已经灭了，但烟味还很重",
+])
+def test_past_and_resolved_events_are_not_emergencies(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text", [
+    "万一孩子被人贩子拐走怎么办",
+    "如果电梯里突然停电了，里面的人会不会闷死",
+    "担心我们楼的燃气管道太老了，哪天漏了都不知道",
+    "燃气泄漏的话应该打什么电话",
+    "老人走失了以后，应该怎么找比较快",
+])
+def test_hypotheticals_are_not_emergencies(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text", [
+    "电梯困人了，被困的人可以向谁索赔，法律上怎么规定的",
+    "请问家暴告诫书是派出所开还是法院开",
+    "燃气泄漏的责任是算用户的还是燃气公司的",
+])
+def test_policy_questions_are_not_emergencies(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text", [
+    "这个月燃气费怎么是上个月的两倍",
+    "我想投诉一家火锅店，吃完全家拉肚子",
+    "我被这个中介坑惨了，整个人都快崩溃了",
+    "那个救命的药医保目录里没有，太贵了",
+    "隔壁小孩天天练架子鼓，吵得我头都要炸了",
+    "我家狗跑丢了，有人说在公园看到过",
+    "火警电话打不通怎么办",
+])
+def test_words_in_another_sense_are_not_emergencies(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+# --- cues act only on their own clause ---------------------------------------------------------------------------
+
+def test_a_present_clause_after_a_calm_one_is_an_emergency(lexicon):
+    assert hazards("刚才还好好的，现在厨房着火了", lexicon) == ("fire",)
+
+
+def test_a_negation_does_not_reach_the_next_clause(lexicon):
+    assert "fire" in hazards("没有人受伤，但是厨房着火了", lexicon)
+
+
+def test_a_past_marker_does_not_reach_the_next_clause(lexicon):
+    a = assess("上个月漏过一次气，现在又闻到很重的煤气味", None, lexicon)
+    assert a.hazards == ("gas",)
+    assert {h.status for h in a.hits if h.text == "漏气"} <= {"past"}
+
+
+def test_a_policy_question_gives_way_to_an_urgent_cue(lexicon):
+    assert assess("救命，电梯困人了，物业电话是多少", None, lexicon).emergency
+
+
+def test_missing_since_last_night_is_still_missing(lexicon):
+    # 昨晚 says when it began; for a missing person that is not over
+    assert "missing" in hazards("我女儿昨晚离家出走，电话一直打不通", lexicon)
+    assert not assess("我老公昨晚打了我，想问怎么申请保护令", None, lexicon).emergency
+
+
+# --- the category ------------------------------------------------------------------------------------------------
+
+def test_the_category_makes_an_ambiguous_word_count(lexicon):
+    text = "厨房有股怪味"
+    assert not assess(text, None, lexicon).emergency
+    a = assess(text, "utility.gas", lexicon)
+    assert a.hazards == ("gas",) and a.flagged == ("gas",)
+
+
+def test_a_category_alone_is_not_an_emergency(lexicon):
+    assert not assess("想问燃气开户怎么申请", "utility.gas", lexicon).emergency
+    assert not assess("请问告诫书怎么申请", "security.domestic_violence", lexicon).emergency
+
+
+def test_a_category_does_not_make_a_past_event_an_emergency(lexicon):
+    assert not assess("上个月燃气泄漏，修好了", "utility.gas", lexicon).emergency
+    assert not assess("以前电梯困过人，想问年检", "housing.elevator", lexicon).emergency
+
+
+def test_a_group_code_flags_its_children(lexicon):
+    assert lexicon.flagged_by("housing.elevator") == ("trapped",)
+    assert lexicon.flagged_by("env.noise") == ()
+    assert lexicon.flagged_by(None) == ()
+
+
+# --- the answer ---------------------------------------------------------------------------------------------------
+
+def test_empty_text_is_not_an_emergency(lexicon):
+    for text in ("", "   ", "，。"):
+        a = assess(text, "utility.gas", lexicon)
+        assert not a.emergency and a.hits == () and a.handoffs == ()
+
+
+def test_two_hazards_give_two_hand_offs_and_each_service_once(lexicon):
+    a = assess("电动车在楼道里烧起来了，我们被困在楼上下不来", None, lexicon)
+    assert set(a.hazards) >= {"fire", "trapped"}
+    assert len(a.handoffs) == len(a.hazards)
+    codes = [s.code for s in a.services]
+    assert len(codes) == len(set(codes)) and "fire" in codes
+
+
+def test_every_hazard_has_a_script_in_both_languages_with_its_numbers(lexicon):
+    for hz in lexicon.hazards:
+        assert hz.script_zh and hz.script_en and "{" not in hz.script_zh + hz.script_en
+        assert hz.services[0].number in hz.script_zh
+
+
+def test_the_reasons_name_the_cancelling_cue(lexicon):
+    a = assess("没有漏气，就是燃气灶打不着火", None, lexicon)
+    assert any("漏气" in line and "negation" in line and "没有" in line for line in a.why())
+
+
+# --- the lexicon is data: mistakes in it are named -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return yaml.safe_load((SEED / "emergency.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["hazards"]["gas"].update(handoff=["nobody"]), "unknown services"),
+    (lambda d: d["hazards"]["gas"].update(patterns=["(unclosed"]), "bad pattern"),
+    (lambda d: d["hazards"]["gas"].update(patterns=["<nolist>漏"]), "unknown list"),
+    (lambda d: d["hazards"]["gas"].update(patterns=["(?P<x>漏)"]), "named groups"),
+    (lambda d: d["cues"].update(rumour={"terms": ["听说"]}), "unknown cue kind"),
+    (lambda d: d["category_flags"].update({"utility.gas": ["flood"]}), "unknown hazards"),
+    (lambda d: d["hazards"]["gas"]["script"].update(zh="请拨打{nobody}"), "placeholders"),
+    (lambda d: d["hazards"]["gas"].update(terms="燃气泄漏"), "list of strings"),
+])
+def test_a_broken_lexicon_is_refused_with_the_reason(raw, change, message):
+    data = copy.deepcopy(raw)
+    change(data)
+    with pytest.raises(ValueError, match=message):
+        Lexicon.parse(data)
+
+
+# --- the fixed labelled set ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def eval_counts(lexicon) -> tuple[int, int, int]:
+    with EVAL.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    tp = sum(1 for r in rows if r["emergency"] == "1" and assess(r["text"], None, lexicon).emergency)
+    fp = sum(1 for r in rows if r["emergency"] == "0" and assess(r["text"], None, lexicon).emergency)
+    positives = sum(1 for r in rows if r["emergency"] == "1")
+    assert positives >= 100 and len(rows) - positives >= 300  # the issue's minimum sizes
+    return tp, fp, positives
+
+
+def test_the_labelled_set_holds_its_floors(eval_counts):
+    tp, fp, positives = eval_counts
+    assert tp / positives >= RECALL_FLOOR
+    assert tp / (tp + fp) >= PRECISION_FLOOR
+
+
+@pytest.mark.xfail(strict=True, reason="issue 23 asks recall >= 0.95 on the labelled set; the lexicon holds "
+                   "0.885 (bench/emergency_accuracy.py). Remove this mark when it is met.")
+def test_the_labelled_set_meets_the_issues_recall(eval_counts):
+    tp, _, positives = eval_counts
+    assert tp / positives >= RECALL_REQUIRED
+
+
+def test_the_accuracy_bench_runs(tmp_path):
+    done = subprocess.run([sys.executable, "bench/emergency_accuracy.py", "--data", "dev", "--rounds", "1",
+                           "--no-lines"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "precision:" in done.stdout and "recall:" in done.stdout and "µs CPU per text" in done.stdout
