@@ -36,6 +36,8 @@ through scikit-learn's per-call checks (about a millisecond by themselves).
 
 import csv
 import hashlib
+import io
+import json
 import math
 import re
 from collections import Counter
@@ -134,6 +136,7 @@ class _Features:
     """
 
     def __init__(self, lexicon: dict[str, tuple[str, ...]]):
+        self.lexicon = lexicon
         self.terms: dict[str, tuple[str, ...]] = {}
         for category, terms in lexicon.items():
             for term in terms:
@@ -178,7 +181,7 @@ class Classifier:
         self.features = _Features({c: t for c, t in knowledge.lexicon.items() if c in known})
         vectorizer = TfidfVectorizer(analyzer=self.features, sublinear_tf=True)
         matrix = vectorizer.fit_transform([e.text for e in examples] + [e.text for e in extra])
-        self.model = LinearSVC(C=SVM_C)
+        self.model = LinearSVC(C=SVM_C, random_state=0)  # the same data trains the same weights
         self.model.fit(matrix, [e.category for e in examples] + [e.category for e in extra])
         self.vectorizer = vectorizer
         self.vocabulary = np.array(vectorizer.get_feature_names_out())
@@ -191,6 +194,40 @@ class Classifier:
         self._intercepts = self.model.intercept_.astype(np.float32)
         self._classes = [str(c) for c in self.model.classes_]
         self._names = [str(f) for f in self.vocabulary]
+
+    ARTEFACT_FORMAT = 1
+
+    def dump(self) -> bytes:
+        """What a classification needs, as a numpy archive without pickled objects: stored with a model version and
+        loaded by every process (`load`), so a model trained in the worker answers in the API processes as it did
+        when it was evaluated."""
+        out = io.BytesIO()
+        meta = {"format": self.ARTEFACT_FORMAT, "trained_on": self.trained_on, "lexicon": self.features.lexicon}
+        np.savez_compressed(out, names=np.array(self._names, dtype=np.str_), idf=self._idf, weights=self._weights,
+                            intercepts=self._intercepts, classes=np.array(self._classes, dtype=np.str_),
+                            meta=np.array(json.dumps(meta, ensure_ascii=False)))
+        return out.getvalue()
+
+    @classmethod
+    def load(cls, data: bytes) -> "Classifier":
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"]))
+            if meta.get("format") != cls.ARTEFACT_FORMAT:
+                raise ValueError(f"unknown classifier artefact format {meta.get('format')}")
+            self = cls.__new__(cls)
+            self.features = _Features({c: tuple(t) for c, t in meta["lexicon"].items()})
+            self._names = [str(n) for n in archive["names"]]
+            self._columns = {name: i for i, name in enumerate(self._names)}
+            self._idf = archive["idf"].astype(np.float64)
+            self._weights = np.ascontiguousarray(archive["weights"], dtype=np.float32)
+            self._intercepts = archive["intercepts"].astype(np.float32)
+            self._classes = [str(c) for c in archive["classes"]]
+        self.trained_on = int(meta["trained_on"])
+        return self
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return frozenset(self._classes)
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The text's TF-IDF vector as (columns, values): the same as the vectorizer's transform, faster."""
