@@ -64,6 +64,14 @@ def main() -> None:
             words(e.text + pad)
         segment.append(time.perf_counter() - started)
     classify_s, segment_s = statistics.median(classify), statistics.median(segment)
+    # What a promoted version costs a process: its stored weights (classifier_artefacts) and loading them.
+    started = time.perf_counter()
+    artefact = model.dump()
+    dumped = time.perf_counter() - started
+    started = time.perf_counter()
+    loaded = Classifier.load(artefact)
+    load_s = time.perf_counter() - started
+    same = all(loaded.suggest(e.text) == model.suggest(e.text) for e in test)
 
     print(f"examples: {len(examples)} ({len({e.category for e in examples})} categories); "
           f"trained on {len(train)} (+{len(model.features.terms)} lexicon terms, "
@@ -75,6 +83,9 @@ def main() -> None:
     per_call = classify_s / len(test) * 1000
     print(f"classify: {per_call:.2f} ms per utterance = {classify_s / segment_s:.1f}x segmentation alone "
           f"({segment_s / len(test) * 1000:.2f} ms); median of {REPEATS} passes")
+
+    print(f"stored weights: {len(artefact) / 1e6:.1f} MB, written in {dumped:.2f} s, loaded in {load_s:.2f} s; "
+          f"the loaded model answers {'the same' if same else 'DIFFERENTLY'} on every held-out utterance")
 
     if args.confusion:
         pairs = Counter((e.category, got[0].category if got else "-") for e, got in errors)

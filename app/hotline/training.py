@@ -83,3 +83,11 @@ def retrain(corpus: Corpus, knowledge: Knowledge | None, current: Classifier | N
         measured = measure(current, held)
         baseline = {k: v for k, v in measured.items() if k != "by_category"}
     return Trained(model, counts, measure(model, held), baseline)
+
+
+def retrain_stored(corpus: Corpus, knowledge: Knowledge | None, current: Classifier | None,
+                   ) -> tuple[dict[str, int], dict[str, Any], dict[str, Any] | None, bytes]:
+    """`retrain`, answering what a version stores: counts, report, baseline and the weights (Classifier.dump).
+    Run in a process of its own, so that training never holds the serving process's interpreter."""
+    trained = retrain(corpus, knowledge, current)
+    return trained.counts, trained.report, trained.baseline, trained.model.dump()

@@ -6,13 +6,16 @@ the imported history and the agents' corrections, measures it and the model in f
 (app/hotline/training.py), and stores both figures. An administrator promotes it; a version whose held-out
 top-1 is below the model it was measured against is refused unless the administrator accepts that
 (`accept_lower`). A rollback restores the model that was in force when the current one was promoted (in the end,
-the shipped model, trained from seed/ by every process). Every process reads which version is in force at most
-`CSC_ROUTING_CACHE_SECONDS` after a change (the process that made it, at once) and loads its weights once.
+the shipped model, trained from seed/ by every process). Training runs in a spawned process of its own. Every
+process reads which version is in force at most `CSC_ROUTING_CACHE_SECONDS` after a change (the process that
+made it, at once) and loads its weights once.
 """
 
 import asyncio
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +28,7 @@ from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
 from app.hotline import repository
 from app.hotline.classifier import Classifier, Example, Knowledge, load_examples, load_knowledge, split
-from app.hotline.training import Corpus, retrain
+from app.hotline.training import Corpus, retrain_stored
 from app.models import ClassifierArtefact, ClassifierModel
 
 log = logging.getLogger("app.hotline.versions")
@@ -164,8 +167,11 @@ async def sweep(state: Any) -> dict[str, int]:
         baseline_id, current = await in_force(state, session)
     started = time.monotonic()
     try:
-        trained = await asyncio.to_thread(retrain, corpus, knowledge(str(state.settings.seed_dir)), current)
-        data = await asyncio.to_thread(trained.model.dump)
+        # A process of its own: the worker may run inside `serve`, and seconds of training would hold the GIL
+        # against every request (spawned, so that it inherits no event loop, connection or lock).
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            counts, report, baseline, data = await asyncio.get_running_loop().run_in_executor(
+                pool, retrain_stored, corpus, knowledge(str(state.settings.seed_dir)), current)
     except Exception as exc:  # noqa: BLE001 - a failed training is recorded on its version, not raised
         log.exception("classifier version %s failed to train", version)
         async with state.sessionmaker() as session:
@@ -180,9 +186,9 @@ async def sweep(state: Any) -> dict[str, int]:
             return {}
         done.status, done.finished_at = "ready", state.clock.now()
         done.seconds = round(time.monotonic() - started, 2)
-        done.counts, done.report = trained.counts, trained.report
-        done.top1, done.top3 = trained.report["top1"], trained.report["top3"]
-        done.baseline_id, done.baseline = baseline_id, trained.baseline
+        done.counts, done.report = counts, report
+        done.top1, done.top3 = report["top1"], report["top3"]
+        done.baseline_id, done.baseline = baseline_id, baseline
         repository.add(session, ClassifierArtefact(model_id=version, data=data))
         await session.commit()
     return {"classifier_trained": 1}

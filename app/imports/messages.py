@@ -127,6 +127,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).
 TITLES: dict[str, tuple[str, str]] = {
     "import_rejected": ("导入数据有误", "The import has problems"),
+    "history_category_unknown": ("分类编码未知", "Unknown category"),
+    "history_text_conflict": ("同一内容分类冲突", "One text, two categories"),
     "import_format_unknown": ("文件格式无法识别", "Unknown file format"),
     "import_format_xls": ("不支持旧版 .xls", "Old .xls workbook"),
     "import_file_empty": ("文件为空", "Empty file"),
