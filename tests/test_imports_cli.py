@@ -44,3 +44,19 @@ def test_export_import_export_from_the_command_line(sqlite_template: Path, tmp_p
     assert (second / "boundaries.geojson").read_bytes() == (first / "boundaries.geojson").read_bytes()
     assert _run(settings, "export", str(second / "x"), "--format", "xlsx") == 0
     assert (second / "x" / "catalogue.xlsx").stat().st_size > 10_000
+
+
+def test_a_labelled_history_from_the_command_line(sqlite_template: Path, tmp_path: Path, capsys):
+    db = tmp_path / "cli.db"
+    shutil.copy(sqlite_template, db)
+    settings = _settings(f"sqlite+aiosqlite:///{db}", tmp_path)
+    good = tmp_path / "history.csv"
+    good.write_bytes("诉求内容,分类编码\n蜂巢柜超时收费,market.consumer\n路灯不亮,municipal.street_light\n".encode("gbk"))
+    assert _run(settings, "import", "--history", str(good), "--dry-run") == 0
+    assert '"inserted": 2' in capsys.readouterr().out
+    assert _run(settings, "import", "--history", str(good)) == 0
+    assert '"dry_run": false' in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,category\n噪音,no.such\n", encoding="utf-8")
+    assert _run(settings, "import", "--history", str(bad), "--english") == 1
+    assert "history_category_unknown" in capsys.readouterr().err

@@ -2,12 +2,14 @@
 
 from app.cases.kinds import KindPlugin
 from app.core.plugins import Package
+from app.hotline import versions
 from app.hotline.messages import MESSAGES, TITLES
 from app.hotline.router import router
 from app.hotline.schemas import HotlinePayload
+from app.hotline.versions_router import router as versions_router
 
 PACKAGE = Package(
-    name="hotline", routers=(router,), messages=MESSAGES, titles=TITLES,
+    name="hotline", routers=(router, versions_router), messages=MESSAGES, titles=TITLES, sweeps=(versions.sweep,),
     tags=({"name": "hotline", "description": "12345 intake: a call logged, classified, placed, routed in one request; "
                                              "residents' reports; caller history."},),
 )

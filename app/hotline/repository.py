@@ -1,13 +1,13 @@
-"""Every query hotline intake makes."""
+"""Every query hotline intake and the classifier's versions make."""
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases.repository import OPEN_STATUSES, Scope, scope_clause
 from app.hotline.similar import Candidate
-from app.models import Case, ClassifierFeedback
+from app.models import Case, ClassifierArtefact, ClassifierExample, ClassifierFeedback, ClassifierModel
 
 MAX_CANDIDATES = 500
 
@@ -51,3 +51,64 @@ async def caller_orders(session: AsyncSession, scope: Scope, phone_hash: str, be
 
 def add_feedback(session: AsyncSession, feedback: ClassifierFeedback) -> None:
     session.add(feedback)
+
+
+async def history(session: AsyncSession) -> list[tuple[str, str]]:
+    """The imported history as (category, text), oldest first."""
+    rows = await session.execute(select(ClassifierExample.category, ClassifierExample.text)
+                                 .order_by(ClassifierExample.id))
+    return [(c, t) for c, t in rows.all()]
+
+
+async def corrections(session: AsyncSession) -> list[tuple[str, str]]:
+    """The agents' corrections as (chosen category, text), oldest first (a later one on the same text wins)."""
+    rows = await session.execute(select(ClassifierFeedback.chosen, ClassifierFeedback.text)
+                                 .order_by(ClassifierFeedback.at, ClassifierFeedback.id))
+    return [(c, t) for c, t in rows.all()]
+
+
+async def models(session: AsyncSession, limit: int) -> list[ClassifierModel]:
+    stmt = select(ClassifierModel).order_by(ClassifierModel.id.desc()).limit(limit)  # type: ignore[union-attr]
+    return list((await session.execute(stmt)).scalars())
+
+
+async def model(session: AsyncSession, model_id: int) -> ClassifierModel | None:
+    return await session.get(ClassifierModel, model_id)
+
+
+async def active_model(session: AsyncSession) -> ClassifierModel | None:
+    stmt = select(ClassifierModel).where(ClassifierModel.active.is_(True)).limit(1)  # type: ignore[attr-defined]
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def active_model_id(session: AsyncSession) -> int | None:
+    stmt = select(ClassifierModel.id).where(ClassifierModel.active.is_(True)).limit(1)  # type: ignore[attr-defined]
+    return (await session.execute(stmt)).scalar()
+
+
+async def pending_model(session: AsyncSession, statuses: tuple[str, ...] = ("queued",)) -> ClassifierModel | None:
+    """The oldest version in one of the statuses (by default: waiting for the worker)."""
+    stmt = (select(ClassifierModel).where(ClassifierModel.status.in_(statuses))  # type: ignore[attr-defined]
+            .order_by(ClassifierModel.id).limit(1))
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def claim_model(session: AsyncSession, model_id: int, now: datetime) -> bool:
+    """Marks a queued version as training; False when another worker claimed it first."""
+    result = await session.execute(update(ClassifierModel)
+                                   .where(ClassifierModel.id == model_id, ClassifierModel.status == "queued")
+                                   .values(status="training", started_at=now))
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def artefact(session: AsyncSession, model_id: int) -> bytes | None:
+    row = await session.get(ClassifierArtefact, model_id)
+    return None if row is None else row.data
+
+
+def add(session: AsyncSession, row: object) -> None:
+    session.add(row)
+
+
+async def flush(session: AsyncSession) -> None:
+    await session.flush()

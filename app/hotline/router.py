@@ -62,9 +62,10 @@ async def report(ctx: CtxDep, body: ReportCreate, idem: IdempotencyDep) -> Any:
 
 @router.post("/hotline/classify", response_model=ClassifyResult,
              summary="Top 3 categories for a caller's words, with the words that drove each",
-             description="Words are cut with jieba; a linear SVM over TF-IDF of words and word pairs, trained "
-                         "from seed/classifier, ranks the categories. `score` is a softmax over the margins: "
-                         "it ranks, it is not a calibrated probability.")
+             description="Words are cut with jieba; a linear SVM over TF-IDF of words, word pairs, characters "
+                         "and the categories of seed/classifier/lexicon.yaml terms found in the text, trained "
+                         "from seed/classifier and the seed's category texts, ranks the categories. `score` is "
+                         "a softmax over the margins: it ranks, it is not a calibrated probability.")
 async def classify(ctx: CtxDep, body: ClassifyRequest) -> ClassifyResult:
     if ctx.principal.role not in AGENTS | {Role.admin, Role.resident}:
         raise AppError("forbidden", 403)

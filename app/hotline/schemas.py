@@ -160,3 +160,59 @@ class HotlinePayload(BaseModel):
     category_suggested: bool = False
     region_resolved: bool = False
     emergency: list[str] | None = None  # the hazards recognised in the caller's words
+
+
+class Figures(BaseModel):
+    n: int = Field(description="Held-out texts measured")
+    top1: float | None
+    top3: float | None
+
+
+class Evaluation(BaseModel):
+    top1: float | None = Field(description="Held-out top-1 accuracy over every source")
+    top3: float | None
+    held_out: int
+    by_source: dict[str, Figures] = Field(description="seed (the utterances bench/ measures), history, corrections")
+
+
+class ClassifierModelRead(BaseModel):
+    id: int
+    status: str = Field(description="queued | training | ready | failed")
+    in_force: bool = Field(description="This version answers classifications now")
+    requested_at: str
+    started_at: str | None
+    finished_at: str | None
+    seconds: float | None = Field(description="Training and evaluation in the worker")
+    error: str | None
+    trained_on: dict[str, int] = Field(description="Texts trained on by source (seed, history, corrections), and "
+                                                   "held out")
+    evaluation: Evaluation | None = Field(description="This version on the held-out texts")
+    compared_with: int | None = Field(description="The version in force when this one was trained (None: the "
+                                                  "shipped model), measured on the same held-out texts")
+    compared_with_evaluation: Evaluation | None
+    promoted_at: str | None
+    previous_id: int | None = Field(description="The version a rollback restores (None: the shipped model)")
+
+
+class ClassifierModelDetail(ClassifierModelRead):
+    by_category: dict[str, Figures] = Field(description="Held-out accuracy per category")
+
+
+class ClassifierModels(BaseModel):
+    in_force: int | None = Field(description="The version answering classifications; None: the shipped model")
+    versions: list[ClassifierModelRead]
+
+
+class Promotion(BaseModel):
+    in_force: ClassifierModelRead
+    replaced: int | None = Field(description="The version taken out of force (None: the shipped model)")
+    compared_with: int | None = Field(description="The version the evaluation was measured against")
+    compared_with_in_force: bool = Field(description="Whether that was the version in force until now; if not, "
+                                                     "the comparison is against an older model")
+    top1_change: float | None = Field(description="Held-out top-1 of this version minus the one compared with")
+    top3_change: float | None
+
+
+class Rollback(BaseModel):
+    taken_out: int
+    in_force: int | None = Field(description="The version restored; None: the shipped model")

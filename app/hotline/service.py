@@ -4,7 +4,6 @@ Builds on the case spine: the case is created and dispatched by cases.service
 in the same unit of work. Never commits.
 """
 
-import asyncio
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +23,8 @@ from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
 from app.core.validators import caller_phone_of
 from app.files import service as files
-from app.hotline import repository, similar
-from app.hotline.classifier import Classifier, Suggestion, load_examples, split
+from app.hotline import repository, similar, versions
+from app.hotline.classifier import Classifier, Suggestion
 from app.hotline.elements import Bounds, missing_elements
 from app.hotline.emergency import Assessment, Lexicon, assess, load_lexicon
 from app.hotline.schemas import (
@@ -45,27 +44,15 @@ from app.regions import service as resolution
 from app.regions.schemas import ResolveResult
 from app.routing import service as routing
 
-_training = asyncio.Lock()
-
-
-@lru_cache(maxsize=2)
-def _trained(seed_dir: str) -> Classifier:
-    # The deployed model is the one the held-out accuracy describes: trained on the training split only.
-    train, _ = split(load_examples(Path(seed_dir)))
-    return Classifier(train)
-
 
 def train_classifier(seed_dir: Path) -> Classifier:
-    """The process's classifier, trained now if it is not yet (serve calls this before it takes requests)."""
-    return _trained(str(seed_dir))
+    """The shipped model, trained now if it is not yet (serve calls this before it takes requests)."""
+    return versions.train_shipped(seed_dir)
 
 
-async def classifier(state: Any) -> Classifier:
-    seed_dir = str(state.settings.seed_dir)
-    if _trained.cache_info().currsize:  # the hot path: no lock, no thread once trained
-        return _trained(seed_dir)
-    async with _training:  # one training per process, off the event loop
-        return await asyncio.to_thread(_trained, seed_dir)
+async def classifier(ctx: Ctx) -> Classifier:
+    """The model in force: the version an administrator promoted, else the shipped one."""
+    return (await versions.in_force(ctx.state, ctx.session))[1]
 
 
 @lru_cache(maxsize=2)
@@ -115,7 +102,7 @@ async def _present_suggestions(ctx: Ctx, found: list[Suggestion]) -> list[Classi
 
 
 async def classify(ctx: Ctx, text: str) -> list[ClassifySuggestion]:
-    return await _present_suggestions(ctx, (await classifier(ctx.state)).suggest(text))
+    return await _present_suggestions(ctx, (await classifier(ctx)).suggest(text))
 
 
 async def _place(ctx: Ctx, body: ReportCreate) -> tuple[str, ResolveResult | None]:
@@ -204,7 +191,7 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead | ResidentCaseRead:
                                       "code": f"element_{m}"} for m in missing])
     region_code, address = await _place(ctx, body)
     attached = await files.claim(ctx, files.refs(body.files, "files"))  # the caller's own uploads, or a refusal
-    model = await classifier(ctx.state)
+    model = await classifier(ctx)
     suggestions = model.suggest(body.description)
     category = body.category
     if category is None:

@@ -1,6 +1,7 @@
 """Import and export from the command line, for the integrator to wire into `python -m app`:
 
     python -m app import FILE... [--dry-run]          CSV, .xlsx and GeoJSON files, checked, then written
+    python -m app import --history FILE... [--dry-run]   a labelled history for the classifier (text, category)
     python -m app export DIR [--format csv|xlsx] [--sheets a,b]   every table (and boundaries.geojson) to DIR
 
 `add_commands(subparsers)` adds both sub-commands; `main(args, settings, plugins)` runs the one parsed, with the
@@ -24,7 +25,7 @@ from typing import Any
 from app.core.config import Settings
 from app.core.errors import message
 from app.core.plugins import Plugins
-from app.imports import service
+from app.imports import history, service
 from app.imports.sheets import ORDER
 
 TABLES = [t for t in ORDER if t != "boundaries"]
@@ -35,13 +36,16 @@ def add_commands(sub: Any) -> None:
     imp.add_argument("files", nargs="+", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="report every row's problems; write nothing")
     imp.add_argument("--english", action="store_true", help="problems in English")
+    imp.add_argument("--history", action="store_true",
+                     help="the files are a labelled history for the classifier (columns text, category)")
     exp = sub.add_parser("export", help="export reference data to a directory (CSV files or one workbook)")
     exp.add_argument("directory", type=Path)
     exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     exp.add_argument("--sheets", default=None, help="comma-separated tables (default: all)")
 
 
-async def run_import(settings: Settings, files: list[Path], dry_run: bool, installed: Plugins) -> service.Outcome:
+async def run_import(settings: Settings, files: list[Path], dry_run: bool, installed: Plugins,
+                     labelled_history: bool = False) -> service.Outcome:
     from app.core.db import make_engine, make_sessionmaker
 
     engine = make_engine(settings)
@@ -49,11 +53,14 @@ async def run_import(settings: Settings, files: list[Path], dry_run: bool, insta
         async with make_sessionmaker(engine)() as session:
             from app.core.clock import SystemClock
 
-            outcome = await service.run(
-                session, [(p.name, p.read_bytes()) for p in files],  # noqa: ASYNC240 (a CLI, files read once)
-                dry_run=dry_run, now=SystemClock().now(),
-                actor=None, profile_sections=installed.profile_sections, seed_dir=settings.seed_dir,
-                secrets_for=lambda: secrets.token_urlsafe(32))
+            data = [(p.name, p.read_bytes()) for p in files]  # noqa: ASYNC240 (a CLI, files read once)
+            if labelled_history:
+                outcome = await history.run(session, data, dry_run=dry_run, now=SystemClock().now(), actor=None)
+            else:
+                outcome = await service.run(
+                    session, data, dry_run=dry_run, now=SystemClock().now(),
+                    actor=None, profile_sections=installed.profile_sections, seed_dir=settings.seed_dir,
+                    secrets_for=lambda: secrets.token_urlsafe(32))
             if outcome.ok and not dry_run:
                 await session.commit()
             else:
@@ -93,7 +100,7 @@ def main(args: argparse.Namespace, settings: Settings, installed: Plugins) -> in
         if missing:
             print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
             return 2
-        outcome = asyncio.run(run_import(settings, args.files, args.dry_run, installed))
+        outcome = asyncio.run(run_import(settings, args.files, args.dry_run, installed, args.history))
         for p in outcome.problems:
             where = ":".join(str(x) for x in (p.file, p.sheet, p.line, p.column) if x not in (None, ""))
             print(f"{where}: {p.code}: {message(p.code, args.english, **p.params)}", file=sys.stderr)

@@ -28,6 +28,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} is no known table; closest is {closest}: missing columns {missing}, unknown columns {unknown}"),
     "import_columns_missing": ("{sheet} 缺少列：{columns}", "{sheet} lacks the columns {columns}"),
     "import_columns_unknown": ("{sheet} 有未知列：{columns}", "{sheet} has unknown columns {columns}"),
+    # A city's labelled history for the classifier (classifier_history).
+    "history_text_missing": ("诉求内容为空", "The text is empty"),
+    "history_category_missing": ("分类编码为空", "The category is empty"),
+    "history_category_unknown": ("分类编码 {code} 不是现行目录中的末级分类",
+                                 "{code} is not a leaf category of the catalogue in force"),
+    "history_text_conflict": ("同一诉求内容在第 {line} 行分类为 {first}，此处为 {code}",
+                              "The same text has category {first} on line {line} and {code} here"),
     "import_columns_repeated": ("{sheet} 有重复的列：{columns}", "{sheet} repeats the columns {columns}"),
     "import_sheet_not_exportable": ("无法导出 {name}", "{name} cannot be exported"),
     # Cells.
@@ -122,6 +129,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).
 TITLES: dict[str, tuple[str, str]] = {
     "import_rejected": ("导入数据有误", "The import has problems"),
+    "history_category_unknown": ("分类编码未知", "Unknown category"),
+    "history_text_conflict": ("同一内容分类冲突", "One text, two categories"),
     "import_format_unknown": ("文件格式无法识别", "Unknown file format"),
     "import_format_xls": ("不支持旧版 .xls", "Old .xls workbook"),
     "import_file_empty": ("文件为空", "Empty file"),

@@ -10,6 +10,7 @@ from app.models import (
     Boundary,
     CatalogueVersion,
     Category,
+    ClassifierExample,
     DeadlineProfile,
     KnowledgeArticle,
     LifeEvent,
@@ -96,3 +97,17 @@ def add(session: AsyncSession, row: Any) -> None:
 
 async def flush(session: AsyncSession) -> None:
     await session.flush()
+
+
+async def leaf_categories(session: AsyncSession) -> set[str]:
+    """The active categories a case can carry: those under a group."""
+    stmt = select(Category.code).where(Category.parent_code.is_not(None), Category.active.is_(True))  # type: ignore[union-attr,attr-defined]
+    return set((await session.execute(stmt)).scalars())
+
+
+async def history_by_hash(session: AsyncSession, hashes: list[str]) -> dict[str, ClassifierExample]:
+    out: dict[str, ClassifierExample] = {}
+    for i in range(0, len(hashes), 500):
+        stmt = select(ClassifierExample).where(ClassifierExample.text_sha256.in_(hashes[i:i + 500]))  # type: ignore[attr-defined]
+        out.update({row.text_sha256: row for row in (await session.execute(stmt)).scalars()})
+    return out

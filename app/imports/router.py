@@ -10,7 +10,7 @@ from app.core.auth import AdminUser, SessionDep
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError, NotFound, message, wants_english
-from app.imports import repository, service
+from app.imports import history, repository, service
 from app.imports.schemas import CatalogueVersionRead, ImportProblem, ImportReport
 from app.imports.sheets import ORDER
 
@@ -52,6 +52,32 @@ async def import_files(ctx: CtxDep, admin: AdminUser, request: Request,
                                 secrets_for=lambda: secrets.token_urlsafe(32),
                                 on_commit=lambda: state.cache.invalidate())
     english = wants_english(request)
+    shown = report(outcome, english)
+    if outcome.problems and not dry_run:
+        raise AppError("import_rejected", 422, count=len(outcome.problems),
+                       extra={"problems": [p.model_dump() for p in shown.problems],
+                              "files": [f.model_dump() for f in shown.files]})
+    return shown
+
+
+@router.post("/imports/classifier-history", response_model=ImportReport,
+             summary="Import a city's labelled history for the classifier: CSV or Excel of text and category",
+             description="Columns `text` (诉求内容) and `category` (分类编码: the case's final category, a leaf "
+                         "category of the catalogue). CSV in UTF-8 or GBK, or .xlsx. With `dry_run=true` every "
+                         "row's problems are reported and nothing is written; otherwise a batch without problems "
+                         "is written in one transaction with an audit record, and a batch with any problem is a "
+                         "422 `import_rejected`. A text already stored takes the new category. Nothing is "
+                         "trained here: queue a version with `POST /admin/classifier/models`.")
+async def import_history(ctx: CtxDep, admin: AdminUser, request: Request,
+                         files: Annotated[list[UploadFile], File(description="CSV or .xlsx files")],
+                         dry_run: Annotated[bool, Query(description="Check only; write nothing")] = False,
+                         ) -> ImportReport:
+    data = [(f.filename or "upload", await f.read()) for f in files]
+    outcome = await history.run(ctx.session, data, dry_run=dry_run, now=ctx.now, actor=admin.user_id)
+    return _answer(outcome, dry_run, wants_english(request))
+
+
+def _answer(outcome: service.Outcome, dry_run: bool, english: bool) -> ImportReport:
     shown = report(outcome, english)
     if outcome.problems and not dry_run:
         raise AppError("import_rejected", 422, count=len(outcome.problems),

@@ -10,7 +10,7 @@ from app.models.core import AuditLog, IdempotencyKey
 from app.models.delivery import ApiKey, InboundSignature, OutboxEvent, UnitWebhook
 from app.models.eldercare import CareVisit
 from app.models.files import FileBlob, FileLink, StoredFile
-from app.models.hotline import ClassifierFeedback
+from app.models.hotline import ClassifierArtefact, ClassifierExample, ClassifierFeedback, ClassifierModel
 from app.models.imports import CatalogueVersion
 from app.models.knowledge import KnowledgeArticle
 from app.models.mediation import DisputeType, MediationHandoff
@@ -35,6 +35,7 @@ __all__ = [
     "ApiKey", "InboundSignature", "OutboxEvent", "UnitWebhook", "AidLine", "DisputeType", "MediationHandoff",
     "MetricCaseFacts", "MetricRegionDay", "MetricUnitDay",
     "FileBlob", "FileLink", "StoredFile",
+    "ClassifierArtefact", "ClassifierExample", "ClassifierModel",
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
     "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag", "PersonLink",

@@ -414,6 +414,16 @@ MATRIX: dict[str, Row] = {
         "files": [("files", ("unit_kinds.csv",
                              "code,name,name_en,level\nx_kind,某类,Some kind,district\n".encode()))]})),
     "GET /admin/imports/version": Row(ADMINS, _get("/admin/imports/version")),
+    "POST /admin/imports/classifier-history": Row(ADMINS, lambda sc, role: ("/admin/imports/classifier-history", {
+        "params": {"dry_run": "true"}, "files": [("files", ("h.csv", "text,category\n路灯不亮,municipal.street_light\n"
+                                                                      .encode()))]})),
+    # The classifier's versions (the scenario queued one: promoting it, or queueing another, is a 409 conflict).
+    "POST /admin/classifier/models": Row(ADMINS, _json("/admin/classifier/models", None)),
+    "GET /admin/classifier/models": Row(ADMINS, _get("/admin/classifier/models")),
+    "GET /admin/classifier/models/{version}": Row(ADMINS, _get("/admin/classifier/models/{classifier_model}")),
+    "POST /admin/classifier/models/{version}/promote": Row(
+        ADMINS, _json("/admin/classifier/models/{classifier_model}/promote", None)),
+    "POST /admin/classifier/rollback": Row(ADMINS, _json("/admin/classifier/rollback", None)),
     "GET /admin/exports/{name}.{fmt}": Row(ADMINS, _get("/admin/exports/unit_kinds.csv")),
     # Open311: public reads; posting takes an application's api_key, which no role's token replaces.
     "GET /open311/v2/discovery.{fmt}": Row(EVERYONE, _get("/open311/v2/discovery.json")),
@@ -579,6 +589,7 @@ async def scenario(client, app, clock) -> Scenario:
         "answer": "可拨打12345反映。", "valid_from": "2026-01-01"}, headers=h[ADMIN])))["code"]
     ids["api_key"] = (await _ok(await client.post("/admin/api-keys", json={"name": "spare", "kind": "open311"},
                                                   headers=h[ADMIN])))["id"]
+    ids["classifier_model"] = (await _ok(await client.post("/admin/classifier/models", headers=h[ADMIN]), 202))["id"]
     from tests.api.test_open311 import NOISE
 
     key = (await _ok(await client.post("/admin/api-keys", json={"name": "随手拍", "kind": "open311"},

@@ -4,8 +4,9 @@ import csv
 from pathlib import Path
 
 import pytest
+import yaml
 
-from app.hotline.classifier import evaluate, load_examples, split
+from app.hotline.classifier import Accuracy, Classifier, evaluate, load_examples, load_knowledge, split
 from app.regions.gazetteer import Gazetteer, Place
 
 SEED = Path("seed")
@@ -27,14 +28,67 @@ def test_held_out_split_is_never_trained_on_and_covers_every_category():
     assert min(trained.values()) >= 15
 
 
-def test_accuracy_on_the_held_out_split_is_above_the_floor():
-    # 97 categories: chance is 1% top-1 and 3% top-3. Measured 0.75 / 0.91 on 626 held-out utterances
-    # (bench/classifier_accuracy.py); the floors sit ten points lower so a library upgrade may wobble, while a
-    # broken segmenter or a shuffled label set (which fall to chance) cannot pass.
-    accuracy = evaluate(load_examples(SEED))
+@pytest.fixture(scope="module")
+def accuracy() -> Accuracy:
+    return evaluate(load_examples(SEED), load_knowledge(SEED))  # trains on the training split only
+
+
+def test_accuracy_on_the_held_out_split_is_above_the_floor(accuracy):
+    # 97 categories: chance is 1% top-1 and 3% top-3. Measured 0.800 / 0.928 on 626 held-out utterances
+    # (bench/classifier_accuracy.py; 0.751 / 0.914 before the lexicon and the category texts). The floors sit two
+    # points lower, for a library upgrade's wobble; a broken segmenter, an unread lexicon (0.74 / 0.91) or a
+    # shuffled label set cannot pass.
     assert accuracy.held_out >= 500
-    assert accuracy.top1 >= 0.65
-    assert accuracy.top3 >= 0.80
+    assert accuracy.top1 >= 0.78
+    assert accuracy.top3 >= 0.91
+
+
+@pytest.mark.xfail(strict=True, reason="issue 29's target is not reached yet: held-out 0.800 / 0.928 measured; "
+                                       "when it is, this fails as XPASS: drop the mark and raise the floor above")
+def test_accuracy_on_the_held_out_split_reaches_the_issue_target(accuracy):
+    assert accuracy.top1 >= 0.85
+    assert accuracy.top3 >= 0.95
+
+
+@pytest.fixture(scope="module")
+def model() -> Classifier:
+    train, _ = split(load_examples(SEED))
+    return Classifier(train, load_knowledge(SEED))
+
+
+def test_the_fast_path_scores_as_scikit_learn_does(model):
+    # suggest() reads the TF-IDF weights and the SVM's coefficients directly; it must rank as the fitted objects do.
+    _, test = split(load_examples(SEED))
+    for e in test[:150]:
+        columns, values = model.vector(e.text)
+        reference = model.vectorizer.transform([e.text])
+        assert dict(zip(columns.tolist(), values.tolist(), strict=True)) == pytest.approx(
+            dict(zip(reference.indices.tolist(), reference.data.tolist(), strict=True)))
+        margins = model.model.decision_function(reference)[0]
+        assert model.suggest(e.text, top=1)[0].category == model.model.classes_[margins.argmax()]
+
+
+def test_lexicon_terms_drive_a_choice_and_read_as_the_callers_words(model):
+    best = model.suggest("对面工地晚上十二点还在打桩")[0]
+    assert best.category == "env.noise"
+    assert "打桩" in best.reasons and not any(r.startswith("@") for r in best.reasons)
+
+
+def test_the_lexicon_names_leaf_categories_only():
+    leaves = {c["code"] for g in yaml.safe_load((SEED / "categories.yaml").read_text(encoding="utf-8"))
+              for c in g.get("children") or ()}
+    knowledge = load_knowledge(SEED)
+    taught = {e.category for e in load_examples(SEED)}
+    # Every category with utterances has terms, and no term names an unknown one (a category of a kind's own,
+    # such as housing.rental_registration, has no utterances and is never suggested).
+    assert taught <= set(knowledge.lexicon) <= leaves
+    assert all(knowledge.lexicon.values()) and {e.category for e in knowledge.texts} <= leaves
+
+
+def test_without_the_seed_knowledge_the_classifier_still_trains_on_utterances_alone():
+    train, _ = split(load_examples(SEED))
+    found = Classifier(train[:400]).suggest("老板拖欠了我三个月工资")
+    assert found and all(s.reasons for s in found)
 
 
 @pytest.fixture(scope="module")
