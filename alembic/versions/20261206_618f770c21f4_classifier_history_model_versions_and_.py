@@ -4,7 +4,7 @@ A city's labelled history (classifier_examples), the versions the worker trains 
 (classifier_models) and their weights (classifier_artefacts, apart so that listing versions never reads them).
 
 Revision ID: 618f770c21f4
-Revises: 357fa0f6ef58
+Revises: 2207005bbaa0
 Create Date: 2026-12-06 00:13:42.605093
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import app.models.base
 
 revision: str = '618f770c21f4'
-down_revision: str | None = '357fa0f6ef58'
+down_revision: str | None = '2207005bbaa0'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
