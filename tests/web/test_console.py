@@ -133,6 +133,13 @@ def test_an_emergency_shows_its_banner(browser: Any, server: Server) -> None:
     assert "119" in banner.inner_text() or "燃气" in banner.inner_text()
     assert page.input_value("#in-urgency") == "critical"
     page.screenshot(path=str(SHOTS / "console-emergency.png"), full_page=True)
+    page.click("#lang")  # English, the text kept
+    page.wait_for_selector("#p-suggestions h2:has-text('Category suggestions')")
+    assert page.input_value("#in-description").startswith("楼道里")
+    page.fill("#in-description", page.input_value("#in-description") + " ")
+    page.wait_for_selector("#emergency-banner:has-text('Hand the caller over')")
+    page.screenshot(path=str(SHOTS / "console-emergency-en.png"), full_page=True)
+    page.click("#lang")
     page.context.close()
 
 
@@ -207,6 +214,7 @@ def test_the_live_wall_shows_a_new_case(browser: Any, server: Server) -> None:
     page.goto("/console#/wall")
     page.wait_for_selector("#wall-total")
     before = int(page.inner_text("#wall-total"))
+    assert before >= 2  # the agent's order and the resident's report of the tests above
     token = server.token("agent01", "Agent#2026")
     r = httpx.post(f"{server.url}/hotline/orders", headers={"Authorization": f"Bearer {token}"},
                    json={"work_order_type": "help", "description": "小区门口有人晕倒了，没有呼吸，快来人",
@@ -246,4 +254,5 @@ def test_first_load_is_small(server: Server) -> None:
     paths = ["/console/", "/web/style.css", "/console/app.js", "/web/api.js", "/web/i18n.js", "/web/ui.js",
              "/console/intake.js"]
     total = sum(len(httpx.get(server.url + p).content) for p in paths)
+    print(f"console first load: {total} bytes")
     assert total < 300_000, total

@@ -14,8 +14,15 @@ export async function render(view) {
   const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
   const cases = new Map();
   const names = new Map();
-  const page = await get('/cases', { created_from: today, sort: 'created', limit: 200 }).catch(() => ({ items: [] }));
-  for (const c of page.items) cases.set(c.id, { id: c.id, number: c.number, category: c.category.name, region_code: c.region_code, urgency: c.urgency, at: c.created_at });
+  const items = [];
+  let cursor;
+  for (let i = 0; i < 10; i++) { // up to 1,000 cases of today, a page (the API's largest) at a time
+    const page = await get('/cases', { created_from: today, sort: 'created', limit: 100, cursor }).catch(() => ({ items: [] }));
+    items.push(...page.items);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  for (const c of items) cases.set(c.id, { id: c.id, number: c.number, category: c.category.name, region_code: c.region_code, urgency: c.urgency, at: c.created_at });
   const live = [];
   const wall = h('div', { class: 'wall', id: 'wall' });
   view.append(wall);
