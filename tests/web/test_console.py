@@ -113,6 +113,16 @@ def test_agent_logs_a_call_and_files_it(browser: Any, server: Server, shared: di
     page.wait_for_selector("#timeline li")
     assert page.locator("#trace li").count() >= 2
     page.screenshot(path=str(SHOTS / "console-case.png"), full_page=True)
+    # The same matter again: the first order shows as a likely duplicate, and filing merges into it.
+    page.goto("/console#/intake")
+    page.fill("#in-caller_phone", "13800138009")
+    page.fill("#in-address", ADDRESS)
+    page.fill("#in-description", NOISE)
+    page.click(f"#duplicate-list li:has-text('{shared['agent_case']}') button")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#filed")
+    page.click("#filed-number")
+    page.wait_for_selector("#timeline li:has-text('合并')")
     # An API error is shown next to the field it names: a phone that is not one.
     page.goto("/console#/intake")
     page.wait_for_selector("#intake-form")

@@ -169,7 +169,6 @@ export async function render(view) {
   form.caller_phone.addEventListener('input', () => { history(); showMissing(); saveDraft(); });
   form.caller_name.addEventListener('input', saveDraft);
   form.category.addEventListener('change', () => { s.category = form.category.value || null; s.chosen = true; duplicates(); });
-  form.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); } });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -202,7 +201,8 @@ export async function render(view) {
   showMissing();
   if (draft.description) words();
   if (draft.address) resolve();
-  const keys = (e) => {
+  const keys = (e) => { // anywhere on the screen: Ctrl+Enter files, Alt+Shift+1..3 picks a suggestion
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); return; }
     if (e.altKey && e.shiftKey && /^[1-3]$/.test(e.code.replace('Digit', ''))) {
       const btn = document.querySelectorAll('#suggestion-list button')[Number(e.code.replace('Digit', '')) - 1];
       if (btn) { e.preventDefault(); btn.click(); }
