@@ -23,6 +23,7 @@ from app.core.keys import load_keys
 from app.core.observability import Metrics, RequestContextMiddleware, configure_logging, metrics_endpoint
 from app.core.ratelimit import install_rate_limits
 from app.registry import plugins
+from app.web.mount import install_web
 
 log = logging.getLogger("app")
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
         return JSONResponse({"status": "ready", "database": request.app.state.engine.dialect.name})
 
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    install_web(app)  # last: the pages' mounts never shadow an API route
     return app
 
 

@@ -18,6 +18,11 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-act
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
+# The console and the resident page (app/web): their own scripts and styles only, no inline code; images from the
+# app (signed file links) and the camera (blob: previews); calls to the same origin.
+WEB_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+           "font-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+WEB_PREFIXES = ("/console", "/m/", "/web/")
 
 
 def security_headers(path: str, hsts_seconds: int) -> list[tuple[bytes, bytes]]:
@@ -26,7 +31,8 @@ def security_headers(path: str, hsts_seconds: int) -> list[tuple[bytes, bytes]]:
         "x-content-type-options": "nosniff",
         "x-frame-options": "DENY",
         "referrer-policy": "no-referrer",
-        "content-security-policy": DOCS_CSP if path in DOCS_PATHS else API_CSP,
+        "content-security-policy": DOCS_CSP if path in DOCS_PATHS
+        else WEB_CSP if path == "/m" or path.startswith(WEB_PREFIXES) else API_CSP,
     }
     if not path.startswith(STATIC + "/"):
         # Answers carry personal data and depend on who asks: no browser or proxy keeps them.

@@ -69,7 +69,9 @@ async def report(ctx: CtxDep, body: ReportCreate, idem: IdempotencyDep) -> Any:
 async def classify(ctx: CtxDep, body: ClassifyRequest) -> ClassifyResult:
     if ctx.principal.role not in AGENTS | {Role.admin, Role.resident}:
         raise AppError("forbidden", 403)
-    return ClassifyResult(suggestions=await service.classify(ctx, body.text))
+    suggestions = await service.classify(ctx, body.text)
+    found = service.recognise(ctx.state, body.text, suggestions[0].category.code if suggestions else None)
+    return ClassifyResult(suggestions=suggestions, emergency=service.present_emergency(found))
 
 
 @router.get("/cases/{case_id}/similar", response_model=list[SimilarCase],

@@ -92,6 +92,9 @@ class ClassifySuggestion(BaseModel):
 
 class ClassifyResult(BaseModel):
     suggestions: list[ClassifySuggestion]
+    emergency: "Emergency | None" = Field(
+        default=None, description="The same recognition the intake applies: when the words are an emergency, the "
+                                  "hand-offs and their scripts, so a console can show them while the agent types")
 
 
 class SimilarCase(BaseModel):

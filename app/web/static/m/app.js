@@ -1,0 +1,121 @@
+// The resident page: sign in or register, report with a photo and the location, my requests, the reply, rating.
+import { act, api, get, login, logout, onUnauthorized, post, session, upload } from '/web/api.js';
+import { lang, n, setLang, t, translate } from '/web/i18n.js';
+import { $, badge, clearErrors, fmtTime, h, showErrors } from '/web/ui.js';
+
+const view = $('#view');
+const TYPES = ['complaint', 'help', 'consultation', 'report', 'suggestion', 'praise'];
+
+function input(name, attrs = {}) { return h('input', { id: `m-${name}`, name, ...attrs }); }
+function field(key, el) { return h('div', { class: 'field' }, h('label', { for: el.id }, t(key)), el); }
+function formOf(id, ...children) { return h('form', { id, novalidate: true }, h('div', { class: 'form-error', role: 'alert', hidden: true }), ...children); }
+
+function nav() {
+  $('#nav').replaceChildren(...(session.token ? [
+    h('a', { href: '#/report' }, t('report')), h('a', { href: '#/mine' }, t('my_cases')),
+    h('button', { type: 'button', onclick: async () => { await logout(); location.hash = '#/'; route(); } }, t('logout'))] : []));
+}
+
+function signIn() {
+  const f = formOf('signin-form', field('phone', input('username', { inputmode: 'tel', autocomplete: 'username' })),
+    field('password', input('password', { type: 'password', autocomplete: 'current-password' })), h('button', { class: 'primary', type: 'submit' }, t('login')));
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault(); clearErrors(f);
+    try { await login(f.username.value.trim(), f.password.value); location.hash = '#/mine'; route(); } catch (err) { showErrors(f, err); }
+  });
+  const r = formOf('register-form', field('name', input('name', { autocomplete: 'name' })), field('phone', input('phone', { inputmode: 'tel' })),
+    field('password', input('password', { type: 'password', autocomplete: 'new-password' })), h('button', { class: 'primary', type: 'submit' }, t('register')));
+  r.addEventListener('submit', async (e) => {
+    e.preventDefault(); clearErrors(r);
+    try {
+      await post('/auth/register', { name: r.name.value.trim(), phone: r.phone.value.trim(), password: r.password.value });
+      await login(r.phone.value.trim(), r.password.value); location.hash = '#/report'; route();
+    } catch (err) { showErrors(r, err); }
+  });
+  view.append(h('section', { class: 'card' }, h('h2', {}, t('login')), f), h('section', { class: 'card' }, h('h2', {}, t('register')), r));
+}
+
+function report() {
+  const pos = {};
+  const photo = input('photo', { type: 'file', accept: 'image/*', capture: 'environment' });
+  const preview = h('img', { class: 'photo-preview', alt: '', hidden: true });
+  photo.addEventListener('change', () => { if (photo.files[0]) { preview.src = URL.createObjectURL(photo.files[0]); preview.hidden = false; } });
+  const where = h('span', { class: 'muted', id: 'm-located' });
+  const f = formOf('report-form',
+    field('description', h('textarea', { id: 'm-description', name: 'description', rows: 5 })),
+    field('address', input('address')),
+    h('button', { type: 'button', class: 'btn secondary', onclick: () => navigator.geolocation?.getCurrentPosition((p) => {
+      pos.lat = p.coords.latitude; pos.long = p.coords.longitude; where.textContent = `${t('located')} ${pos.lat.toFixed(5)}, ${pos.long.toFixed(5)}`;
+    }, (err) => { where.textContent = err.message; }) }, t('use_location')), ' ', where,
+    field('work_order_type', h('select', { id: 'm-work_order_type', name: 'work_order_type' }, TYPES.map((x) => h('option', { value: x }, n(x))))),
+    field('photo', photo), preview,
+    h('button', { class: 'primary', type: 'submit' }, t('submit')));
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault(); clearErrors(f);
+    try {
+      const files = photo.files[0] ? [(await upload(photo.files[0], 'photo')).id] : [];
+      const c = await post('/reports', { description: f.description.value.trim(), address: f.address.value.trim() || null, work_order_type: f.work_order_type.value, files, ...pos });
+      location.hash = `#/case/${c.id}`;
+    } catch (err) { showErrors(f, err); }
+  });
+  view.append(h('section', { class: 'card' }, h('h2', {}, t('report')), f));
+}
+
+async function mine() {
+  const track = formOf('track-form', field('number', input('number')), h('button', { class: 'btn secondary', type: 'submit' }, t('track')));
+  const list = h('div', { id: 'my-list' });
+  const show = (items) => list.replaceChildren(...(items.length ? items.map((c) => h('button', { type: 'button', class: 'case-item', dataset: { id: c.id }, onclick: () => { location.hash = `#/case/${c.id}`; } },
+    h('strong', {}, c.number), ' ', badge(c.status), h('div', {}, c.category.name), h('div', { class: 'muted' }, fmtTime(c.created_at)))) : [h('p', { class: 'muted' }, t('no_items'))]));
+  track.addEventListener('submit', async (e) => {
+    e.preventDefault(); clearErrors(track);
+    try { show((await get('/cases', { number: track.number.value.trim() })).items); } catch (err) { showErrors(track, err); }
+  });
+  view.append(h('section', { class: 'card' }, h('h2', {}, t('my_cases')), track, list), h('p', { class: 'muted' }, t('notifications_na')));
+  show((await get('/cases', { sort: 'created', limit: 50 })).items);
+}
+
+async function casePage(id) {
+  const c = await get(`/cases/${id}`);
+  const files = await get(`/cases/${id}/files`).catch(() => []);
+  const box = h('section', { class: 'card', id: 'm-case' },
+    h('h2', {}, h('span', { id: 'm-number' }, c.number), ' ', h('span', { id: 'm-status' }, badge(c.status))),
+    h('p', {}, c.category.name, ' · ', c.location.region_name || '', ' ', c.location.address || ''),
+    h('p', {}, c.description),
+    c.reply ? h('div', { class: 'card', id: 'm-reply' }, h('h3', {}, t('reply')), h('p', {}, c.reply.text)) : '',
+    (files || []).map((f) => h('div', {}, f.thumbnail_url ? h('img', { class: 'photo-preview', src: f.thumbnail_url, alt: f.name }) : h('a', { href: f.url }, f.name))),
+    h('h3', {}, t('timeline')), h('ul', { class: 'timeline' }, c.timeline.map((e) => h('li', {}, `${fmtTime(e.at)} ${n(e.type)}${e.to_status ? ` → ${n(e.to_status)}` : ''}`))));
+  view.append(h('a', { href: '#/mine' }, `‹ ${t('back')}`), box);
+  if (c.allowed_actions.includes('rate')) {
+    const sel = (name, opts) => h('select', { id: `m-${name}`, name }, opts.map(([v, l]) => h('option', { value: v }, l)));
+    const f = formOf('rate-form',
+      field('solved', sel('solved', [['true', t('true')], ['false', t('false')]])),
+      field('satisfaction', sel('satisfaction', ['satisfied', 'basically_satisfied', 'dissatisfied'].map((x) => [x, t(x)]))),
+      field('comment', h('textarea', { id: 'm-comment', name: 'comment', rows: 3 })), h('button', { class: 'primary', type: 'submit' }, t('rate')));
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault(); clearErrors(f);
+      try {
+        await act(c, 'rate', { solved: f.solved.value === 'true', satisfaction: f.satisfaction.value, comment: f.comment.value.trim() || null });
+        view.replaceChildren(); await casePage(id); view.prepend(h('p', { class: 'ok', role: 'status', id: 'm-thanks' }, t('thanks')));
+      } catch (err) { showErrors(f, err); }
+    });
+    view.append(h('section', { class: 'card' }, h('h2', {}, t('rate')), f));
+  }
+}
+
+async function route() {
+  translate(); nav();
+  view.replaceChildren();
+  const [, name, arg] = location.hash.split('/');
+  try {
+    if (!session.token) signIn();
+    else if (name === 'report') report();
+    else if (name === 'case') await casePage(Number(arg));
+    else await mine();
+  } catch (err) { view.append(h('p', { class: 'form-error' }, err.message)); }
+}
+
+void api; void lang;
+onUnauthorized(() => { session.token = null; route(); });
+$('#lang').addEventListener('click', () => { setLang(lang() === 'zh' ? 'en' : 'zh'); route(); });
+window.addEventListener('hashchange', route);
+route();
