@@ -45,7 +45,7 @@ function report() {
     field('description', h('textarea', { id: 'm-description', name: 'description', rows: 5 })),
     field('address', input('address')),
     h('button', { type: 'button', class: 'btn secondary', onclick: () => navigator.geolocation?.getCurrentPosition((p) => {
-      pos.lat = p.coords.latitude; pos.long = p.coords.longitude; where.textContent = `${t('located')} ${pos.lat.toFixed(5)}, ${pos.long.toFixed(5)}`;
+      pos.latitude = p.coords.latitude; pos.longitude = p.coords.longitude; where.textContent = `${t('located')} ${pos.latitude.toFixed(5)}, ${pos.longitude.toFixed(5)}`;
     }, (err) => { where.textContent = err.message; }) }, t('use_location')), ' ', where,
     field('work_order_type', h('select', { id: 'm-work_order_type', name: 'work_order_type' }, TYPES.map((x) => h('option', { value: x }, n(x))))),
     field('photo', photo), preview,
@@ -78,12 +78,13 @@ async function casePage(id) {
   const c = await get(`/cases/${id}`);
   const files = await get(`/cases/${id}/files`).catch(() => []);
   const box = h('section', { class: 'card', id: 'm-case' },
-    h('h2', {}, h('span', { id: 'm-number' }, c.number), ' ', h('span', { id: 'm-status' }, badge(c.status))),
+    h('h2', {}, h('span', { id: 'm-number' }, c.number), ' ', h('span', { id: 'm-status' }, h('span', { class: `badge b-${c.status}` }, c.status_label))),
     h('p', {}, c.category.name, ' · ', c.location.region_name || '', ' ', c.location.address || ''),
     h('p', {}, c.description),
     c.reply ? h('div', { class: 'card', id: 'm-reply' }, h('h3', {}, t('reply')), h('p', {}, c.reply.text)) : '',
     (files || []).map((f) => h('div', {}, f.thumbnail_url ? h('img', { class: 'photo-preview', src: f.thumbnail_url, alt: f.name }) : h('a', { href: f.url }, f.name))),
-    h('h3', {}, t('timeline')), h('ul', { class: 'timeline' }, c.timeline.map((e) => h('li', {}, `${fmtTime(e.at)} ${n(e.type)}${e.to_status ? ` → ${n(e.to_status)}` : ''}`))));
+    c.promised_due ? h('p', { class: 'muted', id: 'm-promised' }, `${t('promised_due')} ${fmtTime(c.promised_due)}`) : '',
+    h('h3', {}, t('timeline')), h('ul', { class: 'timeline' }, c.steps.map((st) => h('li', { class: st.done ? 'done' : 'todo' }, `${st.at ? fmtTime(st.at) + ' ' : ''}${st.label}`))));
   view.append(h('a', { href: '#/mine' }, `‹ ${t('back')}`), box);
   if (c.allowed_actions.includes('rate')) {
     const sel = (name, opts) => h('select', { id: `m-${name}`, name }, opts.map(([v, l]) => h('option', { value: v }, l)));
