@@ -59,6 +59,13 @@ async def case(client, headers: dict[str, str], **overrides: Any) -> dict[str, A
     return response.json()
 
 
+async def desk(client, app, case_id: int) -> dict[str, Any]:
+    """The whole record of a case as the centre's desk reads it (a resident's own answers are curated)."""
+    response = await client.get(f"/cases/{case_id}", headers=await login_as(app, "dispatcher"))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 async def act(client, headers: dict[str, str], case_body: dict[str, Any], action: str,
               body: dict[str, Any] | None = None, *, expect: int = 200) -> dict[str, Any]:
     response = await client.post(f"/cases/{case_body['id']}/actions/{action}", json=body or {},

@@ -127,7 +127,7 @@ def problem(
     )
 
 
-def field_error(field: str, kind: str, english: bool, **ctx: Any) -> dict[str, Any]:
+def field_error(field: str, kind: str, english: bool, /, **ctx: Any) -> dict[str, Any]:
     """One field's error: a validation type's text, or a catalogue code's (a request model's own check)."""
     zh, en = FIELD_MESSAGES.get(kind) or text_of(kind) or (kind, kind)
     return {"field": field, "code": kind, "message": _fmt(en if english else zh, ctx)}

@@ -76,8 +76,10 @@ async def test_resident_applies_online_is_accepted_with_a_material_to_follow_and
     case = await _apply(client, resident, "TEST-ALLOWANCE", upload("id_card", "hukou_book"))
     assert (case["kind"], case["channel"], case["status"], case["stage"]) == ("affair", "app", "dispatched",
                                                                               "submitted")
-    assert case["lead_unit"]["id"] == unit  # the item's unit kind, in the applicant's community
-    assert case["deadlines"]["handle_due"] == local_end(2026, 12, 14)  # 15 working days from Mon 23 Nov
+    desk = await f.desk(client, app, case["id"])
+    assert desk["lead_unit"]["id"] == unit  # the item's unit kind, in the applicant's community
+    assert desk["deadlines"]["handle_due"] == local_end(2026, 12, 14)  # 15 working days from Mon 23 Nov
+    assert case["promised_due"] == desk["deadlines"]["handle_due"]  # the applicant reads the same promise
     applicant = case["payload"]["applicant"]
     assert applicant["id_masked"] == "110***********0033" and "id_cipher" not in applicant
     assert ELDER_ID not in str(case)
@@ -100,7 +102,7 @@ async def test_resident_applies_online_is_accepted_with_a_material_to_follow_and
     assert response.status_code == 200, response.text
     case = response.json()
     assert case["stage"] == "accepted" and case["stage_due"] is None
-    assert case["timeline"][-1]["data"]["tolerance_completed"] is True
+    assert (await f.desk(client, app, case["id"]))["timeline"][-1]["data"]["tolerance_completed"] is True
 
     case = await f.act(client, staff, case, "approve", {"certificate_no": "FT-2026-0001", "collection": "mail"})
     assert (case["status"], case["stage"]) == ("replied", "approved")
@@ -160,13 +162,13 @@ async def test_returned_with_one_complete_list_the_clock_stops_and_restarts_on_r
                                  headers={**resident, "If-Match": f'"{case["version"]}"'})
     case = response.json()
     assert case["stage"] == "materials_requested"
-    assert case["timeline"][-1]["data"]["still_asked"] == ["hukou_book"]
+    assert (await f.desk(client, app, case["id"]))["timeline"][-1]["data"]["still_asked"] == ["hukou_book"]
     response = await client.post(f"/affairs/applications/{case['id']}/materials",
                                  json={"materials": upload("hukou_book")},
                                  headers={**resident, "If-Match": f'"{case["version"]}"'})
     case = response.json()
     assert case["stage"] == "submitted"
-    assert case["deadlines"]["handle_due"] == local_end(2026, 12, 17)  # 15 working days from Thu 26 Nov
+    assert case["promised_due"] == local_end(2026, 12, 17)  # 15 working days from Thu 26 Nov
     case = await f.act(client, staff, case, "accept")
     assert case["stage"] == "accepted"
 
@@ -182,7 +184,8 @@ async def test_a_tolerated_application_past_its_supplement_date_is_terminated_by
     clock.set(datetime(2026, 12, 10, 16, 1, tzinfo=UTC))
     assert await expire_stages(app.state) == 1
     assert await expire_stages(app.state) == 0  # once only
-    case = (await client.get(f"/cases/{case['id']}", headers=resident)).json()
+    assert (await client.get(f"/cases/{case['id']}", headers=resident)).json()["status_label"] == "已办结"
+    case = await f.desk(client, app, case["id"])
     assert (case["status"], case["stage"], case["close_reason"]) == ("closed", "terminated", "terminated")
     event = case["timeline"][-1]
     assert event["type"] == "terminate" and event["actor_role"] == "system"
@@ -386,8 +389,9 @@ async def test_a_seeded_item_routes_to_the_civil_affairs_station_of_the_subdistr
             if m["key"]]
     case = await _apply(client, resident, "ELD-ALLOWANCE", have)
     station = await f.unit_by_kind(app, "440304002000", "civil_affairs_station")  # 园岭街道
-    assert case["lead_unit"]["id"] == station
-    trace = case["timeline"][1]["data"]["trace"]
+    desk = await f.desk(client, app, case["id"])
+    assert desk["lead_unit"]["id"] == station and case["lead_unit"]["id"] == station
+    trace = desk["timeline"][1]["data"]["trace"]
     assert "ELD-ALLOWANCE" in trace[0]["text"] and "属地" in trace[-1]["text"]
 
 
@@ -398,7 +402,7 @@ async def test_a_new_handling_unit_inherits_the_promise_and_its_pause(client, ap
     dispatcher = await f.login_as(app, "dispatcher")
     resident = await f.login_as(app, "resident")
     case = await _apply(client, resident, "TEST-ALLOWANCE", upload("id_card", "hukou_book", "bank_card"))
-    promised = case["deadlines"]["handle_due"]
+    promised = case["promised_due"]
     assert promised == local_end(2026, 12, 14)  # 15 working days from Mon 23 Nov
 
     clock.advance(days=2)

@@ -55,6 +55,8 @@ async def test_a_household_just_under_the_line_is_noticed_objected_to_and_approv
                                      "text_en": "per-capita monthly income 1450.00 is not below the line 1450.00"}
 
     case = (await client.post("/aid/applications", json=household(me["id"]), headers=resident)).json()
+    assert case["status_label"] == "已派发" and "deadlines" not in case  # the applicant's own view
+    case = await f.desk(client, app, case["id"])
     station = await f.unit_by_kind(app, "440304002000", "civil_affairs_station")
     assert (case["kind"], case["stage"], case["lead_unit"]["id"]) == ("aid", "applied", station)
     # 25 working days: Mid-Autumn (Fri 25 Sep) and National Day (1–7 Oct) skipped, Sat 10 Oct worked (调休)

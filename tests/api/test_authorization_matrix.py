@@ -505,7 +505,7 @@ async def scenario(client, app, clock) -> Scenario:
     ids = sc.ids
 
     async def new_case() -> dict:
-        case = await f.case(client, h[RES_A], caller_phone=None)
+        case = await f.desk(client, app, (await f.case(client, h[RES_A], caller_phone=None))["id"])
         assert case["lead_unit"]["id"] == eco, case["lead_unit"]
         if any(a["unit"]["id"] == urban for a in case["assignments"]):  # the noise rule brings it in already
             return case
