@@ -21,6 +21,7 @@ CATEGORIES = {
     "city.street_vendor": "地铁站出口有流动摊贩占道经营，堵住盲道",
     "municipal.street_light": "路口的路灯坏了一个星期，晚上很黑",
     "municipal.drainage": "雨后路面积水，下水道堵塞排不出去",
+    "municipal.flooding": "暴雨后小区地下车库大面积内涝，需要排水",  # complex: 15 working days, same lead kind
     "traffic.parking": "消防通道长期被私家车占用停放",
     "housing.property": "物业不按合同维修电梯，业主多次反映无果",
     "labour.wages": "公司拖欠三个月工资，老板不接电话",
@@ -41,6 +42,7 @@ def _order(w: World, category: str | None = None) -> dict[str, Any]:
 async def _opened(w: World, response, resident: int | None = None) -> None:
     if response.status_code == 201:
         case_id = response.json()["id"]
+        w.category[case_id] = response.json()["category"]["code"]
         w.cases.append(case_id)
         w.touched.add(case_id)
         if resident is not None:
@@ -141,7 +143,8 @@ async def dispatcher(w: World) -> None:
     elif action == "add_co_handler":
         body = {"unit_id": w.other_unit(lead)}
     elif action == "merge":
-        masters = [c for c in w.cases[-40:] if c != case["id"]]
+        same = [c for c in w.cases[-40:] if w.category.get(c) == case["category"]["code"] and c != case["id"]]
+        masters = same if same and w.rnd.random() < 0.8 else [c for c in w.cases[-40:] if c != case["id"]]
         if not masters:
             return
         body = {"master_case_id": w.rnd.choice(masters), "reason": "重复来电"}
@@ -198,8 +201,10 @@ async def reroute(w: World) -> None:
     value = {"category": lambda: w.rnd.choice(list(CATEGORIES)), "region_code": lambda: w.rnd.choice(w.communities),
              "urgency": lambda: w.rnd.choice(["normal", "urgent", "critical"])}[change]()
     w.note(f"reroute case {case_id}: {change} -> {value}")
-    await w.call("PATCH", f"/cases/{case_id}", {**w.rnd.choice(w.dispatchers), "If-Match": f'"{case["version"]}"'},
+    r = await w.call("PATCH", f"/cases/{case_id}", {**w.rnd.choice(w.dispatchers), "If-Match": f'"{case["version"]}"'},
                  case_id=case_id, json={change: value, "reason": "核实后更正"})
+    if r.status_code == 200:
+        w.category[case_id] = r.json()["category"]["code"]
 
 
 async def time_passes(w: World) -> None:
@@ -227,7 +232,8 @@ async def admin_rules(w: World) -> None:
     else:
         change = {"lead_kind": w.rnd.choice(kinds)}
     w.note(f"admin changes rule {rule['id']} ({category}): {change}")
-    await w.call("PATCH", f"/routing/rules/{rule['id']}", w.admin, json=change)
+    await w.call("PATCH", f"/routing/rules/{rule['id']}", {**w.admin, "If-Match": f'"{rule["version"]}"'},
+                 json=change)
 
 
 async def admin_calendar(w: World) -> None:

@@ -125,7 +125,9 @@ def deadlines_on_working_days(x: Facts) -> None:
 
 
 def _urgency_changed(x: Facts) -> bool:
-    return any(e.type == "reroute" and "urgency" in (e.data or {}).get("after", {}) for e in x.events)
+    """A change of urgency, or of handling class to a shorter limit, keeps a due computed on another basis."""
+    return any(e.type == "reroute" and ("urgency" in (e.data or {}).get("after", {}) or "handling_class" in
+                                        (e.data or {})) for e in x.events)
 
 
 def _inherited(x: Facts) -> bool:

@@ -10,7 +10,7 @@ from tests.simulation.machine import run_machine
 from tests.simulation.run import Databases
 
 EXAMPLES = int(os.environ.get("SIM_EXAMPLES", "2"))
-STEPS = int(os.environ.get("SIM_STEPS", "120"))
+STEPS = int(os.environ.get("SIM_STEPS", "100"))
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

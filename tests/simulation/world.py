@@ -37,6 +37,7 @@ class Stats:
     actions: dict[str, int] = field(default_factory=dict)
     answers: dict[int, int] = field(default_factory=dict)
     checks: dict[str, int] = field(default_factory=dict)
+    refusals: dict[str, int] = field(default_factory=dict)  # which refusals the steps met, by problem code
 
     def count(self, table: dict, key: Any) -> None:
         table[key] = table.get(key, 0) + 1
@@ -56,6 +57,7 @@ class World:
         self.stats = Stats()
         self.cases: list[int] = []
         self.requester_of: dict[int, int] = {}  # case id -> resident index
+        self.category: dict[int, str] = {}  # case id -> its category as last set (duplicates merge within one)
         self.phones: list[str] = []  # callers so far: repeat callers dial again
         self.last_event_id = 0
         self.seen: dict[int, Seen] = {}
@@ -101,6 +103,9 @@ class World:
         before = await self.case_version(case_id) if case_id is not None else None
         response = await self.client.request(method, url, headers=headers, **kwargs)
         self.stats.count(self.stats.answers, response.status_code)
+        if 400 <= response.status_code < 500:
+            code = response.json().get("code") if response.headers.get("content-type", "").endswith("json") else "?"
+            self.stats.count(self.stats.refusals, f"{method} {url.split('/')[1]} {response.status_code} {code}")
         if response.status_code >= 500:
             raise Violation("no_server_errors", f"{method} {url} -> {response.status_code}: {response.text[:500]}")
         if case_id is not None:
