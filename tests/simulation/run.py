@@ -170,7 +170,8 @@ async def long_run(backend: str, steps: int, seed: int, report_every: int = 200)
             stats = d.world.stats
             return {"backend": backend, "seed": seed, "steps": stats.steps, "seconds": time.monotonic() - began,
                     "simulated_until": d.world.clock.now().isoformat(), "cases": len(d.world.cases),
-                    "checks": stats.checks, "actions": stats.actions, "answers": stats.answers, "refusals": stats.refusals}
+                    "checks": stats.checks, "actions": stats.actions, "answers": stats.answers,
+                    "refusals": stats.refusals}
     finally:
         await dbs.drop(url)
         dbs.close()
