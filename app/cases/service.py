@@ -283,7 +283,7 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     status_before = case.status
     if case.status != Status.received:
         decision = await decide_lead(ctx, case)
-        lead_before = case.lead_unit_id
+        lead_before, class_before = case.lead_unit_id, case.handling_class
         data["decision"] = {"lead_unit_id": decision.lead.id, "rule_id": decision.rule.id if decision.rule
                             else None, "fallback": decision.fallback, "trace": decision.trace_dicts()}
         data.update(await apply_decision(ctx, case, decision))
@@ -291,6 +291,8 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
             case.status = Status.dispatched
         elif "urgency" in changes:
             data["urgency"] = await urgency_changed(ctx, case, before["urgency"])
+        elif case.handling_class != class_before:
+            data["handling_class"] = await handling_class_changed(ctx, case, class_before)
     case.version += 1
     case.updated_at = ctx.now
     ctx.event(case, "reroute", from_status=status_before, to_status=case.status, reason=body.reason, data=data)
@@ -325,6 +327,25 @@ async def urgency_changed(ctx: Ctx, case: Case, before: str) -> dict[str, Any]:
             else:
                 clear_oversight(case)
     return {"from": before, "to": case.urgency, "set_by": "agent", "clause": clause,
+            "handle_due_before": old.isoformat() if old else None,
+            "handle_due": case.handle_due.isoformat() if case.handle_due else None}
+
+
+async def handling_class_changed(ctx: Ctx, case: Case, before: str) -> dict[str, Any]:
+    """The new category is handled in another class (standard or complex) by the same lead: a longer limit counts
+    from the dispatch, with the extensions granted; a shorter one never takes back time the unit had."""
+    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
+    calendar = await current_calendar(ctx.state, ctx.session)
+    limit, clause = profile.handling_limit(case.work_order_type, case.urgency, case.handling_class)
+    old = case.handle_due
+    if old is not None and case.dispatched_at is not None:
+        basis = Basis(case.dispatched_at, limit, case.extension_days_granted)
+        due = basis.compute(calendar, ctx.zone)
+        if due.at > old:
+            clock.set_due(case, "handle_due", basis, due)
+            if due.at > ctx.now:
+                clear_oversight(case)
+    return {"from": before, "to": case.handling_class, "clause": clause,
             "handle_due_before": old.isoformat() if old else None,
             "handle_due": case.handle_due.isoformat() if case.handle_due else None}
 

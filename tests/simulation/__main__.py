@@ -1,0 +1,35 @@
+"""The long run: `python -m tests.simulation --backend sqlite --steps 100000 [--seed N]`.
+
+One district, one database, a simulated year spread over the steps; every invariant after every step. Prints the
+seed first, progress every thousand steps, and at the end steps per second and how often each invariant was
+checked (as JSON). A violation prints the seed and the last steps, and exits 1.
+"""
+
+import argparse
+import json
+import random
+import sys
+
+from tests.simulation.run import run_long
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.simulation")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--steps", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args()
+    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    print(f"simulation seed {seed} on {args.backend}, {args.steps} steps", flush=True)
+    try:
+        result = run_long(args.backend, args.steps, seed)
+    except AssertionError as exc:
+        print(f"FAILED (seed {seed}): {exc}", flush=True)
+        return 1
+    result["steps_per_second"] = round(result["steps"] / result["seconds"], 1)
+    print(json.dumps(result, indent=2, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

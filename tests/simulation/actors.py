@@ -1,0 +1,256 @@
+"""What the people of the district do, one step at a time, with realistic weights.
+
+Each step is an async function of the world. It reads the case as its actor may see it, picks one of the actions
+the API offers that actor (sometimes one it does not, which must be refused and write nothing), and sends it with
+a plausible body. Steps never assert what the answer should be: the invariants judge the state after each step.
+"""
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.simulation.world import DISTRICT, World
+
+CATEGORIES = {
+    "env.noise": "楼下工地晚上十一点还在施工，噪音很大，影响休息",
+    "env.air": "小区旁边的餐馆油烟直排，整栋楼都是味道",
+    "env.dust": "工地渣土车没有覆盖，路上扬尘很大",
+    "city.sanitation": "小区门口的垃圾桶三天没人清运，已经发臭",
+    "city.street_vendor": "地铁站出口有流动摊贩占道经营，堵住盲道",
+    "municipal.street_light": "路口的路灯坏了一个星期，晚上很黑",
+    "municipal.drainage": "雨后路面积水，下水道堵塞排不出去",
+    "municipal.flooding": "暴雨后小区地下车库大面积内涝，需要排水",  # complex: 15 working days, same lead kind
+    "traffic.parking": "消防通道长期被私家车占用停放",
+    "housing.property": "物业不按合同维修电梯，业主多次反映无果",
+    "labour.wages": "公司拖欠三个月工资，老板不接电话",
+    "other.other": "想反映一个不知道归谁管的问题，小区里的公共设施损坏",
+}
+EMERGENCY = "家里厨房燃气泄漏，闻到很浓的煤气味，老人在家"
+TYPES = ("complaint", "help", "consultation", "report", "suggestion")
+CALENDAR_2027 = yaml.safe_load((Path(__file__).parents[1] / "data" / "calendar_2027.yaml").read_text("utf-8"))
+Step = Callable[[World], Awaitable[None]]
+
+
+def _order(w: World, category: str | None = None) -> dict[str, Any]:
+    category = category or w.rnd.choice(list(CATEGORIES))
+    return {"category": category, "work_order_type": w.rnd.choice(TYPES), "description": CATEGORIES[category],
+            "region_code": w.rnd.choice(w.communities), "address": "某小区某栋"}
+
+
+async def _opened(w: World, response, resident: int | None = None) -> None:
+    if response.status_code == 201:
+        case_id = response.json()["id"]
+        w.category[case_id] = response.json()["category"]["code"]
+        w.cases.append(case_id)
+        w.touched.add(case_id)
+        if resident is not None:
+            w.requester_of[case_id] = resident
+
+
+async def hotline_call(w: World) -> None:
+    """An agent logs a call: a new caller, a repeat caller, a duplicate of a recent call, an emergency, a bad
+    address, or a call held at the centre."""
+    body = _order(w)
+    shape = w.rnd.choices(["new", "repeat", "duplicate", "emergency", "bad_address", "hold"], [8, 3, 3, 1, 1, 1])[0]
+    body["caller_phone"] = w.rnd.choice(w.phones) if shape == "repeat" and w.phones else w.new_phone()
+    if shape == "duplicate" and w.cases:
+        source = await w.read(w.rnd.choice(w.cases[-20:]))
+        if source is not None:
+            body.update(category=source["category"]["code"], description=source["description"],
+                        region_code=source["location"]["region_code"])
+    elif shape == "emergency":
+        body.update(category="utility.gas", description=EMERGENCY, work_order_type="help")
+    elif shape == "bad_address":
+        body["region_code"] = f"{DISTRICT}999999"
+    elif shape == "hold":
+        body["hold"] = True
+    w.note(f"hotline call ({shape}): {body['category']} at {body['region_code']}")
+    await _opened(w, await w.call("POST", "/hotline/orders", w.rnd.choice(w.agents), json=body))
+
+
+async def resident_report(w: World) -> None:
+    """A resident reports from the app."""
+    index = w.rnd.randrange(len(w.residents))
+    body = _order(w)
+    del body["category"]  # the app's report names no category when the resident does not know it
+    if w.rnd.random() < 0.7:
+        body["category"] = w.rnd.choice(list(CATEGORIES))
+    w.note(f"resident {index} reports: {body.get('category')}")
+    await _opened(w, await w.call("POST", "/reports", w.residents[index][1], json=body), index)
+
+
+def _unit_body(w: World, case: dict[str, Any], action: str) -> dict[str, Any]:
+    lead = case["lead_unit"]["id"] if case["lead_unit"] else None
+    bodies: dict[str, Any] = {
+        "return": lambda: {"reason": "不属于本单位职责范围", "legal_basis": "三定方案", "suggested_unit_id":
+                           w.other_unit(lead)},
+        "request_extension": lambda: {"days": w.rnd.randint(1, 6), "reason": "需协调多个部门",
+                                      "basis": "办理规范第十条"},
+        "add_co_handler": lambda: {"unit_id": w.other_unit(lead)},
+        "contribute": lambda: {"text": "已配合现场核查"},
+        "reply": lambda: {"text": "已现场处理完毕", "signer": "王科长"},
+    }
+    return bodies[action]() if action in bodies else {}
+
+
+async def unit_staff(w: World) -> None:
+    """Staff of a unit with an active assignment sign, start, return, ask for more time, bring in a co-handler,
+    contribute or reply."""
+    case_id = w.pick_case()
+    case = await w.read(case_id) if case_id else None
+    units = [a["unit"]["id"] for a in case["assignments"] if a["active"]] if case else []
+    if not units:
+        return
+    staff = await w.staff_of(w.rnd.choice(units))
+    mine = await w.read(case["id"], staff)
+    if mine is None:
+        return
+    offered = [a for a in mine["allowed_actions"] if a in {"sign", "start", "return", "request_extension",
+                                                            "add_co_handler", "contribute", "reply"}]
+    if w.rnd.random() < 0.05:  # now and then something not offered: it must be refused, and write nothing
+        offered = ["reply", "sign", "request_extension"]
+    if not offered:
+        return
+    weights = {"sign": 6, "start": 5, "reply": 5, "contribute": 3, "return": 1, "request_extension": 1,
+               "add_co_handler": 1}
+    action = w.rnd.choices(offered, [weights[a] for a in offered])[0]
+    await w.act(staff, mine, action, _unit_body(w, mine, action))
+
+
+async def dispatcher(w: World) -> None:
+    """The centre reviews returns, decides extensions, re-dispatches, merges duplicates and closes replies."""
+    case_id = w.pick_case()
+    headers = w.rnd.choice(w.dispatchers)
+    case = await w.read(case_id, headers) if case_id else None
+    if case is None:
+        return
+    offered = [a for a in case["allowed_actions"] if a in {
+        "dispatch", "accept_return", "reject_return", "approve_extension", "deny_extension", "redispatch",
+        "add_co_handler", "merge", "callback", "close"}]
+    if not offered:
+        return
+    weights = {"dispatch": 5, "accept_return": 3, "reject_return": 2, "approve_extension": 3, "deny_extension": 2,
+               "redispatch": 1, "add_co_handler": 1, "merge": 1, "callback": 4, "close": 1}
+    action = w.rnd.choices(offered, [weights[a] for a in offered])[0]
+    lead = case["lead_unit"]["id"] if case["lead_unit"] else None
+    body: dict[str, Any] = {}
+    if action in ("reject_return", "deny_extension"):
+        body = {"reason": "理由不充分，请继续办理"}
+    elif action == "redispatch":
+        body = {"unit_id": w.other_unit(lead), "reason": "改派更合适的单位"}
+    elif action == "add_co_handler":
+        body = {"unit_id": w.other_unit(lead)}
+    elif action == "merge":
+        same = [c for c in w.cases[-40:] if w.category.get(c) == case["category"]["code"] and c != case["id"]]
+        masters = same if same and w.rnd.random() < 0.8 else [c for c in w.cases[-40:] if c != case["id"]]
+        if not masters:
+            return
+        body = {"master_case_id": w.rnd.choice(masters), "reason": "重复来电"}
+    elif action == "callback":
+        body = _callback(w)
+    await w.act(headers, case, action, body)
+
+
+def _callback(w: World) -> dict[str, Any]:
+    if w.rnd.random() < 0.25:
+        return {"reached": False}
+    satisfaction = w.rnd.choices(["satisfied", "basically_satisfied", "dissatisfied"], [5, 2, 2])[0]
+    return {"reached": True, "solved": satisfaction != "dissatisfied", "satisfaction": satisfaction,
+            "unit_at_fault": satisfaction == "dissatisfied" and w.rnd.random() < 0.6}
+
+
+async def agent_callback(w: World) -> None:
+    """An agent calls a requester back after the reply (一事一评), or withdraws a case the caller gave up."""
+    case_id = w.pick_case()
+    headers = w.rnd.choice(w.agents)
+    case = await w.read(case_id, headers) if case_id else None
+    if case is None:
+        return
+    if "callback" in case["allowed_actions"]:
+        await w.act(headers, case, "callback", _callback(w))
+    elif "withdraw" in case["allowed_actions"] and w.rnd.random() < 0.1:
+        await w.act(headers, case, "withdraw", {"reason": "来电人表示问题已自行解决"})
+
+
+async def resident_rates(w: World) -> None:
+    """A resident rates the reply to their own case, or withdraws it."""
+    mine = [(c, r) for c, r in w.requester_of.items()]
+    if not mine:
+        return
+    case_id, index = w.rnd.choice(mine[-30:])
+    headers = w.residents[index][1]
+    case = await w.read(case_id, headers)
+    if case is None:
+        raise AssertionError(f"resident {index} cannot read their own case {case_id}")
+    if "rate" in case["allowed_actions"]:
+        satisfaction = w.rnd.choice(["satisfied", "basically_satisfied", "dissatisfied"])
+        await w.act(headers, case, "rate", {"solved": satisfaction != "dissatisfied", "satisfaction": satisfaction})
+    elif "withdraw" in case["allowed_actions"] and w.rnd.random() < 0.2:
+        await w.act(headers, case, "withdraw", {"reason": "已自行解决"})
+
+
+async def reroute(w: World) -> None:
+    """A dispatcher corrects the category, the place or the urgency; the router runs again."""
+    case_id = w.pick_case()
+    case = await w.read(case_id) if case_id else None
+    if case is None or case["status"] not in ("received", "dispatched", "signed", "in_progress"):
+        return
+    change = w.rnd.choice(["category", "region_code", "urgency"])
+    value = {"category": lambda: w.rnd.choice(list(CATEGORIES)), "region_code": lambda: w.rnd.choice(w.communities),
+             "urgency": lambda: w.rnd.choice(["normal", "urgent", "critical"])}[change]()
+    w.note(f"reroute case {case_id}: {change} -> {value}")
+    r = await w.call("PATCH", f"/cases/{case_id}", {**w.rnd.choice(w.dispatchers), "If-Match": f'"{case["version"]}"'},
+                 case_id=case_id, json={change: value, "reason": "核实后更正"})
+    if r.status_code == 200:
+        w.category[case_id] = r.json()["category"]["code"]
+
+
+async def time_passes(w: World) -> None:
+    """Minutes to days go by, and the worker's sweeps run (overdue marks, chases, supervision, lapses)."""
+    w.advance(max(1, round(w.rnd.choice([5, 30, 90, 240, 600, 1440, 2880]) * w.pace)))
+    from app.worker import run_once
+
+    report = await run_once(w.app.state)
+    if report:
+        w.note(f"sweep: {report}")
+
+
+async def admin_rules(w: World) -> None:
+    """An administrator changes a routing rule: another co-handling kind, or another lead kind."""
+    category = w.rnd.choice([c for c in CATEGORIES if c != "other.other"])
+    page = (await w.call("GET", "/routing/rules", w.admin, params={"category": category})).json()
+    rules = [r for r in page.get("items", []) if r["region_code"] is None and r["work_order_type"] is None]
+    if not rules:
+        return
+    rule = rules[0]
+    kinds = ["urban_management_bureau", "police_station", "subdistrict_office", "community_workstation",
+             "housing_bureau", "water_bureau"]
+    if w.rnd.random() < 0.5:
+        change: dict[str, Any] = {"co_kinds": w.rnd.sample(kinds, w.rnd.randint(0, 2))}
+    else:
+        change = {"lead_kind": w.rnd.choice(kinds)}
+    w.note(f"admin changes rule {rule['id']} ({category}): {change}")
+    await w.call("PATCH", f"/routing/rules/{rule['id']}", {**w.admin, "If-Match": f'"{rule["version"]}"'},
+                 json=change)
+
+
+async def admin_calendar(w: World) -> None:
+    """The State Council's notice for 2027 arrives mid-way: provisional deadlines are re-planned."""
+    if w.calendar_loaded or w.clock.now().year < 2026:
+        return
+    w.calendar_loaded = True
+    w.note("admin loads the 2027 calendar")
+    body = {"source": CALENDAR_2027["source"],
+            **{k: [{"date": str(e["date"]), "name": e.get("name")} for e in CALENDAR_2027[k]]
+               for k in ("holidays", "workdays")}}
+    await w.call("PUT", "/calendar/years/2027", w.admin, json=body)
+
+
+STEPS: dict[str, tuple[Step, int]] = {
+    "hotline_call": (hotline_call, 20), "resident_report": (resident_report, 5), "unit_staff": (unit_staff, 30),
+    "dispatcher": (dispatcher, 14), "agent_callback": (agent_callback, 8), "resident_rates": (resident_rates, 4),
+    "reroute": (reroute, 4), "time_passes": (time_passes, 12), "admin_rules": (admin_rules, 1),
+    "admin_calendar": (admin_calendar, 1),
+}

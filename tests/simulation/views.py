@@ -1,0 +1,116 @@
+"""Invariants read through the API, as the actors see the system: queues, who may see what, and the figures."""
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.models import Assignment, Case, CaseCallback, CaseEvent
+from tests.factories import all_pages
+from tests.simulation.invariants import no_unmasked_numbers_in
+from tests.simulation.world import DISTRICT, Violation, World
+
+
+async def queue_is_active_assignments(w: World, unit_id: int) -> None:
+    """A unit's work list (every page of GET /cases as its staff) is exactly the set of cases on which it holds an
+    active assignment, each once."""
+    staff = await w.staff_of(unit_id)
+    listed = [c["id"] for c in await all_pages(w.client, "/cases", {"limit": 50}, staff)]
+    async with w.app.state.sessionmaker() as session:
+        held = set((await session.execute(select(Assignment.case_id).where(
+            Assignment.unit_id == unit_id, Assignment.active.is_(True)))).scalars())
+    if len(listed) != len(set(listed)) or set(listed) != held:
+        raise Violation("queue_is_active_assignments", f"unit {unit_id} lists {sorted(set(listed) - held)[:5]} "
+                                                       f"it does not hold, misses {sorted(held - set(listed))[:5]}, "
+                                                       f"{len(listed) - len(set(listed))} twice")
+    w.stats.count(w.stats.checks, "queue_is_active_assignments")
+
+
+async def units_that_left_cannot_see(w: World, case_id: int) -> None:
+    """A unit whose assignment ended (returned, re-dispatched, re-routed away, merged) and holds no other active
+    one cannot read the case or act on it: 404, as for a case that does not exist."""
+    async with w.app.state.sessionmaker() as session:
+        rows = (await session.execute(select(Assignment.unit_id, Assignment.active).where(
+            Assignment.case_id == case_id))).all()
+    active = {u for u, a in rows if a}
+    for unit in {u for u, a in rows if not a} - active:
+        r = await w.client.get(f"/cases/{case_id}", headers=await w.staff_of(unit))
+        if r.status_code != 404:
+            raise Violation("units_that_left_cannot_see", f"unit {unit} left case {case_id} but reads it "
+                                                          f"({r.status_code})")
+    w.stats.count(w.stats.checks, "units_that_left_cannot_see")
+
+
+async def residents_see_only_their_own(w: World) -> None:
+    """A resident's list holds exactly their own cases; another resident's case answers 404; nothing they are
+    shown carries another person's phone or ID number in clear."""
+    index = w.rnd.randrange(len(w.residents))
+    user_id, headers = w.residents[index]
+    listed = await all_pages(w.client, "/cases", {"limit": 50}, headers)
+    async with w.app.state.sessionmaker() as session:
+        own = set((await session.execute(select(Case.id).where(Case.requester_user_id == user_id))).scalars())
+    if {c["id"] for c in listed} != own:
+        raise Violation("residents_see_only_their_own", f"resident {index} lists {[c['id'] for c in listed][:5]}, "
+                                                        f"owns {sorted(own)[:5]}")
+    others = [c for c, r in w.requester_of.items() if r != index]
+    if others:
+        other = w.rnd.choice(others)
+        r = await w.client.get(f"/cases/{other}", headers=headers)
+        if r.status_code != 404:
+            raise Violation("residents_see_only_their_own", f"resident {index} reads case {other}: {r.status_code}")
+    if own:
+        r = await w.client.get(f"/cases/{w.rnd.choice(sorted(own))}", headers=headers)
+        no_unmasked_numbers_in("residents_see_only_their_own", r.text, {f"1370000{1000 + index}"})
+    w.stats.count(w.stats.checks, "residents_see_only_their_own")
+
+
+def _rate(body: dict[str, Any], name: str) -> tuple[int, int]:
+    r = body["rates"][name]
+    return r["numerator"], r["denominator"]
+
+
+async def figures_equal_a_recount(w: World) -> None:
+    """The district's figures for the last 30 days equal a recount from the raw rows (merged duplicates left
+    out): response (lead dispatches signed in time), on time (cases due in the period, replied by their due,
+    withdrawn left out), resolution and satisfaction (counted callbacks), returns. Every rate's numerator is at
+    most its denominator, and the counts by status add up to the total."""
+    end = w.clock.now()
+    start = end - timedelta(days=30)
+    params = {"region": f"{DISTRICT}000000", "from": start.isoformat(), "to": end.isoformat()}
+    body = (await w.call("GET", "/metrics/overview", w.dispatchers[0], params=params)).json()
+    async with w.app.state.sessionmaker() as session:
+        merged = set((await session.execute(select(Case.id).where(Case.close_reason == "merged"))).scalars())
+        leads = (await session.execute(select(Assignment).where(
+            Assignment.role == "lead", Assignment.dispatched_at >= start, Assignment.dispatched_at < end,
+            Assignment.district_code == DISTRICT))).scalars().all()
+        due = (await session.execute(select(Case).where(
+            Case.handle_due >= start, Case.handle_due < end, Case.status != "withdrawn",
+            Case.lead_unit_id.is_not(None), Case.district_code == DISTRICT))).scalars().all()
+        calls = (await session.execute(select(CaseCallback).where(
+            CaseCallback.counted.is_(True), CaseCallback.at >= start, CaseCallback.at < end,
+            CaseCallback.district_code == DISTRICT))).scalars().all()
+        returns = (await session.execute(select(CaseEvent.case_id).join(Case, Case.id == CaseEvent.case_id).where(
+            CaseEvent.type == "return", CaseEvent.at >= start, CaseEvent.at < end,
+            Case.district_code == DISTRICT))).scalars().all()
+    leads = [a for a in leads if a.case_id not in merged]
+    due = [c for c in due if c.id not in merged]
+    calls = [c for c in calls if c.case_id not in merged]
+    recount = {
+        "response": (sum(1 for a in leads if a.signed_at and a.sign_due and a.signed_at <= a.sign_due), len(leads)),
+        "on_time": (sum(1 for c in due if c.replied_at and c.replied_at <= c.handle_due), len(due)),
+        "resolution": (sum(1 for c in calls if c.solved), len(calls)),
+        "satisfaction": (sum(1 for c in calls if c.satisfaction in ("satisfied", "basically_satisfied")),
+                         len(calls)),
+        "return": (sum(1 for c in returns if c not in merged), len(leads)),
+    }
+    for name, want in recount.items():
+        if _rate(body, name) != want:
+            raise Violation("figures_equal_a_recount", f"{name}: the API says {_rate(body, name)}, a recount {want}")
+    for name in body["rates"]:
+        n, d = _rate(body, name)
+        if not 0 <= n <= d and name != "return":
+            raise Violation("figures_equal_a_recount", f"{name}: numerator {n} over denominator {d}")
+    counts = body["counts"]
+    if sum(counts["by_status"].values()) != counts["total"]:
+        raise Violation("figures_equal_a_recount", f"by_status {counts['by_status']} vs total {counts['total']}")
+    w.stats.count(w.stats.checks, "figures_equal_a_recount")
