@@ -14,6 +14,7 @@ from app.models.hotline import ClassifierFeedback
 from app.models.imports import CatalogueVersion
 from app.models.knowledge import KnowledgeArticle
 from app.models.mediation import DisputeType, MediationHandoff
+from app.models.notifications import Notification, NotificationDelivery, NotificationPrefs
 from app.models.people import Person, PersonFlag, PersonLink
 from app.models.regions import Boundary, Place, Region
 from app.models.routing import Category, RoutingRule
@@ -32,7 +33,7 @@ from app.models.volunteers import (
 
 __all__ = [
     "ApiKey", "InboundSignature", "OutboxEvent", "UnitWebhook", "AidLine", "DisputeType", "MediationHandoff",
-    "FileBlob", "FileLink", "StoredFile",
+    "FileBlob", "FileLink", "StoredFile", "Notification", "NotificationDelivery", "NotificationPrefs",
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
     "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag", "PersonLink",
