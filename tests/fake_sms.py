@@ -37,12 +37,14 @@ class _Fake:
         self.refused: list[str] = []
         self.fail_next = 0  # answer this many valid requests with a provider-side error
         self.nonces: set[str] = set()
+        self.last: tuple[str, dict[str, str], bytes] | None = None  # the last request: path, headers, body
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                status, answer = fake.handle(dict(self.headers.items()), body)
+                fake.last = (self.path, dict(self.headers.items()), body)
+                status, answer = fake.handle(self.path, dict(self.headers.items()), body)
                 raw = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -57,7 +59,7 @@ class _Fake:
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -70,8 +72,11 @@ def _pct(value: str) -> str:
 
 
 class FakeAliyun(_Fake):
-    def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
-        params = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
+    def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+        # RPC parameters come in the query string, the form body, or both (the SDK splits them); all are signed.
+        query = urllib.parse.urlsplit(path).query
+        params = {**dict(urllib.parse.parse_qsl(query, keep_blank_values=True)),
+                  **dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))}
         rid = str(uuid.uuid4())
 
         def refuse(status: int, code: str, message: str) -> tuple[int, dict[str, Any]]:
@@ -82,7 +87,7 @@ class FakeAliyun(_Fake):
         fixed = {"Action": "SendSms", "Version": "2017-05-25", "SignatureMethod": "HMAC-SHA1",
                  "SignatureVersion": "1.0", "Format": "JSON"}
         for name, value in fixed.items():
-            if params.get(name) != value:
+            if (params.get(name) or "").upper() != value.upper():
                 return refuse(400, "MissingParameter" if name not in params else "InvalidParameter", name)
         if given is None:
             return refuse(400, "IncompleteSignature", "no Signature")
@@ -124,7 +129,7 @@ class FakeTencent(_Fake):
         self.app_id = app_id
         super().__init__(**kw)
 
-    def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
         h = {k.lower(): v for k, v in headers.items()}
         rid = str(uuid.uuid4())
 

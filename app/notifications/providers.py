@@ -1,26 +1,20 @@
-"""SMS providers: Alibaba Cloud (RPC API, signature v1), Tencent Cloud (API 3.0, TC3-HMAC-SHA256) and a generic
-HTTP gateway, each one POST through httpx. The signing functions are pure and follow the providers' documents:
+"""SMS providers: Alibaba Cloud and Tencent Cloud through their official SDKs (their async calls), and a
+generic HTTP gateway through httpx.
 
-- Alibaba Cloud SendSms, version 2017-05-25, RPC style: the parameters sorted, percent-encoded (RFC 3986),
-  "POST&%2F&" + encode(canonical query), HMAC-SHA1 with "<AccessKeySecret>&", Base64
-  (help.aliyun.com/document_detail/315526, "RPC 机制的签名").
-- Tencent Cloud SendSms, version 2021-01-11: the canonical request (method, "/", "", content-type and host
-  headers, SHA-256 of the body), the string to sign with the credential scope <date>/sms/tc3_request, the key
-  derived TC3<SecretKey> -> date -> "sms" -> "tc3_request" (cloud.tencent.com/document/api/382/52072,
-  "签名方法 v3").
+- Alibaba Cloud: alibabacloud-dysmsapi20170525 (SendSms, 2017-05-25). The SDK signs; by default here with the
+  RPC signature v1 (HMAC-SHA1 over the sorted, percent-encoded parameters; help.aliyun.com/document_detail/315526).
+- Tencent Cloud: tencentcloud-sdk-python-sms (SendSms, 2021-01-11), signed TC3-HMAC-SHA256
+  (cloud.tencent.com/document/api/382/52072).
 - The generic gateway takes JSON {to, template, params, text} signed like the units' webhooks:
   X-CSC-Signature: sha256=HMAC(secret, "<timestamp>.<body>").
+
+The tests run all three against local servers that check the signatures as the providers document them.
 """
 
-import base64
-import hashlib
-import hmac
 import json
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import quote
 
 import httpx
 
@@ -52,14 +46,10 @@ class Provider(Protocol):
 
 # --- Alibaba Cloud ----------------------------------------------------------------------------------------------
 
-def aliyun_encode(value: str) -> str:
-    return quote(value, safe="~")
-
-
-def aliyun_signature(params: dict[str, str], secret: str, method: str = "POST") -> str:
-    canonical = "&".join(f"{aliyun_encode(k)}={aliyun_encode(v)}" for k, v in sorted(params.items()))
-    to_sign = f"{method}&{aliyun_encode('/')}&{aliyun_encode(canonical)}"
-    return base64.b64encode(hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()).decode()
+def _host_and_scheme(endpoint: str) -> tuple[str, str]:
+    """"https://dysmsapi.aliyuncs.com/" -> ("dysmsapi.aliyuncs.com", "https"); a bare host is https."""
+    url = httpx.URL(endpoint if "://" in endpoint else f"https://{endpoint}")
+    return url.host + (f":{url.port}" if url.port else ""), url.scheme
 
 
 ALIYUN_PERMANENT = ("SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeyId", "isv.MOBILE_NUMBER_ILLEGAL",
@@ -69,55 +59,48 @@ ALIYUN_PERMANENT = ("SignatureDoesNotMatch", "IncompleteSignature", "InvalidAcce
 
 @dataclass
 class Aliyun:
+    """SendSms (2017-05-25) through Alibaba Cloud's SDK (alibabacloud-dysmsapi20170525), its async call."""
+
     key_id: str
     secret: str
     sign_name: str
     codes: dict[str, str]
     endpoint: str = "https://dysmsapi.aliyuncs.com/"
     region: str = "cn-hangzhou"
+    # "v2" makes the SDK sign RPC calls with the signature v1 (HMAC-SHA1); None is its default, ACS3-HMAC-SHA256.
+    signature_algorithm: str | None = "v2"
     name: str = "aliyun"
 
-    def request(self, sms: Sms, now: datetime) -> dict[str, str]:
-        params = {"AccessKeyId": self.key_id, "Action": "SendSms", "Format": "JSON", "RegionId": self.region,
-                  "SignatureMethod": "HMAC-SHA1", "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0",
-                  "Timestamp": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "Version": "2017-05-25",
-                  "PhoneNumbers": sms.phone, "SignName": self.sign_name, "TemplateCode": self.codes[sms.template],
-                  "TemplateParam": json.dumps(sms.params, ensure_ascii=False, separators=(",", ":"))}
-        return {**params, "Signature": aliyun_signature(params, self.secret)}
+    def client(self) -> Any:
+        from alibabacloud_dysmsapi20170525.client import Client
+        from alibabacloud_tea_openapi import models as openapi
+
+        host, scheme = _host_and_scheme(self.endpoint)
+        return Client(openapi.Config(access_key_id=self.key_id, access_key_secret=self.secret, endpoint=host,
+                                     protocol=scheme, region_id=self.region,
+                                     signature_algorithm=self.signature_algorithm))
 
     async def send(self, http: httpx.AsyncClient, sms: Sms, now: datetime) -> Sent:
+        from alibabacloud_dysmsapi20170525 import models
+
         if sms.template not in self.codes:
             return Sent(False, error=f"no Aliyun template code for {sms.template}", permanent=True)
-        response = await http.post(self.endpoint, data=self.request(sms, now))
+        request = models.SendSmsRequest(phone_numbers=sms.phone, sign_name=self.sign_name,
+                                        template_code=self.codes[sms.template],
+                                        template_param=json.dumps(sms.params, ensure_ascii=False))
         try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        code = str(body.get("Code", f"HTTP {response.status_code}"))
-        if code == "OK":
-            return Sent(True, ref=body.get("BizId"))
-        return Sent(False, error=f"{code}: {str(body.get('Message', response.text))[:200]}",
-                    permanent=code in ALIYUN_PERMANENT)
+            response = await self.client().send_sms_async(request)
+        except Exception as exc:  # noqa: BLE001 - the SDK raises its own exceptions, with the provider's code
+            code = str(getattr(exc, "code", None) or type(exc).__name__)
+            message = str(getattr(exc, "message", None) or exc)
+            return Sent(False, error=f"{code}: {message}"[:300], permanent=code in ALIYUN_PERMANENT)
+        body = response.body
+        if body.code == "OK":
+            return Sent(True, ref=body.biz_id)
+        return Sent(False, error=f"{body.code}: {body.message}"[:300], permanent=body.code in ALIYUN_PERMANENT)
 
 
 # --- Tencent Cloud ----------------------------------------------------------------------------------------------
-
-def _hmac256(key: bytes, msg: str) -> bytes:
-    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
-
-
-def tc3_authorization(*, secret_id: str, secret_key: str, host: str, payload: bytes, timestamp: int,
-                      service: str = "sms", content_type: str = "application/json; charset=utf-8") -> str:
-    date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
-    canonical = "\n".join(["POST", "/", "", f"content-type:{content_type}\nhost:{host}\n", "content-type;host",
-                           hashlib.sha256(payload).hexdigest()])
-    scope = f"{date}/{service}/tc3_request"
-    to_sign = "\n".join(["TC3-HMAC-SHA256", str(timestamp), scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    key = _hmac256(_hmac256(_hmac256(f"TC3{secret_key}".encode(), date), service), "tc3_request")
-    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    return (f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, SignedHeaders=content-type;host, "
-            f"Signature={signature}")
-
 
 TENCENT_PERMANENT = ("AuthFailure", "InvalidParameter", "UnauthorizedOperation", "MissingParameter",
                      "FailedOperation.TemplateIncorrectOrUnapproved", "FailedOperation.SignatureIncorrectOrUnapproved")
@@ -125,6 +108,8 @@ TENCENT_PERMANENT = ("AuthFailure", "InvalidParameter", "UnauthorizedOperation",
 
 @dataclass
 class Tencent:
+    """SendSms (2021-01-11) through Tencent Cloud's SDK (tencentcloud-sdk-python-sms), its async client."""
+
     secret_id: str
     secret_key: str
     app_id: str
@@ -132,41 +117,41 @@ class Tencent:
     codes: dict[str, str]
     endpoint: str = "https://sms.tencentcloudapi.com/"
     region: str = "ap-guangzhou"
+    timeout_seconds: int = 10
     name: str = "tencent"
 
-    def request(self, sms: Sms, now: datetime) -> tuple[bytes, dict[str, str]]:
-        payload = json.dumps({"PhoneNumberSet": [f"+86{sms.phone}"], "SmsSdkAppId": self.app_id,
-                              "SignName": self.sign_name, "TemplateId": self.codes[sms.template],
-                              "TemplateParamSet": list(sms.params.values())},
-                             ensure_ascii=False, separators=(",", ":")).encode()
-        url = httpx.URL(self.endpoint)
-        host = url.host + (f":{url.port}" if url.port else "")
-        ts = int(now.timestamp())
-        content_type = "application/json; charset=utf-8"
-        headers = {"Content-Type": content_type, "Host": host, "X-TC-Action": "SendSms", "X-TC-Version": "2021-01-11",
-                   "X-TC-Timestamp": str(ts), "X-TC-Region": self.region,
-                   "Authorization": tc3_authorization(secret_id=self.secret_id, secret_key=self.secret_key, host=host,
-                                                      payload=payload, timestamp=ts, content_type=content_type)}
-        return payload, headers
+    def client(self) -> Any:
+        from tencentcloud.common import credential
+        from tencentcloud.common.profile.client_profile import ClientProfile
+        from tencentcloud.common.profile.http_profile import HttpProfile
+        from tencentcloud.sms.v20210111 import sms_client_async
+
+        host, scheme = _host_and_scheme(self.endpoint)
+        profile = ClientProfile(httpProfile=HttpProfile(protocol=scheme, endpoint=host,
+                                                        reqTimeout=self.timeout_seconds))
+        return sms_client_async.SmsClient(credential.Credential(self.secret_id, self.secret_key), self.region,
+                                          profile)
 
     async def send(self, http: httpx.AsyncClient, sms: Sms, now: datetime) -> Sent:
+        from tencentcloud.sms.v20210111 import models
+
         if sms.template not in self.codes:
             return Sent(False, error=f"no Tencent template id for {sms.template}", permanent=True)
-        payload, headers = self.request(sms, now)
-        response = await http.post(self.endpoint, content=payload, headers=headers)
+        request = models.SendSmsRequest()
+        request.PhoneNumberSet = [f"+86{sms.phone}"]
+        request.SmsSdkAppId, request.SignName = self.app_id, self.sign_name
+        request.TemplateId, request.TemplateParamSet = self.codes[sms.template], list(sms.params.values())
         try:
-            body = response.json().get("Response", {})
-        except ValueError:
-            return Sent(False, error=f"HTTP {response.status_code}: {response.text[:200]}")
-        if "Error" in body:
-            code = str(body["Error"].get("Code"))
-            return Sent(False, error=f"{code}: {body['Error'].get('Message', '')}"[:300],
-                        permanent=code.startswith(TENCENT_PERMANENT))
-        status = (body.get("SendStatusSet") or [{}])[0]
-        if status.get("Code") == "Ok":
-            return Sent(True, ref=status.get("SerialNo"))
-        code = str(status.get("Code", f"HTTP {response.status_code}"))
-        return Sent(False, error=f"{code}: {status.get('Message', '')}"[:300],
+            response = await self.client().SendSms(request)
+        except Exception as exc:  # noqa: BLE001 - TencentCloudSDKException carries the provider's code
+            code = str(getattr(exc, "code", None) or type(exc).__name__)
+            message = str(getattr(exc, "message", None) or exc)
+            return Sent(False, error=f"{code}: {message}"[:300], permanent=code.startswith(TENCENT_PERMANENT))
+        status = (response.SendStatusSet or [None])[0]
+        if status is not None and status.Code == "Ok":
+            return Sent(True, ref=status.SerialNo)
+        code = str(status.Code if status is not None else "NoStatus")
+        return Sent(False, error=f"{code}: {status.Message if status is not None else ''}"[:300],
                     permanent=code.startswith(TENCENT_PERMANENT))
 
 

@@ -28,6 +28,7 @@ log = logging.getLogger("app.notifications")
 class Outgoing:
     delivery_id: int
     attempts: int
+    recipient: str
     sms: providers.Sms
 
 
@@ -85,7 +86,7 @@ async def _decide(session: Any, state: Any, rows: list[tuple[NotificationDeliver
                             params=templates.ordered_params(catalogue, n.template, vals),
                             text=templates.render(catalogue, n.template, locale, vals))
         d.deferred = None
-        out.append(Outgoing(d.id, d.attempts, sms))  # type: ignore[arg-type]
+        out.append(Outgoing(d.id, d.attempts, d.recipient_key, sms))  # type: ignore[arg-type]
     return out
 
 
@@ -95,6 +96,23 @@ async def _send(provider: providers.Provider, http: httpx.AsyncClient, sms: prov
         return await provider.send(http, sms, now)
     except Exception as exc:  # noqa: BLE001 - whatever one send does, the others go on
         return providers.Sent(False, error=f"{type(exc).__name__}: {exc}"[:300])
+
+
+async def _send_all(provider: providers.Provider, http: httpx.AsyncClient, outgoing: list[Outgoing],
+                    now: datetime) -> list[providers.Sent]:
+    """Different people at once; one person's messages one after another, in the order they were written (the
+    reply before the invitation to rate)."""
+    by_person: dict[str, list[int]] = {}
+    for i, o in enumerate(outgoing):
+        by_person.setdefault(o.recipient, []).append(i)
+    results: list[providers.Sent | None] = [None] * len(outgoing)
+
+    async def one_person(indexes: list[int]) -> None:
+        for i in indexes:
+            results[i] = await _send(provider, http, outgoing[i].sms, now)
+
+    await asyncio.gather(*(one_person(ix) for ix in by_person.values()))
+    return [r for r in results if r is not None]
 
 
 async def send_due(state: Any, http: httpx.AsyncClient, provider: providers.Provider | None = None,
@@ -112,7 +130,7 @@ async def send_due(state: Any, http: httpx.AsyncClient, provider: providers.Prov
         await session.commit()
     if not outgoing or provider is None:
         return dict(report)
-    results = await asyncio.gather(*(_send(provider, http, o.sms, now) for o in outgoing))
+    results = await _send_all(provider, http, outgoing, now)
     done = state.clock.now()
     async with state.sessionmaker() as session:
         for o, result in zip(outgoing, results, strict=True):

@@ -25,13 +25,20 @@ def _local_date(value: datetime | str | None, zone: ZoneInfo) -> str | None:
     return at.astimezone(zone).date().isoformat()
 
 
+def _name(entry: Any, names: dict[str, str]) -> str:
+    """A material as the resident knows it: by name; an entry may be a code, a name, or a record of either."""
+    if isinstance(entry, dict):
+        code = entry.get("material_code") or entry.get("code") or ""
+        return str(entry.get("name") or names.get(code) or entry.get("detail") or code)
+    return names.get(str(entry), str(entry))
+
+
 def _missing(case: Case, data: dict[str, Any]) -> str | None:
     names = {m["code"]: m["name"] for m in (case.payload.get("item") or {}).get("materials", [])}
-    if data.get("missing"):
-        return "、".join(str(m.get("name") or m.get("code")) for m in data["missing"])
-    if data.get("items"):
-        return "、".join(names.get(i.get("material_code") or "", i.get("detail", "")) for i in data["items"])
-    return None
+    entries = data.get("missing") or data.get("items")
+    if not isinstance(entries, list) or not entries:
+        return None
+    return "、".join(_name(e, names) for e in entries)
 
 
 def params_for(ctx: Ctx, case: Case, data: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 through Alibaba Cloud's or Tencent Cloud's API (local fakes that check the documented signatures), and the
 rules of sending: opt-out, quiet hours, dedup, retries and dead letters."""
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime
 
 import httpx
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from app.models import NotificationDelivery
 from app.notifications.sending import send_due
 from tests import factories as f
+from tests.api.test_feed import _read_events, _serving
 from tests.fake_sms import FakeAliyun, FakeTencent
 
 FUTIAN = "440304000000"
@@ -23,8 +26,10 @@ VARIABLES = {"SMS_900001": ["number", "unit", "due_date"], "SMS_900002": ["numbe
 
 
 @pytest.fixture(params=["aliyun", "tencent"])
-def provider(request, app, clock):
-    now = clock.now
+def provider(request, app):
+    def now() -> datetime:
+        return datetime.now(UTC)  # the SDKs stamp their requests with the machine's clock, not the test's
+
     if request.param == "aliyun":
         fake = FakeAliyun(key_id="LTAI-test", secret="aliyun-secret", templates=VARIABLES, now=now)
     else:
@@ -213,3 +218,52 @@ async def test_rate_limit_defers_the_sixth_message_in_an_hour(client, app, clock
     clock.advance(minutes=61)
     assert await _send(app) == {"sent": 1}
     assert len(provider.accepted) == 6
+
+
+async def test_the_residents_stream_brings_their_own_notifications_as_they_happen(client, app):
+    resident = await _resident(app)
+    other = await _resident(app, "13700002222")
+    async with _serving(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as http:
+        async with http.stream("GET", "/me/notifications/stream", headers=resident) as mine, \
+                http.stream("GET", "/me/notifications/stream", headers=other) as theirs:
+            assert mine.status_code == 200 and mine.headers["content-type"].startswith("text/event-stream")
+            await asyncio.sleep(0.2)  # subscribed before anything happens
+            case = await _report(client, resident)
+            got = await asyncio.wait_for(_read_events(mine, 1), 10)
+            with contextlib.suppress(TimeoutError):
+                assert await asyncio.wait_for(_read_events(theirs, 1), 1) == []
+    assert got[0]["sse_event"] == "notification" and got[0]["template"] == "receipt"
+    assert got[0]["case_number"] == case["number"] and got[0]["sse_id"] == str(got[0]["id"])
+    async with _serving(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as http:
+        async with http.stream("GET", "/me/notifications/stream", params={"after": 0}, headers=resident) as again:
+            replay = await asyncio.wait_for(_read_events(again, 1), 10)  # resumed from an id
+    assert replay[0]["id"] == got[0]["id"]
+
+
+async def test_an_applicant_is_told_what_is_missing_and_the_decision(client, app):
+    """An affair accepted with a material to follow (容缺), then approved: the applicant hears which material, by
+    when, and the decision with an invitation to rate."""
+    from tests.api.test_affairs import _apply, _item, _workstation, upload  # the affairs tests' own helpers
+
+    await _item(client, app, "TEST-ALLOWANCE", 15)
+    _, staff = await _workstation(app)
+    resident = await _resident(app, "13912345678")
+    case = await _apply(client, resident, "TEST-ALLOWANCE", upload("id_card", "hukou_book"))
+    case = await f.act(client, staff, case, "accept_pending", {"promise": "本人承诺 13 个工作日内补交银行卡复印件"})
+    items = (await client.get("/me/notifications", headers=resident)).json()["items"]
+    assert [n["template"] for n in items] == ["materials_missing", "receipt"]
+    assert "社保卡或银行卡" in items[0]["text"] and "2026-12-10" in items[0]["text"]
+    assert "110105194403120033" not in str(items)  # the applicant's ID number is in no message
+    r = await client.post(f"/affairs/applications/{case['id']}/materials", json={"materials": upload("bank_card")},
+                          headers={**resident, "If-Match": f'"{case["version"]}"'})
+    assert r.status_code == 200, r.text
+    await f.act(client, staff, r.json(), "approve", {"certificate_no": "FT-2026-0001", "collection": "mail"})
+    items = (await client.get("/me/notifications", headers=resident)).json()["items"]
+    assert [n["template"] for n in items] == ["rate_invite", "decision_approved", "materials_missing", "receipt"]
+    assert "测试津贴申领" in items[1]["text"]  # the resident's own supplement told them nothing
+
+    second = await _apply(client, resident, "TEST-ALLOWANCE", upload("id_card"))
+    notice = {"items": [{"problem": "unclear", "detail": "复印件看不清", "material_code": "hukou_book"}]}
+    await f.act(client, staff, second, "request_materials", notice)
+    items = (await client.get("/me/notifications", headers=resident)).json()["items"]
+    assert items[0]["template"] == "materials_requested" and "户口簿" in items[0]["text"]
