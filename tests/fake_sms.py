@@ -72,37 +72,33 @@ def _pct(value: str) -> str:
 
 
 class FakeAliyun(_Fake):
+    """Takes the RPC signature v1 (parameters signed, HMAC-SHA1) and the v3 signature ACS3-HMAC-SHA256 (the
+    Authorization header), whichever the request carries."""
+
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+        h = {k.lower(): v for k, v in headers.items()}
+        rid = str(uuid.uuid4())
         # RPC parameters come in the query string, the form body, or both (the SDK splits them); all are signed.
         query = urllib.parse.urlsplit(path).query
+        form = body.decode() if "form" in h.get("content-type", "") else ""
         params = {**dict(urllib.parse.parse_qsl(query, keep_blank_values=True)),
-                  **dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))}
-        rid = str(uuid.uuid4())
+                  **dict(urllib.parse.parse_qsl(form, keep_blank_values=True))}
 
         def refuse(status: int, code: str, message: str) -> tuple[int, dict[str, Any]]:
             self.refused.append(code)
             return status, {"Code": code, "Message": message, "RequestId": rid}
 
-        given = params.pop("Signature", None)
-        fixed = {"Action": "SendSms", "Version": "2017-05-25", "SignatureMethod": "HMAC-SHA1",
-                 "SignatureVersion": "1.0", "Format": "JSON"}
-        for name, value in fixed.items():
-            if (params.get(name) or "").upper() != value.upper():
-                return refuse(400, "MissingParameter" if name not in params else "InvalidParameter", name)
-        if given is None:
-            return refuse(400, "IncompleteSignature", "no Signature")
-        if params.get("AccessKeyId") != self.key_id:
-            return refuse(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-        canonical = "&".join(f"{_pct(k)}={_pct(v)}" for k, v in sorted(params.items()))
-        to_sign = "POST&%2F&" + _pct(canonical)
-        expected = base64.b64encode(hmac.new((self.secret + "&").encode(), to_sign.encode(),
-                                             hashlib.sha1).digest()).decode()
-        if not hmac.compare_digest(expected, given):
-            return refuse(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
-        stamp = datetime.strptime(params.get("Timestamp", ""), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        if h.get("authorization", "").startswith("ACS3-HMAC-SHA256"):
+            problem = self._acs3(path, h, body)
+            stamp_text, nonce = h.get("x-acs-date", ""), h.get("x-acs-signature-nonce", "")
+        else:
+            problem = self._v1(params)
+            stamp_text, nonce = params.get("Timestamp", ""), params.get("SignatureNonce", "")
+        if problem is not None:
+            return refuse(*problem)
+        stamp = datetime.strptime(stamp_text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         if abs((self.now() - stamp).total_seconds()) > 900:
             return refuse(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
-        nonce = params.get("SignatureNonce", "")
         if not nonce or nonce in self.nonces:
             return refuse(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
         self.nonces.add(nonce)
@@ -122,6 +118,55 @@ class FakeAliyun(_Fake):
             return 503, {"Code": "ServiceUnavailable", "Message": "The service is unavailable.", "RequestId": rid}
         self.accepted.append({"phone": phone, "template": params["TemplateCode"], "params": values})
         return 200, {"Code": "OK", "Message": "OK", "BizId": uuid.uuid4().hex[:20], "RequestId": rid}
+
+    def _v1(self, params: dict[str, str]) -> tuple[int, str, str] | None:
+        """RPC signature v1: every parameter but Signature, sorted and encoded; HMAC-SHA1 with "<secret>&"."""
+        params = dict(params)
+        given = params.pop("Signature", None)
+        fixed = {"Action": "SendSms", "Version": "2017-05-25", "SignatureMethod": "HMAC-SHA1",
+                 "SignatureVersion": "1.0", "Format": "JSON"}
+        for name, value in fixed.items():
+            if (params.get(name) or "").upper() != value.upper():
+                return 400, "MissingParameter" if name not in params else "InvalidParameter", name
+        if given is None:
+            return 400, "IncompleteSignature", "no Signature"
+        if params.get("AccessKeyId") != self.key_id:
+            return 404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."
+        canonical = "&".join(f"{_pct(k)}={_pct(v)}" for k, v in sorted(params.items()))
+        to_sign = "POST&%2F&" + _pct(canonical)
+        expected = base64.b64encode(hmac.new((self.secret + "&").encode(), to_sign.encode(),
+                                             hashlib.sha1).digest()).decode()
+        if not hmac.compare_digest(expected, given):
+            return 400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation."
+        return None
+
+    def _acs3(self, path: str, h: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
+        """Signature v3: CanonicalRequest = method, URI, sorted encoded query, the signed headers (lower-case
+        names, trimmed values), their names, hex SHA-256 of the body; StringToSign = "ACS3-HMAC-SHA256\n" +
+        hex SHA-256 of it; Signature = hex HMAC-SHA256(AccessKeySecret, StringToSign)."""
+        if h.get("x-acs-action") != "SendSms" or h.get("x-acs-version") != "2017-05-25":
+            return 400, "InvalidParameter", "x-acs-action / x-acs-version"
+        _, _, rest = h["authorization"].partition(" ")
+        parts = dict(p.strip().split("=", 1) for p in rest.split(",") if "=" in p)
+        if parts.get("Credential") != self.key_id:
+            return 404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."
+        signed = parts.get("SignedHeaders", "").split(";")
+        if not {"host", "x-acs-action", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"} <= set(signed):
+            return 400, "IncompleteSignature", "signed headers"
+        payload_hash = hashlib.sha256(body).hexdigest()
+        if h.get("x-acs-content-sha256") != payload_hash:
+            return 400, "IncompleteSignature", "x-acs-content-sha256"
+        split = urllib.parse.urlsplit(path)
+        pairs = urllib.parse.parse_qsl(split.query, keep_blank_values=True)
+        canonical_query = "&".join(f"{_pct(k)}={_pct(v)}" for k, v in sorted(pairs))
+        canonical_headers = "".join(f"{name}:{h.get(name, '').strip()}\n" for name in signed)
+        canonical = "\n".join([split.path or "/", canonical_query, canonical_headers, ";".join(signed), payload_hash])
+        canonical = "POST\n" + canonical
+        to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
+        expected = hmac.new(self.secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, parts.get("Signature", "")):
+            return 400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation."
+        return None
 
 
 class FakeTencent(_Fake):

@@ -1,8 +1,9 @@
 """SMS providers: Alibaba Cloud and Tencent Cloud through their official SDKs (their async calls), and a
 generic HTTP gateway through httpx.
 
-- Alibaba Cloud: alibabacloud-dysmsapi20170525 (SendSms, 2017-05-25). The SDK signs; by default here with the
-  RPC signature v1 (HMAC-SHA1 over the sorted, percent-encoded parameters; help.aliyun.com/document_detail/315526).
+- Alibaba Cloud: alibabacloud-dysmsapi20170525 (SendSms, 2017-05-25). The SDK signs, by default with the v3
+  signature ACS3-HMAC-SHA256 (help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature), or
+  with the RPC signature v1, HMAC-SHA1 (help.aliyun.com/document_detail/315526).
 - Tencent Cloud: tencentcloud-sdk-python-sms (SendSms, 2021-01-11), signed TC3-HMAC-SHA256
   (cloud.tencent.com/document/api/382/52072).
 - The generic gateway takes JSON {to, template, params, text} signed like the units' webhooks:
@@ -67,8 +68,9 @@ class Aliyun:
     codes: dict[str, str]
     endpoint: str = "https://dysmsapi.aliyuncs.com/"
     region: str = "cn-hangzhou"
-    # "v2" makes the SDK sign RPC calls with the signature v1 (HMAC-SHA1); None is its default, ACS3-HMAC-SHA256.
-    signature_algorithm: str | None = "v2"
+    # None: the SDK's default, the v3 signature ACS3-HMAC-SHA256; "v2" makes it sign with the RPC signature v1
+    # (HMAC-SHA1 over the sorted parameters). The local fake checks both.
+    signature_algorithm: str | None = None
     name: str = "aliyun"
 
     def client(self) -> Any:
