@@ -4,14 +4,18 @@ rules of sending: opt-out, quiet hours, dedup, retries and dead letters."""
 
 import asyncio
 import contextlib
+import json
+import threading
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from app.delivery import rules
 from app.models import NotificationDelivery
-from app.notifications.sending import send_due
+from app.notifications.sending import send_due, send_forever
 from tests import factories as f
 from tests.api.test_feed import _read_events, _serving
 from tests.fake_sms import FakeAliyun, FakeTencent
@@ -267,3 +271,50 @@ async def test_an_applicant_is_told_what_is_missing_and_the_decision(client, app
     await f.act(client, staff, second, "request_materials", notice)
     items = (await client.get("/me/notifications", headers=resident)).json()["items"]
     assert items[0]["template"] == "materials_requested" and "户口簿" in items[0]["text"]
+
+
+async def test_the_worker_sends_within_seconds_of_the_commit_through_a_signed_gateway(client, app):
+    """The generic HTTP gateway, signed like the units' webhooks; the worker's loop woken by the commit."""
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(({k: v for k, v in self.headers.items()}, body))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"id": "gw-1"}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    s = app.state.settings
+    s.notify_sms_provider, s.notify_sms_key_secret = "http", "gateway-secret"
+    s.notify_sms_endpoint = f"http://127.0.0.1:{server.server_port}/sms"
+    s.notify_interval_seconds = 60.0  # only the commit's bell can make it quick
+    worker = asyncio.create_task(send_forever(app.state))
+    try:
+        await asyncio.sleep(0.2)
+        resident = await _resident(app)
+        case = await _report(client, resident)
+        for _ in range(50):
+            if received:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        server.shutdown()
+    assert len(received) == 1
+    headers, body = received[0]
+    ts = int(headers["X-CSC-Timestamp"])
+    assert rules.verify("gateway-secret", ts, body, headers["X-CSC-Signature"], now=ts)
+    assert not rules.verify("other", ts, body, headers["X-CSC-Signature"], now=ts)
+    sent = json.loads(body)
+    assert sent["to"] == PHONE and sent["template"] == "receipt" and case["number"] in sent["text"]
+    [d] = await _deliveries(app)
+    assert (d.status, d.provider, d.provider_ref) == ("sent", "http", "gw-1")
