@@ -10,7 +10,7 @@ from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 from app.core.auth import AdminUser, CurrentUser
 from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute
-from app.core.errors import AppError
+from app.core.errors import AppError, NotFound
 from app.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from app.notifications import repository, service
 from app.notifications import schemas as s
@@ -113,7 +113,5 @@ async def redeliver(delivery_id: int, ctx: CtxDep, admin: AdminUser) -> s.Delive
 async def deliveries(notification_id: int, ctx: CtxDep) -> list[s.DeliveryRead]:
     note = await repository.get(ctx.session, notification_id)
     if note is None or note.user_id != ctx.principal.user_id:
-        from app.core.errors import NotFound
-
         raise NotFound("notification_not_found")
     return [service.present_delivery(d, note) for d in await repository.deliveries_of(ctx.session, [notification_id])]
