@@ -301,7 +301,7 @@ async def test_the_worker_sends_within_seconds_of_the_commit_through_a_signed_ga
         resident = await _resident(app)
         case = await _report(client, resident)
         for _ in range(50):
-            if received:
+            if received and [d.status for d in await _deliveries(app)] == ["sent"]:  # sent, and recorded
                 break
             await asyncio.sleep(0.1)
     finally:
