@@ -106,7 +106,9 @@ async def seed_personal_data(client, app, clock) -> Seeded:
         assert response.status_code == 201, response.text
     case_ids = [hotline["id"], own["id"], aid.json()["id"], mediation.json()["id"], affair.json()["id"], order["id"]]
     article = (await client.get("/knowledge/articles", headers=seeded.headers["agent"])).json()["items"][0]["code"]
+    inbox = (await client.get("/me/notifications", headers=seeded.headers["resident"])).json()["items"]
     seeded.fill = {
+        "notification_id": [n["id"] for n in inbox[:1]],  # the resident's receipt (no one else's to read)
         "case_id": case_ids, "person_id": [elder["id"], mother["id"], me["id"], volunteer["person_id"]],
         "volunteer_id": [volunteer["id"]], "unit_id": [unit, lead], "task_id": [task.json()["id"]],
         "team_id": [team.json()["id"]], "rule_id": [1], "file_id": [scan.json()["id"]], "phone": [CALLER_PHONE],
