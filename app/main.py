@@ -110,6 +110,9 @@ def app_factory() -> FastAPI:
     # Trained before the socket opens: training on the first call would hold the GIL for seconds under load.
     train_classifier(settings.seed_dir)
     emergency_lexicon(str(settings.seed_dir))  # compiled before the socket opens, like the classifier
+    from app.notifications.templates import load as notification_templates
+
+    notification_templates(settings.seed_dir)  # a template with an unknown placeholder stops the process here
     app = create_app(settings)
     # What is loaded by now (jieba's dictionary, the classifier, the models) lives as long as the process. Frozen,
     # the collector stops walking it on every full collection: under load those walks were pauses of 100-200 ms.

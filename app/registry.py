@@ -29,6 +29,7 @@ from app.imports.plugin import PLUGIN as imports
 from app.knowledge.plugin import PLUGIN as knowledge
 from app.mediation.plugin import PLUGIN as mediation
 from app.metrics.plugin import PLUGIN as metrics
+from app.notifications.plugin import PLUGIN as notifications
 from app.open311.plugin import PLUGIN as open311
 from app.people.plugin import PLUGIN as people
 from app.regions.plugin import PLUGIN as regions
@@ -41,7 +42,7 @@ KINDS: tuple[kinds.KindPlugin[Any], ...] = (hotline, affair, eldercare, aid, med
 
 PACKAGES: tuple[Package, ...] = (
     core, accounts, regions, units, routing, calendar, care_policy, knowledge, cases, supervision, files, people,
-    volunteers, delivery, feed, metrics, open311, audit, *(kind.package for kind in KINDS), imports,
+    volunteers, delivery, feed, metrics, open311, audit, notifications, *(kind.package for kind in KINDS), imports,
 )
 
 

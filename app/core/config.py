@@ -73,6 +73,22 @@ class Settings(BaseSettings):
     files_s3_prefix: str = ""  # a folder inside the bucket
     files_s3_allow_http: bool = False  # an endpoint on plain http (a local MinIO)
 
+    # Notifications to residents (app/notifications): words and rules in seed/notifications.yaml; the SMS
+    # provider here. notify_sms_provider: none | aliyun | tencent | http (a gateway taking {to, template, params,
+    # text}, signed with notify_sms_key_secret). notify_sms_templates maps our template names to the provider's
+    # approved template codes, as JSON in the environment ({"receipt": "SMS_123456"}).
+    notify_sms_provider: str = "none"
+    notify_sms_endpoint: str | None = None  # the provider's default when empty; a local server in tests
+    notify_sms_key_id: str | None = None  # Aliyun AccessKeyId / Tencent SecretId
+    notify_sms_key_secret: str | None = None  # Aliyun AccessKeySecret / Tencent SecretKey / the gateway's secret
+    notify_sms_sign_name: str = ""  # the approved signature (签名), e.g. 某某区政务服务
+    notify_sms_region: str = ""
+    notify_sms_app_id: str | None = None  # Tencent's SmsSdkAppId
+    notify_sms_templates: dict[str, str] = {}
+    notify_public_url: str = ""  # where residents open the app: the rating link is <this>/cases/<id>/rate
+    notify_interval_seconds: float = 2.0
+    notify_timeout_seconds: float = 5.0
+
     timezone: str = "Asia/Shanghai"
     deadline_profile: str = "shanghai_subdistrict"
     care_policy: str = "nanjing"  # seed/care_policies.yaml: subsidy bands, time-bank cap, volunteer rules

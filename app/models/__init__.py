@@ -15,6 +15,7 @@ from app.models.imports import CatalogueVersion
 from app.models.knowledge import KnowledgeArticle
 from app.models.mediation import DisputeType, MediationHandoff
 from app.models.metrics import MetricCaseFacts, MetricRegionDay, MetricUnitDay
+from app.models.notifications import Notification, NotificationDelivery, NotificationPrefs
 from app.models.people import Person, PersonFlag, PersonLink
 from app.models.regions import Boundary, Place, Region
 from app.models.routing import Category, RoutingRule
@@ -36,6 +37,7 @@ __all__ = [
     "MetricCaseFacts", "MetricRegionDay", "MetricUnitDay",
     "FileBlob", "FileLink", "StoredFile",
     "ClassifierArtefact", "ClassifierExample", "ClassifierModel",
+    "Notification", "NotificationDelivery", "NotificationPrefs",
     "Assignment", "AuditLog", "ClassifierFeedback", "KnowledgeArticle", "CalendarDay", "CalendarYear", "Case",
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
     "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag", "PersonLink",

@@ -405,6 +405,19 @@ MATRIX: dict[str, Row] = {
     "GET /units/{unit_id}/events": Row(frozenset({LEAD, ADMIN}), _get("/units/{lead}/events")),
     "GET /admin/outbox": Row(ADMINS, _get("/admin/outbox")),
     "POST /admin/outbox/{event_id}/redeliver": Row(ADMINS, _json("/admin/outbox/{outbox_event}/redeliver", None)),
+    # Notifications: one's own inbox and choices; A's receipt is A's alone; dead letters for administrators.
+    "GET /me/notifications": Row(SIGNED_IN, _get("/me/notifications")),
+    "GET /me/notifications/stream": Row(SIGNED_IN, _get("/me/notifications/stream")),
+    "POST /me/notifications/read": Row(SIGNED_IN, _json("/me/notifications/read", {})),
+    "POST /me/notifications/{notification_id}/read": Row(frozenset({RES_A}),
+                                                         _json("/me/notifications/{notification}/read", None)),
+    "GET /me/notifications/{notification_id}/deliveries": Row(frozenset({RES_A}),
+                                                              _get("/me/notifications/{notification}/deliveries")),
+    "GET /me/notification-preferences": Row(SIGNED_IN, _get("/me/notification-preferences")),
+    "PUT /me/notification-preferences": Row(SIGNED_IN, _json("/me/notification-preferences", {"locale": "zh"})),
+    "GET /admin/notifications/dead": Row(ADMINS, _get("/admin/notifications/dead")),
+    "POST /admin/notifications/deliveries/{delivery_id}/redeliver": Row(
+        ADMINS, _json("/admin/notifications/deliveries/{delivery}/redeliver", None)),
     "POST /admin/api-keys": Row(ADMINS, _api_key),
     "GET /admin/api-keys": Row(ADMINS, _get("/admin/api-keys")),
     "DELETE /admin/api-keys/{key_id}": Row(ADMINS, _get("/admin/api-keys/{api_key}")),
@@ -599,6 +612,17 @@ async def scenario(client, app, clock) -> Scenario:
     outbox = await _ok(await client.get("/admin/outbox", headers=h[ADMIN]), 200)
     assert outbox["items"], "the scenario's case wrote no outbox rows"
     ids["outbox_event"] = outbox["items"][0]["id"]
+    from app.models import NotificationDelivery
+
+    inbox = await _ok(await client.get("/me/notifications", headers=h[RES_A]), 200)
+    ids["notification"] = inbox["items"][-1]["id"]  # the receipt of A's first case
+    async with app.state.sessionmaker() as session:  # SMS is off here: a dead letter as the worker leaves one
+        dead = NotificationDelivery(notification_id=ids["notification"], channel="sms", recipient_key="u:0",
+                                    dedup_key="0" * 64, status="dead", attempts=5, next_attempt_at=clock.now(),
+                                    created_at=clock.now(), last_error="HTTP 503")
+        session.add(dead)
+        await session.commit()
+        ids["delivery"] = dead.id
     return sc
 
 
@@ -606,7 +630,7 @@ async def _answer(client, method: str, call: Call, headers: dict[str, str]) -> t
     url, kwargs = call
     kwargs = {**kwargs, "headers": {**headers, **kwargs.get("headers", {})}}
     request = client.request(method, url, **kwargs)
-    if url.startswith("/feed/stream"):  # an accepted stream never ends: answered with 200 and still open
+    if url.startswith(("/feed/stream", "/me/notifications/stream")):  # an accepted stream never ends
         try:
             response = await asyncio.wait_for(request, 1.0)
         except TimeoutError:
