@@ -4,7 +4,7 @@ A notification is written with the case event it tells of (the inbox); each push
 delivery row the worker sends, retries and dead-letters; a resident's language and opt-outs.
 
 Revision ID: b4c36ed7943b
-Revises: 357fa0f6ef58
+Revises: 618f770c21f4
 Create Date: 2026-12-06 00:08:31.466019
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ import app.models.base
 import app.models.fields
 
 revision: str = 'b4c36ed7943b'
-down_revision: str | None = '357fa0f6ef58'
+down_revision: str | None = '618f770c21f4'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
