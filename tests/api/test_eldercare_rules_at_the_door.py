@@ -47,7 +47,7 @@ async def test_family_orders_and_rates_strangers_cannot(client, app, clock):
     assert r.json()["household"] == [{"person_id": elder["id"], "name": "李建国", "relation": "parent", "age": 82}]
     r = await client.get(f"/people/{elder['id']}", headers=daughter)
     assert (r.status_code, r.json()["phone"]) == (200, "138****8000")  # family see the phone masked
-    case = await care.order(client, daughter, elder["id"], "emergency")
+    case = await f.desk(client, app, (await care.order(client, daughter, elder["id"], "emergency"))["id"])
     assert (case["channel"], case["urgency"], case["payload"]["ordered_by"]) == (
         "app", "critical", {"relation": "family", "family_relation": "parent", "role": "resident"})
     assert case["deadlines"]["handle_due"] == iso(clock.now() + timedelta(hours=2))  # 助急: hours

@@ -59,7 +59,7 @@ async def test_a_tenant_files_the_community_verifies_the_tenants_are_reminded_an
     uid, tenant = await _tenant(client, app)
     r = await client.post("/housing/registrations", json=tenancy(), headers=tenant)
     assert r.status_code == 201, r.text
-    case = r.json()
+    case = await f.desk(client, app, r.json()["id"])
     station, staff = await care.workstation(app)
     assert (case["kind"], case["channel"], case["stage"], case["status"]) == ("housing", "app", "filed", "dispatched")
     assert (case["category"]["code"], case["lead_unit"]["id"]) == ("housing.rental_registration", station)
@@ -206,7 +206,7 @@ async def test_a_landlord_files_in_the_app_and_the_tenants_months_count_all_the_
     assert r.status_code == 201, r.text
     r = await client.post("/housing/registrations", json=tenancy("landlord"), headers=landlord)
     assert r.status_code == 201, r.text
-    case = r.json()
+    case = await f.desk(client, app, r.json()["id"])
     assert (case["channel"], case["requester"]["user_id"], case["requester"]["name"]) == ("app", landlord_uid,
                                                                                           "王秀兰")
     r = await client.post("/housing/registrations", json=tenancy("tenant"), headers=landlord)

@@ -56,7 +56,7 @@ RULES_BAD = (
     "env.air,440304000000,bribe,urban_management_bureau,,weird,300,1,\n"                    # 4: bad type and class
 )
 PLACES_BAD = (
-    "kind,name,aliases,community_code,road,number_from,number_to,parity,lat,lng,source,verified,note\n"
+    "kind,name,aliases,community_code,road,number_from,number_to,parity,latitude,longitude,source,verified,note\n"
     "compound,测试花园,,440304001020,,,,,,,test,no,\n"                     # 2
     "compound,测试花园,,440304002016,,,,,,,test,no,\n"                     # 3: the same place in a second community
     "landmark,平安金融中心,,440304001020,,,,,,,test,no,\n"                 # 4: stored in 福安, no tag
@@ -109,7 +109,7 @@ async def test_a_dry_run_names_every_rows_problem_and_writing_it_writes_nothing(
 
 async def test_bad_files_are_reported_and_nothing_is_written(client, app):
     admin = await f.login_as(app, "admin")
-    gbk = ("kind,name,aliases,community_code,road,number_from,number_to,parity,lat,lng,source,verified,note\n"
+    gbk = ("kind,name,aliases,community_code,road,number_from,number_to,parity,latitude,longitude,source,verified,note\n"
            "compound,测试苑,,440304001020,,,,,,,区民政局提供,no,\n").encode("gbk")
     body = await _import(client, admin, ("新地名.csv", gbk), dry_run=True)  # GBK, found by its header
     assert body["ok"] and body["changes"]["places"]["inserted"] == 1
@@ -214,7 +214,7 @@ async def test_boundaries_place_coordinates_and_round_trip(client, app):
     key = (await client.post("/admin/api-keys", json={"name": "随手拍", "kind": "open311"}, headers=admin)).json()
     r = await client.post("/open311/v2/requests.json", data={
         "api_key": key["key"], "service_code": "env.noise", "attribute[work_order_type]": "complaint",
-        "latitude": str(HUANGGANG_POINT[0]), "longitude": str(HUANGGANG_POINT[1]), "description": "夜里工地施工很吵"})
+        "lat": str(HUANGGANG_POINT[0]), "long": str(HUANGGANG_POINT[1]), "description": "夜里工地施工很吵"})
     assert r.status_code == 201, r.text
     agent = await f.login_as(app, "agent")
     [req] = (await client.get(f"/open311/v2/requests/{r.json()[0]['service_request_id']}.json")).json()

@@ -45,7 +45,7 @@ async def test_a_neighbour_dispute_reaches_a_sealed_agreement_and_its_confirmati
     resident, me = await _resident_party(client, app)
     r = await client.post("/mediation/cases", json=dispute(me["id"]), headers=resident)
     assert r.status_code == 201, r.text
-    case = r.json()
+    case = await f.desk(client, app, r.json()["id"])
     committee = await f.unit_by_kind(app, "440304002000", "mediation_committee")
     assert (case["kind"], case["stage"], case["lead_unit"]["id"]) == ("mediation", "accepted", committee)
     assert case["deadlines"]["handle_due"] == end_of(2026, 12, 23)  # one month

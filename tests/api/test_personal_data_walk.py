@@ -115,6 +115,7 @@ async def seed_personal_data(client, app, clock) -> Seeded:
         "fmt": ["json", "xml", "csv", "xlsx"],  # Open311's formats; the exports' (others answer 404)
         "name": {"/admin/exports/{name}.{fmt}": ["units", "knowledge_articles", "places"]},
         "request_id": [hotline["number"]], "token": ["unknown-token"],
+        "version": [1],  # a classifier version (none is trained in the walk: the answer is its 404)
         "code": {"/affairs/items/{code}": ["ELD-ALLOWANCE"], "/knowledge/articles/{code}": [article],
                  "/regions/{code}": [care.YUANDONG], "/open311/v2/services/{code}.{fmt}": ["env.noise"]},
     }
