@@ -1,6 +1,8 @@
 """Where an intake's CPU goes: N hotline intakes in-process (ASGI, no HTTP server, no load generator), profiled.
 
     .venv/bin/python bench/profile_intake.py [--n 300] [--postgresql] [--top 25]
+    .venv/bin/py-spy record -r 250 -f raw -o /tmp/intake.txt -- .venv/bin/python bench/profile_intake.py
+    .venv/bin/python bench/profile_intake.py --aggregate /tmp/intake.txt     # the sampling profile by package
 
 Prints the CPU per intake (process time, profiler off), the statements and transactions per intake, and a
 cProfile breakdown by package (own time of every function, summed by the top-level package it lives in, the
@@ -107,8 +109,11 @@ async def run(url: str, data_dir: Path, n: int, top: int) -> None:
             event.listen(sync, "before_cursor_execute", count)
             event.listen(sync, "begin", begin)
             started = time.process_time()
-            for i in range(20, 20 + n):
+            async def measured(i: int) -> None:  # the name py-spy stacks are filtered by (--aggregate)
                 await once(i)
+
+            for i in range(20, 20 + n):
+                await measured(i)
             cpu = (time.process_time() - started) * 1000 / n
             event.remove(sync, "before_cursor_execute", count)
             event.remove(sync, "begin", begin)
@@ -130,12 +135,46 @@ async def run(url: str, data_dir: Path, n: int, top: int) -> None:
     stats.sort_stats("cumulative").print_stats(top)
 
 
+def _package(frame: str) -> str:
+    """py-spy names a frame's file relative to its import root: `sqlalchemy/orm/session.py`, `app/cases/x.py`."""
+    path = frame.rsplit("(", 1)[-1].rsplit(":", 1)[0]
+    parts = path.split("/")
+    if parts[0] == "app" and len(parts) > 1:
+        return "app." + parts[1].removesuffix(".py")
+    return parts[0].removesuffix(".py")
+
+
+def aggregate(raw: Path, top: int) -> None:
+    """A py-spy raw profile (collapsed stacks) of the measured intakes, by package: the leaf frame's, and the
+    innermost application package on the stack (which of ours asked for the work)."""
+    leaf: Counter[str] = Counter()
+    owner: Counter[str] = Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if "measured (" not in stack:
+            continue
+        frames = stack.split(";")
+        leaf[_package(frames[-1])] += int(n)
+        ours = [p for p in map(_package, frames) if p.startswith("app.")]
+        owner[ours[-1] if ours else "(no app frame: server, framework)"] += int(n)
+    total = sum(leaf.values()) or 1
+    print(f"py-spy samples in the measured intakes: {total}")
+    for title, counter in (("by the leaf frame's package", leaf), ("by the innermost app package", owner)):
+        print(f"\n{title}:")
+        for name, value in counter.most_common(top):
+            print(f"  {value / total:6.1%}  {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--postgresql", action="store_true", help="a throw-away PostgreSQL instead of SQLite")
+    parser.add_argument("--aggregate", type=Path, help="summarise a py-spy raw profile of this script, and stop")
     args = parser.parse_args()
+    if args.aggregate:
+        aggregate(args.aggregate, args.top)
+        return
     data_dir = Path(tempfile.mkdtemp(prefix="csc-prof-"))
     if not args.postgresql:
         asyncio.run(run(f"sqlite+aiosqlite:///{data_dir / 'csc.db'}", data_dir, args.n, args.top))

@@ -8,6 +8,7 @@ is the same on every machine; `bench/classifier_accuracy.py` reports on it.
 import csv
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,25 +83,54 @@ class Classifier:
         self.model.fit(matrix, [e.category for e in examples])
         self.vocabulary = np.array(self.vectorizer.get_feature_names_out())
         self.trained_on = len(examples)
+        # The fitted numbers, for scoring one text without scikit-learn's per-call input checks (they cost more
+        # than the arithmetic: a third of an intake's classification time). Same formulas, same results.
+        self._index: dict[str, int] = dict(self.vectorizer.vocabulary_)
+        self._idf = np.asarray(self.vectorizer.idf_, dtype=np.float64)
+        self._coef = np.asarray(self.model.coef_, dtype=np.float64)
+        self._intercept = np.asarray(self.model.intercept_, dtype=np.float64)
+        self._readable = [_readable(str(f)) for f in self.vocabulary]
+
+    def _drivers(self, ranked: np.ndarray, reasons: int) -> tuple[str, ...]:
+        """The readable features that drove a choice, strongest first. Words read better than lone characters;
+        characters only when nothing longer drove the choice."""
+        found: dict[str, None] = {}
+        longer = 0
+        for column in ranked.tolist():
+            word = self._readable[column]
+            if word not in found:
+                found[word] = None
+                longer += len(word) > 1
+                if longer >= reasons:  # the first `reasons` words are settled
+                    break
+        return tuple([w for w in found if len(w) > 1] or list(found))[:reasons]
+
+    def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's TF-IDF vector as (sorted columns, values): sublinear tf, the fitted idf, L2 norm."""
+        counts = Counter(i for i in map(self._index.get, _analyzer(text)) if i is not None)
+        if not counts:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        columns = np.fromiter(sorted(counts), dtype=np.intp, count=len(counts))
+        data = (1.0 + np.log(np.fromiter((counts[c] for c in columns), dtype=np.float64, count=len(counts))))
+        data *= self._idf[columns]
+        data /= np.sqrt(np.dot(data, data))
+        return columns, data
 
     def suggest(self, text: str, top: int = 3, reasons: int = 5) -> list[Suggestion]:
-        vector = self.vectorizer.transform([text])
-        if vector.nnz == 0:
+        columns, values = self._vector(text)
+        if not len(columns):
             return []
-        margins = self.model.decision_function(vector)[0]
+        margins = self._coef[:, columns] @ values + self._intercept
         # A softmax over the margins ranks and spreads the choices; it is a relative score, not a calibrated
         # probability (a calibrated model trained 50 times slower for the same ranking).
         scaled = np.exp((margins - margins.max()) * SOFTMAX_SCALE)
         probabilities = scaled / scaled.sum()
         best = np.argsort(margins)[::-1][:top]
-        columns = vector.indices
         out = []
         for index in best:
-            weights = vector.data * self.model.coef_[index, columns]
+            weights = values * self._coef[index, columns]
             order = np.argsort(weights)[::-1]
-            found = dict.fromkeys(_readable(self.vocabulary[columns[i]]) for i in order if weights[i] > 0)
-            # Words read better than lone characters; characters only when nothing longer drove the choice.
-            drivers = tuple([w for w in found if len(w) > 1] or list(found))[:reasons]
+            drivers = self._drivers(columns[order[weights[order] > 0]], reasons)
             out.append(Suggestion(str(self.model.classes_[index]), round(float(probabilities[index]), 4), drivers))
         return out
 
