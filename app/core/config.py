@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     pool_size: int = 10
+    # PostgreSQL: case numbers a process reserves at a time for a district and day (app/cases/numbering.py).
+    case_number_block: int = 16
     # While the database is down, requests fail fast (503 database_unavailable) instead of hanging.
     db_connect_timeout_seconds: float = 2.0
     db_pool_timeout_seconds: float = 5.0
