@@ -1,6 +1,7 @@
 """Two real API server processes on one database: a rate limit holds across them (PostgreSQL keeps the buckets),
 and a change one of them makes to cached reference data is seen by the other long before the cache's TTL."""
 
+import asyncio
 import os
 import signal
 import socket
@@ -68,8 +69,10 @@ async def test_a_rate_limit_holds_across_two_server_processes(app, db_url, tmp_p
     if db_url.startswith("sqlite"):
         pytest.skip("SQLite is served by one process: its buckets stay in memory (app/core/ratelimit.py)")
     with servers(app, db_url, tmp_path, CSC_RATE_LIMIT_LOGIN_PER_IP="4/hour") as (a, b):
-        codes = [httpx.post((a, b)[i % 2] + "/auth/token", data={"username": f"nobody{i}", "password": "wrong"},
-                            timeout=30).status_code for i in range(10)]
+        async with httpx.AsyncClient(timeout=30) as http:
+            codes = [(await http.post((a, b)[i % 2] + "/auth/token",
+                                      data={"username": f"nobody{i}", "password": "wrong"})).status_code
+                     for i in range(10)]
     # One allowance of four for the address, whichever process answers: not four each.
     assert codes.count(429) == 6 and codes[:4] == [401] * 4 and set(codes[4:]) == {429}, codes
 
@@ -79,15 +82,16 @@ async def test_a_routing_change_made_through_one_process_is_seen_by_the_other(ap
     question = {"category": "env.noise", "region_code": "440304002016", "work_order_type": "complaint"}
     # A cache that would otherwise keep the old snapshot for an hour; the versions are polled every 0.2 s.
     with servers(app, db_url, tmp_path, CSC_ROUTING_CACHE_SECONDS="3600", CSC_CACHE_POLL_SECONDS="0.2") as (a, b):
-        before = httpx.post(b + "/routing/preview", json=question, headers=admin, timeout=30)
-        assert before.status_code == 200, before.text
-        rule = httpx.post(a + "/routing/rules", headers=admin, timeout=30,
-                          json={**question, "lead_kind": "subdistrict_office", "priority": 1, "note": "two processes"})
-        assert rule.status_code == 201, rule.text
-        deadline, seen = time.time() + 15, before.json()
-        while seen["rule_id"] != rule.json()["id"] and time.time() < deadline:
-            time.sleep(0.2)
-            seen = httpx.post(b + "/routing/preview", json=question, headers=admin, timeout=30).json()
+        async with httpx.AsyncClient(timeout=30, headers=admin) as http:
+            before = await http.post(b + "/routing/preview", json=question)
+            assert before.status_code == 200, before.text
+            rule = await http.post(a + "/routing/rules", json={**question, "lead_kind": "subdistrict_office",
+                                                               "priority": 1, "note": "two processes"})
+            assert rule.status_code == 201, rule.text
+            deadline, seen = time.monotonic() + 15, before.json()
+            while seen["rule_id"] != rule.json()["id"] and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+                seen = (await http.post(b + "/routing/preview", json=question)).json()
     assert before.json()["rule_id"] != rule.json()["id"]
     assert seen["rule_id"] == rule.json()["id"], seen
     assert seen["lead"]["kind"] == "subdistrict_office"
