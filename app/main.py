@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from app.core import shared
 from app.core.bell import Bell
 from app.core.cache import ReferenceCache
 from app.core.clock import Clock, SystemClock
@@ -46,6 +47,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        shared.attach(app.state.cache, engine)
+        watcher = (asyncio.create_task(shared.watch(app.state.cache, engine, settings.cache_poll_seconds))
+                   if settings.cache_poll_seconds > 0 else None)
         worker_task = None
         if run_worker if run_worker is not None else settings.run_worker_in_serve:
             from app.worker import run_forever
@@ -54,6 +58,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             if worker_task is not None:
                 worker_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -28,7 +28,7 @@ import asyncpg  # noqa: E402
 from app.cli import migrate  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.seeding import seed_all  # noqa: E402
-from bench.kit import load, rollups, scenarios  # noqa: E402
+from bench.kit import intake, load, rollups, scenarios  # noqa: E402
 from bench.kit.accounts import login, make_users  # noqa: E402
 from bench.kit.generate import generate, settings_for  # noqa: E402
 from bench.kit.report import write_report  # noqa: E402
@@ -111,8 +111,11 @@ async def postgres_suite(args: argparse.Namespace, cfg: Config, rows: list[Row],
             rows += await scenarios.metrics(world, cfg, scale, large=size >= 1_000_000)
             log(f"PostgreSQL reads measured at {scale}")
         rows += _growth(singles)
-        rows += await scenarios.intake(world, cfg, dialect="postgresql", dsn=dsn)
+        rows += await intake.intake(world, cfg, server, dialect="postgresql", dsn=dsn, workers=args.workers)
         log("PostgreSQL intake measured")
+        if not args.no_scaling:
+            rows += await intake.scaling(world, cfg, url, data_dir)
+            log("PostgreSQL intake scaling measured")
         plans.append(await scenarios.explain(world, dsn, "A case", f"/cases/{world.case_ids[0]}",
                                              world.headers["admin"]))
         cursor = await scenarios.queue_cursor(dsn, world.busy_unit, cfg.deep_page, 20)
@@ -157,7 +160,7 @@ async def sqlite_suite(args: argparse.Namespace, cfg: Config, rows: list[Row]) -
         log(f"SQLite: {args.sqlite_cases:,} cases in {time.perf_counter() - started:.0f} s")
         server = AppServer(url, data_dir).start()
         world = await world_for(url, data_dir, server, "sqlite")
-        rows += await scenarios.intake(world, cfg, dialect="sqlite", sqlite_path=str(path))
+        rows += await intake.intake(world, cfg, server, dialect="sqlite", sqlite_path=str(path))
         log("SQLite intake measured")
         rows += await scenarios.pure(world, cfg.seconds / 2)
     finally:
@@ -185,7 +188,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=1, help="API server processes")
+    parser.add_argument("--workers", type=int, default=2, help="API server processes (PostgreSQL)")
+    parser.add_argument("--no-scaling", action="store_true", help="skip intake at --workers 1 against 2")
     parser.add_argument("--only", choices=("postgresql", "sqlite"), help="run one database's part")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()

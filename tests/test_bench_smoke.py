@@ -19,6 +19,8 @@ SCENARIOS = ("GET /cases/{id}, one at a time", "GET /cases/{id}, flat out", "GET
              "read latency growth",
              "intake POST /hotline/orders (PostgreSQL, 4 connections)",
              "intake ÷ bare endpoint (PostgreSQL)", "intake POST /hotline/orders (SQLite, 4 connections)",
+             "intake ÷ replay of its own SQL", "intake at half the maximum rate", "intake CPU per request",
+             "serve --workers 2 ÷ --workers 1",
              "routing: the pure resolver", "classification: top 3")
 
 
@@ -33,7 +35,8 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
     for name in SCENARIOS:
         assert any(name in row for row in rows), name
     loaded = [row for row in rows if "req/s" in row and "errors" in row]
-    assert len(loaded) == 6  # two case-read rows per size, and intake on each database
+    # two case-read rows per size; intake flat out and at half its rate on each database; --workers 2 against 1
+    assert len(loaded) == 9
     for row in loaded:
         rate, errors = re.search(r"([\d,]+) req/s", row).group(1), re.search(r"errors (\d+)", row).group(1)
         assert int(rate.replace(",", "")) > 0 and errors == "0", row

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
@@ -58,9 +58,28 @@ _NEXT_NUMBER = {"postgresql": _next_number_statement(pg_insert), "sqlite": _next
 
 
 async def next_number(session: AsyncSession, district: str, day: str) -> int:
-    """Atomically takes the next sequence number for a district and day."""
+    """Atomically takes the next sequence number for a district and day, in the caller's transaction (its counter
+    row stays locked until that commits: SQLite, where writers are serialised anyway)."""
     stmt = _NEXT_NUMBER[dialect_of(session)]
     return (await session.execute(stmt, {"district": district, "day": day})).scalar_one()
+
+
+def _reserve_statement() -> ReturningInsert[int]:
+    last = col(CaseNumberCounter.last)
+    return (pg_insert(CaseNumberCounter)
+            .values(district_code=bindparam("district"), day=bindparam("day"), last=bindparam("size"))
+            .on_conflict_do_update(index_elements=["district_code", "day"], set_={"last": last + bindparam("size")})
+            .returning(last))
+
+
+_RESERVE = _reserve_statement()
+
+
+async def reserve_numbers(engine: AsyncEngine, district: str, day: str, size: int) -> int:
+    """Takes `size` numbers for a district and day in a transaction of its own, committed at once (PostgreSQL):
+    the counter row is locked for that statement only, never for a request's transaction. Returns the last."""
+    async with engine.begin() as conn:
+        return (await conn.execute(_RESERVE, {"district": district, "day": day, "size": size})).scalar_one()
 
 
 class PlaceCopy(TypedDict):

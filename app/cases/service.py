@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -17,6 +16,7 @@ from app.cases.actions import EFFECTS, event_reason
 from app.cases.dispatching import apply_decision, clear_oversight, decide_lead, route_and_dispatch
 from app.cases.kinds import get_kind, stage_action_names
 from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
+from app.cases.numbering import case_number
 from app.core import audit
 from app.core.clock import instant_or_day
 from app.core.concurrency import check_version
@@ -33,12 +33,6 @@ from app.routing import service as routing
 
 RESIDENT_CHANNELS = {"app", "web"}
 CREATOR_ROLES = {Role.resident, Role.agent, Role.dispatcher}
-
-
-async def _number(ctx: Ctx, district: str) -> str:
-    day = ctx.now.astimezone(ZoneInfo(ctx.state.settings.timezone)).strftime("%Y%m%d")
-    seq = await repository.next_number(ctx.session, district, day)
-    return f"{district}-{day}-{seq:06d}"
 
 
 async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
@@ -91,7 +85,7 @@ def check_district_scope(ctx: Ctx, region_code: str) -> None:
 async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[str, Any] | None = None) -> Case:
     """Numbers, stores and (unless held) routes and dispatches a new case a kind's intake has checked."""
     district = case.region_code[:6]
-    case.number = await _number(ctx, district)
+    case.number = await case_number(ctx, district)
     case.district_code = district
     case.status = Status.received
     case.caller_phone_hash = (lookup_hash(ctx.state.keys.lookup_key, case.caller_phone)

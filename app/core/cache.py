@@ -2,6 +2,8 @@
 
 Reference data changes rarely and only through admin endpoints; each process
 reloads after a short TTL, and the process that made a change reloads at once.
+Other processes hear of a change through the database (app/core/shared.py):
+`invalidate` publishes the names, and each process's watcher drops them.
 """
 
 import time
@@ -23,6 +25,8 @@ class ReferenceCache:
         self._values: dict[str, tuple[float, Any]] = {}
         self._refreshing: set[str] = set()
         self._generation = 0  # bumped by every invalidation
+        # Tells the other processes (set by app/core/shared.attach); None: this process only.
+        self.publisher: Callable[[tuple[str, ...]], None] | None = None
 
     async def get(self, name: str, loader: Callable[[], Awaitable[Any]]) -> Any:
         hit = self._values.get(name)
@@ -39,7 +43,9 @@ class ReferenceCache:
             self._values[name] = (time.monotonic(), value)
         return value
 
-    def invalidate(self, *names: str) -> None:
+    def invalidate(self, *names: str, publish: bool = True) -> None:
+        if publish and self.publisher is not None:
+            self.publisher(names)
         self._generation += 1
         for name in names or list(self._values):
             self._values.pop(name, None)

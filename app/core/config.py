@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     care_policy: str = "nanjing"  # seed/care_policies.yaml: subsidy bands, time-bank cap, volunteer rules
     idempotency_ttl_hours: int = 24
     routing_cache_seconds: float = 5.0
+    # How often a process reads the cache versions other processes publish (app/core/shared.py); 0: never.
+    cache_poll_seconds: float = 1.0
+    # Where rate-limit buckets live: "database" (shared by every process), "memory" (this process), or "auto":
+    # the database on PostgreSQL, memory on SQLite (one process; its one connection is the request's).
+    rate_limit_store: str = "auto"
 
     run_worker_in_serve: bool = True
     worker_interval_seconds: float = 30.0
@@ -111,6 +116,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     pool_size: int = 10
+    # PostgreSQL: case numbers a process reserves at a time for a district and day (app/cases/numbering.py).
+    case_number_block: int = 16
     # While the database is down, requests fail fast (503 database_unavailable) instead of hanging.
     db_connect_timeout_seconds: float = 2.0
     db_pool_timeout_seconds: float = 5.0

@@ -5,14 +5,12 @@ A token bucket per key (client IP, username, user, API key): it holds up to `cou
 `Retry-After`, when the next token arrives. The bucket arithmetic is a pure function of (bucket, rate,
 now) with the clock injected, so tests travel in time instead of sleeping.
 
-Why in-process: a deployment runs one API process per database by default (`serve` on a bare machine),
-and a limit that needs no extra server keeps that true. The cost is that each process counts on its own:
-with `serve --workers N` or N replicas a client gets up to N times the limit, which still stops a
-password-guessing or flooding client by orders of magnitude. A deployment that needs one shared count
-should enforce it at the reverse proxy (nginx `limit_req`) or put a shared store (Redis) behind
-`RateLimiter.hit`. Why not the `limits`/slowapi libraries: their in-memory storage reads the wall clock
-inside, so the injected clock cannot drive them, and slowapi renders its own error bodies where we need
-problem+json and Open311's error document; the bucket below is thirty lines.
+Where the buckets live: on PostgreSQL in the database (`rate_buckets`, app/core/shared.py), read and written
+under a row lock in a short transaction of their own, so `serve --workers N` and replicas share one count and
+two workers never double an allowance; on SQLite (one process) in this process's memory. `rate_limit_store`
+overrides the choice. Why not the `limits`/slowapi libraries: their storage reads the wall clock inside, so the
+injected clock cannot drive them, and slowapi renders its own error bodies where we need problem+json and
+Open311's error document; the bucket below is thirty lines.
 
 Client addresses come from `request.client`: behind a reverse proxy, run uvicorn with proxy headers
 trusted for that proxy only (`FORWARDED_ALLOW_IPS`), or every client shares the proxy's address.
@@ -27,7 +25,9 @@ from datetime import datetime
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.core import shared
 from app.core.auth import CurrentUser
 from app.core.config import Settings
 from app.core.errors import AppError, problem
@@ -112,6 +112,30 @@ class RateLimiter:
         return len(self._buckets)
 
 
+class SharedRateLimiter:
+    """The same buckets, kept in the database so that every process of a deployment counts against them."""
+
+    def __init__(self, rates: dict[str, Rate]):
+        self.rates = rates
+        self._pruned_at: datetime | None = None
+
+    async def hit(self, engine: AsyncEngine, keys: list[tuple[str, str]], now: datetime) -> float:
+        rules = {f"{rule}:{key}": self.rates[rule] for rule, key in keys}
+
+        def decide(stored: dict[str, tuple[float, datetime] | None]) -> tuple[float, dict[str, float]]:
+            filled = {name: refill(Bucket(*row) if row else None, rules[name], now) for name, row in stored.items()}
+            wait = max((seconds_until_token(b, rules[n]) for n, b in filled.items()), default=0.0)
+            return wait, {n: b.tokens - 1 for n, b in filled.items()}
+
+        wait = await shared.take_tokens(engine, list(rules), {n: float(r.count) for n, r in rules.items()}, decide,
+                                        now)
+        if self._pruned_at is None or (now - self._pruned_at).total_seconds() >= 300:
+            self._pruned_at = now
+            longest = max(r.period_seconds for r in self.rates.values())
+            await shared.forget_full_buckets(engine, shared.bucket_cutoff(now, longest))
+        return wait
+
+
 RULES = ("login_per_ip", "login_per_username", "register_per_ip", "report_per_user", "open311_per_ip",
          "open311_per_key")
 
@@ -135,7 +159,12 @@ class RateLimited(AppError):
 
 def install_rate_limits(app: FastAPI, settings: Settings) -> None:
     """Parses the rates now, so a mistyped setting stops the start rather than the first login."""
-    app.state.rate_limiter = RateLimiter(rates_from(settings))
+    rates = rates_from(settings)
+    store = settings.rate_limit_store
+    if store not in ("auto", "memory", "database"):
+        raise ValueError(f"rate_limit_store is auto, memory or database, not {store!r}")
+    shared_store = store == "database" or (store == "auto" and not settings.is_sqlite)
+    app.state.rate_limiter = SharedRateLimiter(rates) if shared_store else RateLimiter(rates)
 
     @app.exception_handler(RateLimited)
     async def _limited(request: Request, exc: RateLimited) -> Response:
@@ -148,11 +177,15 @@ def install_rate_limits(app: FastAPI, settings: Settings) -> None:
         return response
 
 
-def _check(request: Request, keys: list[tuple[str, str]], spec_error: SpecError | None = None) -> None:
+async def _check(request: Request, keys: list[tuple[str, str]], spec_error: SpecError | None = None) -> None:
     state = request.app.state
     if not state.settings.rate_limits_enabled:
         return
-    wait = state.rate_limiter.hit(keys, state.clock.now())
+    limiter = state.rate_limiter
+    if isinstance(limiter, SharedRateLimiter):
+        wait = await limiter.hit(state.engine, keys, state.clock.now())
+    else:
+        wait = limiter.hit(keys, state.clock.now())
     if wait > 0:
         raise RateLimited(wait, spec_error)
 
@@ -172,18 +205,18 @@ async def limit_login(request: Request) -> None:
     keys = [("login_per_ip", _ip(request))]
     if isinstance(username, str) and username.strip():
         keys.append(("login_per_username", normalise_mobile(username) or username.strip().lower()[:64]))
-    _check(request, keys)
+    await _check(request, keys)
 
 
 async def limit_registration(request: Request) -> None:
-    _check(request, [("register_per_ip", _ip(request))])
+    await _check(request, [("register_per_ip", _ip(request))])
 
 
 async def limit_reports(request: Request, principal: CurrentUser) -> None:
     """A resident's reports, per account (many residents share a carrier's address). Staff logging calls
     are not limited: the hotline's busiest hour is not an attack."""
     if principal.role == Role.resident:
-        _check(request, [("report_per_user", str(principal.user_id))])
+        await _check(request, [("report_per_user", str(principal.user_id))])
 
 
 def limit_open311(spec_error: SpecError) -> Callable[[Request], object]:
@@ -198,7 +231,7 @@ def limit_open311(spec_error: SpecError) -> Callable[[Request], object]:
         keys = [("open311_per_ip", _ip(request))]
         if params.get("api_key"):
             keys.append(("open311_per_key", _digest(params["api_key"])))
-        _check(request, keys, spec_error)
+        await _check(request, keys, spec_error)
 
     return dependency
 

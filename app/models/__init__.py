@@ -6,7 +6,7 @@ from app.models.aid import AidLine
 from app.models.calendar import CalendarDay, CalendarYear, DeadlineProfile
 from app.models.care_policy import CarePolicy
 from app.models.cases import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter
-from app.models.core import AuditLog, IdempotencyKey
+from app.models.core import AuditLog, CacheVersion, IdempotencyKey, RateBucket
 from app.models.delivery import ApiKey, InboundSignature, OutboxEvent, UnitWebhook
 from app.models.eldercare import CareVisit
 from app.models.files import FileBlob, FileLink, StoredFile
@@ -42,6 +42,7 @@ __all__ = [
     "CaseCallback", "CaseEvent", "CaseLink", "CaseNumberCounter", "CreditFlag", "LifeEvent", "ServiceItem",
     "Category", "DeadlineProfile", "CarePolicy", "CareVisit", "VolunteerSkill", "Person", "PersonFlag", "PersonLink",
     "ServiceHours", "TaskSignup", "TeamMember", "TimebankAccount", "TimebankEntry", "Volunteer", "VolunteerTask",
-    "VolunteerTeam", "IdempotencyKey", "Region", "Place", "Boundary", "CatalogueVersion", "RoutingRule", "Unit",
+    "VolunteerTeam", "IdempotencyKey", "RateBucket", "CacheVersion",
+    "Region", "Place", "Boundary", "CatalogueVersion", "RoutingRule", "Unit",
     "UnitKind", "User",
 ]

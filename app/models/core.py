@@ -53,3 +53,23 @@ class AuditLog(SQLModel, table=True):
     result: str = Field(default="ok", max_length=16)
     ip: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+
+
+class RateBucket(SQLModel, table=True):
+    """A rate limit's token bucket, shared by every API process (app/core/ratelimit.py)."""
+
+    __tablename__ = "rate_buckets"
+
+    key: str = Field(primary_key=True, max_length=200)  # "rule:key", the key a digest where it is a secret
+    tokens: float
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class CacheVersion(SQLModel, table=True):
+    """A cached reference table's version: bumped by the process that changed it, watched by every other process
+    (app/core/cache.py), which drops its copy when the number moves."""
+
+    __tablename__ = "cache_versions"
+
+    name: str = Field(primary_key=True, max_length=64)  # a cache entry's name; "*" for everything
+    version: int = 0

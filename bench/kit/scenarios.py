@@ -1,7 +1,5 @@
 """The scenarios: each measures the API through HTTP and a ceiling on the same machine in the same run."""
 
-import asyncio
-import json
 import random
 import statistics
 import time
@@ -21,7 +19,7 @@ from app.main import create_app
 from app.routing import service as routing
 from app.routing.rules import Facts, category_chain, region_chain, resolve
 from bench.kit import load
-from bench.kit.capture import Capture, Recorder, raw_rate_pg, raw_rate_sqlite
+from bench.kit.capture import Capture, Recorder, raw_rate_pg
 from bench.kit.generate import TYPES, ZONE, settings_for
 
 
@@ -87,60 +85,6 @@ async def capture(world: World, method: str, path: str, headers: dict[str, str],
                 r = await client.request(method, path, headers=headers, json=body)
             assert r.status_code < 300, r.text
     return Capture(rec.statements, app.state.engine.dialect.name, key)
-
-
-# ---------------------------------------------------------------- intake
-
-def intake_bodies(world: World, n: int = 400, seed: int = 11) -> list[tuple[str, str]]:
-    rnd = random.Random(seed)
-    examples = load_examples(settings_for(world.url, world.data_dir).seed_dir)
-    out = []
-    for i in range(n):
-        code, address = rnd.choice(world.communities)
-        body = {"caller_phone": f"139{rnd.randrange(10**8):08d}", "caller_name": "王女士",
-                "work_order_type": rnd.choices(list(TYPES), list(TYPES.values()))[0],
-                "description": rnd.choice(examples).text}
-        if i % 2:
-            body["address"] = address  # resolved by the gazetteer
-        else:
-            body["region_code"] = code
-        out.append(("/hotline/orders", json.dumps(body, ensure_ascii=False)))
-    return out
-
-
-async def intake(world: World, cfg: Config, *, dialect: str, dsn: str | None = None,
-                 sqlite_path: str | None = None) -> list[Row]:
-    bodies = intake_bodies(world)
-    agent = world.headers["agent"]
-    connections = cfg.connections if dialect == "postgresql" else min(cfg.connections, cfg.sqlite_connections)
-    # The server trains its classifier on the first call; that one-off belongs to start-up, not to the figures.
-    async with httpx.AsyncClient(base_url=world.base_url, timeout=300) as client:
-        first = await client.post("/hotline/orders", content=bodies[0][1].encode(),
-                                  headers={**agent, "Content-Type": "application/json"})
-    assert first.status_code == 201, first.text
-    bare = load.median_of(world.base_url, [("/healthz", None)], headers={}, connections=connections,
-                          seconds=cfg.seconds, runs=cfg.runs, warmup=cfg.warmup)
-    api = load.median_of(world.base_url, bodies, headers=agent, method="POST", connections=connections,
-                         seconds=cfg.seconds, runs=cfg.runs, warmup=cfg.warmup, nonce=f"intake-{time.time_ns()}")
-    cap = await capture(world, "POST", "/hotline/orders", agent, json.loads(bodies[0][1]))
-    if dialect == "postgresql":
-        raws = [await raw_rate_pg(dsn, cap, concurrency=connections, seconds=cfg.seconds)
-                for _ in range(cfg.runs)]
-    else:
-        raws = [await asyncio.to_thread(raw_rate_sqlite, sqlite_path, cap, seconds=cfg.seconds)
-                for _ in range(cfg.runs)]
-    raw_rate = statistics.median(r for r, _ in raws)
-    label = "PostgreSQL" if dialect == "postgresql" else "SQLite"
-    ratio = api.rate / raw_rate
-    rows = [Row(f"intake POST /hotline/orders ({label}, {connections} connections)", "", fmt_rate(api),
-                f"raw {'asyncpg' if dialect == 'postgresql' else 'sqlite3'} replay of the same {len(cap.statements)} "
-                f"statements ({cap.describe()}): {raw_rate:,.0f} tx/s", ratio,
-                "≥ 0.5 and ≥ 1,000/s" if dialect == "postgresql" else "≥ 0.4",
-                (ratio >= 0.5 and api.rate >= 1000) if dialect == "postgresql" else ratio >= 0.4)]
-    rows.append(Row(f"intake ÷ bare endpoint ({label})", "", f"{api.rate:,.0f} req/s",
-                    f"GET /healthz on the same server: {bare.rate:,.0f} req/s", api.rate / bare.rate,
-                    note="framework ceiling"))
-    return rows
 
 
 # ---------------------------------------------------------------- case read

@@ -109,7 +109,8 @@ async def test_a_dry_run_names_every_rows_problem_and_writing_it_writes_nothing(
 
 async def test_bad_files_are_reported_and_nothing_is_written(client, app):
     admin = await f.login_as(app, "admin")
-    gbk = ("kind,name,aliases,community_code,road,number_from,number_to,parity,latitude,longitude,source,verified,note\n"
+    gbk = ("kind,name,aliases,community_code,road,number_from,number_to,parity,latitude,longitude,source,verified,"
+           "note\n"
            "compound,测试苑,,440304001020,,,,,,,区民政局提供,no,\n").encode("gbk")
     body = await _import(client, admin, ("新地名.csv", gbk), dry_run=True)  # GBK, found by its header
     assert body["ok"] and body["changes"]["places"]["inserted"] == 1
