@@ -1,7 +1,7 @@
 """Shared rate buckets and cache versions: rate limits and reference-data caches hold across API processes.
 
 Revision ID: 40b206324ff8
-Revises: 357fa0f6ef58
+Revises: b4c36ed7943b
 Create Date: 2026-12-06 00:42:22.034604
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = '40b206324ff8'
-down_revision: str | None = '357fa0f6ef58'
+down_revision: str | None = 'b4c36ed7943b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
