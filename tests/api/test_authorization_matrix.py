@@ -408,13 +408,14 @@ MATRIX: dict[str, Row] = {
     # Notifications: one's own inbox and choices; A's receipt is A's alone; dead letters for administrators.
     "GET /me/notifications": Row(SIGNED_IN, _get("/me/notifications")),
     "GET /me/notifications/stream": Row(SIGNED_IN, _get("/me/notifications/stream")),
-    "POST /me/notifications/read": Row(SIGNED_IN, _json("/me/notifications/read", {})),
+    # Marking read and choosing channels are writes: a read-only auditor is refused at the door.
+    "POST /me/notifications/read": Row(WRITERS, _json("/me/notifications/read", {})),
     "POST /me/notifications/{notification_id}/read": Row(frozenset({RES_A}),
                                                          _json("/me/notifications/{notification}/read", None)),
     "GET /me/notifications/{notification_id}/deliveries": Row(frozenset({RES_A}),
                                                               _get("/me/notifications/{notification}/deliveries")),
     "GET /me/notification-preferences": Row(SIGNED_IN, _get("/me/notification-preferences")),
-    "PUT /me/notification-preferences": Row(SIGNED_IN, _json("/me/notification-preferences", {"locale": "zh"})),
+    "PUT /me/notification-preferences": Row(WRITERS, _json("/me/notification-preferences", {"locale": "zh"})),
     "GET /admin/notifications/dead": Row(ADMINS, _get("/admin/notifications/dead")),
     "POST /admin/notifications/deliveries/{delivery_id}/redeliver": Row(
         ADMINS, _json("/admin/notifications/deliveries/{delivery}/redeliver", None)),
