@@ -1,17 +1,16 @@
 """Every query of the audit trail: the records a filter selects, newest first, and the names that label them."""
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select, text
+from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
-from app.core.db import dialect_of
+from app.core.db import capped_count
 from app.models import AuditLog, Case, Person, TimebankAccount, Unit, User, Volunteer
 
 
@@ -87,8 +86,6 @@ async def search(session: AsyncSession, f: AuditFilter, *, cursor: tuple[datetim
     return rows, (last.at, last.id)
 
 
-# Counted exactly up to this many records; beyond, PostgreSQL's planner estimate (marked as one), as for cases.
-ESTIMATE_ABOVE = 10_000
 
 
 async def count(session: AsyncSession, f: AuditFilter) -> tuple[int, bool]:
@@ -96,16 +93,7 @@ async def count(session: AsyncSession, f: AuditFilter) -> tuple[int, bool]:
     so that a broad filter never counts the whole trail; beyond, PostgreSQL's planner estimate, or on SQLite the
     cap as a lower bound."""
     base = select(col(AuditLog.id)).where(*_clauses(f))
-    capped = (await session.execute(select(func.count()).select_from(base.limit(ESTIMATE_ABOVE + 1).subquery()))
-              ).scalar_one()
-    if capped <= ESTIMATE_ABOVE:
-        return int(capped), True
-    if dialect_of(session) == "postgresql":
-        compiled = base.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
-        plan = (await session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
-        plan = plan if isinstance(plan, list) else json.loads(plan)
-        return max(int(plan[0]["Plan"]["Plan Rows"]), ESTIMATE_ABOVE + 1), False
-    return ESTIMATE_ABOVE + 1, False
+    return await capped_count(session, base)
 
 
 @dataclass(frozen=True)

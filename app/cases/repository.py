@@ -1,6 +1,5 @@
 """Every query the case spine makes."""
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,11 +14,9 @@ from sqlalchemy import (
     bindparam,
     exists,
     false,
-    func,
     literal,
     or_,
     select,
-    text,
     tuple_,
     union_all,
     update,
@@ -37,7 +34,7 @@ from sqlmodel import col
 
 from app.cases import search as full_text
 from app.core.auth import Principal
-from app.core.db import dialect_of, rowcount
+from app.core.db import capped_count, dialect_of, rowcount
 from app.core.roles import Role
 from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
@@ -380,7 +377,6 @@ async def provisional_open(session: AsyncSession) -> list[Case]:
     return list(rows)
 
 
-ESTIMATE_ABOVE = 10_000  # counted exactly up to this; beyond, the planner's estimate (marked as one)
 
 
 async def count(session: AsyncSession, scope: "Scope", f: CaseFilter, *, now: datetime) -> tuple[int, bool]:
@@ -393,13 +389,4 @@ async def count(session: AsyncSession, scope: "Scope", f: CaseFilter, *, now: da
         base = base.where(clause)
     for c in _filters(f, now, dialect_of(session)):
         base = base.where(c)
-    capped = (await session.execute(select(func.count()).select_from(base.limit(ESTIMATE_ABOVE + 1).subquery()))
-              ).scalar_one()
-    if capped <= ESTIMATE_ABOVE:
-        return int(capped), True
-    if dialect_of(session) == "postgresql":
-        compiled = base.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
-        plan = (await session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
-        plan = plan if isinstance(plan, list) else json.loads(plan)
-        return max(int(plan[0]["Plan"]["Plan Rows"]), ESTIMATE_ABOVE + 1), False
-    return ESTIMATE_ABOVE + 1, False
+    return await capped_count(session, base)

@@ -13,7 +13,7 @@ from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy import CursorResult, Result, event
+from sqlalchemy import CursorResult, Result, Select, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core import sqlite_driver
@@ -201,3 +201,23 @@ class LenientRoute(UnitOfWorkRoute):
     """A unit of work that lets unknown query parameters through, where a published protocol says so."""
 
     strict_query = False
+
+
+# Counted exactly up to this many rows; beyond, PostgreSQL's planner estimate (marked as one).
+ESTIMATE_ABOVE = 10_000
+
+
+async def capped_count(session: AsyncSession, base: Select[Any]) -> tuple[int, bool]:
+    """How many rows `base` selects: (value, exact). Exact up to ESTIMATE_ABOVE, read through a capped subquery so
+    that a broad filter never counts a million rows; beyond, PostgreSQL's planner estimate, or on SQLite the cap as
+    a lower bound."""
+    capped = (await session.execute(select(func.count()).select_from(base.limit(ESTIMATE_ABOVE + 1).subquery()))
+              ).scalar_one()
+    if capped <= ESTIMATE_ABOVE:
+        return int(capped), True
+    if dialect_of(session) == "postgresql":
+        compiled = base.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        plan = (await session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
+        plan = plan if isinstance(plan, list) else json.loads(plan)
+        return max(int(plan[0]["Plan"]["Plan Rows"]), ESTIMATE_ABOVE + 1), False
+    return ESTIMATE_ABOVE + 1, False

@@ -9,8 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.audit import repository
-from app.core import audit
+from app.core import audit, db
 from app.models import AuditLog
 from tests import care
 from tests import factories as f
@@ -160,7 +159,7 @@ async def test_a_count_says_how_many_records_match(client, app, clock, monkeypat
     await client.get("/audit/records", headers=h["admin"])
     assert (await page(action="audit.read", user=ids["admin"], count="true"))["total"]["value"] == 1
     # Beyond the cap the total is an estimate, and says so (PostgreSQL: the planner's; SQLite: the cap).
-    monkeypatch.setattr(repository, "ESTIMATE_ABOVE", 1)
+    monkeypatch.setattr(db, "ESTIMATE_ABOVE", 1)
     estimated = await page(action="person.,case.", person=elder["id"], count="true",
                            **{"from": "2026-11-23", "to": "2026-11-24T00:00:00Z"})
     assert estimated["total"]["exact"] is False and estimated["total"]["value"] >= 2
