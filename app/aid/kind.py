@@ -24,7 +24,7 @@ from app.cases.accountability import record_reply
 from app.cases.dispatching import clear_oversight
 from app.cases.kinds import parse_instant, recorded_by, update_payload, without_keys
 from app.cases.lifecycle import AT_UNIT, Actor, CaseView, Status
-from app.core import audit
+from app.core import overrides
 from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.roles import Role
@@ -149,25 +149,11 @@ def _departures(case: Case, amount: Decimal) -> tuple[list[dict[str, Any]], Deci
 
 def _override(ctx: Ctx, case: Case, body: s.AidApproveBody, departures: list[dict[str, Any]],
               entitled: Decimal | None) -> dict[str, Any] | None:
-    """An approval against the latest check needs a leader's override with a reason; it is audited and goes on the
-    timeline as an `override` event, which the unit's figures count."""
-    if not departures:
-        return None
-    detail = {"departures": departures, "entitlement": str(entitled) if entitled is not None else None,
-              "amount": str(body.amount), "check": case.payload["eligibility"]}
-    if body.override is None:
-        raise AppError("decision_contradicts_check", 409, what="、".join(d["code"] for d in departures),
-                       extra={"departures": departures,
-                              "entitlement": str(entitled) if entitled is not None else None})
-    if not ctx.principal.leader:
-        raise AppError("override_not_allowed", 403)
-    override = {"reason": body.override.reason, **detail, **recorded_by(ctx)}
-    audit.record(ctx.session, at=ctx.now, action="aid.override", actor_user_id=ctx.principal.user_id,
-                 actor_name=ctx.principal.name, target_type="case", target_id=case.id,
-                 detail={"reason": body.override.reason, "departures": departures})
-    ctx.event(case, "override", from_status=case.status, to_status=case.status, reason=body.override.reason,
-              data={"decision": "approve", **detail, "unit_id": ctx.principal.unit_id})
-    return override
+    """An approval against the latest check needs a leader's override with a reason (app/core/overrides.py)."""
+    detail = {"entitlement": str(entitled) if entitled is not None else None, "amount": str(body.amount),
+              "check": case.payload["eligibility"]}
+    return overrides.hold(ctx, case, decision="approve", departures=departures, override=body.override,
+                          audit_action="aid.override", detail=detail)
 
 
 async def approve(ctx: Ctx, case: Case, actor: Actor, body: s.AidApproveBody, view: CaseView) -> dict:

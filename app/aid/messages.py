@@ -1,13 +1,6 @@
 """Error codes this package answers with, in Chinese and English (codes are a contract: add, never rename)."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "decision_contradicts_check": (
-        "批准与最近一次核查结果不符（{what}），须由领导说明理由后签批",
-        "The approval departs from the latest check ({what}); a leader must sign it off with a reason",
-    ),
-    "override_not_allowed": (
-        "只有领导可以签批与核查结果不符的决定", "Only a leader may sign off a decision against the check",
-    ),
     "aid_line_missing": (
         "区划 {district} 没有在用的低保标准",
         "No minimum-living line in force for district {district}",
@@ -43,7 +36,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).
 TITLES: dict[str, tuple[str, str]] = {
-    "decision_contradicts_check": ("决定与核查结果不符", "Decision departs from the check"),
     "aid_line_missing": ("没有在用的低保标准", "No line in force"),
     "notice_ended": ("公示期已结束", "Notice ended"),
     "notice_not_ended": ("公示期未满", "Notice still running"),

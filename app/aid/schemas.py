@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.core.overrides import OverrideIn
 from app.core.schemas import RequestModel, invalid
 
 Relationship = Literal["applicant", "spouse", "child", "parent", "grandparent", "grandchild", "sibling", "other"]
@@ -125,13 +126,6 @@ class NoticeBody(RequestModel):
 class ObjectionBody(RequestModel):
     text: str = Field(min_length=4, max_length=2000)
     by: str | None = Field(default=None, max_length=64, description="the objector, if they gave a name")
-
-
-class OverrideIn(RequestModel):
-    """A leader signs off a decision that the latest recorded check does not support (audited, on the timeline,
-    counted in the unit's figures)."""
-
-    reason: str = Field(min_length=4, max_length=1000, description="why the decision departs from the check")
 
 
 class AidApproveBody(RequestModel):

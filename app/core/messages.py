@@ -88,6 +88,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "period_end_before_start": ("结束时间须晚于开始时间", "The end must come after the start"),
     "field_not_removable": ("{field} 不能清空", "{field} cannot be removed"),
+    # A decision against the recorded rule result (app/core/overrides.py): aid, eldercare, the time bank.
+    "decision_contradicts_check": (
+        "该决定与最近一次记录的核查结果不符（{what}），须由领导说明理由后签批",
+        "The decision departs from the latest recorded check ({what}); a leader must sign it off with a reason",
+    ),
+    "override_not_allowed": (
+        "只有领导可以签批与核查结果不符的决定", "Only a leader may sign off a decision against the check",
+    ),
+    "override_reason_required": (
+        "签批与核查结果不符的决定须说明理由（至少 {min} 个字）",
+        "Signing off a decision against the check needs a reason (at least {min} characters)",
+    ),
 }
 
 
@@ -100,6 +112,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "region_outside_scope": ("区划不在辖区内", "Region outside jurisdiction"),
     "id_number_birth_future": ("出生日期晚于今天", "Birth date in the future"),
     "field_not_removable": ("字段不能清空", "Field cannot be removed"),
+    "decision_contradicts_check": ("决定与核查结果不符", "Decision departs from the check"),
+    "override_reason_required": ("签批须说明理由", "Override needs a reason"),
 }
 
 _catalogue: dict[str, tuple[str, str]] = dict(MESSAGES)

@@ -6,8 +6,10 @@ from), or, when none did, what was checked, so a counter worker can explain
 it to the family.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from app.care_policy.policy import Band, CarePolicy, Condition, FlagFact, PersonFacts
 from app.core.clock import age_on
@@ -113,3 +115,22 @@ def decide(policy: CarePolicy, facts: PersonFacts, service_type: str, today: dat
         "no_band", f"{age} 岁，不符合以下任一补贴档次：{checked}；可自费购买服务",
         f"aged {age}; meets none of the subsidy bands ({', '.join(b.name_en for b in policy.subsidy_bands)}); "
         "the service can still be bought at full price"), *known))
+
+
+def basis(latest: Mapping[str, Any]) -> dict[str, Any]:
+    """What a subsidy decision is held to: the result's subsidised, level and percent (its reasons explain them)."""
+    return {"subsidised": bool(latest["subsidised"]), "level": latest["level"], "percent": int(latest["percent"])}
+
+
+def subsidy_departures(latest: Mapping[str, Any], level: str | None, percent: int) -> list[dict[str, Any]]:
+    """How a subsidy of `level` and `percent` departs from the latest eligibility result (empty: it does not).
+
+    A subsidy for someone the result finds not subsidised is `care_ineligible`; any other level or percent than the
+    result's (more, or less: a subsidy withheld from someone entitled) is `subsidy_not_entitled`."""
+    if level is not None and not latest["subsidised"]:
+        return [{"code": "care_ineligible", "failed": [r["code"] for r in latest["reasons"]],
+                 "level": level, "percent": percent}]
+    if (level, percent) != (latest["level"], int(latest["percent"])):
+        return [{"code": "subsidy_not_entitled", "entitled_level": latest["level"],
+                 "entitled_percent": int(latest["percent"]), "level": level, "percent": percent}]
+    return []

@@ -13,15 +13,17 @@ from app.calendar.deadlines import Limit
 from app.care_policy.service import current_policy, skill_taxonomy
 from app.cases.access import sign_for
 from app.cases.accountability import record_reply
-from app.cases.kinds import update_payload
+from app.cases.kinds import recorded_by, update_payload
 from app.cases.lifecycle import Actor, CaseView
+from app.core import overrides
 from app.core.clock import age_on
 from app.core.context import Ctx
 from app.core.errors import AppError
-from app.eldercare import repository, rules
+from app.eldercare import eligibility, repository, rules
 from app.eldercare import schemas as s
 from app.models import CareVisit, Case
 from app.people import repository as people_repo
+from app.people import service as people
 from app.routing.rules import Decision, Step, lead_of_kind, region_chain
 from app.units import repository as units_repo
 from app.volunteers import repository as volunteers_repo
@@ -80,6 +82,102 @@ async def _check_provider(ctx: Ctx, body: s.ScheduleBody) -> None:
                        field_errors=[{"field": "provider_unit_id", "code": "provider_invalid"}])
 
 
+# --- the subsidy, held to the latest eligibility result ------------------------------------------------------
+
+def eligibility_read(person_id: int, service_type: str, result: eligibility.Eligibility, policy: str,
+                     checked_at: str) -> dict[str, Any]:
+    """The eligibility result as the order keeps it: the latest, with when it was worked out."""
+    read = s.CareEligibilityRead(person_id=person_id, service_type=service_type, subsidised=result.subsidised,
+                                 level=result.level, level_name=result.level_name, percent=result.percent,
+                                 age=result.age, reasons=[s.CareReasonRead(**r.as_dict()) for r in result.reasons],
+                                 policy=policy)
+    return {**read.model_dump(), "checked_at": checked_at}
+
+
+def _same_result(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("subsidised", "level", "percent", "policy")
+    return all(a.get(k) == b.get(k) for k in keys) and [r["code"] for r in a["reasons"]] == [
+        r["code"] for r in b["reasons"]]
+
+
+async def refresh_facts(ctx: Ctx, case: Case) -> None:
+    """The register (a new assessment, a 低保 status ended), the policy and the elder's age change: eligibility is
+    worked out again whenever the unit acts, and the order always shows the latest result. A change is on the
+    timeline."""
+    person = await people_repo.get(ctx.session, case.payload["person_id"])
+    if person is None:
+        return
+    policy = await current_policy(ctx.state, ctx.session)
+    result = eligibility.decide(policy, await people.facts(ctx, person), case.payload["service_type"], ctx.today)
+    latest = eligibility_read(person.id, case.payload["service_type"], result, policy.code,  # type: ignore[arg-type]
+                              ctx.now.isoformat())
+    before = case.payload["eligibility"]
+    update_payload(case, eligibility=latest)
+    if not _same_result(before, latest):
+        ctx.event(case, "eligibility_changed", from_status=case.status, to_status=case.status,
+                  data={"before": eligibility.basis(before), "after": eligibility.basis(latest),
+                        "reasons": [r["code"] for r in latest["reasons"]]})
+
+
+def _subsidy(ctx: Ctx, level: str | None, percent: int, latest: dict[str, Any], *, by_rule: bool,
+             note: str | None = None, override: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"level": level, "percent": percent, "by_rule": by_rule, "basis": eligibility.basis(latest),
+            "note": note, "override": override, **recorded_by(ctx)}
+
+
+async def decide_subsidy(ctx: Ctx, case: Case, actor: Actor, body: s.SubsidyDecisionBody, view: CaseView) -> dict:
+    """The lead unit decides the subsidy the order runs under. Another band or percent than the latest eligibility
+    result, or a subsidy the result does not give, needs a leader's override with a reason."""
+    policy = await current_policy(ctx.state, ctx.session)
+    bands = {b.level: b for b in policy.subsidy_bands}
+    if body.level is not None and body.level not in bands:
+        raise AppError("subsidy_level_unknown", 422, levels=", ".join(bands),
+                       field_errors=[{"field": "level", "code": "subsidy_level_unknown"}])
+    percent = body.percent if body.percent is not None else (bands[body.level].percent if body.level else 0)
+    latest = case.payload["eligibility"]
+    departures = eligibility.subsidy_departures(latest, body.level, percent)
+    override = overrides.hold(ctx, case, decision="decide_subsidy", departures=departures, override=body.override,
+                              audit_action="eldercare.override",
+                              detail={"subsidy": {"level": body.level, "percent": percent},
+                                      "eligibility": eligibility.basis(latest)})
+    sign_for(ctx, case)
+    subsidy = _subsidy(ctx, body.level, percent, latest, by_rule=False, note=body.note, override=override)
+    update_payload(case, subsidy=subsidy)
+    return {"subsidy": {"level": body.level, "percent": percent}, "overridden": override is not None}
+
+
+async def reassess(ctx: Ctx, case: Case, actor: Actor, body: s.ReassessBody, view: CaseView) -> dict:
+    """Works the eligibility out again from the register now (refresh_facts did) and records it on the timeline."""
+    latest = case.payload["eligibility"]
+    return {"eligibility": eligibility.basis(latest), "reasons": [r["code"] for r in latest["reasons"]],
+            "note": body.note}
+
+
+def _visit_subsidy(ctx: Ctx, case: Case, body: s.ScheduleBody) -> dict[str, Any]:
+    """The subsidy a new visit runs under. Decided by rule (or not yet): the latest result's. Decided by staff
+    against a result that has changed since: held to the latest result, so booking under it needs the override."""
+    latest = case.payload["eligibility"]
+    current = case.payload.get("subsidy")
+    if current is None or current.get("by_rule"):
+        overrides.hold(ctx, case, decision="schedule", departures=[], override=body.override,
+                       audit_action="eldercare.override")
+        current = _subsidy(ctx, latest["level"], int(latest["percent"]), latest, by_rule=True)
+    elif current["basis"] != eligibility.basis(latest):
+        departures = [{**d, "decided_at": current["at"]}
+                      for d in eligibility.subsidy_departures(latest, current["level"], current["percent"])]
+        override = overrides.hold(ctx, case, decision="schedule", departures=departures, override=body.override,
+                                  audit_action="eldercare.override",
+                                  detail={"subsidy": {"level": current["level"], "percent": current["percent"]},
+                                          "eligibility": eligibility.basis(latest)})
+        current = {**current, "basis": eligibility.basis(latest),
+                   "override": override if override is not None else current.get("override")}
+    else:
+        overrides.hold(ctx, case, decision="schedule", departures=[], override=body.override,
+                       audit_action="eldercare.override")
+    update_payload(case, subsidy=current)
+    return {"level": current["level"], "percent": current["percent"], "by_rule": current["by_rule"]}
+
+
 async def schedule(ctx: Ctx, case: Case, actor: Actor, body: s.ScheduleBody, view: CaseView) -> dict:
     if body.scheduled_at < ctx.now - timedelta(seconds=ctx.state.settings.device_clock_skew_seconds):
         raise AppError("scheduled_in_past", 422, field_errors=[{"field": "scheduled_at", "code": "scheduled_in_past"}])
@@ -87,6 +185,7 @@ async def schedule(ctx: Ctx, case: Case, actor: Actor, body: s.ScheduleBody, vie
         await _check_volunteer(ctx, case, body)
     else:
         await _check_provider(ctx, body)
+    subsidy = _visit_subsidy(ctx, case, body)
     sign_for(ctx, case)
     visit = CareVisit(case_id=case.id, provider_unit_id=body.provider_unit_id, volunteer_id=body.volunteer_id,  # type: ignore[arg-type]
                       scheduled_at=body.scheduled_at, planned_minutes=body.planned_minutes, status="scheduled",
@@ -96,7 +195,7 @@ async def schedule(ctx: Ctx, case: Case, actor: Actor, body: s.ScheduleBody, vie
     counts = await refresh_counts(ctx, case)
     case.stage = rules.stage_after_visits(counts, case.stage or rules.Stage.requested)
     return {"visit_id": visit.id, "volunteer_id": body.volunteer_id, "provider_unit_id": body.provider_unit_id,
-            "scheduled_at": body.scheduled_at.isoformat(), "notify_requester": True}
+            "scheduled_at": body.scheduled_at.isoformat(), "subsidy": subsidy, "notify_requester": True}
 
 
 async def cancel_visit(ctx: Ctx, case: Case, actor: Actor, body: s.CancelVisitBody, view: CaseView) -> dict:

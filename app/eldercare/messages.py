@@ -33,6 +33,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "volunteer_lacks_skill": ("志愿者不具备该服务所需技能", "The volunteer lacks a skill this service needs"),
     "volunteer_too_young": ("上门服务须年满 {min_age} 周岁", "Home visits need volunteers aged {min_age} or over"),
+    "subsidy_level_unknown": (
+        "补贴档次不在本地政策中（可选：{levels}）", "No such subsidy band in the policy ({levels})",
+    ),
+    "subsidy_percent_without_level": ("不给予补贴时补贴比例须为 0", "Without a band the subsidised share is 0"),
+    # Departures from the latest eligibility result (decision_contradicts_check lists them).
+    "care_ineligible": ("最近一次资格评估结果为不享受补贴", "The latest eligibility result gives no subsidy"),
+    "subsidy_not_entitled": (
+        "补贴档次或比例与最近一次资格评估结果不一致", "The band or share is not the latest eligibility result's",
+    ),
     "visit_provider_one": ("志愿者与服务机构须且只能指定一个", "Give exactly one of volunteer_id and provider_unit_id"),
 }
 
@@ -45,4 +54,5 @@ TITLES: dict[str, tuple[str, str]] = {
     "visit_not_done": ("服务尚未完成", "Visit not finished"),
     "provider_invalid": ("服务机构无效", "Invalid provider"),
     "volunteer_too_young": ("志愿者年龄不符", "Volunteer too young"),
+    "subsidy_level_unknown": ("补贴档次不存在", "Unknown subsidy band"),
 }

@@ -47,6 +47,9 @@ TABLE = (
     _t("schedule", {Stage.requested}, Stage.scheduled, Status.in_progress),
     _t("schedule", {Stage.scheduled, Stage.in_service}, None, Status.in_progress),
     _t("cancel_visit", {Stage.scheduled, Stage.in_service}, None),
+    # The subsidy the order runs under, held to the latest eligibility result; and that result recorded again.
+    _t("decide_subsidy", ACTIVE, None, Status.in_progress),
+    _t("reassess", ACTIVE, None),
     _t("complete", {Stage.scheduled, Stage.in_service}, Stage.served, Status.replied),
 )
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from app.care_policy.policy import ServiceType
+from app.core.overrides import OverrideIn
 from app.core.schemas import RequestModel, invalid
 
 
@@ -43,12 +44,40 @@ class ScheduleBody(RequestModel):
     provider_unit_id: int | None = Field(default=None, ge=1)
     scheduled_at: AwareDatetime
     planned_minutes: int = Field(default=60, ge=10, le=600)
+    override: OverrideIn | None = Field(default=None, description="a leader's sign-off when the subsidy the visit "
+                                                                  "runs under departs from the latest eligibility "
+                                                                  "result (it changed since staff decided it)")
 
     @model_validator(mode="after")
     def _one(self) -> "ScheduleBody":
         if (self.volunteer_id is None) == (self.provider_unit_id is None):
             raise invalid("visit_provider_one")
         return self
+
+
+class SubsidyDecisionBody(RequestModel):
+    """Staff decide the subsidy the order runs under: the latest eligibility result's band, or another with a
+    leader's override."""
+
+    level: str | None = Field(default=None, max_length=32,
+                              description="the policy's band (the eligibility result's `level`); null: no subsidy, "
+                                          "the service at full price")
+    percent: int | None = Field(default=None, ge=0, le=100,
+                                description="the share subsidised; the band's own percent if absent (0 without a "
+                                            "band)")
+    note: str | None = Field(default=None, max_length=500)
+    override: OverrideIn | None = Field(default=None, description="a leader's sign-off when the decision departs "
+                                                                  "from the latest eligibility result")
+
+    @model_validator(mode="after")
+    def _percent_needs_band(self) -> "SubsidyDecisionBody":
+        if self.level is None and self.percent:
+            raise invalid("subsidy_percent_without_level")
+        return self
+
+
+class ReassessBody(RequestModel):
+    note: str | None = Field(default=None, max_length=500, description="what prompted it (a new assessment …)")
 
 
 class CancelVisitBody(RequestModel):

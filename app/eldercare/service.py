@@ -87,7 +87,9 @@ async def order(ctx: Ctx, body: s.OrderCreate) -> Case:
         # The register holds the person; the order keeps only what the visit sheet prints, as it was then.
         "elder": {"name": person.name, "age": result.age},
         "scheduled_at": body.scheduled_at.isoformat() if body.scheduled_at else None, "notes": body.notes,
-        "eligibility": present_eligibility(person.id, body.service_type, result, policy.code).model_dump(),  # type: ignore[arg-type]
+        # The latest result, worked out again whenever the unit acts (kind.refresh_facts).
+        "eligibility": kind.eligibility_read(person.id, body.service_type, result, policy.code,  # type: ignore[arg-type]
+                                             ctx.now.isoformat()),
         "ordered_by": ordered_by, "visits": {},
     }
     resident = ctx.principal.role == Role.resident

@@ -26,7 +26,8 @@ Which case, which unit, which day (the definitions the API documents, in rates.p
   one), credited to the current lead unit. `handled_on_time`: replied by the deadline; `extended`: an extension
   was approved in the current round.
 - `replied`, `overridden`: a reply by a lead unit (not a direct answer), on the day of the reply, credited to that
-  unit. `overridden`: a decision was recorded against the latest check (an `override` event) before the reply.
+  unit. `overridden`: a decision was recorded against the latest check (an `override` event) on the case, before
+  the reply or after it (a time-bank redemption a leader signed off once the care was given).
 - `cb_*`: every valid callback or rating (the last valid evaluation of each reply), on its day, credited to the
   unit whose reply it judged (None: a direct answer). `cb_redo`: it sent the case back for redo (重办).
 
@@ -168,7 +169,7 @@ def contribution(rows: CaseRows, zone: ZoneInfo) -> Contribution:
             (("handle_due", 1), ("handled_on_time", int(on_time)), ("extended", int(c.extension_days_granted > 0))))
     if c.replied_at is not None and c.lead_unit_id is not None:
         replied_at = c.replied_at
-        overridden = any(e.type == "override" and e.at <= replied_at for e in rows.events)
+        overridden = any(e.type == "override" for e in rows.events)
         add(local_day(replied_at, zone), c.lead_unit_id, (("replied", 1), ("overridden", int(overridden))))
     for cb in rows.callbacks:
         add(local_day(cb.at, zone), cb.unit_id,

@@ -82,9 +82,9 @@ DEFINITIONS: dict[str, Definition] = {d.name: d for d in (
                "the same set as the on-time handling rate", "the handling deadline", "the case's current lead unit",
                ("extended",), "handle_due", higher_is_better=False),
     Definition("override", "推翻核查结论率",
-               "of those, the ones decided against the latest recorded check (an `override` by a leader before "
-               "the reply)", "replies (答复, decisions) given by lead units in the period", "the reply",
-               "the unit that replied", ("overridden",), "replied", higher_is_better=False),
+               "of those, the ones decided against the latest recorded check (an `override` by a leader on the "
+               "case, before the reply or after it)", "replies (答复, decisions) given by lead units in the period",
+               "the reply", "the unit that replied", ("overridden",), "replied", higher_is_better=False),
 )}
 
 RATE_NAMES: tuple[str, ...] = tuple(DEFINITIONS)

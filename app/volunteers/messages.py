@@ -40,7 +40,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task_not_completed": ("任务尚未完成，不能存入时间银行（当前：{status}）", "The task is not completed ({status})"),
     "task_not_timebank": ("该任务不计入时间银行", "This task does not count for the time bank"),
     "task_already_deposited": ("该任务时长已存入", "This task's hours were already deposited"),
-    "timebank_insufficient": ("时间银行余额不足 {hours} 小时", "The time bank balance is below {hours} hours"),
+    "timebank_insufficient": (
+        "时间银行余额不足 {hours} 小时（余额不能为负，领导签批也不例外）",
+        "The time bank balance is below {hours} hours (a balance never goes negative; no override changes that)",
+    ),
     "timebank_busy": ("账户正被其他操作更新，请重试", "The account changed meanwhile; try again"),
     "transfer_to_self": ("不能转给自己", "Cannot transfer to oneself"),
     "transfer_not_relative": ("只能转给配偶或登记的亲属", "Hours go only to the spouse or a registered relative"),
@@ -49,8 +52,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Relatives other than the spouse must be {min_age} or over",
     ),
     "transfer_exceeds_cap": (
-        "对方账户将超过 {cap} 小时上限",
-        "The recipient's balance would exceed the {cap}-hour cap",
+        "对方账户将超过 {cap} 小时上限（上限不可突破，领导签批也不例外）",
+        "The recipient's balance would exceed the {cap}-hour cap (no override changes that)",
+    ),
+    # A departure from what the order leaves to pay (decision_contradicts_check lists it).
+    "redemption_over_order": (
+        "兑换时长超过该服务单尚需支付的时长（老人自付部分减去已兑换）",
+        "More hours than the order leaves to pay (the elder's share less what hours paid)",
     ),
     "redemption_not_eldercare": ("时间只能兑换居家养老服务", "Hours can only pay for eldercare services"),
     "redemption_not_own_care": ("只能兑换账户本人的养老服务", "Hours pay only for the account holder's own care"),

@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import case as when_then
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -159,6 +160,17 @@ async def busy_windows(session: AsyncSession, volunteer_ids: list[int], start: d
         if s + timedelta(minutes=minutes) > start:
             out[vid].append((s, s + timedelta(minutes=minutes)))
     return out
+
+
+async def order_service_minutes(session: AsyncSession, case_id: int) -> int:
+    """The care an eldercare order has had or has booked: visits done count their counted minutes (inside the
+    window), visits booked or under way their planned minutes; cancelled visits nothing."""
+    done = func.coalesce(CareVisit.certified_minutes, CareVisit.minutes, 0)
+    booked = CareVisit.status.in_(("scheduled", "checked_in"))  # type: ignore[attr-defined]
+    minutes = when_then((CareVisit.status == "done", done), (booked, CareVisit.planned_minutes),  # type: ignore[arg-type]
+                        else_=0)
+    q = select(func.coalesce(func.sum(minutes), 0)).where(CareVisit.case_id == case_id)
+    return int((await session.execute(q)).scalar_one())
 
 
 async def service_hours(session: AsyncSession, volunteer_id: int) -> list[tuple[ServiceHours, str, str | None]]:

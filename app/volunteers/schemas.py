@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
+from app.core.overrides import OverrideIn
 from app.core.schemas import RequestModel, invalid
 
 
@@ -197,7 +198,12 @@ class DonationCreate(RequestModel):
 class RedemptionCreate(RequestModel):
     person_id: int | None = Field(default=None, ge=1, description="whose hours; the caller's own if absent")
     case_id: int = Field(ge=1, description="the eldercare order the hours pay for")
-    hours: float = Field(gt=0, le=1500, multiple_of=0.25)
+    hours: float = Field(gt=0, le=1500, multiple_of=0.25,
+                         description="at most what the order leaves to pay: the elder's share (after the order's "
+                                     "subsidy) of the visits done or booked, less what hours already paid")
+    override: OverrideIn | None = Field(default=None, description="a leader's sign-off (the time-bank counter) to "
+                                                                  "redeem more than the order leaves to pay; never "
+                                                                  "below a zero balance")
 
 class DepositCreate(RequestModel):
     task_id: int = Field(ge=1)

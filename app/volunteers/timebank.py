@@ -13,7 +13,7 @@ from app.care_policy.service import current_policy
 from app.cases import repository as cases_repo
 from app.cases.access import can_see
 from app.cases.kinds import update_payload
-from app.core import audit
+from app.core import audit, overrides
 from app.core.clock import age_on
 from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
@@ -163,7 +163,11 @@ async def donate(ctx: Ctx, body: s.DonationCreate) -> list[TimebankEntry]:
 
 
 async def redeem(ctx: Ctx, body: s.RedemptionCreate) -> tuple[TimebankEntry, Case]:
-    """Hours pay for the account holder's own eldercare order; never cash, never someone else's care."""
+    """Hours pay for the account holder's own eldercare order; never cash, never someone else's care.
+
+    The holder (or the time-bank counter for them) redeems up to what the order leaves to pay: the elder's share,
+    after the order's subsidy, of the visits done or booked, less what hours already paid. More needs a leader's
+    override with a reason (a visit kept on paper, say); a balance below zero never, override or not."""
     holder, for_other = await _acting_person(ctx, body.person_id)
     case = await cases_repo.locked(ctx.session, body.case_id)
     if case is None or case.kind != "eldercare" or (for_other and not can_see(case, ctx.principal)):
@@ -176,16 +180,29 @@ async def redeem(ctx: Ctx, body: s.RedemptionCreate) -> tuple[TimebankEntry, Cas
         raise AppError("case_not_open", 409)
     minutes = ledger.hours_to_minutes(body.hours)
     account = await account_for(ctx, holder.id)  # type: ignore[arg-type]
+    if account.minutes < minutes:  # the invariant first: no override makes a balance negative
+        raise AppError("timebank_insufficient", 409, hours=body.hours)
+    service = await repository.order_service_minutes(ctx.session, case.id)  # type: ignore[arg-type]
+    percent = int((case.payload.get("subsidy") or case.payload.get("eligibility") or {}).get("percent", 0))
+    paid_before = int(case.payload.get("timebank_minutes", 0))
+    departures = ledger.redemption_departures(minutes, service, percent, paid_before)
+    override = overrides.hold(ctx, case, decision="timebank_redeem", departures=departures, override=body.override,
+                              audit_action="timebank.override",
+                              detail={"minutes": minutes, "account_id": account.id})
     entry = await _apply(ctx, Move(account, "own", -minutes, "redemption", case_id=case.id), hours=body.hours)
-    paid = int(case.payload.get("timebank_minutes", 0)) + minutes
+    paid = paid_before + minutes
     update_payload(case, timebank_minutes=paid)
     case.version += 1
     case.updated_at = ctx.now
     ctx.event(case, "timebank_redeem", from_status=case.status, to_status=case.status,
-              data={"minutes": minutes, "account_id": account.id, "paid_minutes": paid})
+              reason=override["reason"] if override else None,
+              data={"minutes": minutes, "account_id": account.id, "paid_minutes": paid,
+                    "redeemable_minutes": ledger.redeemable_minutes(service, percent, paid_before),
+                    "overridden": override is not None})
     audit.record(ctx.session, at=ctx.now, action="timebank.redeem", actor_user_id=ctx.principal.user_id,
                  target_type="timebank_account", target_id=account.id,
-                 detail={"case_id": case.id, "minutes": minutes, "for_holder": for_other})
+                 detail={"case_id": case.id, "minutes": minutes, "for_holder": for_other,
+                         "overridden": override is not None})
     await ctx.session.flush()
     return entry, case
 

@@ -1,7 +1,7 @@
 """Eldercare through HTTP: an 82-year-old living alone gets subsidised meal help from a nearby volunteer,
 whose hours are certified, banked, given to her mother and redeemed for the mother's own care."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -131,6 +131,9 @@ async def test_meal_help_for_an_elder_living_alone_from_matching_to_the_mothers_
 
     mothers_order = await care.order(client, staff, mother["id"], "cleaning")
     assert mothers_order["payload"]["eligibility"]["subsidised"] is False
+    # Hours pay for the care the order has booked or had (issue 23): an hour's cleaning visit is booked first.
+    mothers_order = await care.schedule(client, staff, mothers_order, provider_unit_id=unit,
+                                        scheduled_at=iso(clock.now() + timedelta(days=1)))
     r = await client.post("/timebank/redemptions", json={"person_id": mother["id"], "case_id": case["id"],
                                                          "hours": 1}, headers=staff)
     assert (r.status_code, r.json()["code"]) == (422, "redemption_not_own_care")

@@ -165,7 +165,7 @@ async def test_the_cap_sends_the_excess_to_the_community_pool(client, app, clock
 
 
 async def test_concurrent_redemptions_never_overdraw(client, app, clock):
-    _, staff = await care.workstation(app)
+    unit, staff = await care.workstation(app)
     volunteer, headers = await _volunteer_account(client, app, staff, care.VOLUNTEER_ID, "张敏", "13912340001")
     elder = await care.person(client, staff, care.ELDER_ID, "李建国")
     case = await care.order(client, staff, elder["id"], "meal")
@@ -178,6 +178,8 @@ async def test_concurrent_redemptions_never_overdraw(client, app, clock):
     clock.advance(hours=5)
     await care.check(client, headers, visit["id"], "check-out")
     own_order = await care.order(client, staff, volunteer["person_id"], "cleaning")  # her own care, later in life
+    own_order = await care.schedule(client, staff, own_order, provider_unit_id=unit, planned_minutes=600,
+                                    scheduled_at=iso(clock.now() + timedelta(days=1)))  # hours pay for booked care
 
     async def redeem() -> int:
         r = await client.post("/timebank/redemptions", json={"case_id": own_order["id"], "hours": 1},

@@ -142,11 +142,14 @@ def test_a_dispatch_taken_away_before_its_deadline_is_left_out_of_signing():
     assert contrib[(date(2026, 11, 23), 7, "440304001")] == {"taken": 1, "dispatched": 1}
 
 
-def test_an_override_before_the_reply_marks_the_reply():
+def test_an_override_on_the_case_marks_the_reply():
     rows = f.CaseRows(case(), (lead(),), events=(f.EventRow("override", at(24, 9), 7),))
     assert f.contribution(rows, ZONE)[(date(2026, 11, 25), 7, "440304001")] == {"replied": 1, "overridden": 1}
+    # After the reply too (a time-bank redemption a leader signed off once the care was given): on the reply's day.
     later = f.CaseRows(case(), (lead(),), events=(f.EventRow("override", at(26, 9), 7),))
-    assert f.contribution(later, ZONE)[(date(2026, 11, 25), 7, "440304001")] == {"replied": 1}
+    assert f.contribution(later, ZONE)[(date(2026, 11, 25), 7, "440304001")] == {"replied": 1, "overridden": 1}
+    none = f.CaseRows(case(), (lead(),), events=(f.EventRow("return", at(24, 9), 7),))
+    assert f.contribution(none, ZONE)[(date(2026, 11, 25), 7, "440304001")] == {"replied": 1}
 
 
 def test_stored_form_round_trips_and_differences_add_up():
