@@ -108,9 +108,12 @@ async def postgres_suite(args: argparse.Namespace, cfg: Config, rows: list[Row],
             singles[size] = found[0]
             rows += found
             rows += await scenarios.queue(world, cfg, scale, dsn)
+            rows += await scenarios.search(world, cfg, scale, dsn)
             rows += await scenarios.metrics(world, cfg, scale, large=size >= 1_000_000)
             log(f"PostgreSQL reads measured at {scale}")
         rows += _growth(singles)
+        if args.no_intake:
+            return
         rows += await intake.intake(world, cfg, server, dialect="postgresql", dsn=dsn, workers=args.workers)
         log("PostgreSQL intake measured")
         if not args.no_scaling:
@@ -190,6 +193,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="API server processes (PostgreSQL)")
     parser.add_argument("--no-scaling", action="store_true", help="skip intake at --workers 1 against 2")
+    parser.add_argument("--no-intake", action="store_true", help="PostgreSQL reads only (cases, queues, search, "
+                                                                     "metrics): no intake, no scaling, no plans")
     parser.add_argument("--only", choices=("postgresql", "sqlite"), help="run one database's part")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.routing import service as routing
-from app.routing.rules import Snapshot
+from app.routing.rules import Snapshot, UnitRef, english_unit_name
 from app.units import repository as units_repo
 
 
@@ -19,24 +19,29 @@ async def snapshot(state: Any, session: AsyncSession) -> Snapshot:
     return await routing.snapshot(state, session)
 
 
-def category_names(snap: Snapshot, codes: set[str]) -> dict[str, str]:
-    return {c: snap.categories[c].name for c in codes if c in snap.categories}
+def category_names(snap: Snapshot, codes: set[str], english: bool = False) -> dict[str, str]:
+    nodes = [snap.categories[c] for c in codes if c in snap.categories]
+    return {n.code: (n.name_en or n.name) if english else n.name for n in nodes}
 
 
-def region_name(snap: Snapshot, code: str) -> str | None:
+def region_name(snap: Snapshot, code: str, english: bool = False) -> str | None:
     region = snap.regions.get(code)
-    return region.name if region else None
+    if region is None:
+        return None
+    return (region.name_en or region.name) if english else region.name
 
 
-async def units(snap: Snapshot, session: AsyncSession, ids: set[int]) -> dict[int, Any]:
-    """Unit id -> something with id, name, kind and region_code (a UnitRef, or the row if inactive)."""
-    found: dict[int, Any] = {i: snap.units_by_id[i] for i in ids if i in snap.units_by_id}
+async def units(snap: Snapshot, session: AsyncSession, ids: set[int]) -> dict[int, UnitRef]:
+    """Unit id -> its reference with both names (read from the database when no longer active)."""
+    found: dict[int, UnitRef] = {i: snap.units_by_id[i] for i in ids if i in snap.units_by_id}
     missing = ids - found.keys()
     if missing:
-        found.update(await units_repo.get_many(session, missing))
+        for unit_id, row in (await units_repo.get_many(session, missing)).items():
+            found[unit_id] = UnitRef(unit_id, row.code, row.name, row.kind, row.region_code,
+                                     name_en=english_unit_name(snap.regions, snap.kind_names_en, row))
     return found
 
 
-async def names_of(state: Any, session: AsyncSession, codes: set[str]) -> dict[str, str]:
-    """Category code -> name, for a list of cases."""
-    return category_names(await snapshot(state, session), codes)
+async def names_of(state: Any, session: AsyncSession, codes: set[str], english: bool = False) -> dict[str, str]:
+    """Category code -> name in the reader's language, for a list of cases."""
+    return category_names(await snapshot(state, session), codes, english)

@@ -10,7 +10,8 @@ from typing import Any
 
 from app.cases import schemas as s
 from app.cases.views import overdue
-from app.models import Case, Unit
+from app.models import Case
+from app.routing.rules import UnitRef
 from app.units.schemas import UnitBrief
 
 # A status as the requester hears it. A return under review is still, for them, "dispatched": the argument
@@ -53,8 +54,14 @@ def _label(pair: tuple[str, str], english: bool, **params: str) -> str:
     return (pair[1] if english else pair[0]).format(**params)
 
 
-def steps(case: Case, lead: Unit | None, english: bool) -> list[s.ResidentStep]:
-    unit = lead.name if lead else ""
+def unit_name(lead: UnitRef | None, english: bool) -> str:
+    if lead is None:
+        return ""
+    return (lead.name_en or lead.name) if english else lead.name
+
+
+def steps(case: Case, lead: UnitRef | None, english: bool) -> list[s.ResidentStep]:
+    unit = unit_name(lead, english)
     out = [s.ResidentStep(step="received", label=_label(STEPS["received"], english), at=case.created_at, done=True)]
     if case.status == "withdrawn":
         out.append(s.ResidentStep(step="withdrawn", label=_label(STEPS["withdrawn"], english),
@@ -78,17 +85,17 @@ def steps(case: Case, lead: Unit | None, english: bool) -> list[s.ResidentStep]:
     return out
 
 
-def reply(case: Case, lead: Unit | None) -> s.ResidentReply | None:
+def reply(case: Case, lead: UnitRef | None, english: bool) -> s.ResidentReply | None:
     """The answer as the requester receives it: the text, its basis and the unit; never who typed it in."""
     if not case.reply or not case.reply.get("text"):
         return None
     article = case.reply.get("article") or {}
     return s.ResidentReply(text=case.reply["text"], basis=case.reply.get("basis"), at=case.replied_at,
-                           unit=lead.name if lead and not case.direct_answer else None,
+                           unit=unit_name(lead, english) if lead and not case.direct_answer else None,
                            policy_title=article.get("policy_title"), document_number=article.get("document_number"))
 
 
-def view(case: Case, *, category_name: str, region_name: str | None, lead: Unit | None, payload: dict[str, Any],
+def view(case: Case, *, category_name: str, region_name: str | None, lead: UnitRef | None, payload: dict[str, Any],
          allowed: list[str], now: datetime, english: bool) -> s.ResidentCaseRead:
     return s.ResidentCaseRead(
         id=case.id, number=case.number, kind=case.kind, channel=case.channel, status=case.status,
@@ -96,9 +103,9 @@ def view(case: Case, *, category_name: str, region_name: str | None, lead: Unit 
         category=s.CategoryBrief(code=case.category_code, name=category_name),
         work_order_type=case.work_order_type, title=case.title, description=case.description,
         location=s.ResidentLocation(region_code=case.region_code, region_name=region_name, address=case.address),
-        lead_unit=UnitBrief.model_validate(lead) if lead else None, promised_due=case.handle_due,
+        lead_unit=UnitBrief.of(lead, english) if lead else None, promised_due=case.handle_due,
         stage_due=case.stage_due, overdue=overdue(case, now), steps=steps(case, lead, english),
-        reply=reply(case, lead), payload=payload, allowed_actions=allowed,
+        reply=reply(case, lead, english), payload=payload, allowed_actions=allowed,
         next_actions=[s.NextAction(action=a, label=_label(NEXT[a], english)) for a in allowed if a in NEXT],
         created_at=case.created_at, updated_at=case.updated_at, version=case.version,
     )

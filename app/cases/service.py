@@ -156,14 +156,14 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason:
     unit_ids = {a.unit_id for a in case.assignments} | ({case.lead_unit_id} if case.lead_unit_id else set())
     snap = await reference.snapshot(ctx.state, ctx.session)
     units = await reference.units(snap, ctx.session, unit_ids)
-    names = reference.category_names(snap, {case.category_code})
+    names = reference.category_names(snap, {case.category_code}, ctx.english)
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     master = None
     if case.merged_into_id is not None:
         master = await repository.get(ctx.session, case.merged_into_id, with_children=False)
     duplicates, related = ([], []) if opened_now else await repository.neighbours(ctx.session, id_of(case))
     return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
-                        region_name=reference.region_name(snap, case.region_code), units=units,
+                        region_name=reference.region_name(snap, case.region_code, ctx.english), units=units,
                         profile=profile, reveal_contact=reveal, master=master, duplicates=duplicates,
                         related=related)
 
@@ -172,10 +172,10 @@ async def _present_to_requester(ctx: Ctx, case: Case) -> s.ResidentCaseRead:
     snap = await reference.snapshot(ctx.state, ctx.session)
     lead_ids = {case.lead_unit_id} if case.lead_unit_id else set()
     units = await reference.units(snap, ctx.session, lead_ids)
-    names = reference.category_names(snap, {case.category_code})
+    names = reference.category_names(snap, {case.category_code}, ctx.english)
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     return resident.view(case, category_name=names.get(case.category_code, case.category_code),
-                         region_name=reference.region_name(snap, case.region_code),
+                         region_name=reference.region_name(snap, case.region_code, ctx.english),
                          lead=units.get(case.lead_unit_id) if case.lead_unit_id else None,
                          payload=get_kind(case.kind).present_payload(case.payload, ctx.principal),
                          allowed=views.allowed_for(case, ctx, profile), now=ctx.now,
@@ -409,7 +409,7 @@ async def search(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: list 
     if count:
         value, exact = await repository.count(ctx.session, scope, f, now=ctx.now)
         total = Total(value=value, exact=exact)
-    names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows})
+    names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows}, ctx.english)
     items = [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows]
     if ctx.principal.role == Role.resident:  # their own cases: the desk's contact column is not theirs to read
         items = [item.model_copy(update={"caller_phone": None}) for item in items]

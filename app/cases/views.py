@@ -12,7 +12,8 @@ from app.cases.lifecycle import OPEN, CaseView, Status, allowed_actions
 from app.cases.stages import StageView
 from app.core.context import Ctx
 from app.core.security import mask_phone
-from app.models import Case, Unit
+from app.models import Case
+from app.routing.rules import UnitRef
 from app.units.schemas import UnitBrief
 
 
@@ -68,8 +69,8 @@ def summary(case: Case, category_name: str, now: datetime) -> s.CaseSummary:
     )
 
 
-def _brief(unit: Unit | None) -> UnitBrief | None:
-    return UnitBrief.model_validate(unit) if unit else None
+def _brief(unit: UnitRef | None, english: bool) -> UnitBrief | None:
+    return UnitBrief.of(unit, english) if unit else None
 
 
 def _oversight(case: Case) -> s.Oversight:
@@ -86,7 +87,7 @@ def master_progress(master: Case | None) -> s.MasterProgress | None:
                             reply_text=(master.reply or {}).get("text"), closed_at=master.closed_at)
 
 
-def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None, units: dict[int, Unit],
+def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None, units: dict[int, UnitRef],
            profile: Profile, reveal_contact: bool, master: Case | None = None,
            duplicates: Sequence[tuple[int, str]] = (), related: Sequence[tuple[int, str]] = ()) -> s.CaseRead:
     hidden = case.anonymous
@@ -102,7 +103,7 @@ def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None,
         requester=s.Requester(user_id=case.requester_user_id, name=None if hidden else case.caller_name,
                               phone=phone, phone_masked=not reveal_contact and bool(case.caller_phone),
                               anonymous=case.anonymous, hide_contact=case.hide_contact),
-        lead_unit=_brief(units.get(case.lead_unit_id)) if case.lead_unit_id else None,
+        lead_unit=_brief(units.get(case.lead_unit_id), ctx.english) if case.lead_unit_id else None,
         routing_fallback=case.routing_fallback, profile=case.profile_code,
         deadlines=s.Deadlines(sign_due=case.sign_due, handle_due=case.handle_due, return_until=case.return_until,
                               callback_due=case.callback_due, extension_days_granted=case.extension_days_granted,
@@ -118,7 +119,7 @@ def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None,
         oversight=_oversight(case),
         created_at=case.created_at, updated_at=case.updated_at, version=case.version,
         assignments=[
-            s.AssignmentRead(id=a.id, unit=_brief(units[a.unit_id]), role=a.role, status=a.status,
+            s.AssignmentRead(id=a.id, unit=_brief(units[a.unit_id], ctx.english), role=a.role, status=a.status,
                              active=a.active, dispatched_at=a.dispatched_at, sign_due=a.sign_due,
                              signed_at=a.signed_at, finished_at=a.finished_at, contribution=a.contribution)
             for a in case.assignments

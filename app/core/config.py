@@ -85,7 +85,8 @@ class Settings(BaseSettings):
     notify_sms_region: str = ""
     notify_sms_app_id: str | None = None  # Tencent's SmsSdkAppId
     notify_sms_templates: dict[str, str] = {}
-    notify_public_url: str = ""  # where residents open the app: the rating link is <this>/cases/<id>/rate
+    notify_public_url: str = ""  # where residents open the app: the rating link is <this><notify_case_path>
+    notify_case_path: str = "/m/#/case/{case_id}"  # the case's page there (the bundled resident page by default)
     notify_interval_seconds: float = 2.0
     notify_timeout_seconds: float = 5.0
 

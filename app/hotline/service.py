@@ -96,7 +96,7 @@ def city_bounds(seed_dir: str) -> Bounds:
 
 
 async def _present_suggestions(ctx: Ctx, found: list[Suggestion]) -> list[ClassifySuggestion]:
-    names = await reference.names_of(ctx.state, ctx.session, {s.category for s in found})
+    names = await reference.names_of(ctx.state, ctx.session, {s.category for s in found}, ctx.english)
     return [ClassifySuggestion(category=CategoryBrief(code=s.category, name=names.get(s.category, s.category)),
                                score=s.score, reasons=list(s.reasons)) for s in found]
 
@@ -174,7 +174,7 @@ async def _similar(ctx: Ctx, *, category: str, region_code: str, lat: float | No
                                                 since=since, exclude_id=exclude_id, box=box, nearby=nearby)
     ranked = similar.rank(description, region_code, lat, long, found, profile.duplicate_radius_m, nearby=nearby)
     rows = await repository.cases_by_ids(ctx.session, [r.case_id for r in ranked])
-    names = await reference.names_of(ctx.state, ctx.session, {category})
+    names = await reference.names_of(ctx.state, ctx.session, {category}, ctx.english)
     return [SimilarCase(case=views.summary(rows[r.case_id], names.get(category, ""), ctx.now),
                         score=r.score, distance_m=r.distance_m, same_community=r.same_community) for r in ranked]
 
@@ -246,6 +246,6 @@ async def caller_orders(ctx: Ctx, phone: str, before_id: int | None, limit: int)
     scope = cases_repo.Scope.of(ctx.principal)
     rows = await repository.caller_orders(ctx.session, scope, lookup_hash(ctx.state.keys.lookup_key, normal),
                                           before_id, limit + 1)
-    names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows})
+    names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows}, ctx.english)
     items = [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows[:limit]]
     return items, (rows[limit - 1].id if len(rows) > limit else None)

@@ -15,6 +15,8 @@ class Region(SQLModel, table=True):
 
     code: str = Field(sa_column=Column(String(12), primary_key=True))
     name: str = Field(max_length=64, index=True)
+    # The official English name where the city publishes one (polyphones: 岗厦 Gangxia); else romanised on read.
+    name_en: str | None = Field(default=None, max_length=128)
     level: str = Field(max_length=16)  # province | city | district | subdistrict | community
     parent_code: str | None = Field(
         default=None, sa_column=Column(String(12), ForeignKey("regions.code"), index=True)

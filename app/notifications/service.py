@@ -47,7 +47,7 @@ def params_for(ctx: Ctx, case: Case, data: dict[str, Any]) -> dict[str, Any]:
     base = ctx.state.settings.notify_public_url.rstrip("/")
     out: dict[str, Any] = {"number": case.number, "unit_id": case.lead_unit_id,
                            "due_date": _local_date(case.handle_due, zone),
-                           "rate_link": f"{base}/cases/{case.id}/rate",
+                           "rate_link": base + ctx.state.settings.notify_case_path.format(case_id=case.id),
                            "missing": _missing(case, data),
                            "supplement_due": _local_date(data.get("supplement_due"), zone),
                            "item": (case.payload.get("item") or {}).get("name")}

@@ -1,6 +1,8 @@
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from app.core.romanize import place_name_en
 
 
 class RegionRead(BaseModel):
@@ -8,11 +10,20 @@ class RegionRead(BaseModel):
 
     code: str
     name: str
+    name_en: str | None = Field(default=None, description="The English name: the city's official one, or the "
+                                                          "name romanised (pinyin and the generic part translated)")
     level: str
     parent_code: str | None
     statistical: bool
     aliases: list[str]
     places: list[str] = []
+
+
+    @model_validator(mode="after")
+    def _english(self) -> "RegionRead":
+        if not self.name_en:
+            self.name_en = place_name_en(self.name)
+        return self
 
 
 class PlacesUpdate(BaseModel):

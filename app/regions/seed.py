@@ -17,7 +17,8 @@ async def seed(session: AsyncSession, run: SeedRun) -> Mapping[str, int]:
     changed = 0
     for row in read_csv(run.seed_dir / "regions.csv"):
         values = {
-            "name": row["name"], "level": row["level"], "parent_code": row["parent_code"] or None,
+            "name": row["name"], "name_en": row.get("name_en") or None, "level": row["level"],
+            "parent_code": row["parent_code"] or None,
             "statistical": row["statistical"] == "1",
             "aliases": [a for a in row["aliases"].split("|") if a],
         }

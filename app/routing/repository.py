@@ -42,12 +42,13 @@ async def unit_kind_codes(session: AsyncSession) -> dict[str, str]:
 
 
 async def snapshot_rows(session: AsyncSession) -> tuple[list[Region], list[Category], list[RoutingRule],
-                                                         list[Unit], dict[str, str]]:
+                                                         list[Unit], list[UnitKind]]:
     regions = list((await session.execute(select(Region))).scalars())
     cats = list((await session.execute(select(Category).where(Category.active.is_(True)))).scalars())
     active_rules = await rules(session, active=True)
     units = list((await session.execute(select(Unit).where(Unit.active.is_(True)))).scalars())
-    return regions, cats, active_rules, units, await unit_kind_codes(session)
+    kinds = list((await session.execute(select(UnitKind))).scalars())
+    return regions, cats, active_rules, units, kinds
 
 
 async def category_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.romanize import unit_name_en
+
 LEVEL_DEPTH = {"province": 1, "city": 2, "district": 3, "subdistrict": 4, "community": 5}
 
 
@@ -23,6 +25,7 @@ class RegionNode:
     parent_code: str | None
     statistical: bool = False
     profile_code: str | None = None  # the deadline profile of this region and everything under it
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class UnitRef:
     name: str
     kind: str
     region_code: str
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class CategoryNode:
     code: str
     name: str
     parent_code: str | None
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Snapshot:
     rules_by_category: Mapping[str, Sequence[RuleRef]]
     units_by_place: Mapping[tuple[str, str], Sequence[UnitRef]]  # (region_code, kind) -> active units
     kind_names: Mapping[str, str] = field(default_factory=dict)
+    kind_names_en: Mapping[str, str] = field(default_factory=dict)
     fallback_kind: str = "district_government"
     units_by_id: Mapping[int, UnitRef] = field(default_factory=dict)  # active units, for naming them in views
 
@@ -97,6 +103,13 @@ class Decision:
 
     def trace_dicts(self) -> list[dict[str, Any]]:
         return [s.as_dict() for s in self.trace]
+
+
+def english_unit_name(regions: Mapping[str, RegionNode], kinds_en: Mapping[str, str], unit: Any) -> str:
+    """A unit's English name from its place and its kind (units carry only their Chinese name)."""
+    region = regions.get(unit.region_code)
+    place = region.name_en if region else unit.region_code
+    return unit_name_en(place, kinds_en.get(unit.kind, unit.kind.replace("_", " ")))
 
 
 class RoutingDataError(Exception):

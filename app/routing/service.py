@@ -14,6 +14,7 @@ from app.core.concurrency import check_version
 from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
+from app.core.romanize import place_name_en
 from app.models import RoutingRule
 from app.routing import repository
 from app.routing.rules import (
@@ -25,6 +26,7 @@ from app.routing.rules import (
     RuleRef,
     Snapshot,
     UnitRef,
+    english_unit_name,
     profile_of,
     resolve,
 )
@@ -49,14 +51,18 @@ async def snapshot(state: Any, session: AsyncSession) -> Snapshot:
                 id=r.id, category_code=r.category_code, region_code=r.region_code,
                 work_order_type=r.work_order_type, lead_kind=r.lead_kind, co_kinds=tuple(r.co_kinds),
                 handling_class=r.handling_class, priority=r.priority, note=r.note))
+        nodes = {r.code: RegionNode(r.code, r.name, r.level, r.parent_code, r.statistical, r.profile_code,
+                                    name_en=r.name_en or place_name_en(r.name)) for r in regions}
+        kinds_en = {k.code: k.name_en for k in kinds}
         by_place: dict[tuple[str, str], list[UnitRef]] = defaultdict(list)
         for u in units:
-            by_place[(u.region_code, u.kind)].append(UnitRef(u.id, u.code, u.name, u.kind, u.region_code))
+            by_place[(u.region_code, u.kind)].append(UnitRef(u.id, u.code, u.name, u.kind, u.region_code,
+                                                             name_en=english_unit_name(nodes, kinds_en, u)))
         return Snapshot(
-            regions={r.code: RegionNode(r.code, r.name, r.level, r.parent_code, r.statistical, r.profile_code)
-                     for r in regions},
-            categories={c.code: CategoryNode(c.code, c.name, c.parent_code) for c in cats},
-            rules_by_category=dict(by_category), units_by_place=dict(by_place), kind_names=kinds,
+            regions=nodes,
+            categories={c.code: CategoryNode(c.code, c.name, c.parent_code, c.name_en) for c in cats},
+            rules_by_category=dict(by_category), units_by_place=dict(by_place),
+            kind_names={k.code: k.name for k in kinds}, kind_names_en=kinds_en,
             units_by_id={u.id: u for refs in by_place.values() for u in refs},
         )
 
@@ -187,8 +193,8 @@ async def preview(ctx: Ctx, body: RoutingPreviewRequest) -> RoutingDecisionRead:
                   work_order_type=body.work_order_type, urgency=body.urgency, kind=body.kind)
     decision, deadlines, profile = await route(ctx.state, ctx.session, facts, at=ctx.now)
     return RoutingDecisionRead(
-        lead=UnitBrief.model_validate(decision.lead, from_attributes=True),
-        co_handlers=[UnitBrief.model_validate(u, from_attributes=True) for u in decision.co_handlers],
+        lead=UnitBrief.of(decision.lead, ctx.english),
+        co_handlers=[UnitBrief.of(u, ctx.english) for u in decision.co_handlers],
         rule_id=decision.rule.id if decision.rule else None, fallback=decision.fallback, tie=decision.tie,
         handling_class=decision.handling_class, profile=profile.code, deadlines=deadlines.describe(),
         trace=decision.trace_dicts(),

@@ -1,7 +1,7 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Unit, UnitKind
+from app.models import Region, Unit, UnitKind
 
 
 async def get(session: AsyncSession, unit_id: int) -> Unit | None:
@@ -35,3 +35,13 @@ async def search(session: AsyncSession, *, kind: str | None, region_prefix: str 
 
 async def all_active(session: AsyncSession) -> list[Unit]:
     return list((await session.execute(select(Unit).where(Unit.active.is_(True)))).scalars())
+
+
+async def english_names_of(session: AsyncSession, units: list[Unit]) -> tuple[dict[str, tuple[str, str | None]],
+                                                                             dict[str, str]]:
+    """(region code -> (name, official English name), kind -> English name): what names units in English."""
+    codes = {u.region_code for u in units}
+    regions = (await session.execute(select(Region.code, Region.name, Region.name_en)
+                                     .where(Region.code.in_(codes)))).all() if codes else []
+    kinds = (await session.execute(select(UnitKind.code, UnitKind.name_en))).all()
+    return {c: (zh, en) for c, zh, en in regions}, {c: en for c, en in kinds}

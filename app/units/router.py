@@ -31,9 +31,9 @@ async def list_units(
     rows = await service.search(session, kind=kind, region=region, q=q, after=int(after[0]) if after else None,
                                 limit=limit + 1)
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
-    return Page(items=[UnitRead.model_validate(u) for u in rows[:limit]], next_cursor=next_cursor)
+    return Page(items=rows[:limit], next_cursor=next_cursor)
 
 
 @router.get("/units/{unit_id}", response_model=UnitRead, summary="One unit")
 async def get_unit(unit_id: int, session: SessionDep) -> UnitRead:
-    return UnitRead.model_validate(await service.get(session, unit_id))
+    return await service.get(session, unit_id)

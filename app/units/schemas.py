@@ -1,4 +1,6 @@
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class UnitKindRead(BaseModel):
@@ -16,6 +18,7 @@ class UnitRead(BaseModel):
     id: int
     code: str
     name: str
+    name_en: str = Field(default="", description="The English name, from its place's and its kind's")
     kind: str
     region_code: str
     parent_id: int | None
@@ -33,3 +36,10 @@ class UnitBrief(BaseModel):
     name: str
     kind: str
     region_code: str
+
+    @classmethod
+    def of(cls, unit: Any, english: bool = False) -> "UnitBrief":
+        """The unit named in the reader's language (a snapshot's unit carries its English name)."""
+        brief = cls.model_validate(unit, from_attributes=True)
+        name_en = getattr(unit, "name_en", "")
+        return brief.model_copy(update={"name": name_en}) if english and name_en else brief

@@ -31,6 +31,7 @@ from app.cases.dispatching import decision_data
 from app.core.clock import FrozenClock
 from app.core.config import Settings
 from app.core.security import lookup_hash
+from app.core.segment import index_terms
 from app.hotline.classifier import load_examples
 from app.main import create_app
 from app.models.base import UTCDateTime
@@ -143,6 +144,7 @@ class Generator:
         phones = [f"13{self.rnd.randrange(10**9):09d}" for _ in range(2000)]
         self.phones = [(cipher.encrypt(p.encode()).decode(), lookup_hash(settings.lookup_key, p)) for p in phones]
         self.decisions: dict[tuple[str, str, str], Any] = {}
+        self.words: dict[tuple[str, str], str] = {}  # (description, reply) -> the words search indexes
         self.numbers: dict[tuple[str, str], int] = defaultdict(int)
 
     def _decide(self, category: str, region: str, wot: str) -> Any:
@@ -194,9 +196,10 @@ class Generator:
         phone, phone_hash = self.rnd.choice(self.phones)
         texts = self.examples.get(category)
         row = dict(base)
+        description = self.rnd.choice(texts) if texts else base["description"]
         row.update(id=case_id, number=f"{region[:6]}-{day}-{self.numbers[(region[:6], day)]:06d}",
                    category_code=category, region_code=region, district_code=region[:6], work_order_type=wot,
-                   description=self.rnd.choice(texts) if texts else base["description"], caller_phone=phone,
+                   description=description, search_text=self._words(description, base.get("reply")), caller_phone=phone,
                    caller_phone_hash=phone_hash, lead_unit_id=lead, address=None,
                    handling_class=decision.handling_class)
         self._emit("cases", row, delta, out)
@@ -227,6 +230,14 @@ class Generator:
         for c in src["case_callbacks"]:
             self._emit("case_callbacks", {**c, "id": self._next(next_ids, "case_callbacks"), "case_id": case_id,
                                           "unit_id": units.get(c["unit_id"], c["unit_id"]), **place}, delta, out)
+
+    def _words(self, description: str, reply: Any) -> str:
+        """The case's search words as the application cuts them (app/cases/search.py), each text cut once."""
+        reply_text = ((json.loads(reply) if isinstance(reply, str) else reply) or {}).get("text") or ""
+        key = (description, reply_text)
+        if key not in self.words:
+            self.words[key] = index_terms(" ".join(x for x in (description, reply_text) if x))
+        return self.words[key]
 
     @staticmethod
     def _next(next_ids: dict[str, int], table: str) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from httpx import ASGITransport, AsyncClient
@@ -160,6 +161,43 @@ async def queue(world: World, cfg: Config, scale: str, dsn: str) -> list[Row]:
                     f"p50 {ms(far, .5):.1f} ms, p99 {ms(far, .99):.1f} ms", "page 1 (p50)", ratio,
                     "≤ 1.5", ratio <= 1.5))
     return rows
+
+
+# What agents type into the search box: one word, two words, a word few cases have.
+SEARCH_WORDS = ("噪音", "漏水 楼上", "油烟", "路灯", "占道经营")
+
+
+async def search(world: World, cfg: Config, scale: str, dsn: str) -> list[Row]:
+    """Finding a case (#27.1): by its number, by words over the whole city (the centre's scope) and within a
+    unit's scope, and a search with its total counted."""
+    numbers = [r[0] for r in await _fetch(dsn, "SELECT number FROM cases ORDER BY random() LIMIT 50")]
+    admin, staff, n = world.headers["admin"], world.headers["staff"], max(20, cfg.samples // 2)
+    by_number = sequential(world, [f"/cases?number={x}" for x in numbers], admin, n)
+    words = [f"/cases?q={quote(w)}&limit=20" for w in SEARCH_WORDS]
+    city = sequential(world, words, admin, n)
+    unit = sequential(world, words, staff, n)
+    counted = sequential(world, [f"{w}&count=true" for w in words], admin, n)
+    async with httpx.AsyncClient(base_url=world.base_url, headers=admin, timeout=60) as client:
+        totals = [(await client.get(f"{w}&count=true")).json()["total"] for w in words]
+    matched = ", ".join(f"{w} {t['value']:,}{'' if t['exact'] else ' (estimate)'}"
+                        for w, t in zip(SEARCH_WORDS, totals, strict=True))
+    rows = [Row("search: what the words match (city scope)", scale, matched)]
+    for title, found in (("find a case by its number", by_number), ("search by words, the whole city", city),
+                         ("search by words, a unit's scope", unit),
+                         ("search by words with the total (count=true)", counted)):
+        rows.append(Row(title, scale, f"p50 {ms(found, .5):.1f} ms, p99 {ms(found, .99):.1f} ms",
+                        target="p50 < 100 ms", met=ms(found, .5) < 100))
+    return rows
+
+
+async def _fetch(dsn: str, sql: str) -> list:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        return list(await conn.fetch(sql))
+    finally:
+        await conn.close()
 
 
 def last_full_month(now: datetime) -> str:

@@ -93,7 +93,7 @@ async def test_a_report_brings_a_receipt_then_the_reply_and_an_invitation_to_rat
     inbox = (await client.get("/me/notifications", headers=resident)).json()
     assert [n["template"] for n in inbox["items"]] == ["rate_invite", "replied", "receipt"]
     assert inbox["counts"] == {"total": 3, "unread": 3}
-    assert f"https://app.example.gov.cn/cases/{case['id']}/rate" in inbox["items"][0]["text"]
+    assert f"https://app.example.gov.cn/m/#/case/{case['id']}" in inbox["items"][0]["text"]
     assert await _send(app) == {"sent": 2}
     assert [s["template"] for s in provider.accepted] == [CODES["receipt"], CODES["replied"], CODES["rate_invite"]]
     assert all(s["params"]["number"] == case["number"] for s in provider.accepted)

@@ -198,6 +198,31 @@ def test_unit_staff_sign_and_reply_with_a_photo(browser: Any, server: Server, sh
     page.context.close()
 
 
+def test_resident_reads_the_reply_in_the_inbox(browser: Any, server: Server, shared: dict[str, Any]) -> None:
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 414, "height": 860})
+    page = ctx.new_page()
+    page.goto("/m/")
+    page.fill("#signin-form [name=username]", "13800138000")
+    page.fill("#signin-form [name=password]", "Resident#2026")
+    page.click("#signin-form button[type=submit]")
+    wait_js(page, "document.querySelector('#m-unread') && !document.querySelector('#m-unread').hidden")
+    unread = int(page.inner_text("#m-unread"))
+    assert unread >= 2  # the receipt on filing and the reply
+    page.click("#m-inbox-link")
+    page.wait_for_selector("#inbox-list")
+    items = page.locator(f"#inbox-list .case-item.unread[data-case='{shared['resident_case']}']")
+    assert items.count() == unread
+    page.screenshot(path=str(SHOTS / "resident-inbox.png"), full_page=True)
+    items.first.click()  # the newest: the reply, read on the case's page
+    page.wait_for_selector("#m-reply")
+    wait_js(page, f"document.querySelector('#m-unread')?.textContent === '{unread - 1}'")
+    page.click("#m-inbox-link")
+    page.click("#m-read-all")
+    wait_js(page, "document.querySelector('#m-unread')?.hidden && document.querySelector('#inbox-list') "
+                  "&& !document.querySelector('#inbox-list .unread')")
+    ctx.close()
+
+
 def test_resident_tracks_and_rates(browser: Any, server: Server, shared: dict[str, Any]) -> None:
     ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 414, "height": 860})
     page = ctx.new_page()

@@ -1,4 +1,4 @@
-// The resident page: sign in or register, report with a photo and the location, my requests, the reply, rating.
+// The resident page: sign in or register, report with a photo and the location, my requests, messages, the reply, rating.
 import { act, api, get, login, logout, onUnauthorized, post, session, upload } from '/web/api.js';
 import { lang, n, setLang, t, translate } from '/web/i18n.js';
 import { $, badge, clearErrors, fmtTime, h, showErrors } from '/web/ui.js';
@@ -11,9 +11,33 @@ function field(key, el) { return h('div', { class: 'field' }, h('label', { for: 
 function formOf(id, ...children) { return h('form', { id, novalidate: true }, h('div', { class: 'form-error', role: 'alert', hidden: true }), ...children); }
 
 function nav() {
+  const unread = h('span', { id: 'm-unread', class: 'badge b-dispatched', hidden: true });
   $('#nav').replaceChildren(...(session.token ? [
     h('a', { href: '#/report' }, t('report')), h('a', { href: '#/mine' }, t('my_cases')),
+    h('a', { href: '#/inbox', id: 'm-inbox-link' }, t('inbox'), ' ', unread),
     h('button', { type: 'button', onclick: async () => { await logout(); location.hash = '#/'; route(); } }, t('logout'))] : []));
+  if (session.token) void countUnread(unread);
+}
+
+async function countUnread(el) {
+  try {
+    const { counts } = await get('/me/notifications', { unread: true, limit: 1 });
+    el.textContent = String(counts.unread); el.title = `${counts.unread} ${t('unread')}`; el.hidden = counts.unread === 0;
+  } catch { el.hidden = true; }  // the count is a convenience: the page itself reports its own errors
+}
+
+async function inbox() {
+  const page = await get('/me/notifications', { limit: 50 });
+  const list = h('ul', { id: 'inbox-list', class: 'inbox' }, ...(page.items.length ? page.items.map((m) => h('li', {},
+    h('button', { type: 'button', class: `case-item${m.read_at ? '' : ' unread'}`, dataset: { id: m.id, case: m.case_number }, onclick: async () => {
+      if (!m.read_at) await post(`/me/notifications/${m.id}/read`, {});
+      location.hash = `#/case/${m.case_id}`;
+    } }, h('strong', {}, m.case_number), ' ', m.read_at ? '' : h('span', { class: 'badge b-dispatched' }, t('unread')),
+    h('div', {}, m.text), h('div', { class: 'muted' }, fmtTime(m.created_at))))) : [h('li', { class: 'muted' }, t('no_items'))]));
+  const all = h('button', { type: 'button', class: 'btn secondary', id: 'm-read-all', disabled: page.counts.unread === 0, onclick: async () => {
+    await post('/me/notifications/read', {}); view.replaceChildren(); nav(); await inbox();
+  } }, t('mark_all_read'));
+  view.append(h('section', { class: 'card' }, h('h2', {}, t('inbox')), all, list));
 }
 
 function signIn() {
@@ -70,7 +94,7 @@ async function mine() {
     e.preventDefault(); clearErrors(track);
     try { show((await get('/cases', { number: track.number.value.trim() })).items); } catch (err) { showErrors(track, err); }
   });
-  view.append(h('section', { class: 'card' }, h('h2', {}, t('my_cases')), track, list), h('p', { class: 'muted' }, t('notifications_na')));
+  view.append(h('section', { class: 'card' }, h('h2', {}, t('my_cases')), track, list));
   show((await get('/cases', { sort: 'created', limit: 50 })).items);
 }
 
@@ -111,6 +135,7 @@ async function route() {
     if (!session.token) signIn();
     else if (name === 'report') report();
     else if (name === 'case') await casePage(Number(arg));
+    else if (name === 'inbox') await inbox();
     else await mine();
   } catch (err) { view.append(h('p', { class: 'form-error' }, err.message)); }
 }
