@@ -38,7 +38,6 @@ import csv
 import hashlib
 import io
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -86,14 +85,22 @@ class Knowledge:
 
     lexicon: dict[str, tuple[str, ...]] = field(default_factory=dict)
     texts: tuple[Example, ...] = ()
+    # Utterances written after the held-out split was fixed (seed/classifier/train/*.csv): trained on always and
+    # never held out, so that the 626 held-out utterances stay the same measure from one model to the next.
+    utterances: tuple[Example, ...] = ()
 
 
-def load_examples(seed_dir: Path) -> list[Example]:
+def _read_examples(folder: Path) -> list[Example]:
     out = []
-    for path in sorted((seed_dir / "classifier").glob("*.csv")):
+    for path in sorted(folder.glob("*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
             out += [Example(row["category"].strip(), row["text"].strip()) for row in csv.DictReader(handle)]
     return out
+
+
+def load_examples(seed_dir: Path) -> list[Example]:
+    """The labelled utterances split by a hash of the text (`Example.held_out`): seed/classifier/*.csv."""
+    return _read_examples(seed_dir / "classifier")
 
 
 def _yaml(path: Path):
@@ -116,7 +123,7 @@ def load_knowledge(seed_dir: Path) -> Knowledge:
     for rule in _yaml(seed_dir / "routing_rules.yaml") or ():
         if rule.get("note") and rule.get("region") is None and rule.get("work_order_type") is None:
             texts.append(Example(rule["category"], rule["note"]))
-    return Knowledge(lexicon, tuple(texts))
+    return Knowledge(lexicon, tuple(texts), tuple(_read_examples(seed_dir / "classifier" / "train")))
 
 
 def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
@@ -149,21 +156,27 @@ class _Features:
         """The lexicon's categories found in a text, each with the terms that found it."""
         found: dict[str, list[str]] = {}
         low = text.lower()
+        lengths, terms = self.lengths.get, self.terms
         for i, first in enumerate(low):
-            for n in self.lengths.get(first, ()):
+            for n in lengths(first, ()):
                 term = low[i:i + n]
-                if term in self.terms:
-                    for category in self.terms[term]:
+                if term in terms:
+                    for category in terms[term]:
                         found.setdefault(category, []).append(term)
         return found
 
-    def __call__(self, text: str) -> list[str]:
+    def extract(self, text: str) -> tuple[list[str], dict[str, list[str]]]:
+        """The text's features, and the lexicon's matches they were made from (a classification's reasons)."""
         ws = list(words(text))
         features = ws + [f"{a}_{b}" for a, b in zip(ws, ws[1:], strict=False)]
         for run in _HAN.findall(text):
             features += ["#" + c for c in run] + ["#" + run[i:i + 2] for i in range(len(run) - 1)]
-        features += ["@" + category for category in self.matches(text)]
-        return features
+        matched = self.matches(text)
+        features += ["@" + category for category in matched]
+        return features, matched
+
+    def __call__(self, text: str) -> list[str]:
+        return self.extract(text)[0]
 
 
 def _readable(feature: str) -> str:
@@ -176,7 +189,7 @@ class Classifier:
             raise ValueError("no training examples")
         knowledge = knowledge or Knowledge()
         known = {e.category for e in examples}  # the seed's texts add to a category, never create one
-        extra = [e for e in knowledge.texts if e.category in known]
+        extra = [e for e in (*knowledge.utterances, *knowledge.texts) if e.category in known]
         extra += [Example(c, "，".join(terms)) for c, terms in knowledge.lexicon.items() if c in known and terms]
         self.features = _Features({c: t for c, t in knowledge.lexicon.items() if c in known})
         vectorizer = TfidfVectorizer(analyzer=self.features, sublinear_tf=True)
@@ -231,15 +244,20 @@ class Classifier:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The text's TF-IDF vector as (columns, values): the same as the vectorizer's transform, faster."""
-        counts = Counter(self._columns[f] for f in self.features(text) if f in self._columns)
+        return self._vector(self.features(text))
+
+    def _vector(self, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        column = self._columns.get
+        counts = Counter(c for c in map(column, features) if c is not None)
         if not counts:
             return np.empty(0, dtype=np.int64), np.empty(0)
         columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        values = np.array([1.0 + math.log(n) for n in counts.values()]) * self._idf[columns]
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf[columns]
         return columns, values / np.sqrt(values @ values)
 
     def suggest(self, text: str, top: int = 3, reasons: int = 5) -> list[Suggestion]:
-        columns, values = self.vector(text)
+        features, matched = self.features.extract(text)
+        columns, values = self._vector(features)
         if not len(columns):
             return []
         contributions = values[:, None] * self._weights[columns]  # feature x category
@@ -249,20 +267,23 @@ class Classifier:
         scaled = np.exp((margins - margins.max()) * SOFTMAX_SCALE)
         probabilities = scaled / scaled.sum()
         best = np.argsort(margins)[::-1][:top]
-        matched = None
         out = []
         for index in best:
             weights = contributions[:, index]
+            order = np.argsort(weights)[::-1]
             found: dict[str, None] = {}
-            for i in np.argsort(weights)[::-1]:
-                if weights[i] <= 0 or sum(len(w) > 1 for w in found) >= reasons:
+            longer = 0  # how many of the reasons found are longer than a character
+            for weight, column in zip(weights[order].tolist(), columns[order].tolist(), strict=True):
+                if weight <= 0 or longer >= reasons:
                     break
-                feature = self._names[columns[i]]
+                feature = self._names[column]
                 if feature.startswith("@"):  # a lexicon category: the caller's own terms that found it
-                    matched = matched if matched is not None else self.features.matches(text)
-                    found.update(dict.fromkeys(sorted(matched.get(feature[1:], ()), key=len, reverse=True)))
+                    terms = dict.fromkeys(sorted(matched.get(feature[1:], ()), key=len, reverse=True))
+                    new = [t for t in terms if t not in found]
                 else:
-                    found[_readable(feature)] = None
+                    new = [] if (readable := _readable(feature)) in found else [readable]
+                found.update(dict.fromkeys(new))
+                longer += sum(len(w) > 1 for w in new)
             # Words read better than lone characters; characters only when nothing longer drove the choice.
             drivers = tuple([w for w in found if len(w) > 1] or list(found))[:reasons]
             out.append(Suggestion(self._classes[index], round(float(probabilities[index]), 4), drivers))
