@@ -10,7 +10,7 @@ is itself a violation, and so is a 4xx that wrote something.
 import itertools
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient, Response
@@ -63,6 +63,9 @@ class World:
         self.seen: dict[int, Seen] = {}
         self.touched: set[int] = set()  # cases a step changed or tried to change
         self.calendar_loaded = False
+        self.housing: list[int] = []  # tenancies filed (tests/simulation/housing.py)
+        self.housing_key: str | None = None  # the partner app's Open311 key, issued when first needed
+        self.swept_at: datetime | None = None  # when the worker's sweeps last ran
         self.log: list[str] = []  # the steps, for the report of a violation
         self._phone = itertools.count(13800000000 + rnd.randrange(1_000_000) * 100)
         self.staff: dict[int, dict[str, str]] = {}
