@@ -107,7 +107,8 @@ class World:
         response = await self.client.request(method, url, headers=headers, **kwargs)
         self.stats.count(self.stats.answers, response.status_code)
         if 400 <= response.status_code < 500:
-            code = response.json().get("code") if response.headers.get("content-type", "").endswith("json") else "?"
+            body = response.json() if response.headers.get("content-type", "").endswith("json") else None
+            code = body.get("code") if isinstance(body, dict) else "open311" if isinstance(body, list) else "?"
             self.stats.count(self.stats.refusals, f"{method} {url.split('/')[1]} {response.status_code} {code}")
         if response.status_code >= 500:
             raise Violation("no_server_errors", f"{method} {url} -> {response.status_code}: {response.text[:500]}")
