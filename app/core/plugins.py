@@ -42,6 +42,49 @@ ProfileParser = Callable[[Mapping[str, Any]], object]
 
 
 @dataclass(frozen=True)
+class ServiceAttribute:
+    """One attribute of an Open311 (GeoReport v2) service definition, sent back as `attribute[code]`."""
+
+    code: str
+    datatype: str  # the spec's: string, number, datetime, text, singlevaluelist, multivaluelist
+    required: bool
+    description: str
+    order: int
+    datatype_description: str = ""
+    values: Sequence[tuple[str, str]] = ()  # (key, name) of a value list
+
+
+@dataclass(frozen=True)
+class PublicRequest:
+    """An Open311 request for a kind's own intake, as the Open311 package took it in: the standard parameters
+    checked (the app's key, the place), the attributes as sent."""
+
+    app: str  # the partner app's key name
+    region_code: str | None  # the community the location resolved to; None when it could not be placed
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    description: str | None
+    name: str | None
+    phone: str | None
+    attributes: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class PublicService:
+    """A kind with its own intake, offered to partner apps as an Open311 service under its category's code.
+
+    `create` files the kind's case through the kind's own service from the request, as the app's principal; it
+    refuses with an AppError whose field_errors name attributes (`attribute[code]`) or standard parameters, and the
+    Open311 package answers each in the spec's error document. Whatever it refuses writes nothing."""
+
+    service_code: str
+    attributes: Sequence[ServiceAttribute]
+    create: Callable[["Ctx", PublicRequest], Awaitable[Case]]
+    notice: str  # the service_notice a taken request is answered with
+
+
+@dataclass(frozen=True)
 class Package:
     name: str
     routers: Sequence[APIRouter] = ()
@@ -57,6 +100,7 @@ class Package:
     calendar_listeners: Sequence[CalendarListener] = ()
     profile_sections: Mapping[str, ProfileParser] = field(default_factory=dict)
     api_key_check: KeyCheck | None = None
+    public_services: Sequence[PublicService] = ()  # a kind's own intake through Open311
 
 
 @dataclass(frozen=True)
@@ -95,6 +139,16 @@ class Plugins:
         if len(checks) > 1:
             raise ValueError("two packages check API keys")
         return checks[0] if checks else None
+
+    @property
+    def public_services(self) -> dict[str, PublicService]:
+        out: dict[str, PublicService] = {}
+        for p in self.packages:
+            for service in p.public_services:
+                if service.service_code in out:
+                    raise ValueError(f"Open311 service {service.service_code!r} claimed twice")
+                out[service.service_code] = service
+        return out
 
     @property
     def profile_sections(self) -> dict[str, ProfileParser]:

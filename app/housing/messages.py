@@ -20,6 +20,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ended_on_after_end": ("退租日期不能晚于租期结束日期", "The move-out cannot be after the tenancy's end"),
     "registration_not_active": ("该居住登记不在有效期内", "The registration is not in force"),
     "registration_finished": ("该居住登记已终止或失效", "The registration has ended or lapsed"),
+    "tenancy_not_placed": (
+        "无法确定出租屋所在社区，请提供社区区划代码（address_id）或可识别的地址",
+        "The rented home could not be placed in a community: send its region code (address_id) or a clearer address",
+    ),
 }
 
 # Titles for codes whose messages carry details (RFC 9457 titles do not vary).

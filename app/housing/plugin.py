@@ -1,5 +1,5 @@
 """The housing kind as the application installs it: its payload model, stage machine and hooks, and its package
-(router, messages, profile section, reminder sweep)."""
+(router, messages, profile section, reminder sweep, Open311 service)."""
 
 from app.cases.kinds import KindPlugin
 from app.core.plugins import Package
@@ -8,6 +8,7 @@ from app.housing import schemas as s
 from app.housing.kind import end_early, extend, facts, handling_limit, on_stage_due, present_payload, reject, verify
 from app.housing.limits import HousingLimits
 from app.housing.messages import MESSAGES, TITLES
+from app.housing.public import SERVICE
 from app.housing.router import router
 from app.housing.rules import Stage
 from app.housing.service import remind_sweep
@@ -19,12 +20,13 @@ PACKAGE = Package(
                           "verified by the community, reminded before they end, lapsed when they have; months of "
                           "registration toward the residence permit."},),
     sweeps=(remind_sweep,), profile_sections={"housing": HousingLimits.parse},
+    public_services=(SERVICE,),  # partner apps file tenancies through Open311 (app/housing/public.py)
 )
 
 PLUGIN: KindPlugin[s.HousingPayload] = KindPlugin(
     package=PACKAGE, payload_model=s.HousingPayload,
     name="housing", title="出租屋居住登记", title_en="Rental housing residence registration",
-    initial_stage=Stage.filed, channels=frozenset({"counter", "app", "web", "staff"}), stages=rules.MACHINE,
+    initial_stage=Stage.filed, channels=frozenset({"counter", "app", "web", "staff", "open311"}), stages=rules.MACHINE,
     stage_bodies={"verify": s.VerifyBody, "reject": s.RejectBody, "extend": s.ExtendBody,
                   "end_early": s.EndEarlyBody},
     stage_effects={"verify": verify, "reject": reject, "extend": extend, "end_early": end_early},

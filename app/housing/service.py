@@ -59,14 +59,18 @@ def _numbers(ctx: Ctx, body: s.TenancyCreate) -> tuple[str, list[str]]:
     return landlord, tenants
 
 
-async def file(ctx: Ctx, body: s.TenancyCreate) -> Case:
+async def file(ctx: Ctx, body: s.TenancyCreate, *, app: str | None = None, phone: str | None = None) -> Case:
+    """Files the tenancy. `app` names the partner app it came through (Open311, on the app's key: the app vouches
+    for the filer as a counter does, so neither the resident's binding nor a registrar's area applies); `phone` is
+    the filer's number the app sent."""
     p = ctx.principal
-    if p.role not in FILER_ROLES:
+    resident = p.role == Role.resident and app is None
+    if app is None and p.role not in FILER_ROLES:
         raise AppError("forbidden", 403)
     landlord_no, tenant_nos = _numbers(ctx, body)
     landlord_phone = phone_or_422(body.landlord.phone, "landlord.phone")
     await regions.region_or_422(ctx, body.region_code)
-    if p.role != Role.resident:
+    if app is None and not resident:
         people.require_registrar(ctx, body.region_code)
     profile = await routing.profile_at(ctx.state, ctx.session, body.region_code)
     limits = profile.section("housing", HousingLimits)
@@ -79,13 +83,15 @@ async def file(ctx: Ctx, body: s.TenancyCreate) -> Case:
     filer_hash = landlord_hash if body.filed_by == "landlord" else tenant_hashes[0]
     registered = await repository.people_by_hash(ctx.session, [landlord_hash, *tenant_hashes])
     filer = registered.get(filer_hash)
-    if p.role == Role.resident and (filer is None or filer.user_id != p.user_id):
+    if resident and (filer is None or filer.user_id != p.user_id):
         raise _refuse("filer_not_party", "filed_by", 403)
     filer_name = body.landlord.name if body.filed_by == "landlord" else body.tenants[0].name
-    if p.role == Role.resident:
+    if resident:
         phone = normalise_mobile(p.username)
+    elif body.filed_by == "landlord":
+        phone = landlord_phone or phone
     else:
-        phone = landlord_phone if body.filed_by == "landlord" else (filer.phone if filer else None)
+        phone = phone or (filer.phone if filer else None)
     counted_from = max(body.start_date, ctx.today)
     payload = s.HousingPayload(
         filed_by=body.filed_by,
@@ -97,21 +103,23 @@ async def file(ctx: Ctx, body: s.TenancyCreate) -> Case:
         lapses_at=residence.lapses_at(body.end_date, ctx.zone),
         verify_limit={limits.verify.unit: limits.verify.amount}, note=body.note)
     who = "出租人" if body.filed_by == "landlord" else "承租人"
-    case = Case(kind="housing", channel="app" if p.role == Role.resident else "counter", category_code=CATEGORY,
+    channel = "open311" if app is not None else "app" if resident else "counter"
+    case = Case(kind="housing", channel=channel, category_code=CATEGORY,
                 work_order_type="other", urgency="normal", stage=Stage.filed,
                 title=f"出租屋居住登记：{body.address}"[:200],
                 description=body.note or (f"{who}{filer_name}申报租赁居住登记：{body.start_date.isoformat()} 至 "
                                           f"{body.end_date.isoformat()}，承租人 {len(tenant_nos)} 人"),
                 region_code=body.region_code, address=body.address,
                 # The filer follows it in the app, however it was filed.
-                requester_user_id=p.user_id if p.role == Role.resident else (filer.user_id if filer else None),
+                requester_user_id=p.user_id if resident else (filer.user_id if filer else None),
                 caller_name=filer_name, caller_phone=phone, payload={},
                 # open_case numbers the case and sets these again as it stores it
                 number="", status=Status.received, district_code=body.region_code[:6], profile_code=profile.code)
     kind.plugin().store(case, payload)
     case = await cases.open_case(ctx, case, created={"filed_by": body.filed_by, "tenants": len(tenant_nos),
                                                      "start_date": body.start_date.isoformat(),
-                                                     "end_date": body.end_date.isoformat()})
+                                                     "end_date": body.end_date.isoformat(),
+                                                     **({"app": app} if app is not None else {})})
     registration = HousingRegistration(
         case_id=id_of(case), region_code=body.region_code, address=body.address, landlord_name=body.landlord.name,
         landlord_id_cipher=encrypt_field(keys.field_key, landlord_no), landlord_id_hash=landlord_hash,

@@ -48,4 +48,10 @@ def respond(fmt: str, data: Any, *, root: str, item: str | None, status: int = 2
 
 def error(fmt: str, status: int, description: str) -> Response:
     """The spec's error document: [{"code", "description"}] / <errors><error>…"""
-    return respond(fmt, [{"code": status, "description": description}], root="errors", item="error", status=status)
+    return errors(fmt, status, [description])
+
+
+def errors(fmt: str, status: int, descriptions: list[str]) -> Response:
+    """The spec's error document with one error per fault (a request may carry several)."""
+    return respond(fmt, [{"code": status, "description": d} for d in descriptions], root="errors", item="error",
+                   status=status)

@@ -47,6 +47,14 @@ async def _media(request: Request, session: Any, rows: list[Any], now: Any) -> d
                                          str(request.base_url))
 
 
+def _descriptions(exc: AppError) -> list[str]:
+    """One error a field names (`attribute[tenant_1_id_number]: …`), else the refusal's own text."""
+    if not exc.field_errors:
+        return [message(exc.code, True, **exc.params)]
+    return [f"{e['field']}: {message(e['code'], True, **{**exc.params, **e.get('params', {})})}"
+            for e in exc.field_errors]
+
+
 @router.get("/discovery.{fmt}", summary="Open311 discovery")
 async def discovery(fmt: str, request: Request) -> Response:
     try:
@@ -62,24 +70,26 @@ async def discovery(fmt: str, request: Request) -> Response:
 
 
 @router.get("/services.{fmt}", summary="Open311 service list: the categories the public may report")
-async def services(fmt: str, session: SessionDep) -> Response:
+async def services(fmt: str, request: Request, session: SessionDep) -> Response:
     try:
         f = _fmt(fmt)
     except Open311Error as exc:
         return render.error("json", exc.status, exc.description)
-    rows = [service.service_entry(leaf, group) for leaf, group in await service.public_services(session)]
+    own = service.intakes(request.app.state)
+    rows = [service.service_entry(leaf, group) for leaf, group in await service.public_services(session, own)]
     return render.respond(f, rows, root="services", item="service")
 
 
 @router.get("/services/{code}.{fmt}", summary="Open311 service definition (attributes)")
-async def service_definition(code: str, fmt: str, session: SessionDep) -> Response:
+async def service_definition(code: str, fmt: str, request: Request, session: SessionDep) -> Response:
+    own = service.intakes(request.app.state)
     try:
         f = _fmt(fmt)
-        if code not in {leaf.code for leaf, _ in await service.public_services(session)}:
+        if code not in {leaf.code for leaf, _ in await service.public_services(session, own)}:
             raise Open311Error(404, f"service_code {code} is not a service")
     except Open311Error as exc:
         return render.error(fmt if fmt in FORMATS else "json", exc.status, exc.description)
-    return render.respond(f, service.definition(code), root="service_definition", item=None)
+    return render.respond(f, service.definition(code, own.get(code)), root="service_definition", item=None)
 
 
 @router.post("/requests.{fmt}", summary="Open311: post a service request (form-encoded, api_key)",
@@ -94,18 +104,16 @@ async def post_request(fmt: str, request: Request, session: SessionDep, clock: C
             upload = await intake.receive(request, store_for(settings).spool, max_bytes=settings.files_max_bytes,
                                           file_fields=frozenset({"media"}))
         params, attributes = await _params(request, upload.fields if upload else None)
-        case = await service.create(request.app.state, session, params, attributes, clock.now(),
-                                    media=upload.file("media") if upload else None)
+        case, notice = await service.create(request.app.state, session, params, attributes, clock.now(),
+                                            media=upload.file("media") if upload else None)
     except Open311Error as exc:
         return render.error(f, exc.status, exc.description)
-    except AppError as exc:  # the spine's own refusals, in the spec's error document
+    except AppError as exc:  # the spine's and the kinds' own refusals, in the spec's error document
         await session.rollback()
-        return render.error(f, exc.status if exc.status in (413, 415) else 400, message(exc.code, True, **exc.params))
+        return render.errors(f, exc.status if exc.status in (413, 415) else 400, _descriptions(exc))
     finally:
         if upload is not None:
             upload.discard()
-    notice = ("已受理并派单，办理时限按工作日计算" if case.status == "dispatched"
-              else "已受理，待工作人员根据坐标确定所在社区后派单")
     entry = {"service_request_id": case.number, "service_notice": notice, "account_id": None}
     return render.respond(f, [entry], root="service_requests", item="request", status=201)
 
@@ -139,8 +147,9 @@ async def get_requests(fmt: str, request: Request, session: SessionDep, clock: C
                                      offset=(page - 1) * size, limit=size)
     units, cats = await repository.names(session, rows)
     media = await _media(request, session, rows, clock.now())
-    return render.respond(f, [service.request_entry(c, units, cats, media) for c in rows], root="service_requests",
-                          item="request")
+    private = frozenset(service.intakes(request.app.state))
+    return render.respond(f, [service.request_entry(c, units, cats, media, private) for c in rows],
+                          root="service_requests", item="request")
 
 
 @router.get("/requests/{request_id}.{fmt}", summary="Open311: one request")
@@ -154,8 +163,9 @@ async def get_request(request_id: str, fmt: str, request: Request, session: Sess
         return render.error(f, 404, f"service_request_id {request_id} not found")
     units, cats = await repository.names(session, rows)
     media = await _media(request, session, rows, clock.now())
-    return render.respond(f, [service.request_entry(rows[0], units, cats, media)], root="service_requests",
-                          item="request")
+    private = frozenset(service.intakes(request.app.state))
+    return render.respond(f, [service.request_entry(rows[0], units, cats, media, private)],
+                          root="service_requests", item="request")
 
 
 @router.get("/tokens/{token}.{fmt}", summary="Open311: the request a token stands for")

@@ -6,6 +6,7 @@ raised as Open311Error and answered in the spec's error document.
 """
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError
 from app.core.observability import redact
+from app.core.plugins import PublicRequest, PublicService, ServiceAttribute
 from app.core.roles import Role
 from app.core.validators import caller_phone_of
 from app.delivery import keys
@@ -48,12 +50,17 @@ def clean(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v not in (None, "")}
 
 
-async def public_services(session: AsyncSession) -> list[tuple[Category, Category]]:
-    """(leaf, group) for every category the public may report."""
+def intakes(state: Any) -> Mapping[str, PublicService]:
+    """The kinds' own intakes offered as Open311 services, by service code (the plug-ins bring them)."""
+    return state.plugins.public_services
+
+
+async def public_services(session: AsyncSession, own: Mapping[str, PublicService]) -> list[tuple[Category, Category]]:
+    """(leaf, group) for every category the public may report, and every category a kind's intake serves."""
     rows = await repository.active_categories(session)
     groups = {c.code: c for c in rows if c.parent_code is None}
     return [(c, groups[c.parent_code]) for c in rows
-            if c.parent_code in groups and c.parent_code not in NOT_PUBLIC_GROUPS]
+            if c.parent_code in groups and (c.parent_code not in NOT_PUBLIC_GROUPS or c.code in own)]
 
 
 def service_entry(leaf: Category, group: Category) -> dict[str, Any]:
@@ -62,7 +69,18 @@ def service_entry(leaf: Category, group: Category) -> dict[str, Any]:
             "group": group.name}
 
 
-def definition(code: str) -> dict[str, Any]:
+def attribute_entry(a: ServiceAttribute) -> dict[str, Any]:
+    entry: dict[str, Any] = {"variable": True, "code": a.code, "datatype": a.datatype, "required": a.required,
+                             "datatype_description": a.datatype_description or None, "order": a.order,
+                             "description": a.description}
+    if a.values:
+        entry["values"] = [{"key": k, "name": n} for k, n in a.values]
+    return entry
+
+
+def definition(code: str, own: PublicService | None = None) -> dict[str, Any]:
+    if own is not None:  # a kind's own intake: its attributes
+        return {"service_code": code, "attributes": [attribute_entry(a) for a in own.attributes]}
     return {"service_code": code, "attributes": [
         {"variable": True, "code": "work_order_type", "datatype": "singlevaluelist", "required": True,
          "datatype_description": "诉求类型 / the kind of request", "order": 1,
@@ -120,44 +138,55 @@ async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str | None, str | None, f
     raise Open311Error(400, "a location is required: lat/long with address_string, address_string, or address_id")
 
 
+def _app_ctx(ctx_state: Any, session: AsyncSession, key: ApiKey, now: datetime) -> Ctx:
+    principal = Principal(user_id=None, username=f"open311:{key.prefix}", name=key.name,  # type: ignore[arg-type]
+                          role=Role.resident, unit_id=None, unit_kind=None, unit_region=None)
+    return Ctx(state=ctx_state, session=session, principal=principal, now=now)
+
+
+def _phone(p: dict[str, Any]) -> str | None:
+    try:
+        return caller_phone_of(p.get("phone"))
+    except AppError as exc:
+        raise Open311Error(400, "phone is not a valid phone number") from exc
+
+
 async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], attributes: dict[str, str],
-                 now: datetime, media: Spooled | None = None) -> Case:
+                 now: datetime, media: Spooled | None = None) -> tuple[Case, str]:
+    """The request's case and the service notice it is answered with."""
     p = clean(params)
     if media is not None and p.get("media_url"):
         raise Open311Error(400, "send media or media_url, not both")
     if p.get("media_url") and not str(p["media_url"]).lower().startswith(("https://", "http://")):
         raise Open311Error(400, "media_url must be an http(s) URL")
     key = await app_key(session, ctx_state, p.get("api_key"))
-    services = {leaf.code for leaf, _ in await public_services(session)}
+    own = intakes(ctx_state)
+    services = await public_services(session, own)
     code = p.get("service_code")
     if not code:
         raise Open311Error(400, "service_code is required")
-    if code not in services:
+    if code not in {leaf.code for leaf, _ in services}:
         raise Open311Error(404, f"service_code {code} is not a service")
+    ctx = _app_ctx(ctx_state, session, key, now)
+    if code in own:
+        return await _create_own(ctx, own[code], key, p, attributes, media)
     kind = attributes.get("work_order_type")
     if not kind:
         raise Open311Error(400, "attribute[work_order_type] is required")
     if kind not in WORK_ORDER_TYPES:
         raise Open311Error(400, f"attribute[work_order_type] must be one of {', '.join(WORK_ORDER_TYPES)}")
-    service_name = next(leaf.name for leaf, _ in await public_services(session) if leaf.code == code)
+    service_name = next(leaf.name for leaf, _ in services if leaf.code == code)
     description = p.get("description") or service_name  # optional in the spec
-    app_principal = Principal(user_id=None, username=f"open311:{key.prefix}", name=key.name,  # type: ignore[arg-type]
-                              role=Role.resident, unit_id=None, unit_kind=None, unit_region=None)
-    ctx = Ctx(state=ctx_state, session=session, principal=app_principal, now=now)
     region, address, latitude, longitude = await _place(ctx, p)
     placed = region is not None
     if region is None:
         # No loaded boundary holds the coordinates: the request is taken in and held at the city level for an
         # agent to place from the map (PATCH the region, then dispatch).
         region = await repository.jurisdiction_root(session)
-    try:
-        phone = caller_phone_of(p.get("phone"))
-    except AppError as exc:
-        raise Open311Error(400, "phone is not a valid phone number") from exc
-    name = " ".join(x for x in (p.get("last_name"), p.get("first_name")) if x) or None
+    phone = _phone(p)
     case = Case(kind="hotline", channel="open311", category_code=code, work_order_type=kind, urgency="normal",
                 title=description[:60], description=description[:4000], region_code=region, address=address,
-                latitude=latitude, longitude=longitude, caller_name=name, caller_phone=phone,
+                latitude=latitude, longitude=longitude, caller_name=_name(p), caller_phone=phone,
                 anonymous=attributes.get("anonymous") == "true", payload={
                     "category_suggested": False, "region_resolved": "address_id" not in p,
                     "open311": {"app": key.name, "key_prefix": key.prefix, "media_url": p.get("media_url"),
@@ -168,7 +197,25 @@ async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], 
         images = [t for t in ctx_state.settings.files_allowed_types if t.startswith("image/")]
         await files.attach_upload(ctx, id_of(case), media, purpose="open311_media", kind="photo", public=True,
                                   allowed=images)
-    return case
+    notice = ("已受理并派单，办理时限按工作日计算" if case.status == "dispatched"
+              else "已受理，待工作人员根据坐标确定所在社区后派单")
+    return case, notice
+
+
+def _name(p: dict[str, Any]) -> str | None:
+    return " ".join(x for x in (p.get("last_name"), p.get("first_name")) if x) or None
+
+
+async def _create_own(ctx: Ctx, own: PublicService, key: ApiKey, p: dict[str, Any], attributes: dict[str, str],
+                      media: Spooled | None) -> tuple[Case, str]:
+    """A kind's own intake: the place and the caller checked here, the rest by the kind's service."""
+    if media is not None or p.get("media_url"):
+        raise Open311Error(400, f"service_code {own.service_code} takes no media")
+    region, address, latitude, longitude = await _place(ctx, p)
+    request = PublicRequest(app=key.name, region_code=region, address=address, latitude=latitude,
+                            longitude=longitude, description=p.get("description"), name=_name(p), phone=_phone(p),
+                            attributes=attributes)
+    return await own.create(ctx, request), own.notice
 
 
 def _dt(value: datetime | None) -> str | None:
@@ -176,20 +223,26 @@ def _dt(value: datetime | None) -> str | None:
 
 
 def request_entry(case: Case, units: dict[int, Unit], categories: dict[str, str],
-                  media: dict[int, str] | None = None) -> dict[str, Any]:
+                  media: dict[int, str] | None = None, private: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The public entry of a request. A kind's own intake (`private` service codes) files personal records (a
+    tenancy): the public list shows their service, status and dates, never their words, address or reply."""
     closed = case.status in ("closed", "withdrawn")
     reply = (case.reply or {}).get("text") if case.reply else None
     # The list is public: numbers a resident typed into their own words are masked.
-    return {"service_request_id": case.number, "status": "closed" if closed else "open",
-            "status_notes": redact(reply) if reply else None, "service_name": categories.get(case.category_code),
-            "service_code": case.category_code, "description": redact(case.description or ""),
-            "agency_responsible": units[case.lead_unit_id].name if case.lead_unit_id in units else None,
-            "service_notice": "受理后按工作日时限办理，可凭编号查询进度", "requested_datetime": _dt(case.created_at),
-            "updated_datetime": _dt(case.updated_at), "expected_datetime": _dt(case.handle_due),
-            "address": case.address, "address_id": case.region_code, "zipcode": None,
-            "lat": case.latitude, "long": case.longitude,
-            "media_url": (media or {}).get(case.id or 0)
-            or ((case.payload or {}).get("open311") or {}).get("media_url")}
+    entry: dict[str, Any] = {
+        "service_request_id": case.number, "status": "closed" if closed else "open",
+        "status_notes": redact(reply) if reply else None, "service_name": categories.get(case.category_code),
+        "service_code": case.category_code, "description": redact(case.description or ""),
+        "agency_responsible": units[case.lead_unit_id].name if case.lead_unit_id in units else None,
+        "service_notice": "受理后按工作日时限办理，可凭编号查询进度", "requested_datetime": _dt(case.created_at),
+        "updated_datetime": _dt(case.updated_at), "expected_datetime": _dt(case.handle_due),
+        "address": case.address, "address_id": case.region_code, "zipcode": None,
+        "lat": case.latitude, "long": case.longitude,
+        "media_url": (media or {}).get(case.id or 0) or ((case.payload or {}).get("open311") or {}).get("media_url")}
+    if case.category_code in private:
+        entry.update(description=entry["service_name"], status_notes=None, address=None, lat=None, long=None,
+                     media_url=None)
+    return entry
 
 
 def parse_date(value: str, name: str) -> datetime:

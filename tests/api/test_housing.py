@@ -325,21 +325,4 @@ async def test_verification_keeps_to_the_tenancy_and_rejection_gives_reasons(cli
     assert (r.status_code, r.json()["code"]) == (404, "case_not_found")
 
 
-async def test_open311_lists_the_category_but_takes_it_as_a_work_order_not_a_registration(client, app, clock):
-    """Open311 creates hotline work orders only (app/open311/service.py: kind="hotline", and the groups kept from
-    the public are a fixed list): the registration's category is offered as a service like any `housing.*`
-    leaf, and a request in it is routed to the same community as a work order, never a registration."""
-    services = (await client.get("/open311/v2/services.json")).json()
-    assert "housing.rental_registration" in {s["service_code"] for s in services}
-    key = (await client.post("/admin/api-keys", json={"name": "随手拍", "kind": "open311"},
-                             headers=await f.login_as(app, "admin"))).json()["key"]
-    r = await client.post("/open311/v2/requests.json", data={
-        "api_key": key, "service_code": "housing.rental_registration", "attribute[work_order_type]": "help",
-        "address_id": care.YUANDONG, "description": "新租了房子，请社区上门办理居住登记"})
-    assert r.status_code == 201, r.text
-    number = r.json()[0]["service_request_id"]
-    [req] = (await client.get(f"/open311/v2/requests/{number}.json")).json()
-    assert req["agency_responsible"].endswith("园东社区工作站")
-    async with app.state.sessionmaker() as session:
-        kind = (await session.execute(select(Case.kind).where(Case.number == number))).scalar_one()
-    assert kind == "hotline" and await _count(app, HousingRegistration) == 0
+# Filing through Open311 (a partner app's request under the category's service code): tests/api/test_open311_housing.py.

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from tests.simulation import housing
 from tests.simulation.world import DISTRICT, World
 
 CATEGORIES = {
@@ -213,6 +214,7 @@ async def time_passes(w: World) -> None:
     from app.worker import run_once
 
     report = await run_once(w.app.state)
+    w.swept_at = w.clock.now()
     if report:
         w.note(f"sweep: {report}")
 
@@ -253,4 +255,6 @@ STEPS: dict[str, tuple[Step, int]] = {
     "dispatcher": (dispatcher, 14), "agent_callback": (agent_callback, 8), "resident_rates": (resident_rates, 4),
     "reroute": (reroute, 4), "time_passes": (time_passes, 12), "admin_rules": (admin_rules, 1),
     "admin_calendar": (admin_calendar, 1),
+    # Residence registration for rental housing (tests/simulation/housing.py).
+    "housing_filing": (housing.housing_filing, 3), "housing_station": (housing.housing_station, 5),
 }

@@ -10,7 +10,7 @@ is itself a violation, and so is a 4xx that wrote something.
 import itertools
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient, Response
@@ -63,6 +63,9 @@ class World:
         self.seen: dict[int, Seen] = {}
         self.touched: set[int] = set()  # cases a step changed or tried to change
         self.calendar_loaded = False
+        self.housing: list[int] = []  # tenancies filed (tests/simulation/housing.py)
+        self.housing_key: str | None = None  # the partner app's Open311 key, issued when first needed
+        self.swept_at: datetime | None = None  # when the worker's sweeps last ran
         self.log: list[str] = []  # the steps, for the report of a violation
         self._phone = itertools.count(13800000000 + rnd.randrange(1_000_000) * 100)
         self.staff: dict[int, dict[str, str]] = {}
@@ -104,7 +107,8 @@ class World:
         response = await self.client.request(method, url, headers=headers, **kwargs)
         self.stats.count(self.stats.answers, response.status_code)
         if 400 <= response.status_code < 500:
-            code = response.json().get("code") if response.headers.get("content-type", "").endswith("json") else "?"
+            body = response.json() if response.headers.get("content-type", "").endswith("json") else None
+            code = body.get("code") if isinstance(body, dict) else "open311" if isinstance(body, list) else "?"
             self.stats.count(self.stats.refusals, f"{method} {url.split('/')[1]} {response.status_code} {code}")
         if response.status_code >= 500:
             raise Violation("no_server_errors", f"{method} {url} -> {response.status_code}: {response.text[:500]}")
