@@ -60,7 +60,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("regions", "行政区划", (
         C("code", required=True, max_length=12), C("name", required=True, max_length=64),
         C("level", required=True), C("parent_code", max_length=12), C("statistical", "bool", default=False),
-        C("aliases", "list")), key=("code",)),
+        C("aliases", "list"), C("name_en", max_length=128, optional=True)), key=("code",)),
     Sheet("unit_kinds", "单位类型", (
         C("code", required=True, max_length=48), C("name", required=True, max_length=64),
         C("name_en", required=True, max_length=128), C("level", required=True)), key=("code",)),

@@ -11,7 +11,8 @@ async def load_world(session: AsyncSession) -> World:
     world = World()
     for r in await repository.regions(session):
         world.regions[r.code] = {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_code,
-                                 "statistical": r.statistical, "aliases": list(r.aliases or [])}
+                                 "statistical": r.statistical, "aliases": list(r.aliases or []),
+                                 "name_en": r.name_en}
         if r.profile_code:
             world.profile_assignments[r.code] = {"region_code": r.code, "profile_code": r.profile_code}
     for k in await repository.unit_kinds(session):

@@ -84,7 +84,7 @@ async def apply(session: AsyncSession, batch: Batch, world: World, *, now: datet
         by_sheet[row.sheet].append(row)
 
     regions = {r.code: r for r in await repository.regions(session)}
-    fields: Sequence[str] = ("name", "level", "parent_code", "statistical", "aliases")
+    fields: Sequence[str] = ("name", "level", "parent_code", "statistical", "aliases", "name_en")
     for row in sorted(by_sheet["regions"], key=lambda r: (LEVEL_ORDER[r.values["level"]], r.values["code"])):
         v = row.values
         w.upsert("regions", regions, v["code"], v, fields, lambda c, v: Region(code=c, **_picked(v, fields)))
