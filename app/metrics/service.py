@@ -7,11 +7,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cases import reference
 from app.core.auth import Principal
 from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.errors import AppError, NotFound
 from app.core.region_codes import is_region_code, prefix_for
 from app.core.roles import Role
+from app.core.romanize import place_name_en
 from app.metrics import periods
 from app.metrics import repository as q
 from app.metrics.periods import Days, PeriodError
@@ -119,8 +122,18 @@ def _prefix(region: Region | None) -> str:
     return prefix_for(region.code, region.level) if region else ""
 
 
-def _brief(region: Region | None) -> RegionBrief | None:
-    return RegionBrief(code=region.code, name=region.name, level=region.level) if region else None
+def _place(ctx: Ctx, region: Region) -> str:
+    return (region.name_en or place_name_en(region.name)) if ctx.english else region.name
+
+
+def _brief(region: Region | None, ctx: Ctx) -> RegionBrief | None:
+    return RegionBrief(code=region.code, name=_place(ctx, region), level=region.level) if region else None
+
+
+async def _unit_briefs(ctx: Ctx, ids: set[int]) -> dict[int, UnitBrief]:
+    """Units named in the reader's language."""
+    refs = await reference.units(await reference.snapshot(ctx.state, ctx.session), ctx.session, ids)
+    return {i: UnitBrief.of(ref, ctx.english) for i, ref in refs.items()}
 
 
 # ---------------------------------------------------------------- figures
@@ -141,7 +154,8 @@ async def unit_performance(ctx: Ctx, unit_id: int, days: Days) -> Performance:
     unit = await _unit(ctx, unit_id)
     today = _today(ctx)
     total = await q.total(ctx.session, q.Scope(unit_id=unit.id), days.first, days.last, today)
-    return Performance(period=describe_period(days, ctx.zone, today), unit=UnitBrief.model_validate(unit),
+    brief = (await _unit_briefs(ctx, {id_of(unit)}))[id_of(unit)]
+    return Performance(period=describe_period(days, ctx.zone, today), unit=brief,
                        counts=_counts(total), callbacks=_callbacks(total), rates=rates_of(total, UNIT_RATES))
 
 
@@ -150,7 +164,8 @@ async def overview(ctx: Ctx, region_code: str | None, days: Days) -> Performance
     region = await _region(ctx.session, region_code, ctx.principal)
     today = _today(ctx)
     total = await q.total(ctx.session, q.Scope(region_prefix=_prefix(region)), days.first, days.last, today)
-    return Performance(period=describe_period(days, ctx.zone, today), region=_brief(region), counts=_counts(total),
+    return Performance(period=describe_period(days, ctx.zone, today), region=_brief(region, ctx),
+                       counts=_counts(total),
                        callbacks=_callbacks(total), rates=rates_of(total, CENTRE_RATES))
 
 
@@ -180,14 +195,14 @@ async def _trend(ctx: Ctx, scope: q.Scope, last_month: date, names: tuple[str, .
 async def unit_trend(ctx: Ctx, unit_id: int, month: date) -> Trend:
     unit = await _unit(ctx, unit_id)
     months, weeks = await _trend(ctx, q.Scope(unit_id=unit.id), month, UNIT_RATES)
-    return Trend(unit=UnitBrief.model_validate(unit), months=months, weeks=weeks)
+    return Trend(unit=(await _unit_briefs(ctx, {id_of(unit)}))[id_of(unit)], months=months, weeks=weeks)
 
 
 async def region_trend(ctx: Ctx, region_code: str | None, month: date) -> Trend:
     _centre_only(ctx.principal)
     region = await _region(ctx.session, region_code, ctx.principal)
     months, weeks = await _trend(ctx, q.Scope(region_prefix=_prefix(region)), month, CENTRE_RATES)
-    return Trend(region=_brief(region), months=months, weeks=weeks)
+    return Trend(region=_brief(region, ctx), months=months, weeks=weeks)
 
 
 # ---------------------------------------------------------------- rankings
@@ -211,9 +226,9 @@ async def ranking(ctx: Ctx, of: str, rate_name: str, region_code: str | None, da
         per_unit = await q.per_unit(ctx.session, prefix, days.first, days.last, today)
         figures = {unit_id: rates_of(total, UNIT_RATES) for unit_id, total in per_unit.items()}
         ordered = _ranked(figures, rate_name, limit)
-        found = await units.get_many(ctx.session, {unit_id for unit_id, _ in ordered})
+        found = await _unit_briefs(ctx, {unit_id for unit_id, _ in ordered})
         for i, (unit_id, r) in enumerate(ordered):
-            items.append(RankingRow(rank=i + 1, unit=UnitBrief.model_validate(found[unit_id]), rate=r,
+            items.append(RankingRow(rank=i + 1, unit=found[unit_id], rate=r,
                                     rates=figures[unit_id]))
     else:
         per_street = await q.per_street(ctx.session, prefix, days.first, days.last, today)
@@ -222,10 +237,10 @@ async def ranking(ctx: Ctx, of: str, rate_name: str, region_code: str | None, da
         for i, (code, r) in enumerate(_ranked(street_figures, rate_name, limit)):
             region_row = streets.get(code)
             brief = StreetBrief(code=region_row.code if region_row else f"{code}000",
-                                name=region_row.name if region_row else code)
+                                name=_place(ctx, region_row) if region_row else code)
             items.append(RankingRow(rank=i + 1, street=brief, rate=r, rates=street_figures[code]))
     return Ranking(of=of, rate=rate_name, higher_is_better=DEFINITIONS[rate_name].higher_is_better,
-                   period=describe_period(days, ctx.zone, today), region=_brief(region), items=items)
+                   period=describe_period(days, ctx.zone, today), region=_brief(region, ctx), items=items)
 
 
 # ---------------------------------------------------------------- the form units hand in
@@ -259,5 +274,5 @@ async def form(ctx: Ctx, region_code: str | None, days: Days) -> Form:
         total = totals.get(unit.id, empty()) if unit.id is not None else empty()
         rows.append(FormRow(unit, total, rates_of(total, UNIT_RATES)))
     whole = await q.total(ctx.session, q.Scope(region_prefix=prefix), days.first, days.last, today)
-    return Form(period=describe_period(days, ctx.zone, today), region=_brief(region), rows=rows,
+    return Form(period=describe_period(days, ctx.zone, today), region=_brief(region, ctx), rows=rows,
                 total=FormRow(None, whole, rates_of(whole, CENTRE_RATES)))

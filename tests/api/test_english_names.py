@@ -2,6 +2,8 @@
 in English; the reference lists carry both names. A city's official English name (a polyphone such as 岗厦,
 Gangxia, not Gangsha) wins over the romanisation."""
 
+from datetime import timedelta
+
 from app.core.romanize import place_name_en, unit_name_en
 from tests import factories as f
 
@@ -78,3 +80,28 @@ async def test_routing_preview_names_units_in_english(client, app):
     assert zh["lead"]["id"] == en["lead"]["id"] and en["lead"]["name"].isascii()
     assert [u["id"] for u in zh["co_handlers"]] == [u["id"] for u in en["co_handlers"]]
     assert all(u["name"].isascii() for u in en["co_handlers"])
+
+
+async def test_figures_name_units_and_places_in_english(client, app, clock):
+    agent = await f.login_as(app, "agent")
+    created = await f.case(client, agent, region_code=NANYUAN)
+    staff = await f.login_as(app, "unit_staff", unit=created["lead_unit"]["id"])
+    await f.act(client, staff, created, "sign")  # a response to rate
+    clock.advance(days=2)  # figures count whole local days
+    day = clock.now().date()
+    period = {"from": (day - timedelta(days=20)).isoformat(), "to": day.isoformat()}
+    en = {**agent, **EN}
+    overview = (await client.get("/metrics/overview", params={**period, "region": "440304000000"}, headers=en)).json()
+    assert overview["region"]["name"] == "Futian District"
+    ranking = (await client.get("/metrics/rankings", params={**period, "rate": "response", "of": "units"},
+                                headers=en)).json()
+    zh = (await client.get("/metrics/rankings", params={**period, "rate": "response", "of": "units"},
+                           headers=agent)).json()
+    assert [row["unit"]["id"] for row in ranking["items"]] == [row["unit"]["id"] for row in zh["items"]]
+    assert ranking["items"] and all(row["unit"]["name"].isascii() for row in ranking["items"])
+    unit = zh["items"][0]["unit"]["id"]
+    one = (await client.get(f"/metrics/units/{unit}", params=period, headers=en)).json()
+    assert one["unit"]["name"] == ranking["items"][0]["unit"]["name"]
+    streets = (await client.get("/metrics/rankings", params={**period, "rate": "response", "of": "streets"},
+                                headers=en)).json()
+    assert all(row["street"]["name"].isascii() for row in streets["items"])
