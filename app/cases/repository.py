@@ -108,8 +108,8 @@ _EVENTS_OF = (select(CaseEvent).where(col(CaseEvent.case_id) == bindparam("case_
 
 # --- a new case's rows, written through Core: statements built once, no unit of work --------------------------
 
-_CASES: Any = Case.__table__
-_ASSIGNMENTS: Any = Assignment.__table__
+_CASES: Any = Case.__table__  # type: ignore[attr-defined]
+_ASSIGNMENTS: Any = Assignment.__table__  # type: ignore[attr-defined]
 _CASE_COLUMNS = tuple(c.key for c in _CASES.columns if c.key != "id")
 _ASSIGNMENT_COLUMNS = tuple(c.key for c in _ASSIGNMENTS.columns if c.key != "id")
 _INSERT_CASE = _CASES.insert().returning(_CASES.c.id)

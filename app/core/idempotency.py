@@ -33,7 +33,7 @@ _KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 _CLAIMED = select(IdempotencyKey).where(col(IdempotencyKey.user_id) == bindparam("user_id"),
                                         col(IdempotencyKey.key) == bindparam("key"))
 _CLAIM_COLUMNS = ("user_id", "key", "method", "path", "request_hash", "state", "created_at", "expires_at")
-_TABLE: Any = IdempotencyKey.__table__
+_TABLE: Any = IdempotencyKey.__table__  # type: ignore[attr-defined]
 # SQLite's writers queue (BEGIN IMMEDIATE), so the plain insert is the claim. On PostgreSQL the claim takes the
 # key's transaction-scoped advisory lock first, without waiting: a request whose duplicate is still in flight in
 # another transaction inserts nothing at once (and answers 409) instead of waiting on the unique index with its
