@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Mapped, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col
@@ -104,6 +104,51 @@ _ASSIGNMENTS_OF = (select(Assignment).where(col(Assignment.case_id) == bindparam
                    .order_by(col(Assignment.id)).execution_options(populate_existing=True))
 _EVENTS_OF = (select(CaseEvent).where(col(CaseEvent.case_id) == bindparam("case_id")).order_by(col(CaseEvent.id))
               .execution_options(populate_existing=True))
+
+
+# --- a new case's rows, written through Core: statements built once, no unit of work --------------------------
+
+_CASES: Any = Case.__table__  # type: ignore[attr-defined]
+_ASSIGNMENTS: Any = Assignment.__table__  # type: ignore[attr-defined]
+_CASE_COLUMNS = tuple(c.key for c in _CASES.columns if c.key != "id")
+_ASSIGNMENT_COLUMNS = tuple(c.key for c in _ASSIGNMENTS.columns if c.key != "id")
+_INSERT_CASE = _CASES.insert().returning(_CASES.c.id)
+_INSERT_ASSIGNMENTS = _ASSIGNMENTS.insert().returning(_ASSIGNMENTS.c.id, sort_by_parameter_order=True)
+
+
+def row_values(case: Case) -> dict[str, Any]:
+    """The case's column values as they stand on the object (its id aside)."""
+    held = case.__dict__
+    return {k: held[k] for k in _CASE_COLUMNS if k in held}
+
+
+async def insert_case(session: AsyncSession, case: Case) -> int:
+    """Stores a new case, as the object holds it, in one INSERT; answers its id. The object stays out of the
+    session (`attach` makes it persistent without writing it again)."""
+    return int((await session.execute(_INSERT_CASE, row_values(case))).scalar_one())
+
+
+async def insert_assignments(session: AsyncSession, case_id: int, rows: list[Assignment]) -> None:
+    """A new case's assignments in one statement (executemany), their ids set on the objects."""
+    if not rows:
+        return
+    params = []
+    for a in rows:
+        a.case_id = case_id
+        held = a.__dict__
+        params.append({k: held[k] for k in _ASSIGNMENT_COLUMNS if k in held})
+    ids = (await session.execute(_INSERT_ASSIGNMENTS, params)).scalars().all()
+    for a, id_ in zip(rows, ids, strict=True):
+        a.id = id_
+
+
+def attach(session: AsyncSession, *rows: Any) -> None:
+    """Rows written through Core become the session's persistent objects, as if loaded: later changes to them are
+    flushed as updates, and nothing is inserted twice. Children first: adding a case cascades to its loaded
+    children, which would otherwise become pending (inserted again)."""
+    for row in rows:
+        make_transient_to_detached(row)
+        session.add(row)
 
 
 async def _load_children(session: AsyncSession, case: Case | None, *, events: bool) -> Case | None:

@@ -1,9 +1,10 @@
 """Idempotency-Key for creating POSTs.
 
-The key is claimed in its own short transaction so a concurrent duplicate
-sees it at once (409); the stored answer is written by the request's own unit
-of work, so the change and the replayable answer commit together. A request
-that fails releases its claim, so a corrected retry may reuse the key.
+The key is claimed inside the request's own unit of work, as its first write, and the stored answer is written by
+the same transaction: claim, change and replayable answer commit together, in one transaction. A concurrent duplicate
+waits on the claim's unique index until the first request ends (PostgreSQL; SQLite's writers queue anyway), then
+replays its answer; a claim committed in flight (another process's, or one kept by an error) answers 409. A request
+that fails rolls its claim back with everything else, so a corrected retry may reuse the key.
 """
 
 import hashlib
@@ -15,7 +16,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from pydantic_core import to_json
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import BigInteger, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,13 +32,33 @@ _KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 _CLAIMED = select(IdempotencyKey).where(col(IdempotencyKey.user_id) == bindparam("user_id"),
                                         col(IdempotencyKey.key) == bindparam("key"))
-_CLAIM = {dialect: insert(IdempotencyKey).on_conflict_do_nothing(index_elements=["user_id", "key"])
-          .returning(col(IdempotencyKey.id))
-          for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_CLAIM_COLUMNS = ("user_id", "key", "method", "path", "request_hash", "state", "created_at", "expires_at")
+_TABLE: Any = IdempotencyKey.__table__  # type: ignore[attr-defined]
+# SQLite's writers queue (BEGIN IMMEDIATE), so the plain insert is the claim. On PostgreSQL the claim takes the
+# key's transaction-scoped advisory lock first, without waiting: a request whose duplicate is still in flight in
+# another transaction inserts nothing at once (and answers 409) instead of waiting on the unique index with its
+# pooled connection held, which a burst of duplicates would turn into an exhausted pool.
+_CLAIM = {
+    "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(_TABLE.c.id),
+    "postgresql": pg_insert(_TABLE).from_select(
+        list(_CLAIM_COLUMNS),
+        select(*[bindparam(name, type_=_TABLE.c[name].type) for name in _CLAIM_COLUMNS])
+        .where(func.pg_try_advisory_xact_lock(bindparam("lock", type_=BigInteger))))
+    .on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(_TABLE.c.id),
+}
+
+
+def _lock_key(user_id: int | None, key: str) -> int:
+    """A signed 64-bit advisory lock key for (user, key)."""
+    digest = hashlib.blake2b(f"idempotency:{user_id}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 async def _insert_claim(session: Any, values: dict[str, Any]) -> int | None:
-    return (await session.execute(_CLAIM[session.bind.dialect.name], values)).scalar_one_or_none()
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        values = {**values, "lock": _lock_key(values["user_id"], values["key"])}
+    return (await session.execute(_CLAIM[dialect], values)).scalar_one_or_none()
 
 
 class Idempotency:
@@ -74,33 +95,29 @@ class Idempotency:
             return None
         fingerprint = await self._fingerprint()
         now = self.clock.now()
-        # End the request's read transaction (the caller's account lookup) before the claim: on SQLite
-        # the claim's own transaction would otherwise wait for this request's write lock.
-        await self.session.close()
-        maker = self.request.app.state.sessionmaker
         ttl = timedelta(hours=self.request.app.state.settings.idempotency_ttl_hours)
         values = dict(user_id=self.principal.user_id, key=self.key, method=self.request.method,
                       path=self.request.url.path, request_hash=fingerprint, state="in_flight", created_at=now,
                       expires_at=now + ttl)
-        async with maker() as claim_session:
-            # The insert is the claim (one statement when the key is new, the usual case). A key taken already
-            # inserts nothing: its row answers, unless it has expired, when it is cleared and claimed afresh.
-            for _ in range(3):
-                self.row_id = await _insert_claim(claim_session, values)
-                if self.row_id is not None:
-                    break
-                found = (await claim_session.execute(_CLAIMED, {"user_id": self.principal.user_id,
-                                                                "key": self.key})).scalar_one_or_none()
-                if found is None:  # a failed request released it in between: claim it again
-                    continue
-                if found.expires_at > now:
-                    return self._answer(found, fingerprint)
-                # Only if it is still the expired row: a concurrent claim may have cleared and retaken it.
-                await claim_session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.id) == found.id,
-                                                                         col(IdempotencyKey.expires_at) <= now))
-            else:  # the key changed hands under us three times over: the caller may try again
-                raise AppError("idempotency_in_flight", 409)
-            await claim_session.commit()
+        session = self.session
+        # The insert is the claim (one statement when the key is new, the usual case). A key taken already
+        # inserts nothing: its row answers, unless it has expired, when it is cleared and claimed afresh.
+        for _ in range(3):
+            self.row_id = await _insert_claim(session, values)
+            if self.row_id is not None:
+                break
+            found = (await session.execute(_CLAIMED, {"user_id": self.principal.user_id,
+                                                      "key": self.key})).scalar_one_or_none()
+            if found is None:  # a failed request released it in between: claim it again
+                continue
+            if found.expires_at > now:
+                return self._answer(found, fingerprint)
+            # Only if it is still the expired row: a concurrent claim may have cleared and retaken it.
+            await session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.id) == found.id,
+                                                               col(IdempotencyKey.expires_at) <= now))
+        else:  # the key changed hands under us three times over: the caller may try again
+            raise AppError("idempotency_in_flight", 409)
+        # Rolled back with the request, unless an error keeps its changes (`keep_changes`): then it is released.
         self.request.state.on_failure = [*getattr(self.request.state, "on_failure", []), self._release]
         return None
 
