@@ -5,6 +5,7 @@ as the unprivileged `postgres` system user, on a private socket directory and
 port, and is torn down after the session.
 """
 
+import atexit
 import os
 import shutil
 import socket
@@ -58,6 +59,7 @@ class PostgresServer:
         opts = f"-p {self.port} -k {self.root} -h 127.0.0.1 {safety}{extra}-c max_connections=200"
         self._run(_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start")
         deadline = time.time() + 30
+        atexit.register(self.stop)  # an interrupted run (Ctrl-C) leaves no server and no data directory behind
         while time.time() < deadline:
             with socket.socket() as s:
                 if s.connect_ex(("127.0.0.1", self.port)) == 0:
@@ -69,7 +71,12 @@ class PostgresServer:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
+        """Stops the server and removes its files; safe to call again (atexit calls it after a normal stop)."""
+        if not self.root.exists():
+            return
         try:
             self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        except subprocess.CalledProcessError:
+            pass  # already down: a Ctrl-C reaches the server too, and it shuts itself down
         finally:
             shutil.rmtree(self.root, ignore_errors=True)

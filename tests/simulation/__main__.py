@@ -8,12 +8,18 @@ checked (as JSON). A violation prints the seed and the last steps, and exits 1.
 import argparse
 import json
 import random
+import signal
 import sys
 
 from tests.simulation.run import run_long
 
 
+def _stop_on_term(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # leaves through atexit, which stops the PostgreSQL server the run started
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_term)
     parser = argparse.ArgumentParser(prog="python -m tests.simulation")
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--steps", type=int, default=100_000)

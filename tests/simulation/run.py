@@ -175,8 +175,10 @@ async def long_run(backend: str, steps: int, seed: int, report_every: int = 200)
                     "checks": stats.checks, "actions": stats.actions, "answers": stats.answers,
                     "refusals": stats.refusals}
     finally:
-        await dbs.drop(url)
-        dbs.close()
+        try:
+            await dbs.drop(url)
+        finally:  # interrupted (Ctrl-C cancels the drop): the server is stopped all the same
+            dbs.close()
 
 
 def run_long(backend: str, steps: int, seed: int) -> dict:
