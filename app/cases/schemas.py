@@ -241,6 +241,14 @@ class NextAction(BaseModel):
     label: str
 
 
+class CallNow(BaseModel):
+    """A service the requester should call at once: their words describe danger now, which no case can wait on."""
+
+    service: str = Field(description="the service, in the reader's language")
+    number: str
+    say: str = Field(description="one line telling the requester what to do, in the reader's language")
+
+
 class ResidentCaseRead(BaseModel):
     """The requester's own case (app/cases/resident.py): plain steps, the promise, the answer, what to do next."""
 
@@ -268,6 +276,9 @@ class ResidentCaseRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    call_now: list[CallNow] | None = Field(default=None, description="only in the answer to a report whose words "
+                                           "describe danger now (violence, gas, fire, someone collapsed, ...): "
+                                           "the emergency numbers to call at once, before waiting on the case")
 
 
 # What a case route answers: the whole record to staff, the curated view to its requester.

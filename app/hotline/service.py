@@ -15,7 +15,7 @@ from app.calendar.service import deployment_profile
 from app.cases import reference, views
 from app.cases import repository as cases_repo
 from app.cases import service as cases
-from app.cases.schemas import CaseCreate, CaseRead, CategoryBrief, ResidentCaseRead
+from app.cases.schemas import CallNow, CaseCreate, CaseRead, CategoryBrief, ResidentCaseRead
 from app.core.context import Ctx
 from app.core.errors import AppError
 from app.core.region_codes import prefix_for
@@ -76,6 +76,19 @@ def present_emergency(found: Assessment) -> Emergency | None:
                                                               number=s.number, verified=s.verified)
                                              for s in h.services])
                   for h in found.handoffs])
+
+
+def call_now(found: Assessment, english: bool) -> list[CallNow]:
+    """What a resident whose report describes danger now is told at once: each service of the hand-offs, once.
+    An agent hands a caller over; an app cannot, so it tells the resident to call."""
+    out: dict[str, CallNow] = {}
+    for handoff in found.handoffs:
+        for s in handoff.services:
+            name = s.name_en if english else s.name
+            say = (f"If you are in danger now, call {s.number} ({name}) at once; the case follows up."
+                   if english else f"如果现在有危险，请立即拨打{s.number}（{name}），本诉求会继续跟进。")
+            out.setdefault(s.number, CallNow(service=name, number=s.number, say=say))
+    return list(out.values())
 
 
 URGENCY_RANK = {"normal": 0, "urgent": 1, "critical": 2}
@@ -228,7 +241,7 @@ async def intake(ctx: Ctx, body: ReportCreate) -> OrderRead | ResidentCaseRead:
         case = await cases.load_visible(ctx, case.id)  # the answer moved it on; otherwise the case is as stored
     read = await cases.present(ctx, case, opened_now=True)
     if not isinstance(read, CaseRead):  # a resident's report: their own view, not the desk's notes
-        return read
+        return read.model_copy(update={"call_now": call_now(found, ctx.english)}) if found.emergency else read
     # The case part is validated already (CaseRead); dumping and validating it again cost an intake more than
     # its routing did. The new parts are built as models, so the whole is as valid as a validated OrderRead.
     return OrderRead.model_construct(**dict(read), routing=_routing(case), similar=alike,

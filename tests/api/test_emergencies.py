@@ -59,3 +59,23 @@ async def test_the_words_raise_an_agents_urgency_and_never_lower_it(client, app)
     assert (kept["urgency"], kept["intake"]["urgency_raised"]) == ("critical", False)
     chosen = await _call(client, agent, "小区路灯坏了好几天，麻烦派人来修", urgency="urgent")
     assert chosen["urgency"] == "urgent"
+
+
+async def test_a_resident_reporting_danger_in_the_app_is_told_whom_to_call_now(client, app):
+    resident = await f.login_as(app, "resident", username="13900139888")
+    body = {"work_order_type": "help", "address": "福田区园岭街道红荔社区红荔路1001号"}
+    danger = await client.post("/reports", json={**body, "description": "我老公喝醉了在打我，我现在躲在厕所里"},
+                               headers=resident)
+    assert danger.status_code == 201, danger.text
+    told = danger.json()["call_now"]
+    assert [c["number"] for c in told] == ["110"] and "110" in told[0]["say"] and "危险" in told[0]["say"]
+    english = await client.post("/reports", headers={**resident, "Accept-Language": "en"},
+                                json={**body, "description": "楼道里一股很浓的煤气味，好像是隔壁在漏气，门敲不开"})
+    assert english.status_code == 201, english.text
+    assert english.json()["call_now"] and all(c["say"].startswith("If you are in danger now")
+                                              for c in english.json()["call_now"])
+    calm = await client.post("/reports", headers=resident,
+                             json={**body, "description": "上个月燃气泄漏已经修好了，想问赔偿怎么申请"})
+    assert calm.status_code == 201 and calm.json()["call_now"] is None
+    later = (await client.get(f"/cases/{danger.json()['id']}", headers=resident)).json()
+    assert later["call_now"] is None  # told once, at filing; the case page shows the case

@@ -243,6 +243,25 @@ def test_resident_tracks_and_rates(browser: Any, server: Server, shared: dict[st
     ctx.close()
 
 
+def test_a_resident_in_danger_is_told_to_call_now(browser: Any, server: Server) -> None:
+    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 414, "height": 860})
+    page = ctx.new_page()
+    page.goto("/m/")
+    page.fill("#signin-form [name=username]", "13800138000")
+    page.fill("#signin-form [name=password]", "Resident#2026")
+    page.click("#signin-form button[type=submit]")
+    page.click("text=我要反映")
+    page.fill("#m-description", "我老公喝醉了在打我，我现在躲在厕所里，求求你们快来")
+    page.fill("#m-address", ADDRESS)
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#m-call-now")
+    assert page.locator("#m-call-now a[href='tel:110']").count() == 1
+    page.screenshot(path=str(SHOTS / "resident-call-now.png"), full_page=True)
+    page.click("#m-call-now-case")
+    page.wait_for_selector("#m-number")
+    ctx.close()
+
+
 def test_the_live_wall_shows_a_new_case(browser: Any, server: Server) -> None:
     page = page_for(browser, server, "/console")
     console_login(page, "disp01", "Disp#2026x")

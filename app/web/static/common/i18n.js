@@ -20,7 +20,7 @@ const zh = {
   photo: '照片', use_location: '使用我的位置', located: '已定位', track: '按编号查询', rate: '评价', solved: '问题已解决',
   satisfaction: '满意度', satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意', comment: '意见', thanks: '感谢您的评价',
   reported: '已提交，编号', back: '返回', refresh: '刷新', overdue: '已超期', left: '剩余', hours: '小时', minutes: '分钟', days: '天',
-  true: '是', false: '否', loading: '加载中…', inbox: '消息', unread: '未读', mark_all_read: '全部标为已读',
+  true: '是', false: '否', loading: '加载中…', inbox: '消息', unread: '未读', mark_all_read: '全部标为已读', call_now: '情况紧急，请立即拨打',
 };
 const en = {
   app: '12345 Hotline Console', resident_app: 'Community services · My requests', lang_switch: '中文', login: 'Sign in', logout: 'Sign out',
@@ -42,7 +42,7 @@ const en = {
   photo: 'Photo', use_location: 'Use my location', located: 'Located', track: 'Track by number', rate: 'Rate', solved: 'Solved',
   satisfaction: 'Satisfaction', satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied', dissatisfied: 'Dissatisfied', comment: 'Comment', thanks: 'Thank you for rating',
   reported: 'Filed, number', back: 'Back', refresh: 'Refresh', overdue: 'Overdue', left: 'left', hours: 'h', minutes: 'min', days: 'd',
-  true: 'Yes', false: 'No', loading: 'Loading…', inbox: 'Messages', unread: 'unread', mark_all_read: 'Mark all read',
+  true: 'Yes', false: 'No', loading: 'Loading…', inbox: 'Messages', unread: 'unread', mark_all_read: 'Mark all read', call_now: 'Emergency: call now',
 };
 const names = {
   zh: {

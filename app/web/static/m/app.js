@@ -79,10 +79,18 @@ function report() {
     try {
       const files = photo.files[0] ? [(await upload(photo.files[0], 'photo')).id] : [];
       const c = await post('/reports', { description: f.description.value.trim(), address: f.address.value.trim() || null, work_order_type: f.work_order_type.value, files, ...pos });
+      if (c.call_now?.length) { callNow(c); return; }  // danger now: the numbers first, the case after
       location.hash = `#/case/${c.id}`;
     } catch (err) { showErrors(f, err); }
   });
   view.append(h('section', { class: 'card' }, h('h2', {}, t('report')), f));
+}
+
+function callNow(c) {
+  view.replaceChildren(h('section', { class: 'card emergency', id: 'm-call-now', role: 'alert' },
+    h('h2', {}, t('call_now')),
+    c.call_now.map((x) => h('p', {}, h('a', { class: 'btn primary call', href: `tel:${x.number}` }, `${x.number} ${x.service}`), h('br'), x.say)),
+    h('a', { href: `#/case/${c.id}`, id: 'm-call-now-case' }, `${t('reported')} ${c.number} ›`)));
 }
 
 async function mine() {
