@@ -42,6 +42,15 @@ async def login_as(app, role: str, *, unit: int | None = None, username: str | N
     return bearer(app, uid, role)
 
 
+# A caller's complaint as an agent logs it (POST /hotline/orders): placed by its address, classified by its words.
+HOTLINE_CALL: dict[str, Any] = {
+    "caller_phone": "13800138000",
+    "caller_name": "张先生",
+    "work_order_type": "投诉",
+    "description": "园岭街道红荔社区旁边的工地每天晚上十一点多还在打桩，吵得老人孩子都睡不着觉",
+    "address": "福田区园岭街道红荔社区红荔路1001号",
+}
+
 NOISE_CASE: dict[str, Any] = {
     "category": "env.noise",
     "work_order_type": "complaint",

@@ -18,13 +18,7 @@ from app.models import (
 )
 from tests import factories as f
 
-CALL = {
-    "caller_phone": "13800138000",
-    "caller_name": "张先生",
-    "work_order_type": "投诉",
-    "description": "园岭街道红荔社区旁边的工地每天晚上十一点多还在打桩，吵得老人孩子都睡不着觉",
-    "address": "福田区园岭街道红荔社区红荔路1001号",
-}
+CALL = f.HOTLINE_CALL
 WRITES = ("INSERT INTO idempotency_keys", "INSERT INTO cases", "INSERT INTO assignments", "INSERT INTO case_events",
           "INSERT INTO outbox", "INSERT INTO notifications", "UPDATE idempotency_keys", "INSERT INTO metric_case_facts")
 WRITTEN = (Case, Assignment, CaseEvent, OutboxEvent, Notification, IdempotencyKey, MetricCaseFacts)

@@ -198,13 +198,19 @@ def test_unit_staff_sign_and_reply_with_a_photo(browser: Any, server: Server, sh
     page.context.close()
 
 
-def test_resident_reads_the_reply_in_the_inbox(browser: Any, server: Server, shared: dict[str, Any]) -> None:
+def resident_signed_in(browser: Any, server: Server) -> tuple[Any, Any]:
+    """The resident registered by the photo test, signed in on a phone-sized page."""
     ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 414, "height": 860})
     page = ctx.new_page()
     page.goto("/m/")
     page.fill("#signin-form [name=username]", "13800138000")
     page.fill("#signin-form [name=password]", "Resident#2026")
     page.click("#signin-form button[type=submit]")
+    return ctx, page
+
+
+def test_resident_reads_the_reply_in_the_inbox(browser: Any, server: Server, shared: dict[str, Any]) -> None:
+    ctx, page = resident_signed_in(browser, server)
     wait_js(page, "document.querySelector('#m-unread') && !document.querySelector('#m-unread').hidden")
     unread = int(page.inner_text("#m-unread"))
     assert unread >= 2  # the receipt on filing and the reply
@@ -224,12 +230,7 @@ def test_resident_reads_the_reply_in_the_inbox(browser: Any, server: Server, sha
 
 
 def test_resident_tracks_and_rates(browser: Any, server: Server, shared: dict[str, Any]) -> None:
-    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 414, "height": 860})
-    page = ctx.new_page()
-    page.goto("/m/")
-    page.fill("#signin-form [name=username]", "13800138000")
-    page.fill("#signin-form [name=password]", "Resident#2026")
-    page.click("#signin-form button[type=submit]")
+    ctx, page = resident_signed_in(browser, server)
     page.fill("#track-form [name=number]", shared["resident_case"])
     page.click("#track-form button[type=submit]")
     page.click(".case-item")
@@ -244,12 +245,7 @@ def test_resident_tracks_and_rates(browser: Any, server: Server, shared: dict[st
 
 
 def test_a_resident_in_danger_is_told_to_call_now(browser: Any, server: Server) -> None:
-    ctx = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 414, "height": 860})
-    page = ctx.new_page()
-    page.goto("/m/")
-    page.fill("#signin-form [name=username]", "13800138000")
-    page.fill("#signin-form [name=password]", "Resident#2026")
-    page.click("#signin-form button[type=submit]")
+    ctx, page = resident_signed_in(browser, server)
     page.click("text=我要反映")
     page.fill("#m-description", "我老公喝醉了在打我，我现在躲在厕所里，求求你们快来")
     page.fill("#m-address", ADDRESS)
