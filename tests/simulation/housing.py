@@ -181,7 +181,9 @@ def lapses_when_the_tenancy_ends(case: Case, reg: HousingRegistration, events: l
             return
         if case.stage_due is not None and case.stage_due <= swept:
             _fail("housing_lapses_when_the_tenancy_ends", case, f"still registered after {case.stage_due}")
-        if reg.remind_at is not None and reg.remind_at <= swept and reg.reminded_at is None:
+        # The reminder's time moves with the end date: only a sweep after the latest extension owed it.
+        set_at = max([reg.registered_at, *(e.at for e in events if e.type == "extend")])
+        if reg.remind_at is not None and reg.remind_at <= swept and set_at < swept and reg.reminded_at is None:
             _fail("housing_lapses_when_the_tenancy_ends", case, f"not reminded, due at {reg.remind_at}")
     elif case.stage == "lapsed":
         ending = p.get("ending") or {}
