@@ -127,32 +127,32 @@ async def labels(session: AsyncSession, rows: list[AuditLog]) -> Labels:
     volunteers: dict[int, int] = {}
     if ids := targets("volunteer"):
         volunteers = {v: p for v, p in (await session.execute(
-            select(col(Volunteer.id), col(Volunteer.person_id)).where(col(Volunteer.id).in_(ids)))).tuples()
+            select(col(Volunteer.id), col(Volunteer.person_id)).where(col(Volunteer.id).in_(ids)))).all()
             if v is not None}
     timebank: dict[int, int | None] = {}
     if ids := targets("timebank_account"):
         timebank = {a: p for a, p in (await session.execute(
             select(col(TimebankAccount.id), col(TimebankAccount.person_id))
-            .where(col(TimebankAccount.id).in_(ids)))).tuples() if a is not None}
+            .where(col(TimebankAccount.id).in_(ids)))).all() if a is not None}
     cases: dict[int, tuple[str, str, int | None]] = {}
     if ids := targets("case"):
         cases = {c: (number, kind, requester) for c, number, kind, requester in (await session.execute(
             select(col(Case.id), col(Case.number), col(Case.kind), col(Case.requester_user_id))
-            .where(col(Case.id).in_(ids)))).tuples() if c is not None}
+            .where(col(Case.id).in_(ids)))).all() if c is not None}
     user_ids = {r.actor_user_id for r in rows if r.actor_user_id is not None} | targets("user") \
         | {requester for _, _, requester in cases.values() if requester is not None}
     accounts: dict[int, Account] = {}
     if user_ids:
         accounts = {u: Account(name, role, unit) for u, name, role, unit in (await session.execute(
             select(col(User.id), col(User.name), col(User.role), col(User.unit_id))
-            .where(col(User.id).in_(user_ids)))).tuples() if u is not None}
+            .where(col(User.id).in_(user_ids)))).all() if u is not None}
     person_ids = targets("person") | set(volunteers.values()) | {p for p in timebank.values() if p is not None}
     people: dict[int, str] = {}
     person_of_account: dict[int, int] = {}
     if person_ids or user_ids:
         for pid, name, user_id in (await session.execute(
                 select(col(Person.id), col(Person.name), col(Person.user_id))
-                .where(or_(col(Person.id).in_(person_ids), col(Person.user_id).in_(user_ids))))).tuples():
+                .where(or_(col(Person.id).in_(person_ids), col(Person.user_id).in_(user_ids))))).all():
             if pid is None:
                 continue
             people[pid] = name
@@ -162,6 +162,6 @@ async def labels(session: AsyncSession, rows: list[AuditLog]) -> Labels:
     units: dict[int, str] = {}
     if unit_ids:
         units = {u: name for u, name in (await session.execute(
-            select(col(Unit.id), col(Unit.name)).where(col(Unit.id).in_(unit_ids)))).tuples() if u is not None}
+            select(col(Unit.id), col(Unit.name)).where(col(Unit.id).in_(unit_ids)))).all() if u is not None}
     return Labels(accounts=accounts, units=units, people=people, person_of_account=person_of_account,
                   volunteers=volunteers, timebank=timebank, cases=cases)

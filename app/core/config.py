@@ -119,8 +119,10 @@ class Settings(BaseSettings):
     pool_size: int = 10
     # PostgreSQL: case numbers a process reserves at a time for a district and day (app/cases/numbering.py).
     case_number_block: int = 16
-    # While the database is down, requests fail fast (503 database_unavailable) instead of hanging.
-    db_connect_timeout_seconds: float = 2.0
+    # While the database is down, requests fail fast (503 database_unavailable) instead of hanging. Not shorter:
+    # a busy host needs seconds to start a backend, and asyncpg counts its SSL negotiation in the timeout (2 s
+    # failed 12 simultaneous connects while the test suite loaded the machine's two cores).
+    db_connect_timeout_seconds: float = 5.0
     db_pool_timeout_seconds: float = 5.0
 
     @field_validator("cors_origins", mode="before")

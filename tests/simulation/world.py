@@ -87,7 +87,7 @@ class World:
             self.communities = sorted(r.code for r in regions if r.level == "community" and r.code.startswith(
                 DISTRICT))
             self.parents = {r.code: r.parent_code for r in regions}
-            self.unit_region = dict((await session.execute(select(Unit.id, Unit.region_code))).tuples().all())
+            self.unit_region = dict((await session.execute(select(Unit.id, Unit.region_code))).all())
             self.last_event_id = (await session.execute(select(func.max(CaseEvent.id)))).scalar() or 0
             self.last_outbox_id = (await session.execute(select(func.max(OutboxEvent.id)))).scalar() or 0
         self.units = [u.id for u in units]
