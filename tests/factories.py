@@ -32,8 +32,9 @@ async def user(app, role: str, *, username: str | None = None, unit: int | None 
 
 
 def bearer(app, user_id: int, role: str) -> dict[str, str]:
-    token = issue_token(app.state.keys.jwt_secret, user_id=user_id, role=role, now=app.state.clock.now(),
-                        ttl=timedelta(days=60))  # tests travel in time
+    # Tests travel in time: 60 days, or what the app's test set-up asks (the simulation runs a year).
+    ttl = getattr(app.state, "test_token_ttl", timedelta(days=60))
+    token = issue_token(app.state.keys.jwt_secret, user_id=user_id, role=role, now=app.state.clock.now(), ttl=ttl)
     return {"Authorization": f"Bearer {token}"}
 
 
