@@ -1,0 +1,347 @@
+"""The emergency recogniser's lexicon: seed/emergency.yaml read, checked and compiled for `emergency.assess`.
+
+`load_lexicon(seed_dir)` reads the file, `Lexicon.parse(dict)` builds it from its mapping and raises a ValueError
+that names what is wrong. Trigger words and cues are compiled into `_Matcher`s that find every entry in a text,
+overlapping ones included; the file's header says what each part means. `TRANSLATE` and `CLAUSE` turn a text into
+its clauses the way the recogniser reads it (every separator a clause break, every position kept).
+"""
+
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LEXICON_FILE = "emergency.yaml"
+
+SEPARATORS = " \t\r\n\u3000\u00a0，,。．.！!？?；;：:、…~～—－-_()（）[]【】{}「」『』“”\"'‘’《》<>/|\\"
+CUE_KINDS = ("negation", "past", "recent", "duration", "habitual", "resolved", "again", "hypothetical", "condition",
+             "policy", "consult", "present", "urgent")
+
+BREAK = "\n"  # every separator becomes this; `.` in a pattern never matches it, so no pattern spans two clauses
+TRANSLATE = str.maketrans({c: BREAK for c in SEPARATORS})
+CLAUSE = re.compile(r"[^\n]+")
+_VOCAB = re.compile(r"<(\w+)>")
+# The standard library's own regular-expression parser (re._parser): it tells which characters a pattern can start with.
+_parser: Any = importlib.import_module("re._parser")
+_GAP = re.compile(r"(?<!\\)(\.\{\d*,?\d*\})")
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    name_en: str
+    number: str
+    verified: bool
+    source: str
+
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str  # what a hazard counts once however often it matches: the lexicon entry
+    owner: str  # the hazard (triggers) or the cue kind (cues)
+    weak: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class _Hazard:
+    code: str
+    name: str
+    name_en: str
+    services: tuple[Service, ...]
+    script_zh: str
+    script_en: str
+
+
+
+class _Matcher:
+    """Finds every entry of a word list in a text, overlapping ones included.
+
+    Literal words go into one trie-shaped regular expression tried at every position (a lookahead, so a word
+    inside or across another is still found); what it matches names, through a table, every word that is a prefix
+    of the match. Patterns run one by one, but only those that can start with a character the text contains.
+    """
+
+    def __init__(self, literals: list[Entry], patterns: list[tuple[Entry, str]]):
+        words = {e.source for e in literals}
+        by_word: dict[str, list[Entry]] = {}
+        for e in literals:
+            by_word.setdefault(e.source, []).append(e)
+        self.prefixes: dict[str, tuple[tuple[int, Entry], ...]] = {
+            w: tuple((len(p), e) for p in _prefixes(w, words) for e in by_word[p]) for w in words}
+        self.literal = re.compile("(?=(" + _trie(words) + "))") if words else None
+        # Each pattern is indexed by the characters it can start with (worked out from its parse tree), so a text
+        # only runs the patterns whose first character it contains. The compiled pattern captures its gaps
+        # (.{0,N}): what falls in a gap is the caller's free text, where cues still count (老人以前走丢过: 以前 is a
+        # past cue, not part of the trigger).
+        self.patterns: list[tuple[Entry, re.Pattern[str]]] = []
+        self.by_first: dict[str, list[int]] = {}
+        self.always: list[int] = []
+        for i, (entry, body) in enumerate(patterns):
+            self.patterns.append((entry, re.compile(_GAP.sub(r"(\1)", body))))
+            first = _first_chars(body)
+            if first is None:
+                self.always.append(i)
+            else:
+                for ch in first:
+                    self.by_first.setdefault(ch, []).append(i)
+
+    def find(self, text: str) -> list[tuple[int, int, Entry, tuple[tuple[int, int], ...]]]:
+        """(start, end, entry, gaps) of every match; gaps are the spans the pattern's .{0,N} matched."""
+        out: list[tuple[int, int, Entry, tuple[tuple[int, int], ...]]] = []
+        if self.literal is not None:
+            for m in self.literal.finditer(text):
+                s = m.start()
+                for length, entry in self.prefixes[m.group(1)]:
+                    out.append((s, s + length, entry, ()))
+        chosen = set(self.always)
+        for ch in set(text):
+            chosen.update(self.by_first.get(ch, ()))
+        for i in sorted(chosen):
+            entry, pattern = self.patterns[i]
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    out.append((m.start(), m.end(), entry, tuple(g for g in m.regs[1:] if g[1] > g[0])))
+        return out
+
+
+def _first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of the pattern can start with, or None when that cannot be told (then it always runs)."""
+    try:
+        tree = _parser.parse(pattern)
+    except re.error:
+        return None
+    first, nullable = _first_of(list(tree))
+    return None if first is None or nullable else frozenset(first)
+
+
+def _first_of(items: list[Any]) -> tuple[set[str] | None, bool]:
+    """First characters of a sequence of parse-tree items, and whether the sequence can match the empty string."""
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            return out | {chr(av)}, False
+        if name == "IN":
+            chars = set()
+            for kind, value in av:
+                if str(kind) == "LITERAL":
+                    chars.add(chr(value))
+                elif str(kind) == "RANGE" and value[1] - value[0] < 64:
+                    chars.update(chr(c) for c in range(value[0], value[1] + 1))
+                else:
+                    return None, False
+            return out | chars, False
+        if name in ("ASSERT", "ASSERT_NOT", "AT"):
+            continue  # zero width: the next item starts the match
+        if name == "SUBPATTERN":
+            inner, nullable = _first_of(list(av[3]))
+        elif name == "BRANCH":
+            inner, nullable = set(), False
+            for alternative in av[1]:
+                part, part_nullable = _first_of(list(alternative))
+                if part is None:
+                    return None, False
+                inner |= part
+                nullable = nullable or part_nullable
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            inner, nullable = _first_of(list(av[2]))
+            nullable = nullable or av[0] == 0
+        else:
+            return None, False  # ANY (.), back-references and the rest: cannot tell
+        if inner is None:
+            return None, False
+        out |= inner
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _prefixes(word: str, words: set[str]) -> list[str]:
+    return [word[:i] for i in range(1, len(word) + 1) if word[:i] in words]
+
+
+def _trie(words: set[str]) -> str:
+    """A regular expression matching the longest of the words at a position, shaped as a trie (fast to try)."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            body = (body if len(branches) > 1 else "(?:" + body + ")") + "?"
+        return body
+
+    return build(root)
+
+
+class Lexicon:
+    """seed/emergency.yaml, compiled. Build it once per process (`load_lexicon`) and reuse it."""
+
+    def __init__(self, *, hazards: tuple[_Hazard, ...], triggers: _Matcher, mask: re.Pattern[str] | None,
+                 cues: _Matcher, negation: re.Pattern[str] | None, flags: dict[str, tuple[str, ...]],
+                 scoring: dict[str, Any], services: dict[str, Service], size: int,
+                 typos: dict[str, str] | None = None):
+        self.hazards = hazards
+        self.typos = typos or {}
+        self.typo = re.compile("(?:" + _trie(set(self.typos)) + ")") if self.typos else None
+        self.triggers = triggers
+        self.mask = mask
+        self.cues = cues
+        self.negation = negation
+        self.flags = flags
+        self.services = services
+        self.size = size
+        self.strong = float(scoring.get("strong", 1.0))
+        self.weak = float(scoring.get("weak", 0.5))
+        self.weak_when_flagged = float(scoring.get("weak_when_flagged", 1.0))
+        self.urgent_bonus = float(scoring.get("urgent_bonus", 0.5))
+        self.threshold = float(scoring.get("threshold", 1.0))
+        self.negation_window = int(scoring.get("negation_window", 12))
+        self.hypothetical_reach = int(scoring.get("hypothetical_reach", 1))
+        self.resolved_reach = int(scoring.get("resolved_reach", 3))
+        self.habitual_reach = int(scoring.get("habitual_reach", 1))
+        self.consult_reach = int(scoring.get("consult_reach", 1))
+        exempt = scoring.get("exempt") or {}
+        if not isinstance(exempt, dict):
+            raise ValueError("emergency lexicon: scoring.exempt must map a cue kind to hazards")
+        self.exempt = {str(kind): frozenset(str(h) for h in hazards or ()) for kind, hazards in exempt.items()}
+
+    @property
+    def hazard_codes(self) -> tuple[str, ...]:
+        return tuple(h.code for h in self.hazards)
+
+    def flagged_by(self, category_code: str | None) -> tuple[str, ...]:
+        """Hazards the category (or a group above it) flags."""
+        if not category_code:
+            return ()
+        parts = category_code.split(".")
+        out: list[str] = []
+        for i in range(len(parts), 0, -1):
+            for hazard in self.flags.get(".".join(parts[:i]), ()):
+                if hazard not in out:
+                    out.append(hazard)
+        return tuple(out)
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> "Lexicon":
+        """Build the lexicon from the YAML's mapping; a ValueError names what is wrong."""
+        if not isinstance(data, dict) or not isinstance(data.get("hazards"), dict):
+            raise ValueError("emergency lexicon: 'hazards' mapping is missing")
+        vocab = {name: "(?:" + _trie(set(_strings(words, f"vocab.{name}"))) + ")"
+                 for name, words in (data.get("vocab") or {}).items()}
+        services = {}
+        for code, spec in (data.get("services") or {}).items():
+            try:
+                services[code] = Service(code=code, name=str(spec["name"]), name_en=str(spec["name_en"]),
+                                         number=str(spec["number"]), verified=bool(spec.get("verified", False)),
+                                         source=str(spec.get("source", "")))
+            except (KeyError, TypeError) as exc:
+                raise ValueError(f"emergency lexicon: service {code!r} needs name, name_en and number") from exc
+        numbers = {code: s.number for code, s in services.items()}
+        hazards = []
+        literals: list[Entry] = []
+        patterns: list[tuple[Entry, str]] = []
+        for code, spec in data["hazards"].items():
+            spec = spec or {}
+            unknown = [s for s in spec.get("handoff") or () if s not in services]
+            if unknown or not spec.get("handoff"):
+                raise ValueError(f"emergency lexicon: hazard {code!r} hands off to unknown services {unknown}")
+            script = spec.get("script") or {}
+            try:
+                script_zh = str(script["zh"]).format(**numbers)
+                script_en = str(script["en"]).format(**numbers)
+            except KeyError as exc:
+                raise ValueError(f"emergency lexicon: hazard {code!r} script needs zh and en; "
+                                 f"placeholders must name services ({exc})") from exc
+            for weak, prefix in ((False, ""), (True, "weak_")):
+                where = f"hazards.{code}.{prefix}"
+                for word in _strings(spec.get(prefix + "terms"), where + "terms"):
+                    literals.append(Entry(f"{code}:{prefix}{word}", code, weak, word))
+                for p in _strings(spec.get(prefix + "patterns"), where + "patterns"):
+                    patterns.append((Entry(f"{code}:{prefix}{p}", code, weak, p), _checked(p, vocab, where)))
+            hazards.append(_Hazard(code=code, name=str(spec.get("name", code)),
+                                   name_en=str(spec.get("name_en", code)),
+                                   services=tuple(services[s] for s in spec["handoff"]),
+                                   script_zh=script_zh, script_en=script_en))
+        codes = {h.code for h in hazards}
+        others = data.get("other_senses") or {}
+        mask_terms = set(_strings(others.get("terms"), "other_senses.terms"))
+        mask_parts = ["(?:" + _trie(mask_terms) + ")"] if mask_terms else []
+        mask_parts += ["(?:" + _checked(p, vocab, "other_senses") + ")"
+                       for p in _strings(others.get("patterns"), "other_senses.patterns")]
+        mask = re.compile("|".join(mask_parts)) if mask_parts else None
+        cue_literals: list[Entry] = []
+        cue_patterns: list[tuple[Entry, str]] = []
+        negation_parts: list[str] = []
+        for kind, spec in (data.get("cues") or {}).items():
+            if kind not in CUE_KINDS:
+                raise ValueError(f"emergency lexicon: unknown cue kind {kind!r} (known: {', '.join(CUE_KINDS)})")
+            spec = spec or {}
+            terms = _strings(spec.get("terms"), f"cues.{kind}.terms")
+            bodies = [_checked(p, vocab, f"cues.{kind}") for p in _strings(spec.get("patterns"), f"cues.{kind}")]
+            cue_literals += [Entry(f"{kind}:{t}", kind, False, t) for t in terms]
+            cue_patterns += [(Entry(f"{kind}:{b}", kind, False, b), b) for b in bodies]
+            if kind == "negation":
+                negation_parts = ["(?:" + _trie(set(terms)) + ")"] if terms else []
+                negation_parts += ["(?:" + b + ")" for b in bodies]
+        negation = re.compile("(?:" + "|".join(negation_parts) + ")+") if negation_parts else None
+        flags = {}
+        for category, flagged in (data.get("category_flags") or {}).items():
+            bad = [h for h in flagged or () if h not in codes]
+            if bad:
+                raise ValueError(f"emergency lexicon: category {category!r} flags unknown hazards {bad}")
+            flags[str(category)] = tuple(flagged)
+        typos = data.get("typos") or {}
+        if not isinstance(typos, dict) or any(len(str(k)) != len(str(v)) or not str(k) for k, v in typos.items()):
+            raise ValueError("emergency lexicon: typos must map each slip to a word of the same length")
+        return cls(hazards=tuple(hazards), triggers=_Matcher(literals, patterns), mask=mask,
+                   cues=_Matcher(cue_literals, cue_patterns), negation=negation, flags=flags,
+                   scoring=data.get("scoring") or {}, services=services, size=len(literals) + len(patterns),
+                   typos={str(k): str(v) for k, v in typos.items()})
+
+
+def load_lexicon(seed_dir: Path) -> Lexicon:
+    """Read and compile seed_dir/emergency.yaml."""
+    return Lexicon.parse(yaml.safe_load((Path(seed_dir) / LEXICON_FILE).read_text(encoding="utf-8")))
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise ValueError(f"emergency lexicon: {where} must be a list of strings")
+    return [str(v) for v in value if str(v)]
+
+
+def _checked(pattern: str, vocab: dict[str, str], where: str) -> str:
+    """The pattern with its <lists> spelled out, checked to compile."""
+    def one(m: re.Match[str]) -> str:
+        if m.group(1) not in vocab:
+            raise ValueError(f"emergency lexicon: {where}: unknown list <{m.group(1)}> in {pattern!r}")
+        return vocab[m.group(1)]
+
+    # (?<= and (?<! are regex syntax, not lists; named groups are not allowed
+    if "(?P" in pattern:
+        raise ValueError(f"emergency lexicon: {where}: named groups are not allowed in {pattern!r}")
+    # plain groups become non-capturing: capturing ones would turn off the regex engine's fast scan
+    expanded = re.sub(r"(?<!\\)\((?!\?)", "(?:", _VOCAB.sub(one, pattern))
+    try:
+        re.compile(expanded)
+    except re.error as exc:
+        raise ValueError(f"emergency lexicon: {where}: bad pattern {pattern!r}: {exc}") from exc
+    return expanded
+
