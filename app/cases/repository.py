@@ -36,7 +36,7 @@ from sqlmodel import col
 
 from app.cases import search as full_text
 from app.core.auth import Principal
-from app.core.db import ESTIMATE_ABOVE, capped_count, dialect_of, rowcount
+from app.core.db import capped_count, dialect_of, rowcount
 from app.core.roles import Role
 from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
@@ -467,4 +467,4 @@ async def count(session: AsyncSession, scope: "Scope", f: CaseFilter, *, now: da
     for c in _filters(f, now, dialect_of(session)):
         base = base.where(c)
     # Words: each match counted is a case read; a common word's total is the planner's estimate, so marked.
-    return await capped_count(session, base, cap=full_text.COUNT_EXACT_WORDS if f.words else ESTIMATE_ABOVE)
+    return await capped_count(session, base, cap=full_text.COUNT_EXACT_WORDS if f.words else None)

@@ -212,10 +212,11 @@ class LenientRoute(UnitOfWorkRoute):
 ESTIMATE_ABOVE = 10_000
 
 
-async def capped_count(session: AsyncSession, base: Select[Any], cap: int = ESTIMATE_ABOVE) -> tuple[int, bool]:
-    """How many rows `base` selects: (value, exact). Exact up to `cap`, read through a capped subquery so that a
-    broad filter never counts a million rows; beyond, PostgreSQL's planner estimate, or on SQLite the cap as a lower
-    bound."""
+async def capped_count(session: AsyncSession, base: Select[Any], cap: int | None = None) -> tuple[int, bool]:
+    """How many rows `base` selects: (value, exact). Exact up to `cap` (ESTIMATE_ABOVE unless told), read through a
+    capped subquery so that a broad filter never counts a million rows; beyond, PostgreSQL's planner estimate, or
+    on SQLite the cap as a lower bound."""
+    cap = ESTIMATE_ABOVE if cap is None else cap
     capped = (await session.execute(select(func.count()).select_from(base.limit(cap + 1).subquery()))).scalar_one()
     if capped <= cap:
         return int(capped), True
