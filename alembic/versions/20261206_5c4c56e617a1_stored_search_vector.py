@@ -24,6 +24,10 @@ PG_UPGRADE = [
     "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(search_text, ''))) STORED",
     "CREATE INDEX ix_cases_search_vector ON cases USING gin (search_vector)",
     "DROP INDEX ix_cases_search_text",
+    # The planner's list of common words: 10,000 lexemes instead of 1,000 (ANALYZE samples 300,000 rows of cases
+    # instead of 30,000). At 300k cases it turned the estimate for 噪音, 油烟 and 路灯 from one flat figure into the
+    # exact counts; that estimate is the total a search by words answers beyond COUNT_EXACT_WORDS.
+    "ALTER TABLE cases ALTER COLUMN search_vector SET STATISTICS 1000",
 ]
 PG_DOWNGRADE = [
     "CREATE INDEX ix_cases_search_text ON cases USING gin (to_tsvector('simple', coalesce(search_text, '')))",
