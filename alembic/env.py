@@ -31,8 +31,9 @@ def run_migrations_offline() -> None:
 
 
 # Objects a migration creates by hand, beyond what the models can say: SQLite's full-text table (and the shadow
-# tables FTS5 keeps), its triggers, and PostgreSQL's full-text index over an expression.
-HAND_MADE = ("cases_fts", "ix_cases_search_text")
+# tables FTS5 keeps), its triggers, PostgreSQL's full-text index over an expression (before 5c4c56e617a1), and its
+# stored, generated tsvector column with the GIN index over it (PostgreSQL only; the models do not declare it).
+HAND_MADE = ("cases_fts", "ix_cases_search_text", "ix_cases_search_vector", "search_vector")
 
 
 def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

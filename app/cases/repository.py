@@ -1,5 +1,6 @@
 """Every query the case spine makes."""
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     tuple_,
     union_all,
     update,
@@ -351,8 +353,11 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
     clause = scope_clause(scope)
     if clause is not None:
         base = base.where(clause)
-    for c in _filters(f, now, dialect_of(session)):
+    dialect = dialect_of(session)
+    for c in _filters(f, now, dialect):
         base = base.where(c)
+    # Words on PostgreSQL: the due-ordered page is first sought within a window of the due order.
+    windowed = dialect == "postgresql" and f.words is not None and full_text.matches(dialect, f.words) is not None
     case_id, handle_due = col(Case.id), col(Case.handle_due)
     if sort == "updated":
         updated = col(Case.updated_at)
@@ -393,7 +398,15 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
             due = datetime.fromisoformat(cursor[1])
             # A row comparison, so the database seeks into (handle_due, id) instead of filtering a sort.
             stmt = stmt.where(tuple_(handle_due, case_id) > tuple_(due, int(cursor[2])))
-        rows = list((await session.execute(stmt.order_by(handle_due, case_id).limit(limit + 1))).scalars())
+        ordered = stmt.order_by(handle_due, case_id)
+        rows = []
+        if windowed:  # see app/cases/search.py: the page from a window of the due order, when it holds one
+            end = full_text.window_end(await _due_histogram(session),
+                                       datetime.fromisoformat(cursor[1]) if cursor and cursor[1] else None)
+            if end is not None:
+                rows = list((await session.execute(ordered.where(handle_due <= end).limit(limit + 1))).scalars())
+        if len(rows) <= limit:
+            rows = list((await session.execute(ordered.limit(limit + 1))).scalars())
         if len(rows) > limit:
             last = rows[limit - 1]
             assert last.handle_due is not None, "this phase reads dated cases only"
@@ -411,6 +424,24 @@ async def search(session: AsyncSession, scope: Scope, f: CaseFilter, *, now: dat
     return top + rows, None
 
 
+# The planner's histogram of cases.handle_due, per database, read again after HISTOGRAM_TTL seconds: it only
+# chooses a search's due window (app/cases/search.py), which never changes what a search answers.
+HISTOGRAM_TTL = 300.0
+_histograms: dict[str, tuple[float, list[datetime]]] = {}
+
+
+async def _due_histogram(session: AsyncSession) -> list[datetime]:
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
+    cached = _histograms.get(key)
+    if cached and time.monotonic() - cached[0] < HISTOGRAM_TTL:
+        return cached[1]
+    bounds = (await session.execute(text(
+        "SELECT histogram_bounds::text::timestamptz[] FROM pg_stats WHERE schemaname = current_schema() "
+        "AND tablename = 'cases' AND attname = 'handle_due'"))).scalar_one_or_none() or []
+    _histograms[key] = (time.monotonic(), list(bounds))
+    return list(bounds)
+
+
 async def provisional_open(session: AsyncSession) -> list[Case]:
     """Open (or replied, awaiting the callback) cases with a deadline computed on an incomplete calendar, with
     their assignments."""
@@ -426,12 +457,14 @@ async def provisional_open(session: AsyncSession) -> list[Case]:
 
 async def count(session: AsyncSession, scope: "Scope", f: CaseFilter, *, now: datetime) -> tuple[int, bool]:
     """How many cases the filter selects in the caller's scope: (value, exact). Exact up to ESTIMATE_ABOVE, read
-    through a capped subquery so that a broad filter never counts a million rows; beyond, PostgreSQL's planner
-    estimate, or on SQLite the cap as a lower bound."""
+    through a capped subquery so that a broad filter never counts a million rows (a search by words: exact up to
+    COUNT_EXACT_WORDS, app/cases/search.py); beyond, PostgreSQL's planner estimate, or on SQLite the cap as a lower
+    bound."""
     base = select(col(Case.id))
     clause = scope_clause(scope)
     if clause is not None:
         base = base.where(clause)
     for c in _filters(f, now, dialect_of(session)):
         base = base.where(c)
-    return await capped_count(session, base)
+    # Words: each match counted is a case read; a common word's total is the planner's estimate, so marked.
+    return await capped_count(session, base, cap=full_text.COUNT_EXACT_WORDS if f.words else None)

@@ -106,8 +106,8 @@ async def _page(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: str | 
 @router.get("", response_model=CountedPage[CaseSummary], summary="Find cases the caller may see (work queue)",
             description="Every filter is optional and they combine. `q` is full text over the description, address "
                         "and reply (Chinese cut into words). `sort=due` puts open emergencies first. `count=true` "
-                        "adds `total`: exact up to 10,000, an estimate (`exact: false`) beyond. To find a caller's "
-                        "cases by phone, use `POST /cases/search`, which keeps the number out of URLs.")
+                        "adds `total`: exact up to 10,000 (1,000 with `q`), an estimate (`exact: false`) beyond. To "
+                        "find a caller's cases by phone, use `POST /cases/search`, which keeps the number out of URLs.")
 async def list_cases(
     ctx: CtxDep, f: FilterDep,
     sort: Annotated[str, Query(pattern="^(due|created|updated)$")] = "due",

@@ -212,17 +212,17 @@ class LenientRoute(UnitOfWorkRoute):
 ESTIMATE_ABOVE = 10_000
 
 
-async def capped_count(session: AsyncSession, base: Select[Any]) -> tuple[int, bool]:
-    """How many rows `base` selects: (value, exact). Exact up to ESTIMATE_ABOVE, read through a capped subquery so
-    that a broad filter never counts a million rows; beyond, PostgreSQL's planner estimate, or on SQLite the cap as
-    a lower bound."""
-    capped = (await session.execute(select(func.count()).select_from(base.limit(ESTIMATE_ABOVE + 1).subquery()))
-              ).scalar_one()
-    if capped <= ESTIMATE_ABOVE:
+async def capped_count(session: AsyncSession, base: Select[Any], cap: int | None = None) -> tuple[int, bool]:
+    """How many rows `base` selects: (value, exact). Exact up to `cap` (ESTIMATE_ABOVE unless told), read through a
+    capped subquery so that a broad filter never counts a million rows; beyond, PostgreSQL's planner estimate, or
+    on SQLite the cap as a lower bound."""
+    cap = ESTIMATE_ABOVE if cap is None else cap
+    capped = (await session.execute(select(func.count()).select_from(base.limit(cap + 1).subquery()))).scalar_one()
+    if capped <= cap:
         return int(capped), True
     if dialect_of(session) == "postgresql":
         compiled = base.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
         plan = (await session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}"))).scalar_one()
         plan = plan if isinstance(plan, list) else json.loads(plan)
-        return max(int(plan[0]["Plan"]["Plan Rows"]), ESTIMATE_ABOVE + 1), False
-    return ESTIMATE_ABOVE + 1, False
+        return max(int(plan[0]["Plan"]["Plan Rows"]), cap + 1), False
+    return cap + 1, False
