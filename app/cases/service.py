@@ -18,7 +18,7 @@ from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
 from app.cases.listing import EXPORT_ROLES, case_filter, export_scope, search  # noqa: F401 (callers import them here)
 from app.cases.numbering import case_number
 from app.core import audit
-from app.core.concurrency import check_version
+from app.core.concurrency import require_version
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError, NotFound, field_errors_of
@@ -210,9 +210,7 @@ async def perform(ctx: Ctx, case_id: int, action: str, raw_body: Any, expected_v
     if action not in ACTIONS and action not in stage_action_names():
         raise AppError("action_unknown", 404, action=action)
     case = await load_visible(ctx, case_id, with_children=False)
-    if expected_version is None:
-        raise AppError("precondition_required", 428)
-    check_version(expected_version, case.version)
+    require_version(expected_version, case.version)
     plugin = get_kind(case.kind)
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     view = views.case_view(case, ctx, profile)
@@ -260,9 +258,7 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     case = await load_visible(ctx, case_id, with_children=False)
     if ctx.principal.role not in (Role.agent, Role.dispatcher):
         raise AppError("forbidden", 403)
-    if expected_version is None:
-        raise AppError("precondition_required", 428)
-    check_version(expected_version, case.version)
+    require_version(expected_version, case.version)
     if Status(case.status) not in OPEN or case.status == Status.return_review:
         raise AppError("case_not_open", 409)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if k != "reason"}
