@@ -4,19 +4,16 @@ A subsidy other than the result's (more, less, or one the result does not give),
 subsidy the result no longer supports, are refused unless a leader overrides with a reason; the override is
 recorded, audited, on the timeline and in the unit's figures, and the order always shows the latest result."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.models import AuditLog, CareVisit, CaseEvent, User
 from tests import care
 from tests import factories as f
+from tests.care import iso
 
 PERIOD = {"from": "2026-11-01T00:00:00+08:00", "to": "2026-12-31T00:00:00+08:00"}
-
-
-def iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 async def _count(app, model, *where) -> int:
@@ -103,13 +100,7 @@ async def test_a_subsidy_other_than_the_eligibility_result_needs_a_leaders_overr
     assert [e["type"] for e in again["timeline"]].count("override") == 1
 
     # The figures count the override on the unit's reply.
-    at = clock.now() + timedelta(hours=1)
-    scheduled = await care.schedule(client, staff, again, provider_unit_id=unit, scheduled_at=iso(at))
-    [visit] = await care.visits(client, staff, case["id"])
-    clock.set(at)
-    await care.check(client, staff, visit["id"], "check-in")
-    clock.advance(minutes=60)
-    await care.check(client, staff, visit["id"], "check-out")
+    scheduled, _ = await care.serve_visit(client, clock, staff, again, staff, minutes=60, provider_unit_id=unit)
     current = (await client.get(f"/cases/{scheduled['id']}", headers=staff)).json()
     await f.act(client, staff, current, "complete")
     body = (await client.get(f"/metrics/units/{unit}", params=PERIOD, headers=staff)).json()

@@ -5,7 +5,7 @@ what hours already paid. More is refused unless a leader at the time-bank counte
 (recorded, audited, on the order's timeline, in the unit's figures). A balance never goes negative, override or
 not."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -13,12 +13,9 @@ from app.models import AuditLog, CaseEvent, TimebankAccount, TimebankEntry, User
 from app.volunteers import ledger
 from tests import care
 from tests import factories as f
+from tests.care import iso
 
 PERIOD = {"from": "2026-11-01T00:00:00+08:00", "to": "2026-12-31T00:00:00+08:00"}
-
-
-def iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def test_what_an_order_leaves_to_pay():
@@ -59,13 +56,8 @@ async def _banked(client, app, clock, unit, staff) -> tuple[dict, dict]:
                                      skills=["companionship", "meal_delivery"])
     elder = await care.person(client, staff, care.ELDER_ID, "李建国")
     order = await care.order(client, staff, elder["id"], "meal")
-    at = clock.now() + timedelta(hours=1)
-    await care.schedule(client, staff, order, volunteer_id=volunteer["id"], scheduled_at=iso(at), planned_minutes=180)
-    [visit] = await care.visits(client, staff, order["id"])
-    clock.set(at)
-    await care.check(client, headers, visit["id"], "check-in")
-    clock.advance(hours=3)
-    await care.check(client, headers, visit["id"], "check-out")
+    await care.serve_visit(client, clock, staff, order, headers, minutes=180, volunteer_id=volunteer["id"],
+                           planned_minutes=180)
     assert await _minutes(app, volunteer["person_id"]) == 180
     own = await care.order(client, staff, volunteer["person_id"], "cleaning")
     return {**volunteer, "headers": headers}, own
@@ -146,13 +138,7 @@ async def test_the_subsidy_pays_its_share_and_a_late_override_counts_in_the_unit
     assert r.status_code == 201, r.text
     order = await care.order(client, staff, mother["id"], "cleaning")
     assert order["payload"]["eligibility"]["percent"] == 70
-    at = clock.now() + timedelta(hours=1)
-    order = await care.schedule(client, staff, order, provider_unit_id=unit, scheduled_at=iso(at))
-    [visit] = await care.visits(client, staff, order["id"])
-    clock.set(at)
-    await care.check(client, staff, visit["id"], "check-in")
-    clock.advance(minutes=60)
-    await care.check(client, staff, visit["id"], "check-out")
+    order, _ = await care.serve_visit(client, clock, staff, order, staff, minutes=60, provider_unit_id=unit)
     order = (await client.get(f"/cases/{order['id']}", headers=staff)).json()
     order = await f.act(client, staff, order, "complete")
     assert order["status"] == "replied"
