@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.models import AuditLog, CaseEvent, TimebankAccount, TimebankEntry, User
+from app.models import AuditLog, CaseEvent, TimebankAccount, TimebankEntry
 from app.volunteers import ledger
 from tests import care
 from tests import factories as f
@@ -38,14 +38,6 @@ async def _minutes(app, person_id: int) -> int:
     async with app.state.sessionmaker() as session:
         return (await session.execute(select(TimebankAccount.minutes).where(
             TimebankAccount.person_id == person_id))).scalar_one()
-
-
-async def _leader(app, unit: int) -> tuple[int, dict[str, str]]:
-    uid = await f.user(app, "unit_staff", unit=unit, name="时间银行柜台主任")
-    async with app.state.sessionmaker() as session:
-        (await session.get(User, uid)).leader = True
-        await session.commit()
-    return uid, f.bearer(app, uid, "unit_staff")
 
 
 async def _banked(client, app, clock, unit, staff) -> tuple[dict, dict]:
@@ -97,7 +89,7 @@ async def test_a_redemption_beyond_what_the_order_leaves_to_pay_needs_a_leaders_
     body = {"case_id": own["id"], "hours": 1, "override": {"reason": "纸质服务记录补录"}}
     await _redeem(client, headers, body, 403, "override_not_allowed")
     await _redeem(client, staff, {**body, "person_id": person}, 403, "override_not_allowed")
-    leader_id, leader = await _leader(app, unit)
+    leader_id, leader = await f.leader(app, unit, "时间银行柜台主任")
     problem = await _redeem(client, leader, {**body, "person_id": person, "override": {}}, 422,
                             "override_reason_required")
     assert problem["errors"][0]["field"] == "override.reason"
@@ -152,7 +144,7 @@ async def test_the_subsidy_pays_its_share_and_a_late_override_counts_in_the_unit
     assert body_metrics["rates"]["override"]["numerator"] == 0
 
     # After the reply a leader signs off a quarter-hour more; the unit's figures count it on that reply.
-    _, leader = await _leader(app, unit)
+    _, leader = await f.leader(app, unit, "时间银行柜台主任")
     await _redeem(client, leader, {**body, "override": {"reason": "老人要求多付，经主任同意记入互助"}}, 201)
     body_metrics = (await client.get(f"/metrics/units/{unit}", params=PERIOD, headers=staff)).json()
     assert body_metrics["rates"]["override"] == {"value": 1.0, "numerator": 1, "denominator": 1}
