@@ -1,5 +1,6 @@
 """Async factories for the register, volunteers and eldercare orders, through the real API."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests import factories as f
@@ -15,6 +16,10 @@ CHILD_ID = "110105201512310023"  # born 2015-12-31: 10
 TEEN_ID = "440304201007200019"  # born 2010-07-20: 16
 FUTURE_ID = "110105203012310018"  # a valid checksum, born 2030
 WEEKDAYS = [{"weekday": d, "start": "08:00", "end": "18:00"} for d in range(1, 6)]
+
+
+def iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 async def workstation(app, region: str = YUANDONG) -> tuple[int, dict[str, str]]:
@@ -86,3 +91,16 @@ async def check(client, headers, visit_id: int, which: str, *, expect: int = 200
     response = await client.post(f"/eldercare/visits/{visit_id}/{which}", json=body, headers=headers)
     assert response.status_code == expect, response.text
     return response.json()
+
+
+async def serve_visit(client, clock, staff, case: dict, headers, *, minutes: int,
+                      **schedule_body: Any) -> tuple[dict, dict]:
+    """The order scheduled an hour from now (by `staff`), its visit checked in then and out `minutes` later (by
+    `headers`): (the scheduled case, the check-out's answer)."""
+    at = clock.now() + timedelta(hours=1)
+    case = await schedule(client, staff, case, scheduled_at=iso(at), **schedule_body)
+    [visit] = await visits(client, staff, case["id"])
+    clock.set(at)
+    await check(client, headers, visit["id"], "check-in")
+    clock.advance(minutes=minutes)
+    return case, await check(client, headers, visit["id"], "check-out")

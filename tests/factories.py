@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.accounts.service import create_user
 from app.core.security import issue_token
-from app.models import Unit
+from app.models import Unit, User
 
 PASSWORD = "Test#Pass2026"
 
@@ -36,6 +36,15 @@ def bearer(app, user_id: int, role: str) -> dict[str, str]:
     ttl = getattr(app.state, "test_token_ttl", timedelta(days=60))
     token = issue_token(app.state.keys.jwt_secret, user_id=user_id, role=role, now=app.state.clock.now(), ttl=ttl)
     return {"Authorization": f"Bearer {token}"}
+
+
+async def leader(app, unit: int, name: str) -> tuple[int, dict[str, str]]:
+    """A unit's leader (站长, 主任: who may override a rule's result): (their user id, their headers)."""
+    uid = await user(app, "unit_staff", unit=unit, name=name)
+    async with app.state.sessionmaker() as session:
+        (await session.get(User, uid)).leader = True
+        await session.commit()
+    return uid, bearer(app, uid, "unit_staff")
 
 
 async def login_as(app, role: str, *, unit: int | None = None, username: str | None = None) -> dict[str, str]:

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from app.affair import guide, repository, service
 from app.affair import schemas as s
 from app.cases import service as cases
-from app.cases.router import created
+from app.cases.router import create_once
 from app.cases.schemas import CaseAnswer
 from app.core import audit
 from app.core.auth import AdminUser, ClockDep, SessionDep
@@ -101,9 +101,7 @@ async def withdraw_item(code: str, request: Request, session: SessionDep, admin:
                          "applicant's jurisdiction and is due by the item's promised working days. Staff filing "
                          "is recorded as 帮办 (or the `proxy` given) on the timeline.")
 async def apply(ctx: CtxDep, body: s.ApplicationCreate, idem: IdempotencyDep) -> Any:
-    if (replay := await idem.claim()) is not None:
-        return replay
-    return await created(ctx, await service.file(ctx, body), idem)
+    return await create_once(ctx, idem, lambda: service.file(ctx, body))
 
 
 @router.post("/applications/{case_id}/materials", response_model=CaseAnswer,

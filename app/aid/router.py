@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from app.aid import schemas as s
 from app.aid import service
-from app.cases.router import created
+from app.cases.router import create_once
 from app.cases.schemas import CaseAnswer
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
@@ -32,9 +32,7 @@ async def eligibility(ctx: CtxDep, body: s.Household) -> s.AidEligibilityRead:
                          "process is due in 25 working days (extendable to 40); stages go through "
                          "`POST /cases/{id}/actions/{action}`.")
 async def apply(ctx: CtxDep, body: s.Household, idem: IdempotencyDep) -> Any:
-    if (replay := await idem.claim()) is not None:
-        return replay
-    return await created(ctx, await service.apply(ctx, body), idem)
+    return await create_once(ctx, idem, lambda: service.apply(ctx, body))
 
 
 @router.get("/applications/{case_id}", response_model=s.AidTrack,

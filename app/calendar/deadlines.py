@@ -5,7 +5,7 @@ day; working-day limits count the Chinese working calendar. All inputs and
 outputs are aware UTC; calendar arithmetic happens in the deployment's zone.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal, TypeVar
@@ -35,6 +35,26 @@ class Limit:
         en = {"hours": "hours", "days": "calendar days", "working_days": "working days"}[self.unit]
         return {"amount": self.amount, "unit": self.unit, "text": f"{self.amount} {zh}",
                 "text_en": f"{self.amount} {en}"}
+
+
+@dataclass(frozen=True)
+class StepLimits(Mapping[str, Limit]):
+    """A kind's section of a deadline profile: the limit of each of its steps, read like a dict."""
+
+    limits: Mapping[str, Limit]
+
+    @staticmethod
+    def parse_steps(spec: Mapping[str, Any], steps: tuple[str, ...]) -> dict[str, Limit]:
+        return {step: Limit.parse(spec[step]) for step in steps}
+
+    def __getitem__(self, step: str) -> Limit:
+        return self.limits[step]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.limits)
+
+    def __len__(self) -> int:
+        return len(self.limits)
 
 
 @dataclass(frozen=True)

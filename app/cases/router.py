@@ -32,6 +32,13 @@ async def created(ctx: Ctx, case: Any, idem: Any) -> JSONResponse:
                                                                         "Location": f"/cases/{read.id}"})
 
 
+async def create_once(ctx: Ctx, idem: Idempotency, create: Callable[[], Awaitable[Any]]) -> Any:
+    """Any intake: a repeated Idempotency-Key answers the first answer again; otherwise `create` makes the case."""
+    if (replay := await idem.claim()) is not None:
+        return replay
+    return await created(ctx, await create(), idem)
+
+
 def _with_etag(case: CaseAnswer, status: int = 200) -> Response:
     # Serialised by pydantic's own encoder in one pass (no dict of the case, then json.dumps of the dict).
     return Response(case.model_dump_json(), status_code=status, media_type="application/json",
@@ -42,9 +49,7 @@ def _with_etag(case: CaseAnswer, status: int = 200) -> Response:
              summary="Create a case (generic path; kinds add their own intake)",
              dependencies=[Depends(limit_reports)])
 async def create(ctx: CtxDep, body: CaseCreate, idem: IdempotencyDep) -> Any:
-    if (replay := await idem.claim()) is not None:
-        return replay
-    return await created(ctx, await service.create_case(ctx, body), idem)
+    return await create_once(ctx, idem, lambda: service.create_case(ctx, body))
 
 
 def _listed(value: str | None) -> list[str]:

@@ -1,30 +1,27 @@
 """Orchestration for the case spine: load, ask the pure rules, change, record. Never commits."""
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.calendar.deadlines import Basis
-from app.calendar.service import current_calendar, deployment_profile
-from app.cases import clock, reference, repository, resident, views
+from app.calendar.service import deployment_profile
+from app.cases import reference, repository, resident, views
 from app.cases import schemas as s
 from app.cases import search as full_text
 from app.cases.access import actors_for, can_see
 from app.cases.actions import EFFECTS, event_reason
-from app.cases.dispatching import apply_decision, clear_oversight, decide_lead, route_and_dispatch
+from app.cases.dispatching import apply_decision, decide_lead, route_and_dispatch
+from app.cases.due_changes import URGENCY_RANK, handling_class_changed, urgency_changed  # noqa: F401 (URGENCY_RANK for callers)
 from app.cases.kinds import get_kind, stage_action_names
 from app.cases.lifecycle import ACTIONS, OPEN, LifecycleError, Status, decide
+from app.cases.listing import EXPORT_ROLES, case_filter, export_scope, search  # noqa: F401 (callers import them here)
 from app.cases.numbering import case_number
 from app.core import audit
-from app.core.clock import instant_or_day
-from app.core.concurrency import check_version
+from app.core.concurrency import require_version
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError, NotFound, field_errors_of
-from app.core.pagination import Total
-from app.core.region_codes import prefix_for
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
 from app.core.validators import caller_phone_of
@@ -213,9 +210,7 @@ async def perform(ctx: Ctx, case_id: int, action: str, raw_body: Any, expected_v
     if action not in ACTIONS and action not in stage_action_names():
         raise AppError("action_unknown", 404, action=action)
     case = await load_visible(ctx, case_id, with_children=False)
-    if expected_version is None:
-        raise AppError("precondition_required", 428)
-    check_version(expected_version, case.version)
+    require_version(expected_version, case.version)
     plugin = get_kind(case.kind)
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     view = views.case_view(case, ctx, profile)
@@ -263,9 +258,7 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     case = await load_visible(ctx, case_id, with_children=False)
     if ctx.principal.role not in (Role.agent, Role.dispatcher):
         raise AppError("forbidden", 403)
-    if expected_version is None:
-        raise AppError("precondition_required", 428)
-    check_version(expected_version, case.version)
+    require_version(expected_version, case.version)
     if Status(case.status) not in OPEN or case.status == Status.return_review:
         raise AppError("case_not_open", 409)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if k != "reason"}
@@ -307,126 +300,3 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
     ctx.event(case, "reroute", from_status=status_before, to_status=case.status, reason=body.reason, data=data)
     await ctx.session.flush()
     return case
-
-
-URGENCY_RANK = {"normal": 0, "urgent": 1, "critical": 2}
-
-
-async def urgency_changed(ctx: Ctx, case: Case, before: str) -> dict[str, Any]:
-    """An agent raised or lowered the urgency (with a reason): the handling due follows the new limit. Raised,
-    the unit has the new limit from now (never more than it had); lowered, the limit from the dispatch (never
-    less than it had)."""
-    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
-    calendar = await current_calendar(ctx.state, ctx.session)
-    limit, clause = profile.handling_limit(case.work_order_type, case.urgency, case.handling_class)
-    raised = URGENCY_RANK[case.urgency] > URGENCY_RANK[before]
-    start = ctx.now if raised else (case.dispatched_at or ctx.now)
-    basis = Basis(start, limit)
-    due = basis.compute(calendar, ctx.zone)
-    old = case.handle_due
-    if case.handle_due is not None:
-        new_at = min(due.at, case.handle_due) if raised else max(due.at, case.handle_due)
-        if new_at != case.handle_due:
-            if new_at == due.at:
-                clock.set_due(case, "handle_due", basis, due)
-            else:  # the due the unit already had stands; it was computed on its own basis
-                case.handle_due = new_at
-            if raised:
-                case.sign_due = min(case.sign_due or new_at, new_at)
-            else:
-                clear_oversight(case)
-    return {"from": before, "to": case.urgency, "set_by": "agent", "clause": clause,
-            "handle_due_before": old.isoformat() if old else None,
-            "handle_due": case.handle_due.isoformat() if case.handle_due else None}
-
-
-async def handling_class_changed(ctx: Ctx, case: Case, before: str) -> dict[str, Any]:
-    """The new category is handled in another class (standard or complex) by the same lead: a longer limit counts
-    from the dispatch, with the extensions granted; a shorter one never takes back time the unit had."""
-    profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
-    calendar = await current_calendar(ctx.state, ctx.session)
-    limit, clause = profile.handling_limit(case.work_order_type, case.urgency, case.handling_class)
-    old = case.handle_due
-    if old is not None and case.dispatched_at is not None:
-        basis = Basis(case.dispatched_at, limit, case.extension_days_granted)
-        due = basis.compute(calendar, ctx.zone)
-        if due.at > old:
-            clock.set_due(case, "handle_due", basis, due)
-            if due.at > ctx.now:
-                clear_oversight(case)
-    return {"from": before, "to": case.handling_class, "clause": clause,
-            "handle_due_before": old.isoformat() if old else None,
-            "handle_due": case.handle_due.isoformat() if case.handle_due else None}
-
-
-EXPORT_ROLES = {Role.admin, Role.agent, Role.dispatcher, Role.unit_staff}
-
-
-def export_scope(ctx: Ctx, f: repository.CaseFilter) -> repository.Scope:
-    """Bulk reads are for staff, and each is audited with its filter."""
-    if ctx.principal.role not in EXPORT_ROLES:
-        raise AppError("forbidden", 403)
-    audit.record(ctx.session, at=ctx.now, action="case.export", actor_user_id=ctx.principal.user_id,
-                 target_type="case", target_id=None, detail={k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                                                             for k, v in vars(f).items() if v not in (None, ())})
-    return repository.Scope.of(ctx.principal)
-
-
-def _bound(ctx: Ctx, name: str, value: str | None, *, end: bool) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return instant_or_day(value, ctx.zone, end=end)
-    except ValueError as exc:
-        raise AppError("query_invalid", 422, reason=f"{name}: a date YYYY-MM-DD or a timestamp with its offset",
-                       field_errors=[{"field": f"query.{name}", "code": "datetime_parsing"}]) from exc
-
-
-async def case_filter(ctx: Ctx, q: s.CaseQuery) -> repository.CaseFilter:
-    """The filter a query asks for, checked: a malformed date, an inverted range or an unknown place is a 422
-    naming the parameter."""
-    bounds = {name: _bound(ctx, name, getattr(q, name), end=name.endswith("_to"))
-              for name in ("due_before", "created_from", "created_to", "updated_from", "updated_to")}
-    for lo, hi in (("created_from", "created_to"), ("updated_from", "updated_to")):
-        low, high = bounds[lo], bounds[hi]
-        if low is not None and high is not None and low >= high:
-            raise AppError("query_invalid", 422, reason=f"{lo} is after {hi}",
-                           field_errors=[{"field": f"query.{lo}", "code": "range_inverted"}])
-    prefix = None
-    if q.region is not None:
-        snap = await routing.snapshot(ctx.state, ctx.session)
-        node = snap.regions.get(q.region)
-        if node is None:
-            raise AppError("region_not_found", 422, code=q.region,
-                           field_errors=[{"field": "query.region", "code": "region_not_found"}])
-        prefix = prefix_for(node.code, node.level)
-    phone_hash = None
-    if q.phone is not None:
-        phone_hash = lookup_hash(ctx.state.keys.lookup_key, caller_phone_of(q.phone, "phone") or "")
-    return repository.CaseFilter(
-        status=tuple(q.status), kind=q.kind, category=q.category, unit_id=q.unit, overdue=q.overdue,
-        due_before=bounds["due_before"], created_from=bounds["created_from"], created_to=bounds["created_to"],
-        number=q.number, words=q.q, urgency=tuple(q.urgency), region_prefix=prefix, chased=q.chased,
-        supervised=q.supervised, updated_from=bounds["updated_from"], updated_to=bounds["updated_to"],
-        phone_hash=phone_hash)
-
-
-async def search(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: list | None,
-                 limit: int, count: bool = False) -> tuple[list[s.CaseSummary], list | None, Total | None]:
-    """A page of the cases the caller may see that the filter selects (the same scope as every list)."""
-    scope = repository.Scope.of(ctx.principal)
-    try:
-        rows, next_key = await repository.search(ctx.session, scope, f, now=ctx.now, sort=sort, cursor=cursor,
-                                                 limit=limit)
-    except (ValueError, TypeError, IndexError) as exc:
-        raise AppError("cursor_invalid", 400) from exc
-    total = None
-    if count:
-        value, exact = await repository.count(ctx.session, scope, f, now=ctx.now)
-        total = Total(value=value, exact=exact)
-    names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows}, ctx.english)
-    items = [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows]
-    if ctx.principal.role == Role.resident:  # their own cases: the desk's contact column is not theirs to read
-        items = [item.model_copy(update={"caller_phone": None}) for item in items]
-    return items, next_key, total
-

@@ -30,3 +30,16 @@ def read_yaml(path: Path) -> Any:
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def upsert(session: Any, row: Any, model: Any, key: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """A seed row written: added (`model(**key, **values)`) when missing, its `values` set when any differs;
+    whether it changed."""
+    if row is None:
+        session.add(model(**key, **values))
+        return True
+    if any(getattr(row, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(row, k, v)
+        return True
+    return False

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import httpx
 
 from app.core import audit
+from app.core.bell import passes_forever
 from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
@@ -117,22 +118,16 @@ async def deliver_forever(state: Any) -> None:
     """Delivers as changes commit (the bell) and every few seconds (events written by other processes)."""
     import logging
 
-    log = logging.getLogger("app.delivery")
+    async def wait() -> None:
+        bell = getattr(state, "delivery_bell", None)
+        if bell is not None:
+            await bell.wait(state.settings.delivery_interval_seconds)
+        else:
+            await asyncio.sleep(state.settings.delivery_interval_seconds)
+
     async with httpx.AsyncClient(timeout=state.settings.delivery_timeout_seconds) as http:
-        while True:
-            try:
-                report = await deliver_due(state, http)
-                if report:
-                    log.info("delivery pass", extra={"detail": report})
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - a failed pass must not stop delivery
-                log.exception("delivery pass failed")
-            bell = getattr(state, "delivery_bell", None)
-            if bell is not None:
-                await bell.wait(state.settings.delivery_interval_seconds)
-            else:
-                await asyncio.sleep(state.settings.delivery_interval_seconds)
+        await passes_forever(lambda: deliver_due(state, http), wait, log=logging.getLogger("app.delivery"),
+                             name="delivery")
 
 
 # --- administration --------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
-from app.cases.router import created
+from app.cases.router import create_once
 from app.cases.schemas import CaseAnswer
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
@@ -39,9 +39,7 @@ async def eligibility(ctx: CtxDep, body: s.EligibilityQuery) -> s.CareEligibilit
                          "the community nearest the elder and is due by the policy's limit for the service "
                          "(hours for emergency help). Idempotency-Key supported.")
 async def order(ctx: CtxDep, body: s.OrderCreate, idem: IdempotencyDep) -> Any:
-    if (replay := await idem.claim()) is not None:
-        return replay
-    return await created(ctx, await service.order(ctx, body), idem)
+    return await create_once(ctx, idem, lambda: service.order(ctx, body))
 
 
 @router.get("/orders/{case_id}/candidates", response_model=s.CandidatesRead,

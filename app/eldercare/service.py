@@ -29,7 +29,7 @@ from app.people import service as people
 from app.volunteers import repository as volunteers_repo
 from app.volunteers import rules as volunteer_rules
 from app.volunteers import timebank
-from app.volunteers.tasks import attendance_time
+from app.volunteers.tasks import attendance_time, check_in_opens, check_out_time
 
 ORDER_ROLES = frozenset({Role.resident, Role.unit_staff, Role.agent})
 CANDIDATE_ROLES = frozenset({Role.unit_staff, Role.dispatcher, Role.agent, Role.admin})
@@ -192,11 +192,7 @@ async def check_in(ctx: Ctx, visit_id: int, body: s.VisitCheckBody) -> CareVisit
     at = attendance_time(ctx, body.at)
     if at < case.created_at:
         raise AppError("check_in_before_order", 422, field_errors=[{"field": "at", "code": "check_in_before_order"}])
-    policy = await current_policy(ctx.state, ctx.session)
-    opens = visit.scheduled_at - timedelta(minutes=policy.volunteers.early_check_in_minutes)
-    if at < opens:
-        raise AppError("check_in_too_early", 422, opens=opens.isoformat(),
-                       field_errors=[{"field": "at", "code": "check_in_too_early"}])
+    policy = await check_in_opens(ctx, at, visit.scheduled_at)
     unlocated = body.latitude is None
     if unlocated and capacity == "volunteer" and not policy.volunteers.check_in_without_location:
         raise AppError("check_in_location_required", 422,
@@ -217,12 +213,7 @@ async def check_in(ctx: Ctx, visit_id: int, body: s.VisitCheckBody) -> CareVisit
 
 async def check_out(ctx: Ctx, visit_id: int, body: s.VisitCheckBody) -> tuple[CareVisit, dict[str, Any]]:
     visit, case, capacity = await _visit_and_case(ctx, visit_id)
-    if visit.status != "checked_in" or visit.check_in_at is None:
-        raise AppError("not_checked_in", 409)
-    at = attendance_time(ctx, body.at)
-    if at < visit.check_in_at:
-        raise AppError("check_out_before_check_in", 422, check_in=visit.check_in_at.isoformat(),
-                       field_errors=[{"field": "at", "code": "check_out_before_check_in"}])
+    at = check_out_time(ctx, visit.status, visit.check_in_at, body.at)
     minutes = volunteer_rules.service_minutes(visit.check_in_at, at)
     # Only the booked window counts: an early check-in counts from its start, a late check-out up to its end,
     # unless staff extended it. Time outside waits for staff to extend the window with a reason.

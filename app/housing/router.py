@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.cases.router import created
+from app.cases.router import create_once
 from app.cases.schemas import CaseAnswer
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
@@ -23,9 +23,7 @@ router = APIRouter(prefix="/housing", tags=["rental housing"], route_class=UnitO
                          "`end_early` (退租) through `POST /cases/{id}/actions/{action}`. The tenants are reminded "
                          "before the tenancy ends, and the registration lapses when it has ended.")
 async def file(ctx: CtxDep, body: s.TenancyCreate, idem: IdempotencyDep) -> Any:
-    if (replay := await idem.claim()) is not None:
-        return replay
-    return await created(ctx, await service.file(ctx, body), idem)
+    return await create_once(ctx, idem, lambda: service.file(ctx, body))
 
 
 @router.get("/registrations/{case_id}", response_model=s.RegistrationRead,

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import audit
 from app.imports import formats, repository
 from app.imports.checks import Problem
+from app.imports.reading import read_files
 from app.imports.service import Outcome
 from app.models import ClassifierExample
 
@@ -64,18 +65,12 @@ def _cell(row: list[Any], index: int) -> str:
 
 def parse(files: Sequence[tuple[str, bytes]]) -> Parsed:
     out = Parsed()
-    for name, data in files:
-        out.files.append({"file": name, "sha256": hashlib.sha256(data).hexdigest(), "tables": []})
-        try:
-            tables = formats.read(name, data)
-        except formats.FileProblem as exc:
-            out.problems.append(Problem(name, "", None, None, exc.code, exc.params))
-            continue
+    for name, entry, tables in read_files(files, out.files, out.problems):
         for table in tables:
             if not isinstance(table, formats.Table):
                 out.problems.append(Problem(name, "", None, None, "import_format_unknown", {"name": name}))
                 continue
-            out.files[-1]["tables"].append({"sheet": SHEET, "rows": len(table.rows)})
+            entry["tables"].append({"sheet": SHEET, "rows": len(table.rows)})
             where, problems = _columns(table)
             out.problems += problems
             if problems:

@@ -2,7 +2,7 @@
 cell that cannot be read is a problem, never an exception."""
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,18 +19,26 @@ class Batch:
     files: list[dict[str, Any]] = field(default_factory=list)
 
 
+def read_files(files: Sequence[tuple[str, bytes]], entries: list[dict[str, Any]],
+               problems: list[Problem]) -> Iterator[tuple[str, dict[str, Any], list[Any]]]:
+    """(name, entry, tables) for each file that can be read. Every file gets its entry in `entries` (name,
+    sha256, and the tables the caller adds); one that cannot be read is a problem in `problems` instead."""
+    for filename, data in files:
+        entry: dict[str, Any] = {"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "tables": []}
+        entries.append(entry)
+        try:
+            tables = formats.read(filename, data)
+        except formats.FileProblem as exc:
+            problems.append(Problem(filename, "", None, None, exc.code, exc.params))
+            continue
+        yield filename, entry, tables
+
+
 def parse(files: Sequence[tuple[str, bytes]]) -> Batch:
     """Every file's tables as rows of values; a file or cell that cannot be read is a problem, never an
     exception."""
     batch = Batch()
-    for filename, data in files:
-        entry: dict[str, Any] = {"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "tables": []}
-        batch.files.append(entry)
-        try:
-            tables = formats.read(filename, data)
-        except formats.FileProblem as exc:
-            batch.problems.append(Problem(filename, "", None, None, exc.code, exc.params))
-            continue
+    for filename, entry, tables in read_files(files, batch.files, batch.problems):
         for table in tables:
             if isinstance(table, formats.GeoFile):
                 count = _features(batch, table)

@@ -1,7 +1,7 @@
 """Every query of the imports package: the reference tables, read whole (a city's catalogue is thousands of rows,
 not millions), and the catalogue's versions."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,49 +23,26 @@ from app.models import (
     UnitWebhook,
 )
 
+T = TypeVar("T")
 
-async def _all(session: AsyncSession, model: Any, *order: Any) -> list[Any]:
-    return list((await session.execute(select(model).order_by(*order))).scalars())
-
-
-async def regions(session: AsyncSession) -> list[Region]:
-    return await _all(session, Region, Region.code)
-
-
-async def unit_kinds(session: AsyncSession) -> list[UnitKind]:
-    return await _all(session, UnitKind, UnitKind.code)
-
-
-async def units(session: AsyncSession) -> list[Unit]:
-    return await _all(session, Unit, Unit.code)
-
-
-async def webhooks(session: AsyncSession) -> list[UnitWebhook]:
-    return await _all(session, UnitWebhook, UnitWebhook.unit_id)
+# The reference tables an import reads whole, each in the order its rows are compared and exported.
+ORDER: dict[type, Any] = {
+    Region: Region.code,
+    UnitKind: UnitKind.code,
+    Unit: Unit.code,
+    UnitWebhook: UnitWebhook.unit_id,
+    Category: Category.code,
+    RoutingRule: RoutingRule.id,
+    DeadlineProfile: DeadlineProfile.code,
+    Place: Place.id,
+    Boundary: Boundary.community_code,
+    KnowledgeArticle: KnowledgeArticle.code,
+}
 
 
-async def categories(session: AsyncSession) -> list[Category]:
-    return await _all(session, Category, Category.code)
-
-
-async def rules(session: AsyncSession) -> list[RoutingRule]:
-    return await _all(session, RoutingRule, RoutingRule.id)
-
-
-async def profiles(session: AsyncSession) -> list[DeadlineProfile]:
-    return await _all(session, DeadlineProfile, DeadlineProfile.code)
-
-
-async def places(session: AsyncSession) -> list[Place]:
-    return await _all(session, Place, Place.id)
-
-
-async def boundaries(session: AsyncSession) -> list[Boundary]:
-    return await _all(session, Boundary, Boundary.community_code)
-
-
-async def articles(session: AsyncSession) -> list[KnowledgeArticle]:
-    return await _all(session, KnowledgeArticle, KnowledgeArticle.code)
+async def all_rows(session: AsyncSession, model: type[T]) -> list[T]:
+    """Every row of one of the reference tables (ORDER), in its order."""
+    return list((await session.execute(select(model).order_by(ORDER[model]))).scalars())
 
 
 async def current_items(session: AsyncSession) -> list[ServiceItem]:

@@ -51,13 +51,7 @@ async def import_files(ctx: CtxDep, admin: AdminUser, request: Request,
                                 profile_sections=state.plugins.profile_sections, seed_dir=state.settings.seed_dir,
                                 secrets_for=lambda: secrets.token_urlsafe(32),
                                 on_commit=lambda: state.cache.invalidate())
-    english = wants_english(request)
-    shown = report(outcome, english)
-    if outcome.problems and not dry_run:
-        raise AppError("import_rejected", 422, count=len(outcome.problems),
-                       extra={"problems": [p.model_dump() for p in shown.problems],
-                              "files": [f.model_dump() for f in shown.files]})
-    return shown
+    return _answer(outcome, dry_run, wants_english(request))
 
 
 @router.post("/imports/classifier-history", response_model=ImportReport,

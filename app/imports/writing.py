@@ -83,14 +83,14 @@ async def apply(session: AsyncSession, batch: Batch, world: World, *, now: datet
     for row in batch.rows:
         by_sheet[row.sheet].append(row)
 
-    regions = {r.code: r for r in await repository.regions(session)}
+    regions = {r.code: r for r in await repository.all_rows(session, Region)}
     fields: Sequence[str] = ("name", "level", "parent_code", "statistical", "aliases", "name_en")
     for row in sorted(by_sheet["regions"], key=lambda r: (LEVEL_ORDER[r.values["level"]], r.values["code"])):
         v = row.values
         w.upsert("regions", regions, v["code"], v, fields, lambda c, v: Region(code=c, **_picked(v, fields)))
         await repository.flush(session)
 
-    kinds = {k.code: k for k in await repository.unit_kinds(session)}
+    kinds = {k.code: k for k in await repository.all_rows(session, UnitKind)}
     fields = ("name", "name_en", "level")
     for row in by_sheet["unit_kinds"]:
         v = row.values
@@ -99,7 +99,7 @@ async def apply(session: AsyncSession, batch: Batch, world: World, *, now: datet
 
     issued = await _units(w, by_sheet["units"], world, secrets_for)
 
-    categories = {c.code: c for c in await repository.categories(session)}
+    categories = {c.code: c for c in await repository.all_rows(session, Category)}
     depth = {code: _depth(code, {**{k: v.get("parent_code") for k, v in world.categories.items()},
                                  **{r.values["code"]: r.values.get("parent_code") for r in by_sheet["categories"]}})
              for code in [r.values["code"] for r in by_sheet["categories"]]}
@@ -110,7 +110,7 @@ async def apply(session: AsyncSession, batch: Batch, world: World, *, now: datet
         await repository.flush(session)
 
     stored_rules: dict[tuple[Any, ...], RoutingRule] = {}
-    for rule in await repository.rules(session):
+    for rule in await repository.all_rows(session, RoutingRule):
         stored_rules.setdefault((rule.category_code, rule.region_code, rule.work_order_type, rule.priority), rule)
     fields = ("lead_kind", "co_kinds", "handling_class", "active", "note")
     for row in by_sheet["routing_rules"]:
@@ -119,7 +119,7 @@ async def apply(session: AsyncSession, batch: Batch, world: World, *, now: datet
             category_code=v["category_code"], region_code=v["region_code"], work_order_type=v["work_order_type"],
             priority=v["priority"], created_at=now, updated_at=now, **_picked(v, fields)), w.touched)
 
-    profiles = {p.code: p for p in await repository.profiles(session)}
+    profiles = {p.code: p for p in await repository.all_rows(session, DeadlineProfile)}
     fields = ("name", "source", "spec")
     for row in by_sheet["deadline_profiles"]:
         v = row.values
@@ -133,7 +133,7 @@ async def apply(session: AsyncSession, batch: Batch, world: World, *, now: datet
         w.count("profile_assignments", "unchanged" if region.profile_code == wanted else "updated")
         region.profile_code = wanted
 
-    places = {(p.kind, p.name, p.community_code): p for p in await repository.places(session)}
+    places = {(p.kind, p.name, p.community_code): p for p in await repository.all_rows(session, Place)}
     fields = ("aliases", "road", "number_from", "number_to", "parity", "latitude", "longitude", "source", "verified",
               "note", "active")
     for row in by_sheet["places"]:
@@ -141,7 +141,7 @@ async def apply(session: AsyncSession, batch: Batch, world: World, *, now: datet
         w.upsert("places", places, row.key, v, fields, lambda _, v: Place(
             kind=v["kind"], name=v["name"], community_code=v["community_code"], **_picked(v, fields)))
 
-    bounds = {b.community_code: b for b in await repository.boundaries(session)}
+    bounds = {b.community_code: b for b in await repository.all_rows(session, Boundary)}
     for file, _index, _, feature, props in batch.features:
         code = str(props.get("code") or props.get("community_code"))
         geometry = {"type": feature["geometry"]["type"], "coordinates": feature["geometry"]["coordinates"]}
@@ -151,7 +151,7 @@ async def apply(session: AsyncSession, batch: Batch, world: World, *, now: datet
                  lambda c, v: Boundary(community_code=c, updated_at=now, **v),
                  lambda b: setattr(b, "updated_at", now))
 
-    articles = {a.code: a for a in await repository.articles(session)}
+    articles = {a.code: a for a in await repository.all_rows(session, KnowledgeArticle)}
     fields = ("category_code", "question", "answer", "keywords", "policy_title", "document_number", "valid_from",
               "valid_to", "note", "active")
     for row in by_sheet["knowledge_articles"]:
@@ -169,8 +169,8 @@ async def _units(w: Writer, rows: list[Row], world: World, secrets_for: Any) -> 
     the three changed."""
     session, now = w.session, w.now
     issued: list[dict[str, str]] = []
-    units = {u.code: u for u in await repository.units(session)}
-    hooks = {h.unit_id: h for h in await repository.webhooks(session)}
+    units = {u.code: u for u in await repository.all_rows(session, Unit)}
+    hooks = {h.unit_id: h for h in await repository.all_rows(session, UnitWebhook)}
     fields = ("name", "kind", "region_code", "phone", "address", "active")
     touched: dict[str, bool] = {}
     for row in rows:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
-from app.core.concurrency import check_version
+from app.core.concurrency import changes_of
 from app.core.errors import AppError, NotFound
 from app.core.segment import words
 from app.knowledge import repository
@@ -111,12 +111,7 @@ async def create(state: Any, session: AsyncSession, body: ArticleCreate, now: da
 async def update(state: Any, session: AsyncSession, code: str, body: ArticleUpdate, expected: int | None,
                  now: datetime, user_id: int) -> KnowledgeArticle:
     article = await get(session, code)
-    if expected is None:
-        raise AppError("precondition_required", 428)
-    check_version(expected, article.version)
-    changes = body.model_dump(exclude_unset=True)
-    if not changes:
-        raise AppError("nothing_to_change", 422)
+    changes = changes_of(body, expected, article.version)
     if "category" in changes:
         await _check_category(state, session, changes["category"])
         changes["category_code"] = changes.pop("category")

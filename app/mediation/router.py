@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.cases.router import created
+from app.cases.router import create_once
 from app.cases.schemas import CaseAnswer
 from app.core.auth import SessionDep
 from app.core.context import CtxDep
@@ -33,9 +33,7 @@ async def dispute_types(session: SessionDep) -> list[s.DisputeTypeRead]:
                          "`apply_confirmation`, `record_confirmation`, `fail`, `transfer` through "
                          "`POST /cases/{id}/actions/{action}`.")
 async def file(ctx: CtxDep, body: s.MediationCreate, idem: IdempotencyDep) -> Any:
-    if (replay := await idem.claim()) is not None:
-        return replay
-    return await created(ctx, await service.file(ctx, body), idem)
+    return await create_once(ctx, idem, lambda: service.file(ctx, body))
 
 
 @router.post("/cases/{case_id}/parties/{index}/reveal", response_model=s.PartyContact,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from app.core.bell import passes_forever
 from app.core.security import mask_phone, normalise_mobile
 from app.delivery.rules import backoff_seconds
 from app.models import Notification, NotificationDelivery
@@ -160,13 +161,6 @@ async def send_due(state: Any, http: httpx.AsyncClient, provider: providers.Prov
 async def send_forever(state: Any) -> None:
     """Sends as events commit (the delivery bell) and every few seconds (other processes' events)."""
     async with httpx.AsyncClient(timeout=state.settings.notify_timeout_seconds) as http:
-        while True:
-            try:
-                report = await send_due(state, http)
-                if report:
-                    log.info("notification pass", extra={"detail": report})
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - a failed pass must not stop sending
-                log.exception("notification pass failed")
-            await state.delivery_bell.wait(state.settings.notify_interval_seconds)
+        await passes_forever(lambda: send_due(state, http),
+                             lambda: state.delivery_bell.wait(state.settings.notify_interval_seconds),
+                             log=log, name="notification")

@@ -13,7 +13,7 @@ from typing import Any
 from app.care_policy.policy import FlagFact, PersonFacts
 from app.core import audit
 from app.core.clock import age_on
-from app.core.concurrency import check_version
+from app.core.concurrency import changes_of
 from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.region_codes import jurisdiction_prefix, within
@@ -198,12 +198,7 @@ async def reveal(ctx: Ctx, person_id: int, reason: str) -> s.IdentityRead:
 async def update(ctx: Ctx, person_id: int, body: s.PersonUpdate, expected: int | None) -> Person:
     person, _ = await visible(ctx, person_id)
     require_registrar(ctx, body.region_code or person.region_code)
-    if expected is None:
-        raise AppError("precondition_required", 428)
-    check_version(expected, person.version)
-    changes = body.model_dump(exclude_unset=True)
-    if not changes:
-        raise AppError("nothing_to_change", 422)
+    changes = changes_of(body, expected, person.version)
     if "region_code" in changes:
         await regions.region_or_422(ctx, changes["region_code"])
     if "phone" in changes:

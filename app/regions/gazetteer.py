@@ -17,151 +17,37 @@ before; typos fall back to fuzzy matching (rapidfuzz) and only ever give candida
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-SUFFIXES = ("社区居委会", "居委会", "社区", "街道办事处", "街道办", "街道", "区", "市", "省")
-LEVEL_WEIGHT = {"province": 0.05, "city": 0.1, "district": 0.3, "subdistrict": 0.35, "community": 0.5}
-FUZZY_CUTOFF = 75
-KIND_WEIGHT = {"name": 1.0, "alias": 1.0, "place": 1.0, "short": 0.8, "fuzzy": 0.5}
-# A short form followed by one of these names a road or a station, not the division (红荔路 is not 红荔社区).
-NOT_A_DIVISION_AFTER = tuple("路街道巷桥站")
-# A name right after one of these is what the caller rules out (西丽那边，不是大学城).
-NEGATIONS = ("不是", "不在", "并非", "除了")
-OPPOSITE = ("对面", "对过", "马路对面")
-NEAR = ("附近", "旁边", "边上", "隔壁", "一带")
+from app.regions.address_text import SUFFIXES, chinese_number, normalise, short_form
+from app.regions.places import (
+    CONFIDENCE,
+    CONFIDENT,
+    FUZZY_CUTOFF,
+    FUZZY_KINDS,
+    KIND_WEIGHT,
+    LEVEL_WEIGHT,
+    NEAR,
+    NEGATIONS,
+    NOT_A_DIVISION_AFTER,
+    OPPOSITE,
+    PLACE_TAGS,
+    Match,
+    NamedPlace,
+    Place,
+    Resolution,
+    place_tags,
+)
 
-# Confidence by the kind of match. An answer at or above CONFIDENT is a confident one: the benchmark counts a
-# confident wrong community as the worst outcome, so anything that rests on a guess stays below it.
-CONFIDENT = 0.8
-CONFIDENCE = {
-    "place": 0.95,           # the exact name of a verified compound or landmark
-    "place_unverified": 0.85,  # the exact name of one not yet checked against an official address
-    "alias_penalty": 0.05,   # a colloquial, old or variant name instead of the usual one
-    "by_name": 0.7,          # a village assumed inside the community named after it
-    "number": 0.85,          # a house number inside one road segment's range and side
-    "number_verified": 0.9,  # ... of a segment checked against official addresses
-    "agree_bonus": 0.03,     # several independent pieces of evidence name the same community
-    "road_only": 0.6,        # a road whose known segments lie in one community, the number outside them
-    "candidates": 0.4,       # several candidates: the ceiling of an ambiguous answer
-    "uncertain": 0.3,        # only the subdistrict is believed
-}
-# Terms a typo may be matched against (short forms are too short to tell a typo from another word).
-FUZZY_KINDS = frozenset({"name", "alias", "place", "compound", "landmark", "compound_alias", "landmark_alias"})
-PLACE_TAGS = ("spans", "ambiguous", "uncertain-community", "by-name")
-
-
-@dataclass(frozen=True)
-class Place:
-    """A division (region) of the 12-digit tree."""
-
-    code: str
-    name: str
-    level: str
-    parent_code: str | None
-    aliases: tuple[str, ...] = ()
-    landmarks: tuple[str, ...] = ()  # names an administrator placed on the region (PUT /regions/{code}/places)
-
-
-@dataclass(frozen=True)
-class NamedPlace:
-    """A row of the places table: a compound, landmark or road segment tied to one community."""
-
-    kind: str  # compound | landmark | road_segment
-    name: str
-    community_code: str
-    aliases: tuple[str, ...] = ()
-    road: str | None = None
-    number_from: int | None = None
-    number_to: int | None = None
-    parity: str | None = None  # odd | even | all
-    tags: tuple[str, ...] = ()  # of PLACE_TAGS, read from the note
-    verified: bool = False
-
-
-def place_tags(note: str | None) -> tuple[str, ...]:
-    """The tags a place's note starts with (`spans;`, `uncertain-community; by-name; …`)."""
-    found = []
-    for part in re.split(r"[;:；：]", note or ""):
-        tag = part.strip()
-        if tag not in PLACE_TAGS:
-            break
-        found.append(tag)
-    return tuple(found)
-
-
-@dataclass(frozen=True)
-class Match:
-    code: str
-    text: str
-    start: int
-    end: int
-    kind: str  # name | short | alias | place | fuzzy (divisions); compound | landmark (+ _alias); road_number
-
-
-@dataclass(frozen=True)
-class Resolution:
-    region_code: str | None
-    name: str | None
-    level: str | None
-    confidence: float
-    matched: tuple[Match, ...]
-    candidates: tuple[str, ...] = ()
-    ambiguous: bool = False
-    reasons: tuple[tuple[str, str], ...] = ()  # (candidate code, why it is one)
-    match: str = "none"  # what decided: place | alias | by_name | number | agree | candidates | uncertain |
-    #                      road_only | division | fuzzy | none
-
-    @property
-    def confident(self) -> bool:
-        return not self.ambiguous and self.confidence >= CONFIDENT
-
-
-def short_form(name: str) -> str | None:
-    for suffix in SUFFIXES:
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return None
-
-
-# --- numbers as callers say them ----------------------------------------------------------------------------------
-
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-           "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_CN_NUMBER = re.compile(r"([零〇一二两三四五六七八九十百千万]+)(?=多?号)")
-
-
-def chinese_number(words: str) -> int | None:
-    """两千零一 → 2001, 六千零一十七 → 6017, 七零零二 → 7002 (read digit by digit), 十二 → 12."""
-    if not any(ch in _UNITS for ch in words):
-        return int("".join(str(_DIGITS[ch]) for ch in words)) if all(ch in _DIGITS for ch in words) else None
-    total, section, digit = 0, 0, None
-    for ch in words:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch == "万":
-            total = (total + section + (digit or 0)) * 10000
-            section, digit = 0, None
-        else:
-            section += (1 if digit is None else digit) * _UNITS[ch]
-            digit = None
-    return total + section + (digit or 0)
-
-
-def normalise(text: str) -> str:
-    """Full-width letters and digits folded (ＮＥＯ → NEO), spaces dropped, house numbers in words made digits."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-
-    def digits(m: re.Match[str]) -> str:
-        value = chinese_number(m.group(1))
-        return str(value) if value is not None else m.group(1)
-
-    return _CN_NUMBER.sub(digits, text)
+__all__ = [  # the names callers import from here
+    "CONFIDENCE", "CONFIDENT", "FUZZY_CUTOFF", "FUZZY_KINDS", "KIND_WEIGHT", "LEVEL_WEIGHT", "NEAR", "NEGATIONS",
+    "NOT_A_DIVISION_AFTER", "OPPOSITE", "PLACE_TAGS", "SUFFIXES", "Gazetteer", "Match", "NamedPlace", "Place",
+    "Resolution", "chinese_number", "normalise", "place_tags", "short_form",
+]
 
 
 @dataclass(frozen=True)

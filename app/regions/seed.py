@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.seeds import SeedRun, read_csv
+from app.core.seeds import SeedRun, read_csv, upsert
 from app.models import Region
 
 
@@ -22,13 +22,6 @@ async def seed(session: AsyncSession, run: SeedRun) -> Mapping[str, int]:
             "statistical": row["statistical"] == "1",
             "aliases": [a for a in row["aliases"].split("|") if a],
         }
-        region = existing.get(row["code"])
-        if region is None:
-            session.add(Region(code=row["code"], **values))
-            changed += 1
-        elif any(getattr(region, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(region, k, v)
-            changed += 1
+        changed += upsert(session, existing.get(row["code"]), Region, {"code": row["code"]}, values)
     await session.flush()
     return {"regions": changed}

@@ -10,7 +10,7 @@ district government, 区政府兜底) takes the case and the decision says so.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from app.core.romanize import unit_name_en
 
@@ -116,13 +116,21 @@ class RoutingDataError(Exception):
     """The reference data cannot route this place at all (no fallback unit)."""
 
 
-def region_chain(snapshot: Snapshot, code: str) -> list[RegionNode]:
-    chain: list[RegionNode] = []
-    current = snapshot.regions.get(code)
+Node = TypeVar("Node", RegionNode, CategoryNode)
+
+
+def _up(nodes: Mapping[str, Node], code: str) -> list[Node]:
+    """The node and its parents, nearest first."""
+    chain: list[Node] = []
+    current = nodes.get(code)
     while current is not None:
         chain.append(current)
-        current = snapshot.regions.get(current.parent_code) if current.parent_code else None
+        current = nodes.get(current.parent_code) if current.parent_code else None
     return chain
+
+
+def region_chain(snapshot: Snapshot, code: str) -> list[RegionNode]:
+    return _up(snapshot.regions, code)
 
 
 def profile_of(snapshot: Snapshot, code: str, default: str) -> str:
@@ -135,12 +143,7 @@ def profile_of(snapshot: Snapshot, code: str, default: str) -> str:
 
 
 def category_chain(snapshot: Snapshot, code: str) -> list[CategoryNode]:
-    chain: list[CategoryNode] = []
-    current = snapshot.categories.get(code)
-    while current is not None:
-        chain.append(current)
-        current = snapshot.categories.get(current.parent_code) if current.parent_code else None
-    return chain
+    return _up(snapshot.categories, code)
 
 
 def _specificity(rule: RuleRef, cat_depth: Mapping[str, int], regions: Mapping[str, RegionNode]) -> tuple:

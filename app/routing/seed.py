@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.seeds import SeedRun, read_yaml
+from app.core.seeds import SeedRun, read_yaml, upsert
 from app.models import Category, RoutingRule
 
 
@@ -25,14 +25,7 @@ async def _categories(session: AsyncSession, run: SeedRun) -> int:
         return out
 
     for code, values in walk(read_yaml(run.seed_dir / "categories.yaml"), None):
-        category = existing.get(code)
-        if category is None:
-            session.add(Category(code=code, **values))
-            changed += 1
-        elif any(getattr(category, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(category, k, v)
-            changed += 1
+        changed += upsert(session, existing.get(code), Category, {"code": code}, values)
         await session.flush()
     return changed
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.calendar.deadlines import DispatchDeadlines, Profile, deadlines_at_dispatch
 from app.calendar.service import current_calendar, deployment_profile
 from app.core import audit
-from app.core.concurrency import check_version
+from app.core.concurrency import require_version
 from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
@@ -171,9 +171,7 @@ async def create_rule(ctx: Ctx, body: RoutingRuleCreate) -> RoutingRule:
 
 async def update_rule(ctx: Ctx, rule_id: int, body: RoutingRuleUpdate, version: int | None) -> RoutingRule:
     found = await rule(ctx.session, rule_id)
-    if version is None:
-        raise AppError("precondition_required", 428)
-    check_version(version, found.version)
+    require_version(version, found.version)
     changes = body.model_dump(exclude_unset=True)
     kinds = [k for k in [changes.get("lead_kind"), *(changes.get("co_kinds") or [])] if k]
     await _check_rule_refs(ctx.session, category=None, region_code=changes.get("region_code"), kinds=kinds)

@@ -11,7 +11,7 @@ from typing import Any
 from app.care_policy.service import current_policy, skill_taxonomy
 from app.core import audit
 from app.core.clock import age_on
-from app.core.concurrency import check_version
+from app.core.concurrency import changes_of
 from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
@@ -184,12 +184,7 @@ async def update(ctx: Ctx, volunteer_id: int, body: s.VolunteerUpdate,
     volunteer, person, own = await visible(ctx, volunteer_id)
     if not own and ctx.principal.role not in APPROVER_ROLES:
         raise AppError("forbidden", 403)
-    if expected is None:
-        raise AppError("precondition_required", 428)
-    check_version(expected, volunteer.version)
-    changes = body.model_dump(exclude_unset=True)
-    if not changes:
-        raise AppError("nothing_to_change", 422)
+    changes = changes_of(body, expected, volunteer.version)
     if body.skills is not None:
         await check_skills(ctx, body.skills)
         volunteer.skills = body.skills
@@ -243,12 +238,17 @@ def summary(volunteer: Volunteer, person: Person) -> dict[str, Any]:
 
 # --- teams ------------------------------------------------------------------------------------------------
 
-async def create_team(ctx: Ctx, body: s.TeamCreate) -> VolunteerTeam:
+async def check_organiser(ctx: Ctx, region_code: str, skills: list[str]) -> None:
+    """Teams and tasks are set up by a unit's staff registering in the place, with skills of the taxonomy."""
     if ctx.principal.role != Role.unit_staff or ctx.principal.unit_id is None:
         raise AppError("forbidden", 403)
-    people.require_registrar(ctx, body.region_code)
-    await regions.region_or_422(ctx, body.region_code)
-    await check_skills(ctx, body.skills)
+    people.require_registrar(ctx, region_code)
+    await regions.region_or_422(ctx, region_code)
+    await check_skills(ctx, skills)
+
+
+async def create_team(ctx: Ctx, body: s.TeamCreate) -> VolunteerTeam:
+    await check_organiser(ctx, body.region_code, body.skills)
     leader = await repository.get(ctx.session, body.leader_id)
     if leader is None or leader.status != "approved":
         raise AppError("volunteer_not_approved", 422, field_errors=[{"field": "leader_id",

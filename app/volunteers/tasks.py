@@ -7,6 +7,7 @@ between check-in and check-out, never travel.
 
 from datetime import datetime, timedelta
 
+from app.care_policy.policy import CarePolicy
 from app.care_policy.service import current_policy
 from app.core import audit
 from app.core.clock import age_on
@@ -15,11 +16,9 @@ from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.models import ServiceHours, TaskSignup, Volunteer, VolunteerTask
 from app.people import repository as people_repo
-from app.people import service as people
-from app.regions import service as regions
 from app.volunteers import repository, rules
 from app.volunteers import schemas as s
-from app.volunteers.service import check_skills, mine
+from app.volunteers.service import check_organiser, mine
 
 
 def present(task: VolunteerTask) -> s.TaskRead:
@@ -31,11 +30,7 @@ def present_signup(row: TaskSignup) -> s.SignupRead:
 
 
 async def create(ctx: Ctx, body: s.TaskCreate) -> VolunteerTask:
-    if ctx.principal.role != Role.unit_staff or ctx.principal.unit_id is None:
-        raise AppError("forbidden", 403)
-    people.require_registrar(ctx, body.region_code)
-    await regions.region_or_422(ctx, body.region_code)
-    await check_skills(ctx, body.skills)
+    await check_organiser(ctx, body.region_code, body.skills)
     if body.starts_at < ctx.now:
         raise AppError("task_in_past", 422, field_errors=[{"field": "starts_at", "code": "task_in_past"}])
     if body.team_id is not None:
@@ -119,6 +114,27 @@ def attendance_time(ctx: Ctx, at: datetime | None, field: str = "at") -> datetim
     return when
 
 
+async def check_in_opens(ctx: Ctx, at: datetime, starts_at: datetime) -> CarePolicy:
+    """Checking in opens the policy's minutes before the start (a task's, a visit's); answers the policy."""
+    policy = await current_policy(ctx.state, ctx.session)
+    opens = starts_at - timedelta(minutes=policy.volunteers.early_check_in_minutes)
+    if at < opens:
+        raise AppError("check_in_too_early", 422, opens=opens.isoformat(),
+                       field_errors=[{"field": "at", "code": "check_in_too_early"}])
+    return policy
+
+
+def check_out_time(ctx: Ctx, status: str, check_in_at: datetime | None, at: datetime | None) -> datetime:
+    """When a checked-in attendee (of a task, of a visit) leaves: not in the future, not before they came."""
+    if status != "checked_in" or check_in_at is None:
+        raise AppError("not_checked_in", 409)
+    when = attendance_time(ctx, at)
+    if when < check_in_at:
+        raise AppError("check_out_before_check_in", 422, check_in=check_in_at.isoformat(),
+                       field_errors=[{"field": "at", "code": "check_out_before_check_in"}])
+    return when
+
+
 async def _attendee(ctx: Ctx, task: VolunteerTask, body: s.AttendanceBody) -> tuple[Volunteer, TaskSignup]:
     if body.volunteer_id is not None:
         if not organiser(ctx, task):
@@ -142,11 +158,7 @@ async def check_in(ctx: Ctx, task_id: int, body: s.AttendanceBody) -> TaskSignup
     if row.status != "signed_up":
         raise AppError("already_checked_in", 409)
     at = attendance_time(ctx, body.at)
-    policy = await current_policy(ctx.state, ctx.session)
-    opens = task.starts_at - timedelta(minutes=policy.volunteers.early_check_in_minutes)
-    if at < opens:
-        raise AppError("check_in_too_early", 422, opens=opens.isoformat(),
-                       field_errors=[{"field": "at", "code": "check_in_too_early"}])
+    await check_in_opens(ctx, at, task.starts_at)
     row.check_in_at = at
     row.status = "checked_in"
     await ctx.session.flush()
@@ -156,12 +168,7 @@ async def check_in(ctx: Ctx, task_id: int, body: s.AttendanceBody) -> TaskSignup
 async def check_out(ctx: Ctx, task_id: int, body: s.AttendanceBody) -> TaskSignup:
     task = await get(ctx, task_id)
     _, row = await _attendee(ctx, task, body)
-    if row.status != "checked_in" or row.check_in_at is None:
-        raise AppError("not_checked_in", 409)
-    at = attendance_time(ctx, body.at)
-    if at < row.check_in_at:
-        raise AppError("check_out_before_check_in", 422, check_in=row.check_in_at.isoformat(),
-                       field_errors=[{"field": "at", "code": "check_out_before_check_in"}])
+    at = check_out_time(ctx, row.status, row.check_in_at, body.at)
     row.check_out_at, row.status = at, "checked_out"
     # Only the task's own window counts: arriving early to set up or staying late is not service time.
     row.minutes = rules.certified_minutes(row.check_in_at, at, task.starts_at, task.ends_at)

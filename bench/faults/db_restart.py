@@ -9,13 +9,11 @@ timeline afterwards: no partial case. Prints its figures.
 
 import argparse
 import asyncio
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
 import asyncpg
-from harness import Api, Database, percentiles, results, start_load, token, warm_up  # type: ignore[import-not-found]
+from harness import percentiles, results, start_load, warmed_up  # type: ignore[import-not-found]
 
 
 async def check_cases(dsn: str, answered: set[int]) -> dict[str, int]:
@@ -43,13 +41,7 @@ def main() -> None:
     parser.add_argument("--mode", default="fast", choices=["smart", "fast", "immediate"], help="pg_ctl stop mode")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="csc-fault-db-"))
-    db = Database()
-    api = None
-    try:
-        api = Api(db.url, work).start()
-        agent = token(api)
-        print(f"warm-up: the first intake took {warm_up(api, agent):.1f} s")
+    with warmed_up("csc-fault-db-") as (db, api, work, agent):
         load = start_load(api.url, agent, args.rate, args.seconds, work / "load.jsonl")
         t0 = time.time()
         time.sleep(args.down_at)
@@ -80,10 +72,6 @@ def main() -> None:
         answered = {r["case"] for r in rows if 200 <= r["status"] < 300 and r["case"]}
         for key, value in asyncio.run(check_cases(db.url.replace("+asyncpg", ""), answered)).items():
             print(f"{key}: {value}")
-    finally:
-        if api is not None:
-            api.stop()
-        db.close()
 
 
 if __name__ == "__main__":

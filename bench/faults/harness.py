@@ -1,13 +1,16 @@
 """What every fault script needs: a PostgreSQL server it may stop and start, the API as a real uvicorn process
 (`python -m app serve`), an agent's token, the load generator in its own process, and the results it wrote."""
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -151,6 +154,24 @@ def warm_up(api: Api, token_: str) -> float:
                    timeout=120)
     r.raise_for_status()
     return time.monotonic() - started
+
+
+@contextlib.contextmanager
+def warmed_up(prefix: str, **api_options: object) -> Iterator[tuple[Database, Api, Path, str]]:
+    """A fresh database and API in a new work directory, warmed up with one intake: (database, API, work
+    directory, an agent's token). Both are stopped on the way out, whatever happened."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    db = Database()
+    api = None
+    try:
+        api = Api(db.url, work, **api_options).start()
+        agent = token(api)
+        print(f"warm-up: the first intake took {warm_up(api, agent):.1f} s")
+        yield db, api, work, agent
+    finally:
+        if api is not None:
+            api.stop()
+        db.close()
 
 
 def start_load(url: str, token_: str, rate: float, seconds: float, out: Path, *, timeout: float = 10.0,

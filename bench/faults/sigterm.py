@@ -6,12 +6,10 @@ shutdown); requests sent after it are refused at the door. Prints its figures.
 
 import argparse
 import signal
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
-from harness import Api, Database, percentiles, results, start_load, token, warm_up  # type: ignore[import-not-found]
+from harness import percentiles, results, start_load, warmed_up  # type: ignore[import-not-found]
 
 
 def main() -> None:
@@ -22,13 +20,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0, help="the client's timeout per request, seconds")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="csc-fault-term-"))
-    db = Database()
-    api = None
-    try:
-        api = Api(db.url, work).start()
-        agent = token(api)
-        print(f"warm-up: the first intake took {warm_up(api, agent):.1f} s")
+    with warmed_up("csc-fault-term-") as (db, api, work, agent):
         load = start_load(api.url, agent, args.rate, args.seconds, work / "load.jsonl", timeout=args.timeout)
         t0 = time.time()
         time.sleep(args.signal_at)
@@ -51,10 +43,6 @@ def main() -> None:
               f"{percentiles([r['took'] for r in in_flight])}")
         print(f"sent after the signal: {len(after)}; outcomes "
               f"{dict(Counter(r['status'] or r['error'] for r in after))}")
-    finally:
-        if api is not None:
-            api.stop()
-        db.close()
 
 
 if __name__ == "__main__":

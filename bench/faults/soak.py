@@ -6,12 +6,10 @@ API process's resident memory at the start, middle and end (it should stay flat)
 """
 
 import argparse
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
-from harness import Api, Database, percentiles, results, start_load, token, warm_up  # type: ignore[import-not-found]
+from harness import percentiles, results, start_load, warmed_up  # type: ignore[import-not-found]
 
 
 def main() -> None:
@@ -23,13 +21,7 @@ def main() -> None:
     args = parser.parse_args()
 
     seconds = args.minutes * 60
-    work = Path(tempfile.mkdtemp(prefix="csc-fault-soak-"))
-    db = Database()
-    api = None
-    try:
-        api = Api(db.url, work, workers=args.workers).start()
-        agent = token(api)
-        print(f"warm-up: the first intake took {warm_up(api, agent):.1f} s")
+    with warmed_up("csc-fault-soak-", workers=args.workers) as (db, api, work, agent):
         load = start_load(api.url, agent, args.rate, seconds, work / "load.jsonl", timeout=args.timeout)
         t0 = time.time()
         samples = [(0.0, api.rss_mib())]
@@ -47,10 +39,6 @@ def main() -> None:
         print(f"latency ms (2xx): {percentiles([r['took'] for r in ok], (50, 90, 99, 99.9))}")
         print(f"RSS MiB: start {samples[0][1]}, middle {middle[1]} (at {middle[0]} s), end {samples[-1][1]}; "
               f"max {max(s[1] for s in samples)}")
-    finally:
-        if api is not None:
-            api.stop()
-        db.close()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Eldercare through HTTP: an 82-year-old living alone gets subsidised meal help from a nearby volunteer,
 whose hours are certified, banked, given to her mother and redeemed for the mother's own care."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -9,16 +9,13 @@ from sqlalchemy import func, select
 from app.models import AuditLog, CareVisit, TimebankEntry
 from tests import care
 from tests import factories as f
+from tests.care import iso
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def local(y, m, d, hh, mm) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=ZONE)
-
-
-def iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 async def _count(app, model, *where) -> int:

@@ -4,32 +4,21 @@ A subsidy other than the result's (more, less, or one the result does not give),
 subsidy the result no longer supports, are refused unless a leader overrides with a reason; the override is
 recorded, audited, on the timeline and in the unit's figures, and the order always shows the latest result."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.models import AuditLog, CareVisit, CaseEvent, User
+from app.models import AuditLog, CareVisit, CaseEvent
 from tests import care
 from tests import factories as f
+from tests.care import iso
 
 PERIOD = {"from": "2026-11-01T00:00:00+08:00", "to": "2026-12-31T00:00:00+08:00"}
-
-
-def iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 async def _count(app, model, *where) -> int:
     async with app.state.sessionmaker() as session:
         return (await session.execute(select(func.count()).select_from(model).where(*where))).scalar_one()
-
-
-async def _leader(app, unit: int) -> tuple[int, dict[str, str]]:
-    uid = await f.user(app, "unit_staff", unit=unit, name="王站长")
-    async with app.state.sessionmaker() as session:
-        (await session.get(User, uid)).leader = True
-        await session.commit()
-    return uid, f.bearer(app, uid, "unit_staff")
 
 
 async def _refused(client, headers, case: dict, action: str, body: dict, status: int, code: str) -> dict:
@@ -81,7 +70,7 @@ async def test_a_subsidy_other_than_the_eligibility_result_needs_a_leaders_overr
     assert await _count(app, CaseEvent, CaseEvent.case_id == case["id"], CaseEvent.type == "override") == 0
 
     # The leader signs it off: recorded with the decision, audited, on the timeline.
-    leader_id, leader = await _leader(app, unit)
+    leader_id, leader = await f.leader(app, unit, "王站长")
     reason = "独居且行动不便，站务会研究同意全额补贴"
     decided = await f.act(client, leader, case, "decide_subsidy",
                           {"level": "full", "note": "子女长期在外", "override": {"reason": reason}})
@@ -103,13 +92,7 @@ async def test_a_subsidy_other_than_the_eligibility_result_needs_a_leaders_overr
     assert [e["type"] for e in again["timeline"]].count("override") == 1
 
     # The figures count the override on the unit's reply.
-    at = clock.now() + timedelta(hours=1)
-    scheduled = await care.schedule(client, staff, again, provider_unit_id=unit, scheduled_at=iso(at))
-    [visit] = await care.visits(client, staff, case["id"])
-    clock.set(at)
-    await care.check(client, staff, visit["id"], "check-in")
-    clock.advance(minutes=60)
-    await care.check(client, staff, visit["id"], "check-out")
+    scheduled, _ = await care.serve_visit(client, clock, staff, again, staff, minutes=60, provider_unit_id=unit)
     current = (await client.get(f"/cases/{scheduled['id']}", headers=staff)).json()
     await f.act(client, staff, current, "complete")
     body = (await client.get(f"/metrics/units/{unit}", params=PERIOD, headers=staff)).json()
@@ -151,7 +134,7 @@ async def test_the_order_shows_the_latest_result_and_a_visit_under_an_outdated_s
 
     # The leader books it under the old subsidy while the re-assessment is disputed; the next visit needs nothing
     # more (the result has not changed since), and a new decision at the latest result needs no override.
-    _, leader = await _leader(app, unit)
+    _, leader = await f.leader(app, unit, "王站长")
     booked = await f.act(client, leader, case, "schedule",
                          {**body, "override": {"reason": "复评结果有异议，申请复核中"}})
     assert booked["timeline"][-2]["type"] == "override" and booked["timeline"][-2]["data"]["decision"] == "schedule"
@@ -174,7 +157,7 @@ async def test_a_visit_with_no_subsidy_decided_follows_the_latest_result_by_rule
         "level": "high", "percent": 70, "by_rule": True, "note": None, "override": None, "at": None,
         "by_user_id": None, "basis": {"subsidised": True, "level": "high", "percent": 70}}
     # A leader's override where nothing departs is not recorded; one without a reason is still bad input.
-    _, leader = await _leader(app, unit)
+    _, leader = await f.leader(app, unit, "王站长")
     await _refused(client, leader, case, "schedule", {"provider_unit_id": unit, "scheduled_at": iso(at),
                                                       "override": {}}, 422, "override_reason_required")
     case = await f.act(client, leader, case, "schedule", {"provider_unit_id": unit,

@@ -1,17 +1,14 @@
 """Eldercare's bad paths and its people: family ordering, provider visits, ratings, refusals that write nothing."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.models import CareVisit, Case, TimebankAccount, TimebankEntry
 from tests import care
 from tests import factories as f
-
-
-def iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+from tests.care import iso
 
 
 async def _count(app, model) -> int:
@@ -210,14 +207,8 @@ async def test_concurrent_transfers_keep_both_ledgers_whole(client, app, clock):
     await care.link(client, staff, volunteer["person_id"], mother["id"], "parent")
     elder = await care.person(client, staff, care.ELDER_ID, "李建国")
     case = await care.order(client, staff, elder["id"], "meal")
-    at = clock.now() + timedelta(hours=1)
-    case = await care.schedule(client, staff, case, volunteer_id=volunteer["id"], scheduled_at=iso(at),
-                               planned_minutes=240)
-    [visit] = await care.visits(client, staff, case["id"])
-    clock.set(at)
-    await care.check(client, headers, visit["id"], "check-in")
-    clock.advance(hours=4)
-    await care.check(client, headers, visit["id"], "check-out")
+    await care.serve_visit(client, clock, staff, case, headers, minutes=240, volunteer_id=volunteer["id"],
+                           planned_minutes=240)
 
     async def give() -> int:
         r = await client.post("/timebank/transfers", json={"to_person_id": mother["id"], "hours": 1},

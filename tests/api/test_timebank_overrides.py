@@ -5,20 +5,17 @@ what hours already paid. More is refused unless a leader at the time-bank counte
 (recorded, audited, on the order's timeline, in the unit's figures). A balance never goes negative, override or
 not."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.models import AuditLog, CaseEvent, TimebankAccount, TimebankEntry, User
+from app.models import AuditLog, CaseEvent, TimebankAccount, TimebankEntry
 from app.volunteers import ledger
 from tests import care
 from tests import factories as f
+from tests.care import iso
 
 PERIOD = {"from": "2026-11-01T00:00:00+08:00", "to": "2026-12-31T00:00:00+08:00"}
-
-
-def iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def test_what_an_order_leaves_to_pay():
@@ -43,14 +40,6 @@ async def _minutes(app, person_id: int) -> int:
             TimebankAccount.person_id == person_id))).scalar_one()
 
 
-async def _leader(app, unit: int) -> tuple[int, dict[str, str]]:
-    uid = await f.user(app, "unit_staff", unit=unit, name="时间银行柜台主任")
-    async with app.state.sessionmaker() as session:
-        (await session.get(User, uid)).leader = True
-        await session.commit()
-    return uid, f.bearer(app, uid, "unit_staff")
-
-
 async def _banked(client, app, clock, unit, staff) -> tuple[dict, dict]:
     """A volunteer with 3 hours banked from a visit to an elder; her own order, with nothing booked yet."""
     uid = await f.user(app, "volunteer", username="13912340001", name="张敏")
@@ -59,13 +48,8 @@ async def _banked(client, app, clock, unit, staff) -> tuple[dict, dict]:
                                      skills=["companionship", "meal_delivery"])
     elder = await care.person(client, staff, care.ELDER_ID, "李建国")
     order = await care.order(client, staff, elder["id"], "meal")
-    at = clock.now() + timedelta(hours=1)
-    await care.schedule(client, staff, order, volunteer_id=volunteer["id"], scheduled_at=iso(at), planned_minutes=180)
-    [visit] = await care.visits(client, staff, order["id"])
-    clock.set(at)
-    await care.check(client, headers, visit["id"], "check-in")
-    clock.advance(hours=3)
-    await care.check(client, headers, visit["id"], "check-out")
+    await care.serve_visit(client, clock, staff, order, headers, minutes=180, volunteer_id=volunteer["id"],
+                           planned_minutes=180)
     assert await _minutes(app, volunteer["person_id"]) == 180
     own = await care.order(client, staff, volunteer["person_id"], "cleaning")
     return {**volunteer, "headers": headers}, own
@@ -105,7 +89,7 @@ async def test_a_redemption_beyond_what_the_order_leaves_to_pay_needs_a_leaders_
     body = {"case_id": own["id"], "hours": 1, "override": {"reason": "纸质服务记录补录"}}
     await _redeem(client, headers, body, 403, "override_not_allowed")
     await _redeem(client, staff, {**body, "person_id": person}, 403, "override_not_allowed")
-    leader_id, leader = await _leader(app, unit)
+    leader_id, leader = await f.leader(app, unit, "时间银行柜台主任")
     problem = await _redeem(client, leader, {**body, "person_id": person, "override": {}}, 422,
                             "override_reason_required")
     assert problem["errors"][0]["field"] == "override.reason"
@@ -146,13 +130,7 @@ async def test_the_subsidy_pays_its_share_and_a_late_override_counts_in_the_unit
     assert r.status_code == 201, r.text
     order = await care.order(client, staff, mother["id"], "cleaning")
     assert order["payload"]["eligibility"]["percent"] == 70
-    at = clock.now() + timedelta(hours=1)
-    order = await care.schedule(client, staff, order, provider_unit_id=unit, scheduled_at=iso(at))
-    [visit] = await care.visits(client, staff, order["id"])
-    clock.set(at)
-    await care.check(client, staff, visit["id"], "check-in")
-    clock.advance(minutes=60)
-    await care.check(client, staff, visit["id"], "check-out")
+    order, _ = await care.serve_visit(client, clock, staff, order, staff, minutes=60, provider_unit_id=unit)
     order = (await client.get(f"/cases/{order['id']}", headers=staff)).json()
     order = await f.act(client, staff, order, "complete")
     assert order["status"] == "replied"
@@ -166,7 +144,7 @@ async def test_the_subsidy_pays_its_share_and_a_late_override_counts_in_the_unit
     assert body_metrics["rates"]["override"]["numerator"] == 0
 
     # After the reply a leader signs off a quarter-hour more; the unit's figures count it on that reply.
-    _, leader = await _leader(app, unit)
+    _, leader = await f.leader(app, unit, "时间银行柜台主任")
     await _redeem(client, leader, {**body, "override": {"reason": "老人要求多付，经主任同意记入互助"}}, 201)
     body_metrics = (await client.get(f"/metrics/units/{unit}", params=PERIOD, headers=staff)).json()
     assert body_metrics["rates"]["override"] == {"value": 1.0, "numerator": 1, "denominator": 1}

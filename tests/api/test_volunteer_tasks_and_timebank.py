@@ -1,17 +1,14 @@
 """Community tasks, team hours, the time-bank cap and concurrent redemptions, through HTTP."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
 
 from app.models import CarePolicy, ServiceHours, TaskSignup, TimebankAccount, TimebankEntry
 from tests import care
 from tests import factories as f
-
-
-def iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+from tests.care import iso
 
 
 async def _task(client, staff, start: datetime, hours: float = 3, **extra) -> dict:
@@ -147,14 +144,8 @@ async def test_the_cap_sends_the_excess_to_the_community_pool(client, app, clock
     volunteer, headers = await _volunteer_account(client, app, staff, care.VOLUNTEER_ID, "张敏", "13912340001")
     elder = await care.person(client, staff, care.ELDER_ID, "李建国")
     case = await care.order(client, staff, elder["id"], "meal")
-    at = clock.now() + timedelta(hours=1)
-    case = await care.schedule(client, staff, case, volunteer_id=volunteer["id"], scheduled_at=iso(at),
-                               planned_minutes=180)
-    [visit] = await care.visits(client, staff, case["id"])
-    clock.set(at)
-    await care.check(client, headers, visit["id"], "check-in")
-    clock.advance(hours=2, minutes=45)
-    done = await care.check(client, headers, visit["id"], "check-out")
+    _, done = await care.serve_visit(client, clock, staff, case, headers, minutes=165, volunteer_id=volunteer["id"],
+                                     planned_minutes=180)
     assert (done["minutes"], done["deposited_minutes"]) == (165, 120)
     assert await _balance(app, volunteer["person_id"]) == (120, 0, 120)
     async with app.state.sessionmaker() as session:
@@ -169,14 +160,8 @@ async def test_concurrent_redemptions_never_overdraw(client, app, clock):
     volunteer, headers = await _volunteer_account(client, app, staff, care.VOLUNTEER_ID, "张敏", "13912340001")
     elder = await care.person(client, staff, care.ELDER_ID, "李建国")
     case = await care.order(client, staff, elder["id"], "meal")
-    at = clock.now() + timedelta(hours=1)
-    case = await care.schedule(client, staff, case, volunteer_id=volunteer["id"], scheduled_at=iso(at),
-                               planned_minutes=300)
-    [visit] = await care.visits(client, staff, case["id"])
-    clock.set(at)
-    await care.check(client, headers, visit["id"], "check-in")
-    clock.advance(hours=5)
-    await care.check(client, headers, visit["id"], "check-out")
+    await care.serve_visit(client, clock, staff, case, headers, minutes=300, volunteer_id=volunteer["id"],
+                           planned_minutes=300)
     own_order = await care.order(client, staff, volunteer["person_id"], "cleaning")  # her own care, later in life
     own_order = await care.schedule(client, staff, own_order, provider_unit_id=unit, planned_minutes=600,
                                     scheduled_at=iso(clock.now() + timedelta(days=1)))  # hours pay for booked care
