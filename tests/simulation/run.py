@@ -32,6 +32,7 @@ from tests.simulation.actors import STEPS
 from tests.simulation.aid import check_aid
 from tests.simulation.housing import check_housing
 from tests.simulation.invariants import check_cases, logs_carry_no_unmasked_numbers, outbox_one_row_per_unit
+from tests.simulation.mediation import check_mediation
 from tests.simulation.timebank import check_timebank
 from tests.simulation.world import World
 
@@ -63,6 +64,7 @@ class District:
         new_events, leads = await check_cases(w, touched)
         await check_housing(w, touched)
         await check_aid(w, touched)
+        await check_mediation(w, touched)
         await check_timebank(w)
         await outbox_one_row_per_unit(w, new_events, leads)
         if new_events:

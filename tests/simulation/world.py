@@ -70,6 +70,7 @@ class World:
         self.volunteers: list[dict[str, Any]] = []  # approved volunteers: ids, their headers, a linked parent
         self.tasks: list[int] = []  # volunteer tasks published
         self.aid: list[int] = []  # aid applications (tests/simulation/aid.py)
+        self.mediation: list[int] = []  # disputes filed (tests/simulation/mediation.py)
         self.aid_bodies: dict[int, dict[str, Any]] = {}  # aid application -> the household as declared
         self.leaders: dict[int, dict[str, str]] = {}  # unit -> a leader (分管领导) of its staff, who may override
         self.log: list[str] = []  # the steps, for the report of a violation
