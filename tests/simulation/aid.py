@@ -86,7 +86,8 @@ async def decide(w: World, case: dict[str, Any], staff: dict[str, str]) -> None:
     only a leader's override with a reason gets through."""
     eligible, entitled = _entitlement(case)
     amount = entitled if entitled is not None else Decimal(w.rnd.choice([500, 1000, 3000]))
-    against = not eligible or w.rnd.random() < 0.2
+    # Temporary aid's check gives no amount: any amount an eligible household is approved is by the check.
+    against = not eligible or (entitled is not None and w.rnd.random() < 0.2)
     if against and eligible:
         amount = amount + Decimal(w.rnd.choice([100, 300]))  # another amount than the check gives
     body: dict[str, Any] = {"amount": str(amount)}

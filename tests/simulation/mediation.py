@@ -23,7 +23,7 @@ DISPUTES = {"neighbours": ("楼上卫生间漏水致楼下天花板霉变，多�
             "consumer": ("装修公司延期交付且质量不合格", "返工并赔偿损失"),
             "debt": ("朋友借款两万元到期未还", "归还借款")}
 COMMITTEE = {"hold_session": 5, "draft_agreement": 3, "sign_agreement": 6, "seal_agreement": 3,
-             "apply_confirmation": 1, "record_confirmation": 1, "fail": 1, "transfer": 1, "answer_handoff": 2}
+             "apply_confirmation": 1, "record_confirmation": 1, "fail": 0.4, "transfer": 0.3, "answer_handoff": 2}
 AFTER_SEAL = ("agreement_effective", "confirmation_applied", "confirmed", "confirmation_refused")
 
 
@@ -70,6 +70,14 @@ async def file(w: World) -> int | None:
     return r.json()["id"]
 
 
+def _unsigned(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """Who has yet to sign the drafted agreement: the parties by index, and the mediator."""
+    signatures = (case["payload"].get("agreement") or {}).get("signatures") or {}
+    left: list[dict[str, Any]] = [{"party": i} for i in range(len(case["payload"]["parties"]))
+                                  if i not in signatures.get("parties", [])]
+    return left + ([] if signatures.get("mediator") else [{"mediator": True}])
+
+
 def _body(w: World, case: dict[str, Any], action: str) -> dict[str, Any]:
     today = _today(w)
     names = [p["name"] for p in case["payload"]["parties"]]
@@ -82,12 +90,10 @@ def _body(w: World, case: dict[str, Any], action: str) -> dict[str, Any]:
                 "terms": [{"term": "赔偿修缮费 2500 元", "method": "银行转账",
                            "deadline": (today + timedelta(days=14)).isoformat()}], "mediator": "调解员老陈"}
     if action == "sign_agreement":
-        agreement = case["payload"].get("agreement") or {}
-        signed = (agreement.get("signatures") or {}).get("parties", [])
-        left = [i for i in range(len(names)) if i not in signed]
-        if left and w.rnd.random() < 0.8:
-            return {"party": w.rnd.choice(left)}
-        return {} if w.rnd.random() < 0.7 else {"party": w.rnd.randrange(len(names))}  # the mediator, or again
+        left = _unsigned(case)
+        if left and w.rnd.random() < 0.9:
+            return w.rnd.choice(left)
+        return w.rnd.choice([{"mediator": True}, {"party": w.rnd.randrange(len(names))}])  # again: refused
     if action == "seal_agreement":
         return {"seal_no": f"调印-{case['id']}"}
     if action == "apply_confirmation":
@@ -119,6 +125,8 @@ async def committee(w: World) -> None:
         offered = ["seal_agreement"]  # sealed before every signature: refused unless all have signed
     if not offered:
         return
+    if "sign_agreement" in offered and not _unsigned(seen) and len(offered) > 1 and w.rnd.random() < 0.9:
+        offered.remove("sign_agreement")  # everyone has signed: the committee seals
     action = w.rnd.choices(offered, [COMMITTEE[a] for a in offered])[0]
     await w.act(staff, seen, action, _body(w, seen, action))
 

@@ -1,7 +1,8 @@
 """The invariants catch what they say they catch: a district after a few steps passes, and each kind of damage
 done behind the API's back (a lead assignment ended, an outbox row lost, a deadline moved onto a rest day, a
 timeline event rewritten, a time-bank balance moved without its ledger, certified hours beyond their window, an
-approval's check changed under it) is named by the invariant that guards it."""
+approval's check changed under it, an agreement sealed with a signature missing) is named by the invariant that
+guards it."""
 
 import random
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from sqlalchemy import delete, insert, select, update
 from app.models import Assignment, Case, CaseEvent, OutboxEvent, ServiceHours, TimebankAccount
 from app.worker import run_once
 from tests.pii_logs import LogScanner
-from tests.simulation import aid, timebank
+from tests.simulation import aid, mediation, timebank
 from tests.simulation.actors import hotline_call, unit_staff
 from tests.simulation.run import District
 from tests.simulation.world import Violation, World
@@ -139,3 +140,24 @@ async def test_an_approval_whose_check_was_changed_behind_the_api(app, client, c
     name = await _damage_kinds(d, update(Case).where(Case.id == approved.id).values(
         payload={**approved.payload, "eligibility": ineligible}))
     assert name == "aid_approval_holds_to_the_check"
+
+
+async def test_an_agreement_sealed_with_a_signature_missing(app, client, clock):
+    d = await _district(app, client, clock)
+    w = d.world
+    sealed = None
+    for _ in range(300):
+        await (mediation.file(w) if len(w.mediation) < 3 else mediation.committee(w))
+        await d.check()
+        async with app.state.sessionmaker() as session:
+            sealed = (await session.execute(select(Case).where(Case.kind == "mediation",
+                                                               Case.stage == "agreement_effective"))).scalars().first()
+        if sealed is not None:
+            break
+    assert sealed is not None
+    agreement = sealed.payload["agreement"]
+    signatures = agreement["signatures"]
+    unsigned = {**agreement, "signatures": {**signatures, "parties": signatures["parties"][1:]}}
+    name = await _damage_kinds(d, update(Case).where(Case.id == sealed.id).values(
+        payload={**sealed.payload, "agreement": unsigned}))
+    assert name == "mediation_agreement_effective_only_when_signed"
