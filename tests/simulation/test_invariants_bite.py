@@ -75,10 +75,12 @@ async def test_a_rewritten_timeline(app, client, clock):
     assert name == "timeline_append_only"
 
 
-async def _damage_kinds(d: District, statement) -> str:
+async def _damage_kinds(d: District, statement, case_id: int | None = None) -> str:
     async with d.world.app.state.sessionmaker() as session:
         await session.execute(statement)
         await session.commit()
+    if case_id is not None:
+        d.world.touched.add(case_id)
     with pytest.raises(Violation) as caught:
         await d.check()
     return caught.value.invariant
@@ -138,7 +140,7 @@ async def test_an_approval_whose_check_was_changed_behind_the_api(app, client, c
     assert approved is not None and not approved.payload["decision"].get("override")
     ineligible = {**approved.payload["eligibility"], "eligible": False}
     name = await _damage_kinds(d, update(Case).where(Case.id == approved.id).values(
-        payload={**approved.payload, "eligibility": ineligible}))
+        payload={**approved.payload, "eligibility": ineligible}), approved.id)
     assert name == "aid_approval_holds_to_the_check"
 
 
@@ -159,5 +161,5 @@ async def test_an_agreement_sealed_with_a_signature_missing(app, client, clock):
     signatures = agreement["signatures"]
     unsigned = {**agreement, "signatures": {**signatures, "parties": signatures["parties"][1:]}}
     name = await _damage_kinds(d, update(Case).where(Case.id == sealed.id).values(
-        payload={**sealed.payload, "agreement": unsigned}))
+        payload={**sealed.payload, "agreement": unsigned}), sealed.id)
     assert name == "mediation_agreement_effective_only_when_signed"
