@@ -195,6 +195,7 @@ async def on_stage_due(ctx: Ctx, case: Case) -> None:
         case.stage, case.stage_due = Stage.accepted, None
         if Status(case.status) in AT_UNIT:
             case.status = Status.in_progress
+            sign_for(ctx, case)  # accepted by rule is in the station's hands: its assignment is signed, as by accept
         update_payload(case, accepted={"at": ctx.now.isoformat(), "by_user_id": None, "by_rule": True})
         data = {"stage_from": Stage.applied, "stage_to": Stage.accepted, "list_due": due.isoformat(),
                 "notify_requester": True}

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from tests.simulation import housing
+from tests.simulation import aid, housing, mediation, timebank
 from tests.simulation.world import DISTRICT, World
 
 CATEGORIES = {
@@ -257,4 +257,8 @@ STEPS: dict[str, tuple[Step, int]] = {
     "admin_calendar": (admin_calendar, 1),
     # Residence registration for rental housing (tests/simulation/housing.py).
     "housing_filing": (housing.housing_filing, 3), "housing_station": (housing.housing_station, 5),
+    # Volunteers and the time bank (tests/simulation/timebank.py), social aid (tests/simulation/aid.py), people's
+    # mediation (tests/simulation/mediation.py).
+    "volunteering": (timebank.volunteering, 4), "timebank_move": (timebank.timebank_move, 1),
+    "aid": (aid.aid_step, 3), "mediation": (mediation.mediation_step, 2),
 }

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.calendar.deadlines import Basis
 from app.calendar.service import current_calendar, deployment_profile
+from app.cases.dispatching import kind_limit
 from app.cases.lifecycle import OPEN
 from app.delivery.rules import recipients
 from app.models import Assignment, Case, CaseEvent, OutboxEvent
@@ -110,7 +111,8 @@ def deadlines_on_working_days(x: Facts) -> None:
     c = x.case
     if c.status not in OPEN or c.dispatched_at is None:
         return
-    limit, _ = x.profile.handling_limit(c.work_order_type, c.urgency, c.handling_class)
+    # A kind with its own limit (mediation's month, aid's 25 working days) is held to that, not the profile's.
+    limit = kind_limit(c) or x.profile.handling_limit(c.work_order_type, c.urgency, c.handling_class)[0]
     checks = [("chase_due", c.chase_due), ("supervise_due", c.supervise_due)]
     if limit.unit == "working_days" and not _urgency_changed(x):
         checks.append(("handle_due", c.handle_due))

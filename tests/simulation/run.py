@@ -29,13 +29,17 @@ from tests.conftest import _seed, _settings
 from tests.pii_logs import LogScanner
 from tests.simulation import views
 from tests.simulation.actors import STEPS
+from tests.simulation.aid import check_aid
 from tests.simulation.housing import check_housing
 from tests.simulation.invariants import check_cases, logs_carry_no_unmasked_numbers, outbox_one_row_per_unit
+from tests.simulation.mediation import check_mediation
+from tests.simulation.timebank import check_timebank
 from tests.simulation.world import World
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday; the simulated year crosses into 2027 and its notice
 YEAR_MINUTES = 365 * 24 * 60
-MEAN_MINUTES_PER_STEP = 755 * 12 / 107  # time_passes' mean jump × its share of the steps (actors.STEPS)
+# time_passes' mean jump × its share of the steps (actors.STEPS)
+MEAN_MINUTES_PER_STEP = 755 * 12 / sum(weight for _, weight in STEPS.values())
 WEIGHTED = [name for name, (_, weight) in STEPS.items() for _ in range(weight)]
 
 
@@ -59,6 +63,9 @@ class District:
         touched, w.touched = w.touched | swept, set()
         new_events, leads = await check_cases(w, touched)
         await check_housing(w, touched)
+        await check_aid(w, touched)
+        await check_mediation(w, touched)
+        await check_timebank(w)
         await outbox_one_row_per_unit(w, new_events, leads)
         if new_events:
             w.last_event_id = max(e.id for e in new_events)

@@ -1,15 +1,19 @@
 """The invariants catch what they say they catch: a district after a few steps passes, and each kind of damage
 done behind the API's back (a lead assignment ended, an outbox row lost, a deadline moved onto a rest day, a
-timeline event rewritten) is named by the invariant that guards it."""
+timeline event rewritten, a time-bank balance moved without its ledger, certified hours beyond their window, an
+approval's check changed under it, an agreement sealed with a signature missing) is named by the invariant that
+guards it."""
 
 import random
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
-from app.models import Assignment, Case, CaseEvent, OutboxEvent
+from app.models import Assignment, Case, CaseEvent, OutboxEvent, ServiceHours, TimebankAccount
+from app.worker import run_once
 from tests.pii_logs import LogScanner
+from tests.simulation import aid, mediation, timebank
 from tests.simulation.actors import hotline_call, unit_staff
 from tests.simulation.run import District
 from tests.simulation.world import Violation, World
@@ -69,3 +73,93 @@ async def test_a_rewritten_timeline(app, client, clock):
                                        .order_by(CaseEvent.id))).scalars().first()
     name = await _damage_and_check(d, update(CaseEvent).where(CaseEvent.id == first).values(type="edited"), case_id)
     assert name == "timeline_append_only"
+
+
+async def _damage_kinds(d: District, statement, case_id: int | None = None) -> str:
+    async with d.world.app.state.sessionmaker() as session:
+        await session.execute(statement)
+        await session.commit()
+    if case_id is not None:
+        d.world.touched.add(case_id)
+    with pytest.raises(Violation) as caught:
+        await d.check()
+    return caught.value.invariant
+
+
+async def test_a_balance_moved_without_its_ledger(app, client, clock):
+    d = await _district(app, client, clock)
+    volunteer = await timebank.join(d.world)
+    assert volunteer is not None
+    await d.check()
+    name = await _damage_kinds(d, insert(TimebankAccount).values(person_id=volunteer["person_id"], minutes=90,
+                                                                 created_at=clock.now()))
+    assert name == "timebank_balance_is_its_ledger"
+
+
+async def test_hours_certified_beyond_the_window(app, client, clock):
+    d = await _district(app, client, clock)
+    w = d.world
+    while not w.volunteers:
+        await timebank.join(w)
+    hours = None
+    for _ in range(5):  # a task whose skills no volunteer has, or whose attendance fell outside it, certifies none
+        task_id = await timebank.publish(w)
+        assert task_id is not None
+        for _ in range(3):
+            await timebank.attend(w, task_id)  # signs up
+        clock.advance(days=3)  # the task is over; the organiser records its attendance after the fact
+        for _ in range(20):
+            await timebank.attend(w, task_id)
+            await d.check()
+        async with app.state.sessionmaker() as session:
+            hours = (await session.execute(select(ServiceHours).where(ServiceHours.task_id == task_id))
+                     ).scalars().first()
+        if hours is not None:
+            break
+    assert hours is not None
+    name = await _damage_kinds(d, update(ServiceHours).where(ServiceHours.id == hours.id).values(
+        minutes=hours.minutes + 30))
+    assert name == "certified_hours_inside_their_window"
+
+
+async def test_an_approval_whose_check_was_changed_behind_the_api(app, client, clock):
+    d = await _district(app, client, clock)
+    w = d.world
+    approved = None
+    for _ in range(400):
+        await (aid.apply(w) if len(w.aid) < 6 else aid.station(w))
+        if w.rnd.random() < 0.1:
+            clock.advance(days=2)
+            await run_once(app.state)
+        await d.check()
+        async with app.state.sessionmaker() as session:
+            approved = (await session.execute(select(Case).where(Case.kind == "aid", Case.stage == "approved")
+                                              )).scalars().first()
+        if approved is not None and not approved.payload["decision"].get("override"):
+            break
+    assert approved is not None and not approved.payload["decision"].get("override")
+    ineligible = {**approved.payload["eligibility"], "eligible": False}
+    name = await _damage_kinds(d, update(Case).where(Case.id == approved.id).values(
+        payload={**approved.payload, "eligibility": ineligible}), approved.id)
+    assert name == "aid_approval_holds_to_the_check"
+
+
+async def test_an_agreement_sealed_with_a_signature_missing(app, client, clock):
+    d = await _district(app, client, clock)
+    w = d.world
+    sealed = None
+    for _ in range(300):
+        await (mediation.file(w) if len(w.mediation) < 3 else mediation.committee(w))
+        await d.check()
+        async with app.state.sessionmaker() as session:
+            sealed = (await session.execute(select(Case).where(Case.kind == "mediation",
+                                                               Case.stage == "agreement_effective"))).scalars().first()
+        if sealed is not None:
+            break
+    assert sealed is not None
+    agreement = sealed.payload["agreement"]
+    signatures = agreement["signatures"]
+    unsigned = {**agreement, "signatures": {**signatures, "parties": signatures["parties"][1:]}}
+    name = await _damage_kinds(d, update(Case).where(Case.id == sealed.id).values(
+        payload={**sealed.payload, "agreement": unsigned}), sealed.id)
+    assert name == "mediation_agreement_effective_only_when_signed"

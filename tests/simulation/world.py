@@ -68,6 +68,13 @@ class World:
         self.housing: list[int] = []  # tenancies filed (tests/simulation/housing.py)
         self.housing_key: str | None = None  # the partner app's Open311 key, issued when first needed
         self.swept_at: datetime | None = None  # when the worker's sweeps last ran
+        self.workstations: dict[str, int] | None = None  # community -> its workstation (tests/simulation/timebank.py)
+        self.volunteers: list[dict[str, Any]] = []  # approved volunteers: ids, their headers, a linked parent
+        self.tasks: list[int] = []  # volunteer tasks published
+        self.aid: list[int] = []  # aid applications (tests/simulation/aid.py)
+        self.mediation: list[int] = []  # disputes filed (tests/simulation/mediation.py)
+        self.aid_bodies: dict[int, dict[str, Any]] = {}  # aid application -> the household as declared
+        self.leaders: dict[int, dict[str, str]] = {}  # unit -> a leader (分管领导) of its staff, who may override
         self.log: list[str] = []  # the steps, for the report of a violation
         self._phone = itertools.count(13800000000 + rnd.randrange(1_000_000) * 100)
         self.staff: dict[int, dict[str, str]] = {}
