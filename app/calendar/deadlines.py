@@ -1,7 +1,10 @@
 """Deadline policy: a profile (seed data) and a calendar in, due instants out.
 
 Hour limits run on the wall clock; day limits end at the close of the local
-day; working-day limits count the Chinese working calendar. All inputs and
+day (and, where the profile says `roll_forward`, a last day that is a rest day
+moves to the next working day, as periods in civil law and civil procedure do:
+民法典 Art 203, 民事诉讼法 Art 85); working-day limits count the Chinese
+working calendar. All inputs and
 outputs are aware UTC; calendar arithmetic happens in the deployment's zone.
 """
 
@@ -22,17 +25,24 @@ END_OF_DAY = time(23, 59, 59)
 class Limit:
     amount: int
     unit: Unit
+    roll_forward: bool = False  # days only: a last day that is a rest day ends on the next working day
 
     @classmethod
     def parse(cls, spec: Mapping[str, Any]) -> "Limit":
-        for unit in UNITS:
-            if unit in spec:
-                return cls(int(spec[unit]), unit)
-        raise ValueError(f"a limit needs one of {UNITS}: {spec!r}")
+        units = [u for u in UNITS if u in spec]
+        unknown = set(spec) - set(UNITS) - {"roll_forward"}
+        if len(units) != 1 or unknown:
+            raise ValueError(f"a limit needs exactly one of {UNITS} (and, for days, roll_forward): {spec!r}")
+        roll = spec.get("roll_forward", False)
+        if not isinstance(roll, bool) or (roll and units[0] != "days"):
+            raise ValueError(f"roll_forward is true or false, and only for a limit in days: {spec!r}")
+        return cls(int(spec[units[0]]), units[0], roll)
 
     def describe(self) -> dict[str, Any]:
         zh = {"hours": "小时", "days": "天", "working_days": "个工作日"}[self.unit]
         en = {"hours": "hours", "days": "calendar days", "working_days": "working days"}[self.unit]
+        if self.roll_forward:
+            zh, en = zh + "（末日遇休息日顺延）", en + " (a last day on a rest day moves to the next working day)"
         return {"amount": self.amount, "unit": self.unit, "text": f"{self.amount} {zh}",
                 "text_en": f"{self.amount} {en}"}
 
@@ -72,7 +82,14 @@ def due_after(start: datetime, limit: Limit, calendar: WorkCalendar, zone: ZoneI
         return Due(start + timedelta(hours=limit.amount), True)
     local_day = start.astimezone(zone).date()
     if limit.unit == "days":
-        return Due(_end_of_local_day(local_day + timedelta(days=limit.amount), zone), True)
+        last = local_day + timedelta(days=limit.amount)
+        if not limit.roll_forward:
+            return Due(_end_of_local_day(last, zone), True)
+        complete = calendar.is_complete(last)
+        while not calendar.is_working_day(last):
+            last += timedelta(days=1)
+            complete = complete and calendar.is_complete(last)
+        return Due(_end_of_local_day(last, zone), complete)
     day, complete = calendar.add_working_days(local_day, limit.amount)
     return Due(_end_of_local_day(day, zone), complete)
 

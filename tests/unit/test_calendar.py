@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import yaml
 
 from app.calendar.deadlines import Limit, Profile, deadlines_at_dispatch, due_after, extend_due
@@ -83,6 +84,32 @@ def test_hours_run_on_the_wall_clock_through_holidays():
 def test_calendar_days():
     due = due_after(local(2026, 11, 23, 23, 30), Limit(7, "days"), CAL, ZONE)
     assert due.at == datetime(2026, 11, 30, 23, 59, 59, tzinfo=ZONE).astimezone(UTC)
+
+
+def test_calendar_days_rolling_forward_end_on_the_next_working_day():
+    """民法典 Art 203 / 民事诉讼法 Art 85: a period whose last day is a rest day ends on the next working day."""
+    rolls = Limit(30, "days", roll_forward=True)
+    # 2 Sep + 30 = 2 Oct, inside the National Day holiday (1–7 Oct 2026): the period ends on 8 Oct, still known.
+    due = due_after(local(2026, 9, 2, 10), rolls, CAL, ZONE)
+    assert (due.at, due.calendar_complete) == (datetime(2026, 10, 8, 23, 59, 59, tzinfo=ZONE).astimezone(UTC), True)
+    # A last day that is a working day stays put; without roll_forward nothing moves.
+    assert due_after(local(2026, 9, 9, 10), rolls, CAL, ZONE).at == due_after(local(2026, 9, 9, 10), Limit(30, "days"),
+                                                                              CAL, ZONE).at
+    assert due_after(local(2026, 9, 2, 10), Limit(30, "days"), CAL, ZONE).at == datetime(
+        2026, 10, 2, 23, 59, 59, tzinfo=ZONE).astimezone(UTC)
+    # 2 Dec + 30 = 1 Jan 2027 (元旦), a year with no notice yet: the fallback moves it past the weekend to Monday
+    # 4 Jan, and says the calendar it used is incomplete.
+    due = due_after(local(2026, 12, 2, 10), rolls, CAL, ZONE)
+    assert (due.at, due.calendar_complete) == (datetime(2027, 1, 4, 23, 59, 59, tzinfo=ZONE).astimezone(UTC), False)
+
+
+def test_a_limit_is_one_unit_and_rolls_only_in_days():
+    assert Limit.parse({"days": 30, "roll_forward": True}) == Limit(30, "days", True)
+    assert "末日遇休息日顺延" in Limit(30, "days", True).describe()["text"]
+    for bad in ({"days": 3, "hours": 2}, {"working_days": 3, "roll_forward": True}, {"days": 3, "roll_forward": "yes"},
+                {"days": 3, "rollforward": True}, {}):
+        with pytest.raises(ValueError):
+            Limit.parse(bad)
 
 
 def test_profiles_pick_limits():
