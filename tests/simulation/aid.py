@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.models import Case, CaseEvent, User
 from tests import factories as f
 from tests.idnumbers import make_id
+from tests.simulation.kinds import cases_with_events
 from tests.simulation.world import DISTRICT, Violation, World
 
 NAMES = ("李建华", "王秀兰", "陈小红", "黄敏", "赵磊", "周婷")
@@ -205,13 +206,9 @@ async def check_aid(w: World, case_ids: set[int]) -> None:
     if not case_ids or not w.aid:
         return
     async with w.app.state.sessionmaker() as session:
-        cases = (await session.execute(select(Case).where(Case.id.in_(case_ids), Case.kind == "aid"))
-                 ).scalars().all()
-        if not cases:
-            return
-        events = (await session.execute(select(CaseEvent).where(CaseEvent.case_id.in_([c.id for c in cases]))
-                                        .order_by(CaseEvent.id))).scalars().all()
-        leaders = set((await session.execute(select(User.id).where(User.leader.is_(True)))).scalars())
-    for case in cases:
-        approval_holds_to_the_check(case, [e for e in events if e.case_id == case.id], leaders)
+        cases = await cases_with_events(session, case_ids, "aid")
+        leaders = set((await session.execute(select(User.id).where(User.leader.is_(True)))).scalars()) \
+            if cases else set()
+    for case, mine in cases:
+        approval_holds_to_the_check(case, mine, leaders)
         w.stats.count(w.stats.checks, "aid_approval_holds_to_the_check")

@@ -18,6 +18,7 @@ from app.housing.residence import lapses_at
 from app.models import Case, CaseEvent
 from app.models.housing import HousingRegistration, HousingResident
 from tests.idnumbers import make_id
+from tests.simulation.kinds import cases_with_events, stage_chain
 from tests.simulation.world import DISTRICT, Violation, World
 
 NAMES = ("王秀兰", "李建华", "陈小红", "张伟", "刘洋", "黄敏", "赵磊", "周婷")
@@ -218,21 +219,6 @@ def register_matches_the_case(case: Case, reg: HousingRegistration, residents: l
         _fail("housing_register_matches_the_case", case, "; ".join(problems))
 
 
-def stage_replays_the_timeline(case: Case, events: list[CaseEvent]) -> None:
-    """Each stage change on the timeline starts where the previous ended, from `filed`, and the last is the
-    case's stage."""
-    stage = "filed"
-    for e in events:
-        data = e.data or {}
-        if "stage_to" not in data:
-            continue
-        if data.get("stage_from", stage) != stage:
-            _fail("housing_stage_replays_the_timeline", case, f"{e.type} from {data.get('stage_from')} at {stage}")
-        stage = data["stage_to"]
-    if stage != case.stage:
-        _fail("housing_stage_replays_the_timeline", case, f"timeline ends at {stage}")
-
-
 HOUSING_INVARIANTS = ("housing_verify_due_on_working_days", "housing_lapses_when_the_tenancy_ends",
                       "housing_register_matches_the_case", "housing_stage_replays_the_timeline")
 
@@ -242,27 +228,22 @@ async def check_housing(w: World, case_ids: set[int]) -> None:
     if not case_ids:
         return
     async with w.app.state.sessionmaker() as session:
-        cases = (await session.execute(select(Case).where(Case.id.in_(case_ids), Case.kind == "housing"))
-                 ).scalars().all()
+        cases = await cases_with_events(session, case_ids, "housing")
         if not cases:
             return
-        ids = [c.id for c in cases]
         regs = {r.case_id: r for r in (await session.execute(select(HousingRegistration).where(
-            HousingRegistration.case_id.in_(ids)))).scalars()}
+            HousingRegistration.case_id.in_([c.id for c, _ in cases])))).scalars()}
         residents = (await session.execute(select(HousingResident).where(HousingResident.registration_id.in_(
             [r.id for r in regs.values()])).order_by(HousingResident.seq))).scalars().all()
-        events = (await session.execute(select(CaseEvent).where(CaseEvent.case_id.in_(ids))
-                                        .order_by(CaseEvent.id))).scalars().all()
         calendar = await current_calendar(w.app.state, session)
     zone = ZoneInfo(w.app.state.settings.timezone)
-    for case in cases:
+    for case, mine in cases:
         reg = regs.get(case.id)
         if reg is None:
             raise Violation("housing_register_matches_the_case", f"housing case {case.id} has no register row")
-        mine = [e for e in events if e.case_id == case.id]
         verify_due_on_working_days(case, mine, calendar, zone)
         lapses_when_the_tenancy_ends(case, reg, mine, zone, w.swept_at)
         register_matches_the_case(case, reg, [r for r in residents if r.registration_id == reg.id])
-        stage_replays_the_timeline(case, mine)
+        stage_chain("housing_stage_replays_the_timeline", case, mine, "filed")
         for name in HOUSING_INVARIANTS:
             w.stats.count(w.stats.checks, name)

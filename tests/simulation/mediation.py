@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.models import Case, CaseEvent
 from tests import factories as f
 from tests.idnumbers import make_id
+from tests.simulation.kinds import cases_with_events, stage_chain
 from tests.simulation.world import DISTRICT, Violation, World
 
 NAMES = ("李建华", "王秀兰", "陈小红", "黄敏", "赵磊", "周婷", "张三", "刘洋")
@@ -145,21 +146,6 @@ def _fail(name: str, case: Case, detail: str) -> None:
     raise Violation(name, f"mediation case {case.id} ({case.stage}): {detail}")
 
 
-def stage_replays_the_timeline(case: Case, events: list[CaseEvent]) -> None:
-    """Each stage change on the timeline starts where the previous ended, from `accepted`; the last is the
-    case's stage."""
-    stage = "accepted"
-    for e in events:
-        data = e.data or {}
-        if "stage_to" not in data:
-            continue
-        if data.get("stage_from", stage) != stage:
-            _fail("mediation_stage_replays_the_timeline", case, f"{e.type} from {data.get('stage_from')} at {stage}")
-        stage = data["stage_to"]
-    if stage != case.stage:
-        _fail("mediation_stage_replays_the_timeline", case, f"timeline ends at {stage}")
-
-
 def agreement_effective_only_when_signed(case: Case, events: list[CaseEvent]) -> None:
     """A sealed agreement was signed by every party and the mediator, each once, after its last draft and before
     the seal; sessions are numbered in order and none is dated after it was recorded; a judicial confirmation was
@@ -199,15 +185,9 @@ async def check_mediation(w: World, case_ids: set[int]) -> None:
     if not case_ids or not w.mediation:
         return
     async with w.app.state.sessionmaker() as session:
-        cases = (await session.execute(select(Case).where(Case.id.in_(case_ids), Case.kind == "mediation"))
-                 ).scalars().all()
-        if not cases:
-            return
-        events = (await session.execute(select(CaseEvent).where(CaseEvent.case_id.in_([c.id for c in cases]))
-                                        .order_by(CaseEvent.id))).scalars().all()
-    for case in cases:
-        mine = [e for e in events if e.case_id == case.id]
-        stage_replays_the_timeline(case, mine)
+        cases = await cases_with_events(session, case_ids, "mediation")
+    for case, mine in cases:
+        stage_chain("mediation_stage_replays_the_timeline", case, mine, "accepted")
         agreement_effective_only_when_signed(case, mine)
         for name in MEDIATION_INVARIANTS:
             w.stats.count(w.stats.checks, name)
