@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.models import Case, CaseEvent, User
 from tests import factories as f
 from tests.idnumbers import make_id
-from tests.simulation.kinds import cases_with_events
+from tests.simulation.kinds import as_lead_sees_it, cases_with_events
 from tests.simulation.world import DISTRICT, Violation, World
 
 NAMES = ("李建华", "王秀兰", "陈小红", "黄敏", "赵磊", "周婷")
@@ -137,13 +137,10 @@ async def station(w: World) -> None:
     if not w.aid:
         await apply(w)
         return
-    case = await w.read(w.rnd.choice(w.aid[-20:]))
-    if case is None or case["lead_unit"] is None:
+    found = await as_lead_sees_it(w, w.aid)
+    if found is None:
         return
-    staff = await w.staff_of(case["lead_unit"]["id"])
-    seen = await w.read(case["id"], staff)
-    if seen is None:
-        return
+    case, staff, seen = found
     agent = w.rnd.choice(w.agents)
     offered = [(a, staff) for a in seen["allowed_actions"] if a in STATION and a != "object"]
     if "object" in case["allowed_actions"] and w.rnd.random() < 0.5:

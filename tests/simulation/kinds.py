@@ -1,13 +1,26 @@
-"""What the kinds' invariants share: reading a kind's cases with their timelines, and the stage chain."""
+"""What the kinds' steps and invariants share: a recent case as its lead unit sees it, reading a kind's cases
+with their timelines, and the stage chain."""
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Case, CaseEvent
-from tests.simulation.world import Violation
+from tests.simulation.world import Violation, World
+
+
+async def as_lead_sees_it(w: World, recent: list[int]) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]] | None:
+    """One of the last 20 of `recent`: the case (as the administrator reads it), its lead unit's staff, and the case
+    as they see it; None when it has no lead or they cannot read it."""
+    case = await w.read(w.rnd.choice(recent[-20:]))
+    if case is None or case["lead_unit"] is None:
+        return None
+    staff = await w.staff_of(case["lead_unit"]["id"])
+    seen = await w.read(case["id"], staff)
+    return None if seen is None else (case, staff, seen)
 
 
 async def cases_with_events(session: AsyncSession, case_ids: set[int],

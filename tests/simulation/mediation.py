@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.models import Case, CaseEvent
 from tests import factories as f
 from tests.idnumbers import make_id
-from tests.simulation.kinds import cases_with_events, stage_chain
+from tests.simulation.kinds import as_lead_sees_it, cases_with_events, stage_chain
 from tests.simulation.world import DISTRICT, Violation, World
 
 NAMES = ("李建华", "王秀兰", "陈小红", "黄敏", "赵磊", "周婷", "张三", "刘洋")
@@ -114,13 +114,10 @@ async def committee(w: World) -> None:
     if not w.mediation:
         await file(w)
         return
-    case = await w.read(w.rnd.choice(w.mediation[-20:]))
-    if case is None or case["lead_unit"] is None:
+    found = await as_lead_sees_it(w, w.mediation)
+    if found is None:
         return
-    staff = await w.staff_of(case["lead_unit"]["id"])
-    seen = await w.read(case["id"], staff)
-    if seen is None:
-        return
+    case, staff, seen = found
     offered = [a for a in seen["allowed_actions"] if a in COMMITTEE]
     if seen.get("stage") == "agreement_drafted" and w.rnd.random() < 0.1:
         offered = ["seal_agreement"]  # sealed before every signature: refused unless all have signed
