@@ -16,6 +16,7 @@ Client addresses come from `request.client`: behind a reverse proxy, run uvicorn
 trusted for that proxy only (`FORWARDED_ALLOW_IPS`), or every client shares the proxy's address.
 """
 
+import contextlib
 import hashlib
 import math
 import re
@@ -31,6 +32,7 @@ from app.core import shared
 from app.core.auth import CurrentUser
 from app.core.config import Settings
 from app.core.errors import AppError, problem
+from app.core.forms import is_url_encoded, utf8_form
 from app.core.roles import Role
 from app.core.security import normalise_mobile
 
@@ -226,8 +228,9 @@ def limit_open311(spec_error: SpecError) -> Callable[[Request], object]:
         params = dict(request.query_params)
         # A multipart body (a photo in `media`) is left to its endpoint, which streams it to disk: it is not read
         # here, so its api_key counts only when it is in the query.
-        if request.method == "POST" and not request.headers.get("content-type", "").startswith("multipart/"):
-            params.update({k: v for k, v in (await request.form()).items() if isinstance(v, str)})
+        if request.method == "POST" and is_url_encoded(request):
+            with contextlib.suppress(UnicodeDecodeError):  # the endpoint refuses it; the address still counts
+                params.update(await utf8_form(request))
         keys = [("open311_per_ip", _ip(request))]
         if params.get("api_key"):
             keys.append(("open311_per_key", _digest(params["api_key"])))

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app.core.auth import ClockDep, SessionDep
 from app.core.db import LenientRoute
 from app.core.errors import AppError, message
+from app.core.forms import is_url_encoded, utf8_form
 from app.core.ratelimit import limit_open311
 from app.files import intake
 from app.files import service as files
@@ -32,6 +33,11 @@ async def _params(request: Request, form: dict[str, str] | None = None) -> tuple
     params: dict[str, Any] = dict(request.query_params)
     if form is not None:
         params.update(form)
+    elif request.method == "POST" and is_url_encoded(request):
+        try:
+            params.update(await utf8_form(request))
+        except UnicodeDecodeError as exc:
+            raise Open311Error(400, "the form must be encoded in UTF-8") from exc
     elif request.method == "POST":
         form_data = await request.form()
         params.update({k: v for k, v in form_data.items() if isinstance(v, str)})

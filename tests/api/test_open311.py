@@ -147,3 +147,25 @@ async def test_coordinates_alone_are_taken_in_and_placed_by_an_agent(client, app
     assert dispatched["lead_unit"]["name"] == "深圳市生态环境局福田管理局"
     [req] = (await client.get(f"/open311/v2/requests/{created['service_request_id']}.json")).json()
     assert req["agency_responsible"] == "深圳市生态环境局福田管理局"
+
+
+async def test_a_form_of_unescaped_utf8_is_read_as_utf8_and_other_encodings_are_refused(client, app):
+    """curl -d and some SDKs post Chinese without percent-encoding it; the text must arrive as written."""
+    from app.models.cases import Case
+
+    key = await _key(client, app)
+    form = {**NOISE, "api_key": key}
+    raw = "&".join(f"{k}={v}" for k, v in form.items() if k != "description").encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = await client.post("/open311/v2/requests.json", content=raw + "&description=楼下工地晚上还在施工".encode(),
+                          headers=headers)
+    assert r.status_code == 201, r.text
+    [req] = (await client.get(f"/open311/v2/requests/{r.json()[0]['service_request_id']}.json")).json()
+    assert req["description"] == "楼下工地晚上还在施工"
+
+    before = await f.count_rows(app, Case)
+    for body in (raw + b"&description=" + "工地噪音".encode("gbk"),   # raw GBK bytes
+                 raw + b"&description=%B9%A4%B5%D8"):                       # GBK, percent-encoded
+        r = await client.post("/open311/v2/requests.json", content=body, headers=headers)
+        assert (r.status_code, r.json()[0]["description"]) == (400, "the form must be encoded in UTF-8")
+    assert await f.count_rows(app, Case) == before
