@@ -1,6 +1,7 @@
 """What every fault script needs: a PostgreSQL server it may stop and start, the API as a real uvicorn process
 (`python -m app serve`), an agent's token, the load generator in its own process, and the results it wrote."""
 
+import argparse
 import contextlib
 import json
 import os
@@ -172,6 +173,15 @@ def warmed_up(prefix: str, **api_options: object) -> Iterator[tuple[Database, Ap
         if api is not None:
             api.stop()
         db.close()
+
+
+def load_arguments(doc: str, *, rate: float, seconds: float) -> argparse.ArgumentParser:
+    """A fault script's parser with the load it runs under (start_load's `rate` and `seconds`) and these defaults;
+    the script adds its own options."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=rate, help="intakes a second")
+    parser.add_argument("--seconds", type=float, default=seconds, help="length of the load")
+    return parser
 
 
 def start_load(url: str, token_: str, rate: float, seconds: float, out: Path, *, timeout: float = 10.0,
