@@ -1,5 +1,6 @@
 """Async factories for tests: accounts, tokens and cases, through the real services and API."""
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -115,3 +116,10 @@ async def all_pages(client, url: str, params: dict[str, Any], headers: dict[str,
 async def count_rows(app, model) -> int:
     async with app.state.sessionmaker() as session:
         return (await session.execute(select(func.count()).select_from(model))).scalar_one()
+
+
+async def statuses_at_once(client: Any, path: str, body: dict[str, Any], headers: dict[str, str],
+                           times: int) -> list[int]:
+    """The same POST sent `times` at once (interleaved through the ASGI client): each answer's status code."""
+    answers = await asyncio.gather(*(client.post(path, json=body, headers=headers) for _ in range(times)))
+    return [r.status_code for r in answers]

@@ -26,7 +26,7 @@ from app.core.errors import AppError
 from app.core.roles import Role
 from app.files import service as files
 from app.models import Case
-from app.routing.rules import Decision, Step, lead_of_kind, region_chain
+from app.routing.rules import Decision, Step, route_to_kind
 
 STAFF_SOURCES = {"counter_checked"}
 
@@ -53,13 +53,10 @@ def route(snap: Any, case: Case) -> Decision:
     """The item's handling unit kind, nearest the applicant's community (属地)."""
     item = case.payload["item"]
     kind = item["handling_unit_kind"]
-    chain = region_chain(snap, case.region_code)
     kind_name = snap.kind_names.get(kind, kind)
-    steps = [Step(f"事项：{item['name']}（{item['code']} 第 {item['version']} 版）；办理单位类型：{kind_name}",
-                  f"Item {item['code']} v{item['version']}; handled by a unit of kind {kind}")]
-    unit, fallback = lead_of_kind(snap, chain, kind, steps)
-    return Decision(lead=unit, co_handlers=(), rule=None, handling_class="standard", fallback=fallback, tie=False,
-                    trace=tuple(steps))
+    return route_to_kind(snap, case.region_code, kind, Step(
+        f"事项：{item['name']}（{item['code']} 第 {item['version']} 版）；办理单位类型：{kind_name}",
+        f"Item {item['code']} v{item['version']}; handled by a unit of kind {kind}"))
 
 
 def handling_limit(case: Case) -> Limit:

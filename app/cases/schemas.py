@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.cases.action_bodies import (  # noqa: F401 (the action bodies, importable from here as before)
     ACTION_BODIES,
@@ -26,7 +26,7 @@ from app.cases.action_bodies import (  # noqa: F401 (the action bodies, importab
     UnitBody,
     UnlinkBody,
 )
-from app.core.schemas import RequestModel, invalid
+from app.core.schemas import PairedCoordinates, RequestModel
 from app.routing.schemas import CategoryBrief, Urgency, WorkOrderType
 from app.units.schemas import UnitBrief
 
@@ -45,7 +45,7 @@ class CaseBase(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
-class CaseCreate(CaseBase):
+class CaseCreate(CaseBase, PairedCoordinates):
     """The generic creation path; each kind's intake builds on it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -58,12 +58,6 @@ class CaseCreate(CaseBase):
     hide_contact: bool = False
     hold: bool = Field(default=False, description="Keep the case at 'received' instead of dispatching it")
     payload: dict[str, Any] | None = None
-
-    @model_validator(mode="after")
-    def _coordinates_pair(self) -> "CaseCreate":
-        if (self.latitude is None) != (self.longitude is None):
-            raise invalid("coordinates_paired")
-        return self
 
 
 class CaseUpdate(BaseModel):

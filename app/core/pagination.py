@@ -37,6 +37,14 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     return values
 
 
+def decode_id_cursor(cursor: str | None) -> int | None:
+    """The id a one-id cursor continues after (None without a cursor); a cursor holding anything else is refused."""
+    after = decode_cursor(cursor, 1) if cursor else None
+    if after is not None and not isinstance(after[0], int):
+        raise AppError("cursor_invalid", 400)
+    return after[0] if after else None
+
+
 class Total(BaseModel):
     """How many items match: exact, or an estimate where counting exactly would be slower than the page."""
 

@@ -9,19 +9,12 @@ from fastapi import APIRouter, Query, Request
 from app.core.auth import AdminUser, ClockDep, CurrentUser, SessionDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError, NotFound
-from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.pagination import MAX_LIMIT, Page, decode_id_cursor, encode_cursor
 from app.core.roles import Role
 from app.delivery import keys, repository, service
 from app.delivery import schemas as s
 
 router = APIRouter(tags=["delivery"], route_class=UnitOfWorkRoute)
-
-
-def _after(cursor: str | None) -> int:
-    after = decode_cursor(cursor, 1) if cursor else None
-    if after is not None and not isinstance(after[0], int):
-        raise AppError("cursor_invalid", 400)
-    return after[0] if after else 0
 
 
 @router.put("/units/{unit_id}/webhook", response_model=s.WebhookRead,
@@ -66,7 +59,8 @@ async def outbox(session: SessionDep, admin: AdminUser, unit: int | None = None,
                  status: Annotated[str | None, Query(pattern="^(pending|poll|delivered|dead)$")] = None,
                  cursor: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.OutboxRead]:
-    rows = await repository.search(session, unit_id=unit, status=status, after_id=_after(cursor), limit=limit + 1)
+    rows = await repository.search(session, unit_id=unit, status=status, after_id=decode_id_cursor(cursor) or 0,
+                                   limit=limit + 1)
     return Page(items=[s.OutboxRead(**service.present(r)) for r in rows[:limit]],
                 next_cursor=encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None)
 

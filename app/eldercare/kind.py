@@ -24,7 +24,7 @@ from app.eldercare import schemas as s
 from app.models import CareVisit, Case
 from app.people import repository as people_repo
 from app.people import service as people
-from app.routing.rules import Decision, Step, lead_of_kind, region_chain
+from app.routing.rules import Decision, Step, route_to_kind
 from app.units import repository as units_repo
 from app.volunteers import repository as volunteers_repo
 
@@ -35,13 +35,10 @@ def facts(case: Case) -> dict[str, Any]:
 
 def route(snap: Any, case: Case) -> Decision:
     kind = case.payload["unit_kind"]
-    chain = region_chain(snap, case.region_code)
     zh, en = rules.SERVICE_NAMES[case.payload["service_type"]]
-    steps = [Step(f"居家养老服务（{zh}）由{snap.kind_names.get(kind, kind)}就近受理和派单",
-                  f"Home care ({en}) is taken by the nearest unit of kind {kind}")]
-    unit, fallback = lead_of_kind(snap, chain, kind, steps)
-    return Decision(lead=unit, co_handlers=(), rule=None, handling_class="standard", fallback=fallback, tie=False,
-                    trace=tuple(steps))
+    return route_to_kind(snap, case.region_code, kind, Step(
+        f"居家养老服务（{zh}）由{snap.kind_names.get(kind, kind)}就近受理和派单",
+        f"Home care ({en}) is taken by the nearest unit of kind {kind}"))
 
 
 def handling_limit(case: Case) -> Limit:

@@ -6,7 +6,7 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from app.care_policy.policy import ServiceType
 from app.core.overrides import OverrideIn
-from app.core.schemas import RequestModel, invalid
+from app.core.schemas import PairedCoordinates, RequestModel, invalid
 
 
 class EligibilityQuery(RequestModel):
@@ -89,16 +89,10 @@ class CompleteBody(RequestModel):
     text: str | None = Field(default=None, max_length=500, description="the note to the family; generated if absent")
 
 
-class VisitCheckBody(RequestModel):
+class VisitCheckBody(RequestModel, PairedCoordinates):
     at: AwareDatetime | None = Field(default=None, description="when; now if absent (never in the future)")
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-
-    @model_validator(mode="after")
-    def _pair(self) -> "VisitCheckBody":
-        if (self.latitude is None) != (self.longitude is None):
-            raise invalid("coordinates_paired")
-        return self
 
 
 class WindowExtension(RequestModel):

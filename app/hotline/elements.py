@@ -6,20 +6,6 @@ matter happened is missing "how" (the length is the profile's
 `intake_how_min_chars`, a rule of thumb, not a language test).
 """
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Bounds:
-    south: float
-    west: float
-    north: float
-    east: float
-
-    def contains(self, lat: float, long: float) -> bool:
-        return self.south <= lat <= self.north and self.west <= long <= self.east
-
-
 def missing_elements(*, who: bool, address: str | None, region_code: str | None, has_coordinates: bool,
                      description: str, how_min_chars: int) -> list[str]:
     missing = []

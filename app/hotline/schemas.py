@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.cases.schemas import CaseRead, CaseSummary, CategoryBrief
 from app.core.pagination import MAX_LIMIT
-from app.core.schemas import invalid
+from app.core.schemas import PairedCoordinates, invalid
 from app.files.schemas import FileIds
 from app.regions.schemas import ResolveResult
 from app.routing.schemas import Urgency
@@ -27,17 +27,11 @@ def _work_order_type(value: Any) -> str:
     raise invalid("work_order_type_unknown")
 
 
-class _Location(BaseModel):
+class _Location(PairedCoordinates):
     address: str | None = Field(default=None, max_length=200)
     region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
     latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS-84, with longitude")
     longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS-84, with latitude")
-
-    @model_validator(mode="after")
-    def _coordinates_pair(self) -> "_Location":
-        if (self.latitude is None) != (self.longitude is None):
-            raise invalid("coordinates_paired")
-        return self
 
 
 class ReportCreate(_Location):

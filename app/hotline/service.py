@@ -25,7 +25,7 @@ from app.core.validators import caller_phone_of
 from app.files import service as files
 from app.hotline import repository, similar, versions
 from app.hotline.classifier import Classifier, Suggestion
-from app.hotline.elements import Bounds, missing_elements
+from app.hotline.elements import missing_elements
 from app.hotline.emergency import Assessment, Lexicon, assess, load_lexicon
 from app.hotline.schemas import (
     ClassifySuggestion,
@@ -41,6 +41,7 @@ from app.hotline.schemas import (
 )
 from app.models import Case, ClassifierFeedback
 from app.regions import service as resolution
+from app.regions.boundaries import Box
 from app.regions.schemas import ResolveResult
 from app.routing import service as routing
 
@@ -103,9 +104,9 @@ def intake_urgency(agent_set: str | None, found: Assessment) -> str:
 
 
 @lru_cache(maxsize=2)
-def city_bounds(seed_dir: str) -> Bounds:
+def city_bounds(seed_dir: str) -> Box:
     spec = yaml.safe_load((Path(seed_dir) / "city.yaml").read_text(encoding="utf-8"))
-    return Bounds(**spec["bounds"])
+    return Box(**spec["bounds"])
 
 
 async def _present_suggestions(ctx: Ctx, found: list[Suggestion]) -> list[ClassifySuggestion]:

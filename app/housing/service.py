@@ -16,6 +16,7 @@ from typing import Any
 from app.cases import service as cases
 from app.cases.lifecycle import Status
 from app.core import audit
+from app.core.batches import in_batches
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError, NotFound
@@ -238,17 +239,10 @@ async def lookup_residence(ctx: Ctx, body: s.ResidenceLookup) -> s.ResidenceRead
 
 async def remind_sweep(state: AppState) -> dict[str, int]:
     """The worker's pass: tenants reminded before their tenancy ends, once per end date. Commits per batch."""
-    now = state.clock.now()
-    sent, after_id = 0, 0
-    while True:
-        async with state.sessionmaker() as session:
-            rows = await repository.lock_due_reminders(session, now, after_id, BATCH)
-            ctx = Ctx.for_system(state, session, now)
-            for reg, case in rows:
-                kind.remind(ctx, case, reg)
-                sent += 1
-            await session.commit()
-        if len(rows) < BATCH:
-            break
-        after_id = id_of(rows[-1][0])
+
+    async def remind(ctx: Ctx, row: tuple[HousingRegistration, Case]) -> int:
+        kind.remind(ctx, row[1], row[0])
+        return 1
+
+    sent = await in_batches(state, repository.lock_due_reminders, lambda row: id_of(row[0]), remind, batch=BATCH)
     return {"housing_reminders": sent}

@@ -114,8 +114,8 @@ class Checker:
         by_sheet: dict[str, list[Row]] = defaultdict(list)
         for row in self.rows:
             by_sheet[row.sheet].append(row)
-        self._unit_tree(by_sheet["units"])
-        self._category_tree(by_sheet["categories"])
+        self._tree(by_sheet["units"], self.world.units, "import_unit_cycle")
+        self._tree(by_sheet["categories"], self.world.categories, "import_category_cycle")
         self._names(by_sheet)
         self._places_spread(by_sheet["places"])
         self._rule_units(by_sheet["routing_rules"])
@@ -270,25 +270,16 @@ class Checker:
 
     # --- across rows --------------------------------------------------------------------------------------------
 
-    def _unit_tree(self, rows: list[Row]) -> None:
+    def _tree(self, rows: list[Row], stored: Mapping[str, Mapping[str, Any]], code: str) -> None:
+        """Each row's chain of parents, through the stored rows, reports `code` where it comes back to itself."""
         for row in rows:
             seen, step = [row.values["code"]], row.values.get("parent_code")
             while step:
                 if step in seen:
-                    self.add(row, "parent_code", "import_unit_cycle", path=" → ".join([*seen, step]))
+                    self.add(row, "parent_code", code, path=" → ".join([*seen, step]))
                     break
                 seen.append(step)
-                step = (self.world.units.get(step) or {}).get("parent_code")
-
-    def _category_tree(self, rows: list[Row]) -> None:
-        for row in rows:
-            seen, step = [row.values["code"]], row.values.get("parent_code")
-            while step:
-                if step in seen:
-                    self.add(row, "parent_code", "import_category_cycle", path=" → ".join([*seen, step]))
-                    break
-                seen.append(step)
-                step = (self.world.categories.get(step) or {}).get("parent_code")
+                step = (stored.get(step) or {}).get("parent_code")
 
     def _names(self, by_sheet: Mapping[str, list[Row]]) -> None:
         """A name used by two rows where names must tell rows apart: units of one district (two districts may

@@ -15,16 +15,37 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import JsonType, UTCDateTime
 
-# The counters of a rollup row, in column order (app/metrics/facts.py says what each counts).
-COUNTER_COLUMNS = (
-    "taken", "merged", "direct_answered", "dispatched", "returned", "sign_due", "responded", "signed_on_time",
-    "handle_due", "handled_on_time", "extended", "replied", "overridden", "cb_valid", "cb_solved", "cb_satisfied",
-    "cb_basic", "cb_dissatisfied", "cb_redo",
-)
-
 
 def _counter() -> Any:
-    return Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    return Field(default=0, sa_type=Integer, nullable=False, sa_column_kwargs={"server_default": "0"})
+
+
+class DayCounters(SQLModel):
+    """The counters a rollup row sums for its day, one column each (both rollup tables carry them all)."""
+
+    taken: int = _counter()
+    merged: int = _counter()
+    direct_answered: int = _counter()
+    dispatched: int = _counter()
+    returned: int = _counter()
+    sign_due: int = _counter()
+    responded: int = _counter()
+    signed_on_time: int = _counter()
+    handle_due: int = _counter()
+    handled_on_time: int = _counter()
+    extended: int = _counter()
+    replied: int = _counter()
+    overridden: int = _counter()
+    cb_valid: int = _counter()
+    cb_solved: int = _counter()
+    cb_satisfied: int = _counter()
+    cb_basic: int = _counter()
+    cb_dissatisfied: int = _counter()
+    cb_redo: int = _counter()
+
+
+# The counters of a rollup row, in column order (app/metrics/facts.py says what each counts).
+COUNTER_COLUMNS: tuple[str, ...] = tuple(DayCounters.model_fields)
 
 
 class MetricCaseFacts(SQLModel, table=True):
@@ -39,7 +60,7 @@ class MetricCaseFacts(SQLModel, table=True):
     computed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
-class MetricUnitDay(SQLModel, table=True):
+class MetricUnitDay(DayCounters, table=True):
     """A unit's counters for one local day."""
 
     __tablename__ = "metric_unit_days"
@@ -49,28 +70,9 @@ class MetricUnitDay(SQLModel, table=True):
                                           ForeignKey("units.id", name="fk_metric_unit_days_unit"),
                                           primary_key=True, autoincrement=False))
     day: date = Field(sa_column=Column(Date, primary_key=True))
-    taken: int = _counter()
-    merged: int = _counter()
-    direct_answered: int = _counter()
-    dispatched: int = _counter()
-    returned: int = _counter()
-    sign_due: int = _counter()
-    responded: int = _counter()
-    signed_on_time: int = _counter()
-    handle_due: int = _counter()
-    handled_on_time: int = _counter()
-    extended: int = _counter()
-    replied: int = _counter()
-    overridden: int = _counter()
-    cb_valid: int = _counter()
-    cb_solved: int = _counter()
-    cb_satisfied: int = _counter()
-    cb_basic: int = _counter()
-    cb_dissatisfied: int = _counter()
-    cb_redo: int = _counter()
 
 
-class MetricRegionDay(SQLModel, table=True):
+class MetricRegionDay(DayCounters, table=True):
     """A street's (subdistrict's) counters for one local day: every case placed there, whoever handled it."""
 
     __tablename__ = "metric_region_days"
@@ -80,22 +82,3 @@ class MetricRegionDay(SQLModel, table=True):
     street_code: str = Field(sa_column=Column(String(9), primary_key=True))  # the first 9 digits of the region
     day: date = Field(sa_column=Column(Date, primary_key=True))
     district_code: str = Field(sa_column=Column(String(6), nullable=False))
-    taken: int = _counter()
-    merged: int = _counter()
-    direct_answered: int = _counter()
-    dispatched: int = _counter()
-    returned: int = _counter()
-    sign_due: int = _counter()
-    responded: int = _counter()
-    signed_on_time: int = _counter()
-    handle_due: int = _counter()
-    handled_on_time: int = _counter()
-    extended: int = _counter()
-    replied: int = _counter()
-    overridden: int = _counter()
-    cb_valid: int = _counter()
-    cb_solved: int = _counter()
-    cb_satisfied: int = _counter()
-    cb_basic: int = _counter()
-    cb_dissatisfied: int = _counter()
-    cb_redo: int = _counter()

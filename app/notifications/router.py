@@ -11,7 +11,7 @@ from app.core.auth import AdminUser, CurrentUser
 from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError, NotFound
-from app.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from app.core.pagination import MAX_LIMIT, decode_id_cursor, encode_cursor
 from app.notifications import repository, service
 from app.notifications import schemas as s
 
@@ -19,18 +19,11 @@ router = APIRouter(tags=["notifications"], route_class=UnitOfWorkRoute)
 POLL_SECONDS = 2.0
 
 
-def _id_cursor(cursor: str | None) -> int | None:
-    after = decode_cursor(cursor, 1) if cursor else None
-    if after is not None and not isinstance(after[0], int):
-        raise AppError("cursor_invalid", 400)
-    return after[0] if after else None
-
-
 @router.get("/me/notifications", response_model=s.InboxPage,
             summary="The caller's notifications, newest first, with how many there are and how many are unread")
 async def inbox(ctx: CtxDep, cursor: str | None = None, unread: bool = False,
                 limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20) -> s.InboxPage:
-    return await service.inbox(ctx, _id_cursor(cursor), unread, limit)
+    return await service.inbox(ctx, decode_id_cursor(cursor), unread, limit)
 
 
 @router.post("/me/notifications/{notification_id}/read", response_model=s.NotificationRead,
@@ -95,7 +88,7 @@ async def stream(request: Request, principal: CurrentUser,
             summary="Messages that could not be sent after every retry (administrators)")
 async def dead(ctx: CtxDep, admin: AdminUser, cursor: str | None = None,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> s.DeliveryPage:
-    rows = await repository.dead(ctx.session, _id_cursor(cursor) or 0, limit + 1)
+    rows = await repository.dead(ctx.session, decode_id_cursor(cursor) or 0, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     items: list[Any] = [service.present_delivery(d, n) for d, n in rows]

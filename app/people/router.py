@@ -9,7 +9,7 @@ from app.core.concurrency import IfMatch, etag
 from app.core.context import CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError, NotFound
-from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.pagination import MAX_LIMIT, Page, decode_id_cursor, encode_cursor
 from app.people import repository, service
 from app.people import schemas as s
 
@@ -36,11 +36,8 @@ async def search(ctx: CtxDep, region: Annotated[str | None, Query(pattern=r"^\d{
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.PersonSummary]:
     if not service.is_registrar(ctx.principal):
         raise AppError("forbidden", 403)
-    after = decode_cursor(cursor, 1) if cursor else None
-    if after is not None and not isinstance(after[0], int):
-        raise AppError("cursor_invalid", 400)
     visible = await repository.search(ctx.session, region_prefixes=(service.scope_prefix(ctx), region), name=name,
-                                      after_id=after[0] if after else 0, limit=limit + 1)
+                                      after_id=decode_id_cursor(cursor) or 0, limit=limit + 1)
     today = ctx.today
     return Page(items=[service.summary(p, today) for p in visible[:limit]],
                 next_cursor=encode_cursor([visible[limit - 1].id]) if len(visible) > limit else None)

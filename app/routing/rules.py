@@ -187,6 +187,15 @@ def lead_of_kind(snapshot: Snapshot, regions: Sequence[RegionNode], kind: str | 
     return lead, False
 
 
+
+def route_to_kind(snapshot: Snapshot, region_code: str, kind: str, first: Step) -> Decision:
+    """A case routed by its unit kind alone: the nearest unit of `kind` up from `region_code` (else the fallback
+    unit), standard handling, no co-handlers and no rule; the trace starts with `first`."""
+    steps = [first]
+    unit, fallback = lead_of_kind(snapshot, region_chain(snapshot, region_code), kind, steps)
+    return Decision(lead=unit, co_handlers=(), rule=None, handling_class="standard", fallback=fallback, tie=False,
+                    trace=tuple(steps))
+
 def resolve(facts: Facts, snapshot: Snapshot) -> Decision:
     steps: list[Step] = []
     regions = region_chain(snapshot, facts.region_code)

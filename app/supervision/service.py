@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from app.calendar.service import current_calendar, deployment_profile
 from app.cases import clock
 from app.cases.kinds import get_kind
+from app.core.batches import in_batches
 from app.core.context import Ctx
+from app.core.db import id_of
 from app.core.state import AppState
 from app.models import Case, CaseEvent
 from app.supervision import repository
@@ -81,22 +83,16 @@ async def sweep(state: AppState) -> dict[str, int]:
 
 async def expire_stages(state: AppState) -> int:
     """Hands every case whose stage deadline has passed to its kind (an affair terminates). Commits per batch."""
-    now = state.clock.now()
-    done, after_id = 0, 0
-    while True:
-        async with state.sessionmaker() as session:
-            cases = await repository.lock_stage_due(session, now, after_id, BATCH)
-            ctx = Ctx.for_system(state, session, now)
-            for case in cases:
-                hook = get_kind(case.kind).on_stage_due
-                if hook is not None:
-                    version = case.version
-                    await hook(ctx, case)
-                    done += case.version != version
-            await session.commit()
-        if len(cases) < BATCH:
-            break
-        after_id = cases[-1].id
+
+    async def hand_over(ctx: Ctx, case: Case) -> int:
+        hook = get_kind(case.kind).on_stage_due
+        if hook is None:
+            return 0
+        version = case.version
+        await hook(ctx, case)
+        return int(case.version != version)
+
+    done = await in_batches(state, repository.lock_stage_due, id_of, hand_over, batch=BATCH)
     bell = getattr(state, "feed_bell", None)
     if done and bell is not None:
         bell.ring()

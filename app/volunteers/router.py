@@ -12,18 +12,11 @@ from app.core.concurrency import IfMatch, etag
 from app.core.context import Ctx, CtxDep
 from app.core.db import UnitOfWorkRoute
 from app.core.errors import AppError
-from app.core.pagination import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from app.core.pagination import MAX_LIMIT, Page, decode_id_cursor, encode_cursor
 from app.volunteers import repository, service, tasks
 from app.volunteers import schemas as s
 
 router = APIRouter(tags=["volunteers"], route_class=UnitOfWorkRoute)
-
-
-def _after(cursor: str | None) -> int:
-    after = decode_cursor(cursor, 1) if cursor else None
-    if after is not None and not isinstance(after[0], int):
-        raise AppError("cursor_invalid", 400)
-    return after[0] if after else 0
 
 
 async def _read(ctx: Ctx, volunteer_id: int, status: int = 200) -> JSONResponse:
@@ -54,7 +47,7 @@ async def search(ctx: CtxDep, region: Annotated[str | None, Query(pattern=r"^\d{
                  status: Annotated[str | None, Query(pattern=r"^(pending|approved|rejected|suspended)$")] = None,
                  cursor: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[dict]:
-    rows = await service.search(ctx, region=region, status=status, after_id=_after(cursor), limit=limit)
+    rows = await service.search(ctx, region=region, status=status, after_id=decode_id_cursor(cursor) or 0, limit=limit)
     return Page(items=[service.summary(v, p) for v, p in rows[:limit]],
                 next_cursor=encode_cursor([rows[limit - 1][0].id]) if len(rows) > limit else None)
 
@@ -129,7 +122,7 @@ async def list_tasks(session: SessionDep, principal: CurrentUser,
                      starts_after: datetime | None = None, cursor: str | None = None,
                      limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50) -> Page[s.TaskRead]:
     rows = await repository.tasks(session, region_prefix=region, status=status, starts_after=starts_after,
-                                  after_id=_after(cursor), limit=limit + 1)
+                                  after_id=decode_id_cursor(cursor) or 0, limit=limit + 1)
     return Page(items=[tasks.present(t) for t in rows[:limit]],
                 next_cursor=encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None)
 

@@ -7,13 +7,12 @@ timeline afterwards: no partial case. Prints its figures.
     .venv/bin/python bench/faults/db_restart.py [--rate 20] [--seconds 40] [--down-at 10] [--down-for 10]
 """
 
-import argparse
 import asyncio
 import time
 from collections import Counter
 
 import asyncpg
-from harness import percentiles, results, start_load, warmed_up  # type: ignore[import-not-found]
+from harness import load_arguments, percentiles, results, start_load, warmed_up  # type: ignore[import-not-found]
 
 
 async def check_cases(dsn: str, answered: set[int]) -> dict[str, int]:
@@ -33,9 +32,7 @@ async def check_cases(dsn: str, answered: set[int]) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=20.0, help="intakes a second")
-    parser.add_argument("--seconds", type=float, default=40.0, help="length of the load")
+    parser = load_arguments(__doc__, rate=20.0, seconds=40.0)
     parser.add_argument("--down-at", type=float, default=10.0, help="seconds into the load the database stops")
     parser.add_argument("--down-for", type=float, default=10.0, help="seconds the database stays down")
     parser.add_argument("--mode", default="fast", choices=["smart", "fast", "immediate"], help="pg_ctl stop mode")

@@ -1,11 +1,11 @@
 """What every fault script needs: a PostgreSQL server it may stop and start, the API as a real uvicorn process
 (`python -m app serve`), an agent's token, the load generator in its own process, and the results it wrote."""
 
+import argparse
 import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +18,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.kit.servers import free_port, wait_until_up  # noqa: E402
 from tests.pg_server import PostgresServer, _bin  # noqa: E402
 
 SECRETS = {"CSC_JWT_SECRET": "faults-secret-" + "x" * 32,
@@ -27,12 +28,6 @@ PASSWORD = "Faults#Pass2026"
 CALL = {"caller_phone": "13800138000", "caller_name": "张先生", "work_order_type": "投诉",
         "description": "园岭街道红荔社区旁边的工地每天晚上十一点多还在打桩，吵得老人孩子都睡不着觉",
         "address": "福田区园岭街道红荔社区红荔路1001号"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Database:
@@ -77,17 +72,12 @@ class Api:
     def start(self, timeout: float = 180.0) -> "Api":
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the API exited; see {self.log}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"the API did not come up; see {self.log}")
+        up = wait_until_up(self.proc, self.url + "/healthz", timeout)
+        if up is None:
+            raise RuntimeError(f"the API did not come up; see {self.log}")
+        if not up:
+            raise RuntimeError(f"the API exited; see {self.log}")
+        return self
 
     def signal(self, sig: int) -> None:
         assert self.proc is not None
@@ -172,6 +162,15 @@ def warmed_up(prefix: str, **api_options: object) -> Iterator[tuple[Database, Ap
         if api is not None:
             api.stop()
         db.close()
+
+
+def load_arguments(doc: str, *, rate: float, seconds: float) -> argparse.ArgumentParser:
+    """A fault script's parser with the load it runs under (start_load's `rate` and `seconds`) and these defaults;
+    the script adds its own options."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=rate, help="intakes a second")
+    parser.add_argument("--seconds", type=float, default=seconds, help="length of the load")
+    return parser
 
 
 def start_load(url: str, token_: str, rate: float, seconds: float, out: Path, *, timeout: float = 10.0,

@@ -4,18 +4,15 @@ shutdown); requests sent after it are refused at the door. Prints its figures.
     .venv/bin/python bench/faults/sigterm.py [--rate 30] [--seconds 20] [--signal-at 8]
 """
 
-import argparse
 import signal
 import time
 from collections import Counter
 
-from harness import percentiles, results, start_load, warmed_up  # type: ignore[import-not-found]
+from harness import load_arguments, percentiles, results, start_load, warmed_up  # type: ignore[import-not-found]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=30.0, help="intakes a second")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of the load")
+    parser = load_arguments(__doc__, rate=30.0, seconds=20.0)
     parser.add_argument("--signal-at", type=float, default=8.0, help="seconds into the load SIGTERM is sent")
     parser.add_argument("--timeout", type=float, default=60.0, help="the client's timeout per request, seconds")
     args = parser.parse_args()

@@ -16,37 +16,29 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 from pathlib import Path
 
 import asyncpg
 import httpx
 from harness import CALL, ROOT, Api, Database, token  # type: ignore[import-not-found]
 
+from tests.receiver import WebhookReceiver
 
-class Receiver:
+
+class Receiver(WebhookReceiver):
     """The unit's system: answers 204 after `delay` seconds and counts every event id it is sent."""
 
     def __init__(self, delay: float) -> None:
         self.seen: Counter[str] = Counter()
-        lock = threading.Lock()
-        seen = self.seen
+        self.delay, self.lock = delay, threading.Lock()
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-                self.rfile.read(int(self.headers["Content-Length"]))
-                time.sleep(delay)
-                with lock:
-                    seen[self.headers["X-CSC-Event-Id"]] += 1
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/csc-events"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def answer(self, headers: Message, body: bytes) -> int:
+        time.sleep(self.delay)
+        with self.lock:
+            self.seen[headers["X-CSC-Event-Id"]] += 1
+        return 204
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:

@@ -13,7 +13,6 @@ UUIDs and the idempotency key. Reads can be pointed at another row through
 `swap` (old value -> a function giving the new one).
 """
 
-import asyncio
 import itertools
 import re
 import sqlite3
@@ -25,6 +24,8 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import event
+
+from bench.kit.rate import pool_rate
 
 NUMBER = re.compile(r"^\d{6}-\d{8}-\d{6}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -187,23 +188,8 @@ async def raw_rate_pg(dsn: str, capture: Capture, *, concurrency: int, seconds: 
                       swap: dict[Any, Callable[[], Any]] | None = None) -> tuple[float, list[float]]:
     """Transactions per second and latencies (ms) of the captured list on asyncpg, `concurrency` at once."""
     renewer = Renewer(swap)
-    latencies: list[float] = []
-    pool = await asyncpg.create_pool(dsn, min_size=concurrency, max_size=concurrency)
-    stop = time.perf_counter() + seconds
-
-    async def loop() -> None:
-        while time.perf_counter() < stop:
-            t = time.perf_counter()
-            await replay_pg(pool, capture, renewer)
-            latencies.append((time.perf_counter() - t) * 1000)
-
-    try:
-        started = time.perf_counter()
-        await asyncio.gather(*(loop() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    finally:
-        await pool.close()
-    return len(latencies) / elapsed, latencies
+    return await pool_rate(dsn, lambda pool: replay_pg(pool, capture, renewer), concurrency=concurrency,
+                           seconds=seconds)
 
 
 def raw_rate_sqlite(path: str, capture: Capture, *, seconds: float,

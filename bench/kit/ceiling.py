@@ -12,7 +12,6 @@ with prepared statements (asyncpg prepares and caches each statement per connect
 at once, as the API load runs.
 """
 
-import asyncio
 import itertools
 import json
 import os
@@ -21,6 +20,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from bench.kit.rate import pool_rate
 
 # A stored answer about the size of an intake's (the replay of a key returns it); its content does not matter.
 ANSWER = json.dumps({"id": 0, "number": "x" * 24, "description": "小区门口路灯坏了一个多星期，晚上很黑" * 20,
@@ -163,9 +164,6 @@ async def pg_rate(dsn: str, *, concurrency: int, seconds: float) -> tuple[float,
     finally:
         await conn.close()
     values = Values(refs, text_times=False)
-    pool = await asyncpg.create_pool(dsn, min_size=concurrency, max_size=concurrency)
-    latencies: list[float] = []
-    stop = time.perf_counter() + seconds
 
     async def one(conn: Any) -> None:
         v = values.rows()
@@ -176,17 +174,4 @@ async def pg_rate(dsn: str, *, concurrency: int, seconds: float) -> tuple[float,
             await conn.executemany(PG["event"], v["events"](case_id))
             await conn.execute(PG["outbox"], *v["outbox"](case_id))
 
-    async def loop() -> None:
-        async with pool.acquire() as conn:
-            while time.perf_counter() < stop:
-                t = time.perf_counter()
-                await one(conn)
-                latencies.append((time.perf_counter() - t) * 1000)
-
-    try:
-        started = time.perf_counter()
-        await asyncio.gather(*(loop() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    finally:
-        await pool.close()
-    return len(latencies) / elapsed, latencies
+    return await pool_rate(dsn, one, concurrency=concurrency, seconds=seconds, hold=True)

@@ -41,6 +41,21 @@ def app_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
             "CSC_LOG_LEVEL": "WARNING", **extra}
 
 
+def wait_until_up(proc: subprocess.Popen, url: str, timeout: float) -> bool | None:
+    """Polls `url` until it answers 200 (True) or the process exits first (False); None after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    return None
+
+
 class AppServer:
     """`python -m app serve` in its own process group, background jobs off (they would compete for the cores)."""
 
@@ -57,17 +72,12 @@ class AppServer:
                "--no-worker"]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self.log.open("wb"),
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError("server did not become ready")
+        up = wait_until_up(self.proc, self.url + "/readyz", timeout)
+        if up is None:
+            raise RuntimeError("server did not become ready")
+        if not up:
+            raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -3,9 +3,8 @@ redelivered, resumed after a killed worker; the unit's poll feed; bad webhook UR
 
 import asyncio
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 
 import httpx
 from sqlalchemy import select
@@ -14,36 +13,24 @@ from app.delivery import repository, rules
 from app.delivery.service import deliver_due, deliver_forever
 from app.models import OutboxEvent
 from tests import factories as f
+from tests.receiver import WebhookReceiver
 
 ECO_BUREAU = "440304000000"  # the noise case's lead: 深圳市生态环境局福田管理局
 
 
-class Receiver:
+class Receiver(WebhookReceiver):
     """A unit's system: records what it is sent, answers `status` to the first `failures` calls."""
 
     def __init__(self, failures: int = 0, status: int = 500):
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.failures, self.status = failures, status
-        receiver = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append(({k: v for k, v in self.headers.items()}, body))
-                failing = receiver.failures > 0
-                receiver.failures -= 1
-                self.send_response(receiver.status if failing else 204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/csc-events"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
+    def answer(self, headers: Message, body: bytes) -> int:
+        self.received.append(({k: v for k, v in headers.items()}, body))
+        failing = self.failures > 0
+        self.failures -= 1
+        return self.status if failing else 204
 
     def event_ids(self) -> set[str]:
         return {h["X-CSC-Event-Id"] for h, _ in self.received}

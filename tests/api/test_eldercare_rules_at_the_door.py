@@ -1,6 +1,5 @@
 """Eldercare's bad paths and its people: family ordering, provider visits, ratings, refusals that write nothing."""
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -210,12 +209,8 @@ async def test_concurrent_transfers_keep_both_ledgers_whole(client, app, clock):
     await care.serve_visit(client, clock, staff, case, headers, minutes=240, volunteer_id=volunteer["id"],
                            planned_minutes=240)
 
-    async def give() -> int:
-        r = await client.post("/timebank/transfers", json={"to_person_id": mother["id"], "hours": 1},
-                              headers=headers)
-        return r.status_code
-
-    codes = await asyncio.gather(*(give() for _ in range(12)))
+    codes = await f.statuses_at_once(client, "/timebank/transfers", {"to_person_id": mother["id"], "hours": 1},
+                                     headers, 12)
     assert sorted(codes) == [201] * 4 + [409] * 8
     async with app.state.sessionmaker() as session:
         rows = (await session.execute(select(TimebankAccount.person_id, TimebankAccount.minutes, func.sum(

@@ -1,6 +1,5 @@
 """Community tasks, team hours, the time-bank cap and concurrent redemptions, through HTTP."""
 
-import asyncio
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
@@ -166,12 +165,8 @@ async def test_concurrent_redemptions_never_overdraw(client, app, clock):
     own_order = await care.schedule(client, staff, own_order, provider_unit_id=unit, planned_minutes=600,
                                     scheduled_at=iso(clock.now() + timedelta(days=1)))  # hours pay for booked care
 
-    async def redeem() -> int:
-        r = await client.post("/timebank/redemptions", json={"case_id": own_order["id"], "hours": 1},
-                              headers=headers)
-        return r.status_code
-
-    codes = await asyncio.gather(*(redeem() for _ in range(16)))
+    codes = await f.statuses_at_once(client, "/timebank/redemptions", {"case_id": own_order["id"], "hours": 1},
+                                     headers, 16)
     assert sorted(codes) == [201] * 5 + [409] * 11
     assert await _balance(app, volunteer["person_id"]) == (0, 0, 0)
     r = await client.get(f"/cases/{own_order['id']}", headers=staff)
