@@ -1,9 +1,5 @@
-"""The audit trail's error codes, in Chinese and English."""
+"""Error codes this package answers with: messages.yaml beside this module, in Chinese and English."""
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "audit_parameter_repeated": ("查询参数只能出现一次：{names}", "Query parameter given more than once: {names}"),
-}
+from app.core.catalogue import read_catalogue
 
-TITLES: dict[str, tuple[str, str]] = {
-    "audit_parameter_repeated": ("查询参数重复", "Query parameter repeated"),
-}
+MESSAGES, TITLES = read_catalogue(__file__)

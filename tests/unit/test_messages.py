@@ -68,3 +68,39 @@ def test_no_request_model_raises_a_bare_value_error():
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if "raise ValueError" in line]
     assert offenders == []
+
+
+def test_every_package_keeps_its_codes_as_data_and_the_catalogue_holds_them_all():
+    from app.core import catalogue
+
+    files = sorted(Path("app").glob("*/messages.yaml"))
+    assert len(files) > 20
+    codes = [code for path in files for code in catalogue.read_catalogue(str(path.with_suffix(".py")))[0]]
+    assert len(codes) == len(set(codes))  # no code in two packages
+    assert set(codes) <= set(MESSAGES)
+
+
+def test_a_catalogue_with_a_typo_is_refused_when_it_is_read(tmp_path):
+    import pytest
+
+    from app.core.catalogue import read_catalogue
+
+    module = str(tmp_path / "messages.py")
+    good = 'messages:\n  seat_taken: ["座位 {seat} 已被占用", "Seat {seat} is taken"]\n'
+    (tmp_path / "messages.yaml").write_text(good, encoding="utf-8")
+    assert read_catalogue(module) == ({"seat_taken": ("座位 {seat} 已被占用", "Seat {seat} is taken")}, {})
+    for text, problem in (
+        (good + '  seat_taken: ["座位已被占用", "Seat taken"]\n', "given twice"),
+        ('messages:\n  seat_taken: ["座位已被占用"]\n', "is not [Chinese, English]"),
+        ('messages:\n  seat_taken: ["座位已被占用", ""]\n', "is not [Chinese, English]"),
+        ('messages:\n  seat_taken: ["座位 {seat} 已被占用", "Seat {sat} is taken"]\n', "fills ['seat'] in Chinese"),
+        ('messages:\n  seat_taken: ["座位已被占用", "Seat {seat} is taken"]\n', "fills [] in Chinese"),
+        ('mesages:\n  seat_taken: ["座位已被占用", "Seat taken"]\n', "the sections are messages, titles"),
+    ):
+        (tmp_path / "messages.yaml").write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=problem.replace("[", r"\[")):
+            read_catalogue(module)
+    # an English text may fill the English form of a value, and a placeholder only English may carry
+    (tmp_path / "messages.yaml").write_text(
+        'messages:\n  routed: ["请转 {routes}", "Go to {routes_en}: {error}"]\n', encoding="utf-8")
+    assert read_catalogue(module, english_only=frozenset({"error"}))[0]["routed"][1] == "Go to {routes_en}: {error}"
