@@ -7,7 +7,6 @@ an English text that lacks a placeholder the Chinese one fills (or the reverse).
 
 from pathlib import Path
 from string import Formatter
-from typing import Any
 
 import yaml
 
@@ -15,17 +14,18 @@ Catalogue = dict[str, tuple[str, str]]
 SECTIONS = ("messages", "titles")
 
 
-class _UniqueKeys(yaml.SafeLoader):
-    """Refuses a mapping that names a key twice (PyYAML keeps the last one silently)."""
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML was built with it
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise ValueError(f"{key_node.start_mark}: {key!r} is given twice")
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+
+def _refuse_repeated_keys(node: yaml.Node, path: Path) -> None:
+    """PyYAML keeps the last of two equal keys silently; a code given twice is a mistake to name."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                raise ValueError(f"{path}:{key.start_mark.line + 1}: {key.value!r} is given twice")
+            seen.add(key.value)
+            _refuse_repeated_keys(value, path)
 
 
 def placeholders(text: str) -> set[str]:
@@ -37,7 +37,11 @@ def read_catalogue(module_file: str, name: str = "messages.yaml",
     """(messages, titles) from the YAML file `name` beside `module_file`. `english_only` names the placeholders
     the English text may carry alone (the validation library's English detail about the input)."""
     path = Path(module_file).with_name(name)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeys) or {}  # noqa: S506 (a SafeLoader)
+    text = path.read_text(encoding="utf-8")
+    root = yaml.compose(text, Loader=_LOADER)
+    if root is not None:
+        _refuse_repeated_keys(root, path)
+    data = yaml.load(text, Loader=_LOADER) or {}  # noqa: S506 (a safe loader)
     if not isinstance(data, dict) or set(data) - set(SECTIONS):
         raise ValueError(f"{path}: the sections are {', '.join(SECTIONS)}")
     tables: list[Catalogue] = []
