@@ -1,13 +1,13 @@
 """The service guide: browse and search the current items; administrators publish new versions. Never commits."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.affair import repository
 from app.affair import schemas as s
 from app.core.errors import AppError, NotFound
+from app.core.state import AppState
 from app.knowledge.search import Doc, Index
 from app.models import ServiceItem
 from app.routing import repository as routing_repo
@@ -33,7 +33,7 @@ def _doc(item: ServiceItem) -> Doc:
     return Doc(code=item.code, question=item.name, keywords=tuple(item.keywords), answer=body)
 
 
-async def _guide(state: Any, session: AsyncSession) -> tuple[Index, dict[str, ServiceItem]]:
+async def _guide(state: AppState, session: AsyncSession) -> tuple[Index, dict[str, ServiceItem]]:
     async def load() -> tuple[Index, dict[str, ServiceItem]]:
         items = await repository.current_items(session)
         for item in items:
@@ -43,11 +43,11 @@ async def _guide(state: Any, session: AsyncSession) -> tuple[Index, dict[str, Se
     return await state.cache.get(CACHE_KEY, load)
 
 
-def invalidate(state: Any) -> None:
+def invalidate(state: AppState) -> None:
     state.cache.invalidate(CACHE_KEY)
 
 
-async def search(state: Any, session: AsyncSession, *, q: str | None, category: str | None,
+async def search(state: AppState, session: AsyncSession, *, q: str | None, category: str | None,
                  life_event: str | None, after: tuple[float, str] | None,
                  limit: int) -> tuple[list[s.ServiceItemSummary], tuple[float, str] | None]:
     """Current items, best match first when searching by words, otherwise by code; keyset over (score, code)."""
@@ -75,7 +75,7 @@ async def search(state: Any, session: AsyncSession, *, q: str | None, category: 
     return out, next_key
 
 
-async def present(state: Any, session: AsyncSession, item: ServiceItem) -> s.ServiceItemRead:
+async def present(state: AppState, session: AsyncSession, item: ServiceItem) -> s.ServiceItemRead:
     snap = await routing.snapshot(state, session)
     events = {e.code: e for e in await repository.life_events(session)}
     names = await routing_repo.category_names(session, {item.category_code})
@@ -107,7 +107,7 @@ async def get(session: AsyncSession, code: str, version: int | None = None) -> S
     return item
 
 
-async def _check_refs(state: Any, session: AsyncSession, body: s.ServiceItemBase) -> None:
+async def _check_refs(state: AppState, session: AsyncSession, body: s.ServiceItemBase) -> None:
     snap = await routing.snapshot(state, session)
     if body.category not in routing.leaf_codes(snap):
         raise AppError("category_not_leaf", 422, code=body.category,
@@ -129,7 +129,8 @@ def _row(body: s.ServiceItemBase, code: str, version: int, by: int | None, now: 
                        created_at=now, created_by=by, **data)
 
 
-async def create(state: Any, session: AsyncSession, body: s.ServiceItemCreate, by: int, now: datetime) -> ServiceItem:
+async def create(state: AppState, session: AsyncSession, body: s.ServiceItemCreate, by: int,
+                 now: datetime) -> ServiceItem:
     await _check_refs(state, session, body)
     if await repository.item_versions(session, body.code):
         raise AppError("item_exists", 409, code=body.code)
@@ -139,7 +140,7 @@ async def create(state: Any, session: AsyncSession, body: s.ServiceItemCreate, b
     return item
 
 
-async def publish(state: Any, session: AsyncSession, code: str, body: s.ServiceItemUpdate, expected: int,
+async def publish(state: AppState, session: AsyncSession, code: str, body: s.ServiceItemUpdate, expected: int,
                   by: int, now: datetime) -> ServiceItem:
     """A new version becomes current; the old one stays for the applications filed under it."""
     current = await get(session, code)

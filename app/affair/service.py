@@ -22,6 +22,7 @@ from app.core.context import Ctx
 from app.core.errors import AppError, NotFound
 from app.core.roles import Role
 from app.core.security import encrypt_field, lookup_hash, mask_id_number, normalise_mobile
+from app.core.state import AppState
 from app.core.validators import caller_phone_of, checked_id_number, parse_or_none
 from app.files import service as files
 from app.models import Case, CaseEvent, CreditFlag, Unit
@@ -128,7 +129,7 @@ async def track(ctx: Ctx, case_id: int) -> s.ApplicationTrack:
     return await present_track(ctx.session, case)
 
 
-async def track_public(state: Any, session: AsyncSession, number: str, id_number: str) -> s.ApplicationTrack:
+async def track_public(state: AppState, session: AsyncSession, number: str, id_number: str) -> s.ApplicationTrack:
     """By the application number and the applicant's ID number, without an account; a mismatch is a 404."""
     valid = parse_or_none(id_number, state.clock.now().date())
     case = await cases_repo.by_number(session, number)
@@ -172,7 +173,7 @@ async def present_track(session: AsyncSession, case: Case) -> s.ApplicationTrack
         steps=_steps(case.events), version=case.version)
 
 
-async def add_credit_flag(state: Any, session: AsyncSession, body: s.CreditFlagCreate, by: int,
+async def add_credit_flag(state: AppState, session: AsyncSession, body: s.CreditFlagCreate, by: int,
                           now: datetime) -> CreditFlag:
     number = checked_id_number(body.id_number, "id_number", now.date()).number
     flag = CreditFlag(id_hash=lookup_hash(state.keys.lookup_key, number), id_masked=mask_id_number(number),

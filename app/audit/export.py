@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from app.audit import repository, service
 from app.audit.schemas import AuditRecordRead
+from app.core.state import AppState
 
 BATCH = 500
 # (Chinese header, English header) per column.
@@ -52,7 +53,7 @@ def row(record: AuditRecordRead, zone: ZoneInfo) -> str:
     ])
 
 
-async def stream(state: Any, f: repository.AuditFilter, english: bool) -> AsyncIterator[str]:
+async def stream(state: AppState, f: repository.AuditFilter, english: bool) -> AsyncIterator[str]:
     zone = ZoneInfo(state.settings.timezone)
     yield header(zone, english)
     cursor = None

@@ -12,11 +12,12 @@ from app.core import audit
 from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError
+from app.core.state import AppState
 
 CALENDAR = "calendar"
 
 
-async def current_calendar(state: Any, session: AsyncSession) -> WorkCalendar:
+async def current_calendar(state: AppState, session: AsyncSession) -> WorkCalendar:
 
     async def load() -> WorkCalendar:
         days, years = await repository.loaded_days(session)
@@ -26,7 +27,7 @@ async def current_calendar(state: Any, session: AsyncSession) -> WorkCalendar:
     return await state.cache.get(CALENDAR, load)
 
 
-async def deployment_profile(state: Any, session: AsyncSession, code: str | None = None) -> Profile:
+async def deployment_profile(state: AppState, session: AsyncSession, code: str | None = None) -> Profile:
     code = code or state.settings.deadline_profile
 
     async def load() -> Profile:

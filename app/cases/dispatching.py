@@ -95,8 +95,10 @@ def new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str, sign_due: date
     """A unit's new assignment to the case, with the case's place copied for the figures; the case's loaded
     assignments include it at once. A case not stored yet (no id: `open_case` routes it first) only gets the
     object: open_case writes it with the case."""
-    assignment = Assignment(case_id=case.id, unit_id=unit_id, role=role,  # type: ignore[arg-type]
-                            status="dispatched", dispatched_at=ctx.now, sign_due=sign_due, **place_copy(case))
+    # A case not stored yet has no id: the relationship (case.assignments) writes it when the case is flushed.
+    owner: dict[str, Any] = {"case_id": case.id} if case.id is not None else {}
+    assignment = Assignment(**owner, unit_id=unit_id, role=role, status="dispatched", dispatched_at=ctx.now,
+                            sign_due=sign_due, **place_copy(case))
     if case.id is not None:
         ctx.session.add(assignment)
     case.assignments.append(assignment)

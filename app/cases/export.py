@@ -9,6 +9,7 @@ from typing import Any
 from app.cases import repository
 from app.cases.views import overdue
 from app.core.security import mask_phone
+from app.core.state import AppState
 from app.routing import repository as routing_repo
 from app.units import repository as units_repo
 
@@ -33,7 +34,8 @@ def _line(values: list[Any]) -> str:
     return out.getvalue()
 
 
-async def stream(state: Any, scope: repository.Scope, f: repository.CaseFilter, now: datetime) -> AsyncIterator[str]:
+async def stream(state: AppState, scope: repository.Scope, f: repository.CaseFilter,
+                 now: datetime) -> AsyncIterator[str]:
     # A byte-order mark so spreadsheet programs read the Chinese as UTF-8.
     yield "\ufeff" + _line(list(COLUMNS))
     cursor = None

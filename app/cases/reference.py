@@ -6,16 +6,16 @@ query it again; a unit missing from the snapshot (no longer active) is read
 from the database.
 """
 
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.state import AppState
 from app.routing import service as routing
 from app.routing.rules import Snapshot, UnitRef, english_unit_name
 from app.units import repository as units_repo
 
 
-async def snapshot(state: Any, session: AsyncSession) -> Snapshot:
+async def snapshot(state: AppState, session: AsyncSession) -> Snapshot:
     return await routing.snapshot(state, session)
 
 
@@ -42,6 +42,6 @@ async def units(snap: Snapshot, session: AsyncSession, ids: set[int]) -> dict[in
     return found
 
 
-async def names_of(state: Any, session: AsyncSession, codes: set[str], english: bool = False) -> dict[str, str]:
+async def names_of(state: AppState, session: AsyncSession, codes: set[str], english: bool = False) -> dict[str, str]:
     """Category code -> name in the reader's language, for a list of cases."""
     return category_names(await snapshot(state, session), codes, english)

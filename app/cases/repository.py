@@ -36,7 +36,7 @@ from sqlmodel import col
 
 from app.cases import search as full_text
 from app.core.auth import Principal
-from app.core.db import capped_count, dialect_of, rowcount
+from app.core.db import capped_count, dialect_of, rowcount, table_of
 from app.core.roles import Role
 from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
@@ -110,8 +110,8 @@ _EVENTS_OF = (select(CaseEvent).where(col(CaseEvent.case_id) == bindparam("case_
 
 # --- a new case's rows, written through Core: statements built once, no unit of work --------------------------
 
-_CASES: Any = Case.__table__  # type: ignore[attr-defined]
-_ASSIGNMENTS: Any = Assignment.__table__  # type: ignore[attr-defined]
+_CASES = table_of(Case)
+_ASSIGNMENTS = table_of(Assignment)
 _CASE_COLUMNS = tuple(c.key for c in _CASES.columns if c.key != "id")
 _ASSIGNMENT_COLUMNS = tuple(c.key for c in _ASSIGNMENTS.columns if c.key != "id")
 _INSERT_CASE = _CASES.insert().returning(_CASES.c.id)

@@ -13,8 +13,10 @@ from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy import CursorResult, Result, Select, event, func, select, text
+from sqlalchemy import CursorResult, Result, Select, Table, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import QueryableAttribute
+from sqlmodel import SQLModel
 
 from app.core import sqlite_driver
 from app.core.config import Settings
@@ -87,6 +89,19 @@ def id_of(row: Stored) -> int:
     if row.id is None:
         raise RuntimeError(f"{type(row).__name__} has no id yet: it was never flushed")
     return row.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for statements built once (type checkers do not see `__table__`)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+def related(model: type[SQLModel], name: str) -> QueryableAttribute[Any]:
+    """A table model's relationship as loader options take it (SQLModel declares it as the plain list type)."""
+    attribute = getattr(model, name)
+    if not isinstance(attribute, QueryableAttribute):
+        raise TypeError(f"{model.__name__}.{name} is not a mapped relationship")
+    return attribute
 
 
 def dialect_of(session: AsyncSession) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.core.auth import ClockDep, CurrentUser, SessionDep
+from app.core.db import table_of
 from app.core.errors import AppError
 from app.core.state import AppState
 from app.models import IdempotencyKey
@@ -33,7 +34,7 @@ _KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
 _CLAIMED = select(IdempotencyKey).where(col(IdempotencyKey.user_id) == bindparam("user_id"),
                                         col(IdempotencyKey.key) == bindparam("key"))
 _CLAIM_COLUMNS = ("user_id", "key", "method", "path", "request_hash", "state", "created_at", "expires_at")
-_TABLE: Any = IdempotencyKey.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(IdempotencyKey)
 # SQLite's writers queue (BEGIN IMMEDIATE), so the plain insert is the claim. On PostgreSQL the claim takes the
 # key's transaction-scoped advisory lock first, without waiting: a request whose duplicate is still in flight in
 # another transaction inserts nothing at once (and answers 409) instead of waiting on the unique index with its

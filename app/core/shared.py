@@ -19,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -33,7 +34,7 @@ log = logging.getLogger("app.shared")
 ALL = "*"
 
 
-def _insert(engine: AsyncEngine):  # type: ignore[no-untyped-def]
+def _insert(engine: AsyncEngine) -> Callable[[Any], Any]:
     return pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
 
 

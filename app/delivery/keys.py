@@ -22,7 +22,7 @@ def _new_key() -> str:
     return "csc_" + secrets.token_urlsafe(32)
 
 
-async def issue(session: AsyncSession, state: Any, *, name: str, kind: str, unit_id: int | None, by: int | None,
+async def issue(session: AsyncSession, state: AppState, *, name: str, kind: str, unit_id: int | None, by: int | None,
                 now: datetime) -> tuple[ApiKey, str, str | None]:
     """(the row, the key, the signing secret); the key and the secret are never shown again."""
     if kind == "unit":
@@ -65,7 +65,7 @@ async def revoke(session: AsyncSession, key_id: int, by: int, now: datetime) -> 
     return row
 
 
-async def find(session: AsyncSession, state: Any, key: str) -> ApiKey:
+async def find(session: AsyncSession, state: AppState, key: str) -> ApiKey:
     row = await repository.key_by_hash(session, lookup_hash(state.keys.lookup_key, key))
     if row is None:
         raise AppError("api_key_invalid", 401)

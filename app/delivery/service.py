@@ -22,6 +22,7 @@ from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
 from app.core.security import mask_phone
+from app.core.state import AppState
 from app.delivery import repository, rules
 from app.models import Case, OutboxEvent, UnitWebhook
 
@@ -77,7 +78,7 @@ async def _post(http: httpx.AsyncClient, url: str, secret: str, body: dict[str, 
     return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}: {response.text[:200]}"
 
 
-async def deliver_due(state: Any, http: httpx.AsyncClient, limit: int = 50) -> dict[str, int]:
+async def deliver_due(state: AppState, http: httpx.AsyncClient, limit: int = 50) -> dict[str, int]:
     settings = state.settings
     now = state.clock.now()
     async with state.sessionmaker() as session:
@@ -114,7 +115,7 @@ async def deliver_due(state: Any, http: httpx.AsyncClient, limit: int = 50) -> d
     return report
 
 
-async def deliver_forever(state: Any) -> None:
+async def deliver_forever(state: AppState) -> None:
     """Delivers as changes commit (the bell) and every few seconds (events written by other processes)."""
     import logging
 

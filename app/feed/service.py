@@ -7,6 +7,7 @@ from app.cases.repository import Scope
 from app.core.auth import Principal
 from app.core.errors import AppError
 from app.core.roles import Role
+from app.core.state import AppState
 from app.feed import repository
 from app.feed.schemas import FEED_TYPES, FeedCase, FeedEvent
 
@@ -47,7 +48,7 @@ async def page(session: Any, scope: Scope, after_id: int, types: frozenset[str],
     return [present(e, c) for e, c in rows]
 
 
-async def stream(state: Any, scope: Scope, after_id: int | None, types: frozenset[str],
+async def stream(state: AppState, scope: Scope, after_id: int | None, types: frozenset[str],
                  is_disconnected: Any) -> AsyncIterator[FeedEvent]:
     """Events as they commit: woken by this process's bell, polling for other processes' writes."""
     if after_id is None:

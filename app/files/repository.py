@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlmodel import col
 
-from app.core.db import dialect_of, rowcount
+from app.core.db import dialect_of, related, rowcount
 from app.models import Case, FileBlob, FileLink, StoredFile
 
 
@@ -91,7 +91,7 @@ async def cases_with_assignments(session: AsyncSession, case_ids: Iterable[int])
     wanted = sorted(set(case_ids))
     if not wanted:
         return []
-    q = select(Case).where(col(Case.id).in_(wanted)).options(selectinload(Case.assignments))  # type: ignore[arg-type]
+    q = select(Case).where(col(Case.id).in_(wanted)).options(selectinload(related(Case, "assignments")))
     return list((await session.execute(q)).scalars())
 
 

@@ -1,14 +1,14 @@
 """API models for files, and the list of file ids other packages' request bodies carry."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, Field
 
 from app.core.schemas import invalid
 
 FileKind = Literal["id_card", "household_register", "certificate", "photo", "agreement", "document", "other"]
-FILE_KINDS: tuple[str, ...] = FileKind.__args__  # type: ignore[attr-defined]
+FILE_KINDS: tuple[str, ...] = get_args(FileKind)
 # Personal documents: marked sensitive whatever the uploader says, and every download of them is audited.
 PERSONAL_KINDS = frozenset({"id_card", "household_register"})
 MAX_IDS = 50  # file ids in one request body; how many a case may carry is the files_max_per_case setting

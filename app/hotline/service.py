@@ -7,7 +7,6 @@ in the same unit of work. Never commits.
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -21,6 +20,7 @@ from app.core.errors import AppError
 from app.core.region_codes import prefix_for
 from app.core.roles import Role
 from app.core.security import lookup_hash, normalise_mobile
+from app.core.state import AppState
 from app.core.validators import caller_phone_of
 from app.files import service as files
 from app.hotline import repository, similar, versions
@@ -62,7 +62,7 @@ def emergency_lexicon(seed_dir: str) -> Lexicon:
     return load_lexicon(Path(seed_dir))
 
 
-def recognise(state: Any, text: str, category: str | None) -> Assessment:
+def recognise(state: AppState, text: str, category: str | None) -> Assessment:
     return assess(text, category, emergency_lexicon(str(state.settings.seed_dir)))
 
 

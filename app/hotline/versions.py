@@ -18,7 +18,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +25,7 @@ from app.core import audit
 from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
+from app.core.state import AppState
 from app.hotline import repository
 from app.hotline.classifier import Classifier, Example, Knowledge, load_examples, load_knowledge, split
 from app.hotline.training import Corpus, retrain_stored
@@ -54,7 +54,7 @@ def train_shipped(seed_dir: Path) -> Classifier:
     return _shipped(str(seed_dir))
 
 
-async def shipped(state: Any) -> Classifier:
+async def shipped(state: AppState) -> Classifier:
     seed_dir = str(state.settings.seed_dir)
     if _shipped.cache_info().currsize:  # the hot path: no lock, no thread once trained
         return _shipped(seed_dir)
@@ -62,7 +62,7 @@ async def shipped(state: Any) -> Classifier:
         return await asyncio.to_thread(_shipped, seed_dir)
 
 
-async def in_force(state: Any, session: AsyncSession) -> tuple[int | None, Classifier]:
+async def in_force(state: AppState, session: AsyncSession) -> tuple[int | None, Classifier]:
     """The version in force (None: the shipped model) and its model."""
     version = await state.cache.get(CACHE_KEY, lambda: repository.active_model_id(session))
     if version is None:
@@ -146,14 +146,14 @@ async def rollback(ctx: Ctx) -> tuple[ClassifierModel, ClassifierModel | None]:
     return current, restored
 
 
-async def _corpus(state: Any, session: AsyncSession) -> Corpus:
+async def _corpus(state: AppState, session: AsyncSession) -> Corpus:
     seed = await asyncio.to_thread(load_examples, Path(state.settings.seed_dir))
     history = [Example(c, t) for c, t in await repository.history(session)]
     corrections = [Example(c, t) for c, t in await repository.corrections(session)]
     return Corpus(seed=seed, history=history, corrections=corrections)
 
 
-async def sweep(state: Any) -> dict[str, int]:
+async def sweep(state: AppState) -> dict[str, int]:
     """Trains the oldest queued version, if any: in a thread, outside any transaction; the row is claimed first,
     so two workers never train the same version."""
     async with state.sessionmaker() as session:

@@ -1,7 +1,6 @@
 """The knowledge base: vetted answers, searchable by segmented words, cited by direct answers. Never commits."""
 
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +9,7 @@ from app.core import audit
 from app.core.concurrency import changes_of
 from app.core.errors import AppError, NotFound
 from app.core.segment import words
+from app.core.state import AppState
 from app.knowledge import repository
 from app.knowledge.schemas import ArticleCreate, ArticleRead, ArticleUpdate, SearchHit, SearchResult
 from app.knowledge.search import Doc, Index
@@ -20,7 +20,7 @@ from app.routing.repository import category_names
 CACHE_KEY = "knowledge_index"
 
 
-def local_today(state: Any, now: datetime) -> date:
+def local_today(state: AppState, now: datetime) -> date:
     return now.astimezone(ZoneInfo(state.settings.timezone)).date()
 
 
@@ -38,7 +38,7 @@ def present(article: KnowledgeArticle, names: dict[str, str], today: date) -> Ar
         updated_at=article.updated_at, version=article.version)
 
 
-async def _index(state: Any, session: AsyncSession) -> tuple[Index, dict[str, KnowledgeArticle]]:
+async def _index(state: AppState, session: AsyncSession) -> tuple[Index, dict[str, KnowledgeArticle]]:
     async def load() -> tuple[Index, dict[str, KnowledgeArticle]]:
         rows = await repository.all_active(session)
         docs = [Doc(a.code, a.question, tuple(a.keywords or ()), a.answer) for a in rows]
@@ -47,7 +47,7 @@ async def _index(state: Any, session: AsyncSession) -> tuple[Index, dict[str, Kn
     return await state.cache.get(CACHE_KEY, load)
 
 
-async def search(state: Any, session: AsyncSession, q: str, now: datetime, category: str | None,
+async def search(state: AppState, session: AsyncSession, q: str, now: datetime, category: str | None,
                  limit: int) -> SearchResult:
     index, by_code = await _index(state, session)
     today = local_today(state, now)
@@ -67,7 +67,7 @@ async def search(state: Any, session: AsyncSession, q: str, now: datetime, categ
                                for h, a in hits])
 
 
-async def usable_article(state: Any, session: AsyncSession, code: str, now: datetime,
+async def usable_article(state: AppState, session: AsyncSession, code: str, now: datetime,
                          field: str = "article_code") -> KnowledgeArticle:
     article = await repository.get(session, code)
     if article is None or not article.active:
@@ -79,7 +79,7 @@ async def usable_article(state: Any, session: AsyncSession, code: str, now: date
     return article
 
 
-async def _check_category(state: Any, session: AsyncSession, code: str) -> None:
+async def _check_category(state: AppState, session: AsyncSession, code: str) -> None:
     snap = await routing.snapshot(state, session)
     if code not in routing.leaf_codes(snap):
         raise AppError("category_not_found" if code not in snap.categories else "category_not_leaf", 422, code=code,
@@ -93,7 +93,7 @@ async def get(session: AsyncSession, code: str) -> KnowledgeArticle:
     return article
 
 
-async def create(state: Any, session: AsyncSession, body: ArticleCreate, now: datetime,
+async def create(state: AppState, session: AsyncSession, body: ArticleCreate, now: datetime,
                  user_id: int) -> KnowledgeArticle:
     await _check_category(state, session, body.category)
     if await repository.get(session, body.code) is not None:
@@ -108,7 +108,7 @@ async def create(state: Any, session: AsyncSession, body: ArticleCreate, now: da
     return article
 
 
-async def update(state: Any, session: AsyncSession, code: str, body: ArticleUpdate, expected: int | None,
+async def update(state: AppState, session: AsyncSession, code: str, body: ArticleUpdate, expected: int | None,
                  now: datetime, user_id: int) -> KnowledgeArticle:
     article = await get(session, code)
     changes = changes_of(body, expected, article.version)

@@ -18,6 +18,7 @@ import httpx
 
 from app.core.bell import passes_forever
 from app.core.security import mask_phone, normalise_mobile
+from app.core.state import AppState
 from app.delivery.rules import backoff_seconds
 from app.models import Notification, NotificationDelivery
 from app.notifications import policy, providers, repository, service, templates
@@ -43,7 +44,7 @@ def _defer(d: NotificationDelivery, until: datetime, why: str, report: Counter[s
     report[f"deferred_{why}"] += 1
 
 
-async def _decide(session: Any, state: Any, rows: list[tuple[NotificationDelivery, Notification]],
+async def _decide(session: Any, state: AppState, rows: list[tuple[NotificationDelivery, Notification]],
                   provider: providers.Provider | None, now: datetime, report: Counter[str]) -> list[Outgoing]:
     catalogue = templates.load(state.settings.seed_dir)
     rules = catalogue.policy
@@ -116,7 +117,7 @@ async def _send_all(provider: providers.Provider, http: httpx.AsyncClient, outgo
     return [r for r in results if r is not None]
 
 
-async def send_due(state: Any, http: httpx.AsyncClient, provider: providers.Provider | None = None,
+async def send_due(state: AppState, http: httpx.AsyncClient, provider: providers.Provider | None = None,
                    limit: int = 50) -> dict[str, int]:
     """One pass: what is due, decided, sent and recorded. Answers what it did, by name."""
     settings = state.settings
@@ -158,7 +159,7 @@ async def send_due(state: Any, http: httpx.AsyncClient, provider: providers.Prov
     return dict(report)
 
 
-async def send_forever(state: Any) -> None:
+async def send_forever(state: AppState) -> None:
     """Sends as events commit (the delivery bell) and every few seconds (other processes' events)."""
     async with httpx.AsyncClient(timeout=state.settings.notify_timeout_seconds) as http:
         await passes_forever(lambda: send_due(state, http),

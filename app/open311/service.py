@@ -20,6 +20,7 @@ from app.core.errors import AppError
 from app.core.observability import redact
 from app.core.plugins import PublicRequest, PublicService, ServiceAttribute
 from app.core.roles import Role
+from app.core.state import AppState
 from app.core.validators import caller_phone_of
 from app.delivery import keys
 from app.files import service as files
@@ -50,7 +51,7 @@ def clean(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v not in (None, "")}
 
 
-def intakes(state: Any) -> Mapping[str, PublicService]:
+def intakes(state: AppState) -> Mapping[str, PublicService]:
     """The kinds' own intakes offered as Open311 services, by service code (the plug-ins bring them)."""
     return state.plugins.public_services
 
@@ -92,7 +93,7 @@ def definition(code: str, own: PublicService | None = None) -> dict[str, Any]:
     ]}
 
 
-async def app_key(session: AsyncSession, state: Any, raw: str | None) -> ApiKey:
+async def app_key(session: AsyncSession, state: AppState, raw: str | None) -> ApiKey:
     if not raw:
         raise Open311Error(403, "api_key is required")
     try:
@@ -138,7 +139,7 @@ async def _place(ctx: Ctx, p: dict[str, Any]) -> tuple[str | None, str | None, f
     raise Open311Error(400, "a location is required: lat/long with address_string, address_string, or address_id")
 
 
-def _app_ctx(ctx_state: Any, session: AsyncSession, key: ApiKey, now: datetime) -> Ctx:
+def _app_ctx(ctx_state: AppState, session: AsyncSession, key: ApiKey, now: datetime) -> Ctx:
     principal = Principal(user_id=None, username=f"open311:{key.prefix}", name=key.name,  # type: ignore[arg-type]
                           role=Role.resident, unit_id=None, unit_kind=None, unit_region=None)
     return Ctx(state=ctx_state, session=session, principal=principal, now=now)
@@ -151,7 +152,7 @@ def _phone(p: dict[str, Any]) -> str | None:
         raise Open311Error(400, "phone is not a valid phone number") from exc
 
 
-async def create(ctx_state: Any, session: AsyncSession, params: dict[str, Any], attributes: dict[str, str],
+async def create(ctx_state: AppState, session: AsyncSession, params: dict[str, Any], attributes: dict[str, str],
                  now: datetime, media: Spooled | None = None) -> tuple[Case, str]:
     """The request's case and the service notice it is answered with."""
     p = clean(params)

@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +14,7 @@ from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
 from app.core.romanize import place_name_en
+from app.core.state import AppState
 from app.models import RoutingRule
 from app.routing import repository
 from app.routing.rules import (
@@ -42,7 +42,7 @@ from app.units.schemas import UnitBrief
 SNAPSHOT = "routing-snapshot"
 
 
-async def snapshot(state: Any, session: AsyncSession) -> Snapshot:
+async def snapshot(state: AppState, session: AsyncSession) -> Snapshot:
     async def load() -> Snapshot:
         regions, cats, rules, units, kinds = await repository.snapshot_rows(session)
         by_category: dict[str, list[RuleRef]] = defaultdict(list)
@@ -91,18 +91,18 @@ def validate_facts(snap: Snapshot, *, category: str, region_code: str, field_pre
                        field_errors=[{"field": f"{field_prefix}region_code", "code": "region_not_community"}])
 
 
-async def profile_code_for(state: Any, session: AsyncSession, region_code: str) -> str:
+async def profile_code_for(state: AppState, session: AsyncSession, region_code: str) -> str:
     """The deadline profile a new case at this place runs under (the region's, inherited down the tree)."""
     return profile_of(await snapshot(state, session), region_code, state.settings.deadline_profile)
 
 
-async def profile_at(state: Any, session: AsyncSession, region_code: str | None) -> Profile:
+async def profile_at(state: AppState, session: AsyncSession, region_code: str | None) -> Profile:
     """The deadline profile in force at a place (the deployment's default when the place is not known yet)."""
     code = await profile_code_for(state, session, region_code) if region_code else None
     return await deployment_profile(state, session, code)
 
 
-async def route(state: Any, session: AsyncSession, facts: Facts, *, at: datetime,
+async def route(state: AppState, session: AsyncSession, facts: Facts, *, at: datetime,
                 profile_code: str | None = None) -> tuple[Decision, DispatchDeadlines, Profile]:
     snap = await snapshot(state, session)
     profile_code = profile_code or profile_of(snap, facts.region_code, state.settings.deadline_profile)
@@ -121,7 +121,7 @@ async def route(state: Any, session: AsyncSession, facts: Facts, *, at: datetime
     return decision, deadlines, profile
 
 
-def invalidate(state: Any) -> None:
+def invalidate(state: AppState) -> None:
     state.cache.invalidate(SNAPSHOT)
 
 
