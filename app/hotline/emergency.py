@@ -227,6 +227,7 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
     habituals = by_clause.get("habitual", empty)
     agains = by_clause.get("again", empty)
     events = by_clause.get("event", empty)
+    turns = [a + b for a, b in zip(by_clause.get("turn", empty), presents, strict=True)]
     conditions = by_clause.get("condition", empty)
     consults = by_clause.get("consult", empty)
     urgent = bool(cues.get("urgent"))
@@ -236,7 +237,10 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
 
     def decide(ci: int, s: int, e: int, hazard: str) -> tuple[str, str | None]:
         for cue in negations[ci]:
-            if cue.end <= s and s - cue.end <= lx.negation_window:
+            # a turn (但是, 就) or a present cue between them starts another predicate in a run-on clause
+            # (还没来得及跑房子就塌了)
+            if (cue.end <= s and s - cue.end <= lx.negation_window
+                    and not any(cue.end <= t.start and t.end <= s for t in turns[ci])):
                 return "negation", cue.text
         if ci + 1 < len(clauses) and negation_re is not None:
             after = flat[clauses[ci + 1][0]:clauses[ci + 1][1]]
@@ -291,6 +295,7 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
 
     hits = []
     weights: dict[str, dict[str, float]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}  # where each hazard's counted triggers are
     for s, e, entry, core in sorted(found, key=lambda f: (f[0], f[1])):
         hazard, weak = entry.owner, entry.weak
         ci = clause_of(s)
@@ -302,13 +307,22 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
             weight = (lx.weak_when_flagged if hazard in flagged else lx.weak) if weak else lx.strong
             counted = weights.setdefault(hazard, {})
             counted[entry.key] = max(counted.get(entry.key, 0.0), weight)
+            spans.setdefault(hazard, []).append((s, e))
+
+    # Linked hazards corroborate each other (a live box that smokes, a gas smell and a dizzy head): a counted trigger
+    # of a linked hazard, apart from this hazard's own words, adds at most a weak word's weight.
+    support: dict[str, float] = {}
+    for hazard, others in lx.links.items():
+        mine = spans.get(hazard, ())
+        if mine and any(not any(s < me and ms < e for ms, me in mine) for o in others for s, e in spans.get(o, ())):
+            support[hazard] = lx.weak
 
     scores = []
     raised = []
     for hz in lx.hazards:
         if hz.code not in weights:
             continue
-        score = sum(weights[hz.code].values()) + (lx.urgent_bonus if urgent else 0.0)
+        score = sum(weights[hz.code].values()) + support.get(hz.code, 0.0) + (lx.urgent_bonus if urgent else 0.0)
         scores.append((hz.code, round(score, 3)))
         if score >= lx.threshold - 1e-9:
             raised.append(hz)

@@ -18,7 +18,7 @@ LEXICON_FILE = "emergency.yaml"
 
 SEPARATORS = " \t\r\n\u3000\u00a0，,。．.！!？?；;：:、…~～—－-_()（）[]【】{}「」『』“”\"'‘’《》<>/|\\"
 CUE_KINDS = ("negation", "past", "recent", "duration", "habitual", "resolved", "again", "hypothetical", "condition",
-             "policy", "consult", "present", "urgent", "guess", "event")
+             "policy", "consult", "present", "urgent", "guess", "event", "turn")
 
 BREAK = "\n"  # every separator becomes this; `.` in a pattern never matches it, so no pattern spans two clauses
 TRANSLATE = str.maketrans({c: BREAK for c in SEPARATORS})
@@ -253,6 +253,13 @@ class Lexicon:
         if not isinstance(exempt, dict):
             raise ValueError("emergency lexicon: scoring.exempt must map a cue kind to hazards")
         self.exempt = {str(kind): frozenset(str(h) for h in hazards or ()) for kind, hazards in exempt.items()}
+        codes = {h.code for h in self.hazards}
+        self.links: dict[str, frozenset[str]] = {}
+        for pair in scoring.get("corroborate") or ():
+            if not isinstance(pair, list) or len(pair) != 2 or any(h not in codes for h in pair):
+                raise ValueError(f"emergency lexicon: scoring.corroborate needs pairs of known hazards, not {pair!r}")
+            self.links[pair[0]] = self.links.get(pair[0], frozenset()) | {pair[1]}
+            self.links[pair[1]] = self.links.get(pair[1], frozenset()) | {pair[0]}
 
     @property
     def hazard_codes(self) -> tuple[str, ...]:

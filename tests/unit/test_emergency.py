@@ -352,6 +352,34 @@ def test_the_same_words_in_ordinary_calls_stay_ordinary(lexicon, text):
     assert not assess(text, None, lexicon).emergency
 
 
+@pytest.mark.parametrize("text, hazard", [
+    ("还没来得及跑房子就塌了", "collapse"),
+    ("没看到人但是楼上一直在冒烟", "fire"),
+    ("没穿衣服就跑出来了楼里着火了", "fire"),
+])
+def test_a_negation_stops_at_a_turn_in_a_run_on_clause(lexicon, text, hazard):
+    assert hazard in hazards(text, lexicon)
+
+
+@pytest.mark.parametrize("text", [
+    "没有漏气就是燃气灶打不着火",
+    "我不是说电梯关人了我是说电梯里的空调坏了",
+])
+def test_a_negation_still_covers_its_own_predicate_in_a_run_on_clause(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+def test_linked_hazards_corroborate_each_other(lexicon):
+    # one weak electric sign (the box) and one weak fire sign (smoke), apart: together enough for both
+    a = assess("老旧的配电箱在漏水，里面啪啪响，还有烟", None, lexicon)
+    assert "electric" in a.hazards
+    assert any(hz == "electric" and score >= 1 for hz, score in a.scores)
+    # the same word read by two linked hazards is one sign, not two
+    assert not assess("闻到一股焦味", None, lexicon).emergency
+    # unlinked hazards do not add up
+    assert not assess("我老公喝醉了在沙发上睡着了，打呼噜很响", None, lexicon).emergency
+
+
 # --- the lexicon is data: mistakes in it are named -----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -370,6 +398,7 @@ def raw() -> dict:
     (lambda d: d["hazards"]["gas"].update(terms="燃气泄漏"), "list of strings"),
     (lambda d: d["other_senses"].update(only_for=[{"hazards": ["flood"], "terms": ["看不见"]}]), "known hazards"),
     (lambda d: d.update(fillers="了"), "list of strings"),
+    (lambda d: d["scoring"].update(corroborate=[["electric", "flood"]]), "pairs of known hazards"),
 ])
 def test_a_broken_lexicon_is_refused_with_the_reason(raw, change, message):
     data = copy.deepcopy(raw)
