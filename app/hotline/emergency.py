@@ -313,8 +313,8 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
     # of a linked hazard, apart from this hazard's own words, adds at most a weak word's weight.
     support: dict[str, float] = {}
     for hazard, others in lx.links.items():
-        mine = spans.get(hazard, ())
-        if mine and any(not any(s < me and ms < e for ms, me in mine) for o in others for s, e in spans.get(o, ())):
+        own = spans.get(hazard, [])
+        if own and any(not any(s < oe and os_ < e for os_, oe in own) for o in others for s, e in spans.get(o, [])):
             support[hazard] = lx.weak
 
     scores = []
