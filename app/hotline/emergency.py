@@ -21,8 +21,10 @@ how words, cues, categories and weights combine. In short:
    consultation phrase in its clause unless the clause tells a happening, when its clause has no present cue and
    the text no urgent cue. Negations and past markers never reach beyond their own clause.
 4. A hazard is raised when its surviving distinct triggers weigh enough (one strong or two weak words; an urgent
-   cue adds a bonus). The case's category makes the weak words of the hazards it flags count as strong; it never
-   raises a hazard by itself and never revives a cancelled trigger.
+   cue adds a bonus; a linked hazard's sign apart from its own words adds a weak word's weight: a box that smokes).
+   A weak word said to happen again (又) of a hazard an earlier clause named counts as strong (以前走丢过，这次又
+   不见了). The case's category makes the weak words of the hazards it flags count as strong; it never raises a
+   hazard by itself and never revives a cancelled trigger.
 
 The answer carries every trigger found with its fate and the cue that decided it (`why()` reads them out), and
 the hand-offs for the raised hazards: services, numbers (city data) and the script the agent reads.
@@ -296,15 +298,20 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
     hits = []
     weights: dict[str, dict[str, float]] = {}
     spans: dict[str, list[tuple[int, int]]] = {}  # where each hazard's counted triggers are
+    first: dict[str, int] = {}  # the first clause naming each hazard, whatever became of it
     for s, e, entry, core in sorted(found, key=lambda f: (f[0], f[1])):
         hazard, weak = entry.owner, entry.weak
         ci = clause_of(s)
+        first.setdefault(hazard, ci)
         status, cue_text = decide(ci, core, e, hazard)
         cs, ce = clauses[ci]
         hits.append(Hit(hazard=hazard, text=text[s:e], weak=weak, clause=ci, clause_text=text[cs:ce],
                         status=status, cue=cue_text))
         if status == COUNTS:
-            weight = (lx.weak_when_flagged if hazard in flagged else lx.weak) if weak else lx.strong
+            # 老人以前走丢过，这次又不见了: a weak word said to happen again, of a hazard named in an earlier clause,
+            # is that hazard back
+            again = agains[ci] and first[hazard] < ci
+            weight = (lx.weak_when_flagged if hazard in flagged or again else lx.weak) if weak else lx.strong
             counted = weights.setdefault(hazard, {})
             counted[entry.key] = max(counted.get(entry.key, 0.0), weight)
             spans.setdefault(hazard, []).append((s, e))

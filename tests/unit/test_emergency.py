@@ -380,6 +380,13 @@ def test_linked_hazards_corroborate_each_other(lexicon):
     assert not assess("我老公喝醉了在沙发上睡着了，打呼噜很响", None, lexicon).emergency
 
 
+def test_a_weak_word_said_to_happen_again_brings_back_a_hazard_named_before(lexicon):
+    a = assess("老人以前走丢过，这次又不见了", None, lexicon)
+    assert a.hazards == ("missing",)
+    assert not assess("孩子的书包又不见了", None, lexicon).emergency  # no hazard named before: still a weak word
+    assert not assess("老人以前走丢过，后来找回来了，想问防走失手环怎么领", None, lexicon).emergency
+
+
 # --- the lexicon is data: mistakes in it are named -----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
