@@ -334,6 +334,10 @@ def test_a_consultation_opener_gives_way_to_what_is_happening_now(lexicon):
     ("佢摸咗下雪柜门就成个人弹开，而家手好痹", "electric"),
     ("楼下那根电线被风刮下来了，搭在铁栏杆上，滋滋响", "electric"),
     ("有个男的一直跟着一个女学生，现在把她堵在巷子里", "violence"),
+    ("我儿子被电打了一下", "electric"),
+    ("楼下有人被电线缠住了", "electric"),
+    ("隔壁一直传出女人的惨叫声", "violence"),
+    ("楼下有个醉汉在追着人打", "violence"),
     ("邻居的小孩从中午出门到现在天都黑了，附近都找过了", "missing"),
 ])
 def test_third_party_and_indirect_reports_of_trapped_people_and_live_wires(lexicon, text, hazard):
@@ -347,6 +351,7 @@ def test_third_party_and_indirect_reports_of_trapped_people_and_live_wires(lexic
     "小区门口那个配电箱门没关，锁也坏了，怕小孩去玩",
     "楼下电线杆上挂着一个风筝，想请人取下来",
     "冬天摸门把手老是被静电电到，有没有什么办法",
+    "风筝被电线缠住了",
 ])
 def test_the_same_words_in_ordinary_calls_stay_ordinary(lexicon, text):
     assert not assess(text, None, lexicon).emergency
