@@ -39,7 +39,6 @@ class Service:
     source: str
 
 
-
 @dataclass(frozen=True)
 class Entry:
     key: str  # what a hazard counts once however often it matches: the lexicon entry
@@ -59,7 +58,6 @@ class _Hazard:
     services: tuple[Service, ...]
     script_zh: str
     script_en: str
-
 
 
 class _Matcher:
