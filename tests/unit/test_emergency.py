@@ -381,8 +381,22 @@ def test_linked_hazards_corroborate_each_other(lexicon):
     assert any(hz == "electric" and score >= 1 for hz, score in a.scores)
     # the same word read by two linked hazards is one sign, not two
     assert not assess("闻到一股焦味", None, lexicon).emergency
+    # a touch of a live thing and a body that will not stop shaking
+    assert "electric" in hazards("工地上一个工人手碰到电焊机的线，整个人抖个不停", lexicon)
     # unlinked hazards do not add up
     assert not assess("我老公喝醉了在沙发上睡着了，打呼噜很响", None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text", [
+    "电梯停了不动，要出人命了",
+    "楼下积水好深，有辆车熄火在中间，你们快过来",
+])
+def test_a_caller_s_alarm_lifts_a_single_weak_sign(lexicon, text):
+    assert assess(text, None, lexicon).emergency
+
+
+def test_saving_someone_in_a_policy_question_is_no_alarm(lexicon):
+    assert not assess("想问一下救人受伤的见义勇为怎么认定", None, lexicon).emergency
 
 
 def test_a_weak_word_said_to_happen_again_brings_back_a_hazard_named_before(lexicon):
