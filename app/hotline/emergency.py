@@ -16,7 +16,8 @@ how words, cues, categories and weights combine. In short:
    next clause that is only a negation); a hypothetical before it in its clause or in the clause before; a
    post-positional condition after it (的话); a resolution after it (已经修好), or before it when it closed the same
    hazard; the nearest past/recent/duration/habitual/present cue in its clause (present keeps, the others cancel,
-   recent and duration not for hazards that last: missing, trapped), or a habitual cue in the clause before unless
+   recent and duration not for hazards that last, missing and trapped, nor for a trigger whose own words say it
+   goes on: 昨晚…一直在往下滚), or a habitual cue in the clause before unless
    this clause tells one happening (an event cue: 经常喝酒，拿着刀追着我砍); a policy question anywhere, or a
    consultation phrase in its clause unless the clause tells a happening, when its clause has no present cue and
    the text no urgent cue. Negations and past markers never reach beyond their own clause.
@@ -237,7 +238,7 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
     resolved = cues.get("resolved") or []
     negation_re = lx.negation
 
-    def decide(ci: int, s: int, e: int, hazard: str) -> tuple[str, str | None]:
+    def decide(ci: int, start: int, s: int, e: int, hazard: str) -> tuple[str, str | None]:
         for cue in negations[ci]:
             # a turn (但是, 就) or a present cue between them starts another predicate in a run-on clause
             # (还没来得及跑房子就塌了)
@@ -271,7 +272,11 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
         before = [t for t in timed if t[0].end <= s]
         nearest = (max(before, key=lambda t: t[0].end) if before
                    else min((t for t in timed if t[0].start >= e), key=lambda t: t[0].start, default=None))
-        if nearest is not None and nearest[1] != "present":
+        # 昨晚下完雨一直在往下滚石子: a start time (recent, duration) does not end a trigger whose own words say it
+        # goes on
+        going = nearest is not None and nearest[1] in ("recent", "duration") and any(
+            start <= c.start and c.end <= e for c in presents[ci])
+        if nearest is not None and nearest[1] != "present" and not going:
             return nearest[1], nearest[0].text
         if nearest is None and not events[ci]:  # 他经常喝酒，拿着刀追着我砍: this one happens now
             for back in range(1, lx.habitual_reach + 1):
@@ -303,7 +308,7 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
         hazard, weak = entry.owner, entry.weak
         ci = clause_of(s)
         first.setdefault(hazard, ci)
-        status, cue_text = decide(ci, core, e, hazard)
+        status, cue_text = decide(ci, s, core, e, hazard)
         cs, ce = clauses[ci]
         hits.append(Hit(hazard=hazard, text=text[s:e], weak=weak, clause=ci, clause_text=text[cs:ce],
                         status=status, cue=cue_text))

@@ -406,6 +406,14 @@ def test_a_weak_word_said_to_happen_again_brings_back_a_hazard_named_before(lexi
     assert not assess("老人以前走丢过，后来找回来了，想问防走失手环怎么领", None, lexicon).emergency
 
 
+def test_a_start_time_does_not_end_a_trigger_that_says_it_goes_on(lexicon):
+    assert "collapse" in hazards("屋后那块大石头松了，昨晚下完雨一直在往下滚小石子", lexicon)
+    # a year ago is over, whatever the words say
+    assert not assess("去年我们这里水一直在涨", None, lexicon).emergency
+    # a start time still ends a trigger that does not say it goes on
+    assert not assess("昨天楼下电线掉下来了，供电局已经修好了", None, lexicon).emergency
+
+
 # --- the lexicon is data: mistakes in it are named -----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
