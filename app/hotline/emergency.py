@@ -6,20 +6,26 @@ how words, cues, categories and weights combine. In short:
 
 1. Separators (punctuation, spaces) become clause breaks, input-method slips are read as the word meant (电题 as
    电梯) and words used in another sense (燃气费, 火锅, 救命的药) are blanked, all keeping every character position,
-   so what is reported quotes the text as typed.
-2. Each hazard's strong and weak trigger words are found, overlapping ones included. A cue that would cancel is
-   not a cue inside a trigger word (没反应 is a trigger, not a negation), but it is inside a pattern's free gap
-   (老人以前走丢过: 以前 still marks the past).
+   so what is reported quotes the text as typed. Some other senses are blanked for some hazards only (按了没反应
+   hides 没反应 from medical; trapped still reads it as an unanswered alarm).
+2. Each hazard's strong and weak trigger words are found, overlapping ones included, and literal words also with
+   fillers inside them (出了一身冷汗 as 出冷汗). A cue that would cancel is not a cue inside a trigger word (没反应 is
+   a trigger, not a negation), but it is inside a pattern's free gap (老人以前走丢过: 以前 still marks the past),
+   and none counts inside a guess (会不会是煤气漏了 is neither a negation nor a what-if).
 3. Each trigger is kept or cancelled by the cues near it, in this order: a negation before it in its clause (or a
    next clause that is only a negation); a hypothetical before it in its clause or in the clause before; a
    post-positional condition after it (的话); a resolution after it (已经修好), or before it when it closed the same
    hazard; the nearest past/recent/duration/habitual/present cue in its clause (present keeps, the others cancel,
-   recent and duration not for hazards that last: missing, trapped); a policy question anywhere, or a consultation
-   phrase in its clause, when its clause has no present cue and the text no urgent cue. Negations and past markers
-   never reach beyond their own clause.
+   recent and duration not for hazards that last, missing and trapped, nor for a trigger whose own words say it
+   goes on: 昨晚…一直在往下滚), or a habitual cue in the clause before unless
+   this clause tells one happening (an event cue: 经常喝酒，拿着刀追着我砍); a policy question anywhere, or a
+   consultation phrase in its clause unless the clause tells a happening, when its clause has no present cue and
+   the text no urgent cue. Negations and past markers never reach beyond their own clause.
 4. A hazard is raised when its surviving distinct triggers weigh enough (one strong or two weak words; an urgent
-   cue adds a bonus). The case's category makes the weak words of the hazards it flags count as strong; it never
-   raises a hazard by itself and never revives a cancelled trigger.
+   cue adds a bonus; a linked hazard's sign apart from its own words adds a weak word's weight: a box that smokes).
+   A weak word said to happen again (又) of a hazard an earlier clause named counts as strong (以前走丢过，这次又
+   不见了). The case's category makes the weak words of the hazards it flags count as strong; it never raises a
+   hazard by itself and never revives a cancelled trigger.
 
 The answer carries every trigger found with its fate and the cue that decided it (`why()` reads them out), and
 the hand-offs for the raised hazards: services, numbers (city data) and the script the agent reads.
@@ -36,7 +42,7 @@ from app.hotline.emergency_lexicon import Entry, Lexicon, Service, load_lexicon
 __all__ = ["Assessment", "Cue", "Handoff", "Hit", "Lexicon", "Service", "assess", "load_lexicon"]
 
 SENTENCE_ENDS = frozenset("。！？!?；;\n")
-CONFIRMING = frozenset({"present", "urgent", "again"})
+CONFIRMING = frozenset({"present", "urgent", "again", "event"})
 TIMED = ("past", "recent", "duration", "habitual", "present")  # the nearest of these in a clause decides
 COUNTS = "counts"
 
@@ -155,6 +161,13 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
         flat = lx.typo.sub(lambda m: lx.typos[m.group()], flat)
     if lx.mask is not None:
         flat = lx.mask.sub(_blank, flat)
+    # A scoped other sense hides its words from some hazards only (按了没反应 is no unconscious person, but in a
+    # lift it still says the alarm goes unanswered): those hazards and the cues read the text with it blanked.
+    shown, hidden = flat, []
+    for pattern, hidden_from in lx.scoped:
+        hidden += [(m.start(), m.end(), hidden_from) for m in pattern.finditer(shown) if m.end() > m.start()]
+    for hs, he, _ in hidden:
+        flat = flat[:hs] + _BLANK * (he - hs) + flat[he:]
     clauses = [m.span() for m in _CLAUSE.finditer(flat)]
     if not clauses:
         return Assessment(False, (), (), (), flagged, (), ())
@@ -165,7 +178,14 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
         sentence[i] = sentence[i - 1] + (1 if any(c in SENTENCE_ENDS for c in gap) else 0)
 
     # Triggers. Within a hazard a hit inside a longer one is dropped, and a weak hit touching a strong one.
-    raw = sorted(lx.triggers.find(flat), key=lambda t: (t[2].weak, t[0] - t[1]))
+    raw = lx.triggers.find(flat)
+    if lx.fillers is not None:
+        raw += lx.triggers.find_loose(flat, lx.fillers)
+    if hidden:
+        raw += [t for t in lx.triggers.find(shown)
+                if any(hs < t[1] and t[0] < he for hs, he, _ in hidden)
+                and not any(hs < t[1] and t[0] < he and t[2].owner in only for hs, he, only in hidden)]
+    raw.sort(key=lambda t: (t[2].weak, t[0] - t[1]))
     kept: dict[str, list[tuple[int, int, bool]]] = {}
     found: list[tuple[int, int, Entry, int]] = []  # start, end, entry, where the trigger's own words begin
     words: list[tuple[int, int]] = []  # the spans of trigger words, gaps left out
@@ -182,10 +202,15 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
     # Cues. One that cancels must lie outside trigger words (没反应 is a trigger, not a negation); present and
     # urgent cues count anywhere (喊救命 still says 救命). A cue pattern's gaps may hold trigger words.
     cues: dict[str, list[_Span]] = {}
-    for s, e, entry, gaps in sorted(lx.cues.find(flat), key=lambda t: t[0]):
+    # A guess at the cause (会不会是煤气漏了) holds 不会是 and 会不会 but is neither a negation nor a what-if.
+    cue_hits = sorted(lx.cues.find(flat), key=lambda t: t[0])
+    guesses = [(s, e) for s, e, entry, _ in cue_hits if entry.owner == "guess"]
+    for s, e, entry, gaps in cue_hits:
         if entry.owner not in CONFIRMING:
             own = _without(s, e, gaps)
             if any(cs < we and ws < ce for cs, ce in own for ws, we in words):
+                continue
+            if entry.owner != "guess" and any(gs < e and s < ge for gs, ge in guesses):
                 continue
         cues.setdefault(entry.owner, []).append(_Span(s, e, text[s:e]))
 
@@ -204,6 +229,8 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
     presents = by_clause.get("present", empty)
     habituals = by_clause.get("habitual", empty)
     agains = by_clause.get("again", empty)
+    events = by_clause.get("event", empty)
+    turns = [a + b for a, b in zip(by_clause.get("turn", empty), presents, strict=True)]
     conditions = by_clause.get("condition", empty)
     consults = by_clause.get("consult", empty)
     urgent = bool(cues.get("urgent"))
@@ -211,9 +238,12 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
     resolved = cues.get("resolved") or []
     negation_re = lx.negation
 
-    def decide(ci: int, s: int, e: int, hazard: str) -> tuple[str, str | None]:
+    def decide(ci: int, start: int, s: int, e: int, hazard: str) -> tuple[str, str | None]:
         for cue in negations[ci]:
-            if cue.end <= s and s - cue.end <= lx.negation_window:
+            # a turn (但是, 就) or a present cue between them starts another predicate in a run-on clause
+            # (还没来得及跑房子就塌了)
+            if (cue.end <= s and s - cue.end <= lx.negation_window
+                    and not any(cue.end <= t.start and t.end <= s for t in turns[ci])):
                 return "negation", cue.text
         if ci + 1 < len(clauses) and negation_re is not None:
             after = flat[clauses[ci + 1][0]:clauses[ci + 1][1]]
@@ -242,9 +272,13 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
         before = [t for t in timed if t[0].end <= s]
         nearest = (max(before, key=lambda t: t[0].end) if before
                    else min((t for t in timed if t[0].start >= e), key=lambda t: t[0].start, default=None))
-        if nearest is not None and nearest[1] != "present":
+        # 昨晚下完雨一直在往下滚石子: a start time (recent, duration) does not end a trigger whose own words say it
+        # goes on
+        going = nearest is not None and nearest[1] in ("recent", "duration") and any(
+            start <= c.start and c.end <= e for c in presents[ci])
+        if nearest is not None and nearest[1] != "present" and not going:
             return nearest[1], nearest[0].text
-        if nearest is None:
+        if nearest is None and not events[ci]:  # 他经常喝酒，拿着刀追着我砍: this one happens now
             for back in range(1, lx.habitual_reach + 1):
                 cj = ci - back
                 if cj < 0 or sentence[cj] != sentence[ci]:
@@ -254,6 +288,8 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
         if not presents[ci] and not urgent:
             if policy:
                 return "policy", policy[0].text
+            if events[ci]:  # 请问一下，电梯停了我们被关在里面了: a question about what is happening to the caller now
+                return COUNTS, None
             if consults[ci]:
                 return "consult", consults[ci][0].text
             for back in range(1, lx.consult_reach + 1):
@@ -266,24 +302,39 @@ def assess(text: str, category_code: str | None, lexicon: Lexicon) -> Assessment
 
     hits = []
     weights: dict[str, dict[str, float]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}  # where each hazard's counted triggers are
+    first: dict[str, int] = {}  # the first clause naming each hazard, whatever became of it
     for s, e, entry, core in sorted(found, key=lambda f: (f[0], f[1])):
         hazard, weak = entry.owner, entry.weak
         ci = clause_of(s)
-        status, cue_text = decide(ci, core, e, hazard)
+        first.setdefault(hazard, ci)
+        status, cue_text = decide(ci, s, core, e, hazard)
         cs, ce = clauses[ci]
         hits.append(Hit(hazard=hazard, text=text[s:e], weak=weak, clause=ci, clause_text=text[cs:ce],
                         status=status, cue=cue_text))
         if status == COUNTS:
-            weight = (lx.weak_when_flagged if hazard in flagged else lx.weak) if weak else lx.strong
+            # 老人以前走丢过，这次又不见了: a weak word said to happen again, of a hazard named in an earlier clause,
+            # is that hazard back
+            again = agains[ci] and first[hazard] < ci
+            weight = (lx.weak_when_flagged if hazard in flagged or again else lx.weak) if weak else lx.strong
             counted = weights.setdefault(hazard, {})
             counted[entry.key] = max(counted.get(entry.key, 0.0), weight)
+            spans.setdefault(hazard, []).append((s, e))
+
+    # Linked hazards corroborate each other (a live box that smokes, a gas smell and a dizzy head): a counted trigger
+    # of a linked hazard, apart from this hazard's own words, adds at most a weak word's weight.
+    support: dict[str, float] = {}
+    for hazard, others in lx.links.items():
+        own = spans.get(hazard, [])
+        if own and any(not any(s < oe and os_ < e for os_, oe in own) for o in others for s, e in spans.get(o, [])):
+            support[hazard] = lx.weak
 
     scores = []
     raised = []
     for hz in lx.hazards:
         if hz.code not in weights:
             continue
-        score = sum(weights[hz.code].values()) + (lx.urgent_bonus if urgent else 0.0)
+        score = sum(weights[hz.code].values()) + support.get(hz.code, 0.0) + (lx.urgent_bonus if urgent else 0.0)
         scores.append((hz.code, round(score, 3)))
         if score >= lx.threshold - 1e-9:
             raised.append(hz)

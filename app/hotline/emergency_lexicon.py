@@ -18,7 +18,7 @@ LEXICON_FILE = "emergency.yaml"
 
 SEPARATORS = " \t\r\n\u3000\u00a0，,。．.！!？?；;：:、…~～—－-_()（）[]【】{}「」『』“”\"'‘’《》<>/|\\"
 CUE_KINDS = ("negation", "past", "recent", "duration", "habitual", "resolved", "again", "hypothetical", "condition",
-             "policy", "consult", "present", "urgent")
+             "policy", "consult", "present", "urgent", "guess", "event", "turn")
 
 BREAK = "\n"  # every separator becomes this; `.` in a pattern never matches it, so no pattern spans two clauses
 TRANSLATE = str.maketrans({c: BREAK for c in SEPARATORS})
@@ -39,13 +39,15 @@ class Service:
     source: str
 
 
-
 @dataclass(frozen=True)
 class Entry:
     key: str  # what a hazard counts once however often it matches: the lexicon entry
     owner: str  # the hazard (triggers) or the cue kind (cues)
     weak: bool
     source: str
+
+
+_Found = tuple[int, int, Entry, tuple[tuple[int, int], ...]]  # start, end, entry, the gaps a pattern's .{0,N} matched
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,6 @@ class _Hazard:
     services: tuple[Service, ...]
     script_zh: str
     script_en: str
-
 
 
 class _Matcher:
@@ -91,9 +92,37 @@ class _Matcher:
                 for ch in first:
                     self.by_first.setdefault(ch, []).append(i)
 
-    def find(self, text: str) -> list[tuple[int, int, Entry, tuple[tuple[int, int], ...]]]:
+    def find_loose(self, text: str, fillers: re.Pattern[str]) -> list[_Found]:
+        """Literal words found only once the fillers inside them are skipped (出了一身冷汗 as 出冷汗, 手一下子就麻了 as
+        手麻): (start, end, entry, gaps) in the text's positions, the skipped fillers as the gaps."""
+        if self.literal is None:
+            return []
+        kept: list[str] = []
+        where: list[int] = []  # the text position of each kept character
+        skipped: list[tuple[int, int]] = []
+        last = 0
+        for m in fillers.finditer(text):
+            if m.end() > m.start():
+                kept.append(text[last:m.start()])
+                where.extend(range(last, m.start()))
+                skipped.append(m.span())
+                last = m.end()
+        if not skipped:
+            return []
+        kept.append(text[last:])
+        where.extend(range(last, len(text)))
+        out = []
+        for m in self.literal.finditer("".join(kept)):
+            s = m.start()
+            for length, entry in self.prefixes[m.group(1)]:
+                start, end = where[s], where[s + length - 1] + 1
+                if end - start > length:  # a filler lies inside: the plain scan did not see this one
+                    out.append((start, end, entry, tuple(g for g in skipped if start < g[0] and g[1] < end)))
+        return out
+
+    def find(self, text: str) -> list[_Found]:
         """(start, end, entry, gaps) of every match; gaps are the spans the pattern's .{0,N} matched."""
-        out: list[tuple[int, int, Entry, tuple[tuple[int, int], ...]]] = []
+        out: list[_Found] = []
         if self.literal is not None:
             for m in self.literal.finditer(text):
                 s = m.start()
@@ -194,8 +223,11 @@ class Lexicon:
     def __init__(self, *, hazards: tuple[_Hazard, ...], triggers: _Matcher, mask: re.Pattern[str] | None,
                  cues: _Matcher, negation: re.Pattern[str] | None, flags: dict[str, tuple[str, ...]],
                  scoring: dict[str, Any], services: dict[str, Service], size: int,
-                 typos: dict[str, str] | None = None):
+                 typos: dict[str, str] | None = None, fillers: list[str] | None = None,
+                 scoped: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = ()):
         self.hazards = hazards
+        self.scoped = scoped  # blanks that hide words from some hazards only
+        self.fillers = re.compile("(?:" + _trie(set(fillers)) + ")") if fillers else None
         self.typos = typos or {}
         self.typo = re.compile("(?:" + _trie(set(self.typos)) + ")") if self.typos else None
         self.triggers = triggers
@@ -219,6 +251,13 @@ class Lexicon:
         if not isinstance(exempt, dict):
             raise ValueError("emergency lexicon: scoring.exempt must map a cue kind to hazards")
         self.exempt = {str(kind): frozenset(str(h) for h in hazards or ()) for kind, hazards in exempt.items()}
+        codes = {h.code for h in self.hazards}
+        self.links: dict[str, frozenset[str]] = {}
+        for pair in scoring.get("corroborate") or ():
+            if not isinstance(pair, list) or len(pair) != 2 or any(h not in codes for h in pair):
+                raise ValueError(f"emergency lexicon: scoring.corroborate needs pairs of known hazards, not {pair!r}")
+            self.links[pair[0]] = self.links.get(pair[0], frozenset()) | {pair[1]}
+            self.links[pair[1]] = self.links.get(pair[1], frozenset()) | {pair[0]}
 
     @property
     def hazard_codes(self) -> tuple[str, ...]:
@@ -284,6 +323,17 @@ class Lexicon:
         mask_parts += ["(?:" + _checked(p, vocab, "other_senses") + ")"
                        for p in _strings(others.get("patterns"), "other_senses.patterns")]
         mask = re.compile("|".join(mask_parts)) if mask_parts else None
+        scoped = []
+        for i, spec in enumerate(others.get("only_for") or ()):
+            where = f"other_senses.only_for[{i}]"
+            hidden_from = _strings((spec or {}).get("hazards"), where + ".hazards")
+            if not hidden_from or any(h not in codes for h in hidden_from):
+                raise ValueError(f"emergency lexicon: {where} must name known hazards, not {hidden_from}")
+            words = set(_strings(spec.get("terms"), where + ".terms"))
+            parts = (["(?:" + _trie(words) + ")"] if words else []) + [
+                "(?:" + _checked(p, vocab, where) + ")" for p in _strings(spec.get("patterns"), where + ".patterns")]
+            if parts:
+                scoped.append((re.compile("|".join(parts)), frozenset(hidden_from)))
         cue_literals: list[Entry] = []
         cue_patterns: list[tuple[Entry, str]] = []
         negation_parts: list[str] = []
@@ -311,7 +361,8 @@ class Lexicon:
         return cls(hazards=tuple(hazards), triggers=_Matcher(literals, patterns), mask=mask,
                    cues=_Matcher(cue_literals, cue_patterns), negation=negation, flags=flags,
                    scoring=data.get("scoring") or {}, services=services, size=len(literals) + len(patterns),
-                   typos={str(k): str(v) for k, v in typos.items()})
+                   typos={str(k): str(v) for k, v in typos.items()},
+                   fillers=_strings(data.get("fillers"), "fillers"), scoped=tuple(scoped))
 
 
 def load_lexicon(seed_dir: Path) -> Lexicon:

@@ -241,6 +241,179 @@ def test_the_reasons_name_the_cancelling_cue(lexicon):
     assert any("漏气" in line and "negation" in line and "没有" in line for line in a.why())
 
 
+# --- how callers really speak: words inside set phrases, guesses, background before the event ------------------
+
+@pytest.mark.parametrize("text, hazard, word", [
+    ("我摸了一下热水器，手一下子就麻了", "electric", "手一下子就麻"),  # 手麻 with 一下子就 inside
+    ("我妈说胸口像压着块石头，出了一身冷汗", "medical", "出了一身冷汗"),  # 出冷汗
+    ("他在沙发上晕了过去", "medical", "晕了过去"),  # 晕过去
+])
+def test_a_trigger_word_is_found_with_fillers_inside_it(lexicon, text, hazard, word):
+    a = assess(text, None, lexicon)
+    assert a.emergency and hazard in a.hazards
+    assert word in a.matched
+
+
+@pytest.mark.parametrize("text", [
+    "我手机都麻烦死了，老是卡",  # 麻 after a filler, but no trigger word across it
+    "他晕车了，吐了一身，想问长途车能不能退票",
+])
+def test_fillers_do_not_make_ordinary_words_triggers(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+def test_a_scoped_other_sense_hides_a_word_only_from_its_hazard(lexicon):
+    # 按了…没反应 is a button, not an unconscious person (medical), but in a lift it says nobody answers the alarm
+    a = assess("电梯停了，按了警铃没反应", None, lexicon)
+    assert a.hazards == ("trapped",)
+    assert not assess("电梯按钮按了没反应，要等很久", None, lexicon).emergency
+    # 看不见 is no fire's smoke and no missing person (看不见了 holds 不见了), but sudden blindness is a stroke sign
+    a = assess("我妈突然说看不见了，头很痛", None, lexicon)
+    assert a.hazards == ("medical",)
+    assert not assess("路灯坏了，晚上看不见路", None, lexicon).emergency
+
+
+def test_a_missing_persons_phone_that_rings_out_counts_but_a_hotline_that_does_not_answer_does_not(lexicon):
+    assert "missing" in hazards("孩子放学没到家，电话一直没人接", lexicon)
+    assert not assess("打12345热线一直打不通", None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text, hazard", [
+    ("家里闻到一股味，会不会是煤气漏了", "gas"),
+    ("会不会是电梯坏了，我们在里面出不去", "trapped"),
+    ("我爸突然说不出话，会唔会系中风", "medical"),
+])
+def test_a_guess_at_the_cause_is_neither_a_negation_nor_a_what_if(lexicon, text, hazard):
+    assert hazard in hazards(text, lexicon)
+
+
+def test_will_it_happen_is_still_a_what_if(lexicon):
+    assert not assess("电工说我家插座接线不规范，会不会漏电，想找人来检查一下", None, lexicon).emergency
+    assert not assess("我手机充电器有点发烫，会不会爆炸", None, lexicon).emergency
+
+
+def test_a_revealed_cause_closes_what_was_feared_and_keeps_what_it_names(lexicon):
+    a = assess("刚才砰的一声，原来是煤气管爆了，现在满屋子味道", None, lexicon)
+    assert "gas" in a.hazards and "violence" not in a.hazards
+    assert "fire" in hazards("我以为是谁家在做饭，原来是对面楼着火了", lexicon)
+    assert not assess("听到楼上在喊救命，原来是在打游戏", None, lexicon).emergency
+    assert not assess("我闻到烧焦的味道，原来是邻居在烤红薯", None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text, hazard", [
+    ("我老公经常喝酒，拿着菜刀追着我砍", "violence"),
+    ("楼上天天吵架，那个男的在打老婆", "violence"),
+    ("这个电梯经常坏，我们被困在里面了", "trapped"),
+    ("我妈有时候会头晕，她晕倒在地上了", "medical"),
+])
+def test_a_habit_told_first_does_not_undo_the_happening_told_next(lexicon, text, hazard):
+    assert hazard in hazards(text, lexicon)
+
+
+@pytest.mark.parametrize("text", [
+    "楼下快递站门口天天堵得水泄不通，人都被困在里面出不来",
+    "隔壁家天天烧香拜佛，烟很大，呛人",
+    "电梯经常关人，上个月我就被困过一次，物业也不管",
+])
+def test_a_habit_still_reaches_a_clause_that_goes_on_describing_it(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+def test_a_consultation_opener_gives_way_to_what_is_happening_now(lexicon):
+    assert "trapped" in hazards("你好请问一下，电梯停了我们被关在里面了", lexicon)
+    assert "missing" in hazards("我想咨询一下，我家老人走丢了怎么办", lexicon)
+    assert not assess("请问一下，被电梯困住了应该怎么自救，我想教给我家小孩", None, lexicon).emergency
+    assert not assess("想咨询一下，小孩触电了应该怎么急救", None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text, hazard", [
+    ("电梯到了十二楼一直没开门，里面有个阿姨在按铃", "trapped"),
+    ("有个小孩在井边玩，掉下去了，听到在下面哭", "trapped"),
+    ("老人家一个人在二楼，楼梯口都是水，下不来", "trapped"),
+    ("𨋢门开咗一半就唔郁，我哋几个喺入面出唔到", "trapped"),
+    ("佢摸咗下雪柜门就成个人弹开，而家手好痹", "electric"),
+    ("楼下那根电线被风刮下来了，搭在铁栏杆上，滋滋响", "electric"),
+    ("有个男的一直跟着一个女学生，现在把她堵在巷子里", "violence"),
+    ("我儿子被电打了一下", "electric"),
+    ("楼下有人被电线缠住了", "electric"),
+    ("隔壁一直传出女人的惨叫声", "violence"),
+    ("楼下有个醉汉在追着人打", "violence"),
+    ("邻居的小孩从中午出门到现在天都黑了，附近都找过了", "missing"),
+])
+def test_third_party_and_indirect_reports_of_trapped_people_and_live_wires(lexicon, text, hazard):
+    assert hazard in hazards(text, lexicon)
+
+
+@pytest.mark.parametrize("text", [
+    "我家猫卡在空调外机后面出不来了，能不能找人帮忙",
+    "我老公被公司的事情困住了，天天加班不回家",
+    "车库的卷闸门坏了，车开不出来，物业说明天修",
+    "小区门口那个配电箱门没关，锁也坏了，怕小孩去玩",
+    "楼下电线杆上挂着一个风筝，想请人取下来",
+    "冬天摸门把手老是被静电电到，有没有什么办法",
+    "风筝被电线缠住了",
+])
+def test_the_same_words_in_ordinary_calls_stay_ordinary(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text, hazard", [
+    ("还没来得及跑房子就塌了", "collapse"),
+    ("没看到人但是楼上一直在冒烟", "fire"),
+    ("没穿衣服就跑出来了楼里着火了", "fire"),
+])
+def test_a_negation_stops_at_a_turn_in_a_run_on_clause(lexicon, text, hazard):
+    assert hazard in hazards(text, lexicon)
+
+
+@pytest.mark.parametrize("text", [
+    "没有漏气就是燃气灶打不着火",
+    "我不是说电梯关人了我是说电梯里的空调坏了",
+])
+def test_a_negation_still_covers_its_own_predicate_in_a_run_on_clause(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
+
+
+def test_linked_hazards_corroborate_each_other(lexicon):
+    # one weak electric sign (the box) and one weak fire sign (smoke), apart: together enough for both
+    a = assess("老旧的配电箱在漏水，里面啪啪响，还有烟", None, lexicon)
+    assert "electric" in a.hazards
+    assert any(hz == "electric" and score >= 1 for hz, score in a.scores)
+    # the same word read by two linked hazards is one sign, not two
+    assert not assess("闻到一股焦味", None, lexicon).emergency
+    # a touch of a live thing and a body that will not stop shaking
+    assert "electric" in hazards("工地上一个工人手碰到电焊机的线，整个人抖个不停", lexicon)
+    # unlinked hazards do not add up
+    assert not assess("我老公喝醉了在沙发上睡着了，打呼噜很响", None, lexicon).emergency
+
+
+@pytest.mark.parametrize("text", [
+    "电梯停了不动，要出人命了",
+    "楼下积水好深，有辆车熄火在中间，你们快过来",
+])
+def test_a_caller_s_alarm_lifts_a_single_weak_sign(lexicon, text):
+    assert assess(text, None, lexicon).emergency
+
+
+def test_saving_someone_in_a_policy_question_is_no_alarm(lexicon):
+    assert not assess("想问一下救人受伤的见义勇为怎么认定", None, lexicon).emergency
+
+
+def test_a_weak_word_said_to_happen_again_brings_back_a_hazard_named_before(lexicon):
+    a = assess("老人以前走丢过，这次又不见了", None, lexicon)
+    assert a.hazards == ("missing",)
+    assert not assess("孩子的书包又不见了", None, lexicon).emergency  # no hazard named before: still a weak word
+    assert not assess("老人以前走丢过，后来找回来了，想问防走失手环怎么领", None, lexicon).emergency
+
+
+def test_a_start_time_does_not_end_a_trigger_that_says_it_goes_on(lexicon):
+    assert "collapse" in hazards("屋后那块大石头松了，昨晚下完雨一直在往下滚小石子", lexicon)
+    # a year ago is over, whatever the words say
+    assert not assess("去年我们这里水一直在涨", None, lexicon).emergency
+    # a start time still ends a trigger that does not say it goes on
+    assert not assess("昨天楼下电线掉下来了，供电局已经修好了", None, lexicon).emergency
+
+
 # --- the lexicon is data: mistakes in it are named -----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -257,6 +430,9 @@ def raw() -> dict:
     (lambda d: d["category_flags"].update({"utility.gas": ["flood"]}), "unknown hazards"),
     (lambda d: d["hazards"]["gas"]["script"].update(zh="请拨打{nobody}"), "placeholders"),
     (lambda d: d["hazards"]["gas"].update(terms="燃气泄漏"), "list of strings"),
+    (lambda d: d["other_senses"].update(only_for=[{"hazards": ["flood"], "terms": ["看不见"]}]), "known hazards"),
+    (lambda d: d.update(fillers="了"), "list of strings"),
+    (lambda d: d["scoring"].update(corroborate=[["electric", "flood"]]), "pairs of known hazards"),
 ])
 def test_a_broken_lexicon_is_refused_with_the_reason(raw, change, message):
     data = copy.deepcopy(raw)
