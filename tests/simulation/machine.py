@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_a
 
 from tests.simulation.run import WEIGHTED, Databases, District, district
 
-FULL_EVERY_CI = 50  # the full sweep, twice in a 100-step example
+FULL_EVERY_CI = 50  # the full sweep, four times in a 200-step example
 
 
 def machine_for(dbs: Databases) -> type[RuleBasedStateMachine]:
