@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.models import Case, CaseEvent, User
 from tests import factories as f
 from tests.idnumbers import make_id
-from tests.simulation.kinds import as_lead_sees_it, cases_with_events
+from tests.simulation.kinds import Timeline, as_lead_sees_it, of_kind
 from tests.simulation.world import DISTRICT, Violation, World
 
 NAMES = ("李建华", "王秀兰", "陈小红", "黄敏", "赵磊", "周婷")
@@ -198,14 +198,13 @@ def approval_holds_to_the_check(case: Case, events: list[CaseEvent], leaders: se
                         f"{override or None}, override events {codes}")
 
 
-async def check_aid(w: World, case_ids: set[int]) -> None:
-    """The kind's invariants on the aid applications among these."""
-    if not case_ids or not w.aid:
+async def check_aid(w: World, loaded: Timeline) -> None:
+    """The kind's invariants on the aid applications among these (read once by `check_cases`)."""
+    cases = of_kind(loaded, "aid")
+    if not cases:
         return
     async with w.app.state.sessionmaker() as session:
-        cases = await cases_with_events(session, case_ids, "aid")
-        leaders = set((await session.execute(select(User.id).where(User.leader.is_(True)))).scalars()) \
-            if cases else set()
+        leaders = set((await session.execute(select(User.id).where(User.leader.is_(True)))).scalars())
     for case, mine in cases:
         approval_holds_to_the_check(case, mine, leaders)
         w.stats.count(w.stats.checks, "aid_approval_holds_to_the_check")

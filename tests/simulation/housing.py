@@ -18,7 +18,7 @@ from app.housing.residence import lapses_at
 from app.models import Case, CaseEvent
 from app.models.housing import HousingRegistration, HousingResident
 from tests.idnumbers import make_id
-from tests.simulation.kinds import cases_with_events, stage_chain
+from tests.simulation.kinds import Timeline, of_kind, stage_chain
 from tests.simulation.world import DISTRICT, Violation, World
 
 NAMES = ("王秀兰", "李建华", "陈小红", "张伟", "刘洋", "黄敏", "赵磊", "周婷")
@@ -223,14 +223,12 @@ HOUSING_INVARIANTS = ("housing_verify_due_on_working_days", "housing_lapses_when
                       "housing_register_matches_the_case", "housing_stage_replays_the_timeline")
 
 
-async def check_housing(w: World, case_ids: set[int]) -> None:
-    """The kind's invariants on the housing cases among these."""
-    if not case_ids:
+async def check_housing(w: World, loaded: Timeline) -> None:
+    """The kind's invariants on the housing cases among these (read once by `check_cases`)."""
+    cases = of_kind(loaded, "housing")
+    if not cases:
         return
     async with w.app.state.sessionmaker() as session:
-        cases = await cases_with_events(session, case_ids, "housing")
-        if not cases:
-            return
         regs = {r.case_id: r for r in (await session.execute(select(HousingRegistration).where(
             HousingRegistration.case_id.in_([c.id for c, _ in cases])))).scalars()}
         residents = (await session.execute(select(HousingResident).where(HousingResident.registration_id.in_(

@@ -2,7 +2,7 @@
 `Violation` naming itself. Case invariants read one case's rows (`Facts`); the others read the database and the
 API as their actors would. tests/simulation/README.md lists them."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from app.cases.lifecycle import OPEN
 from app.delivery.rules import recipients
 from app.models import Assignment, Case, CaseEvent, OutboxEvent
 from tests.pii_logs import unmasked_numbers
+from tests.simulation.kinds import Timeline
 from tests.simulation.replay import Replayed, replay
 from tests.simulation.world import Seen, Violation, World
 
@@ -171,25 +172,33 @@ CASE_INVARIANTS = (one_active_lead, assignments_replay_the_timeline, status_repl
                    deadlines_on_working_days, handling_due_is_fresh)
 
 
-async def check_cases(w: World, case_ids: set[int]) -> tuple[list[CaseEvent], dict[int, int | None]]:
-    """Runs the case invariants on these cases; answers the events newer than the last check, and the lead each
-    event left the case with (for the outbox invariant)."""
+async def check_cases(w: World, case_ids: set[int] | list[int]
+                      ) -> tuple[list[CaseEvent], dict[int, int | None], Timeline]:
+    """Runs the case invariants on these cases; answers the events newer than the last check, the lead each event
+    left the case with (for the outbox invariant), and the cases with their timelines (for the kinds' invariants).
+    One read of the cases, their assignments and their events, by indexed keys (ix_assignments_case,
+    ix_case_events_case)."""
     if not case_ids:
-        return [], {}
+        return [], {}, []
     async with w.app.state.sessionmaker() as session:
-        cases = (await session.execute(select(Case).where(Case.id.in_(case_ids)))).scalars().all()
-        assignments = (await session.execute(select(Assignment).where(Assignment.case_id.in_(case_ids))
-                                             .order_by(Assignment.id))).scalars().all()
-        events = (await session.execute(select(CaseEvent).where(CaseEvent.case_id.in_(case_ids))
-                                        .order_by(CaseEvent.id))).scalars().all()
+        cases = (await session.execute(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id))).scalars().all()
+        assignments: dict[int, list[Assignment]] = defaultdict(list)
+        for a in (await session.execute(select(Assignment).where(Assignment.case_id.in_(case_ids))
+                                        .order_by(Assignment.id))).scalars():
+            assignments[a.case_id].append(a)
+        events: dict[int, list[CaseEvent]] = defaultdict(list)
+        for e in (await session.execute(select(CaseEvent).where(CaseEvent.case_id.in_(case_ids))
+                                        .order_by(CaseEvent.id))).scalars():
+            events[e.case_id].append(e)
         calendar = await current_calendar(w.app.state, session)
-        profiles = {c.profile_code: await deployment_profile(w.app.state, session, c.profile_code) for c in cases}
+        profiles = {code: await deployment_profile(w.app.state, session, code)
+                    for code in {c.profile_code for c in cases}}
     zone = ZoneInfo(w.app.state.settings.timezone)
     leads: dict[int, int | None] = {}
+    new: list[CaseEvent] = []
     for case in cases:
-        mine = [e for e in events if e.case_id == case.id]
-        x = Facts(case, [a for a in assignments if a.case_id == case.id], mine, replay(mine), calendar,
-                  profiles[case.profile_code], zone)
+        mine = events[case.id]
+        x = Facts(case, assignments[case.id], mine, replay(mine), calendar, profiles[case.profile_code], zone)
         for invariant in CASE_INVARIANTS:
             invariant(x)
             w.stats.count(w.stats.checks, invariant.__name__)
@@ -198,26 +207,38 @@ async def check_cases(w: World, case_ids: set[int]) -> tuple[list[CaseEvent], di
         timeline_append_only(x, w)
         w.stats.count(w.stats.checks, "timeline_append_only")
         leads.update({e.id: lead for e, lead in zip(mine, x.replayed.leads_at, strict=True)})
-    return [e for e in events if e.id > w.last_event_id], leads
+        new += [e for e in mine if e.id > w.last_event_id]
+    new.sort(key=lambda e: e.id)
+    return new, leads, [(case, events[case.id]) for case in cases]
+
+
+def outbox_wanted(events: list[CaseEvent], leads: dict[int, int | None]) -> Counter:
+    """The outbox rows these events call for: (case, type, at, unit), one per unit the delivery rules name."""
+    want: Counter = Counter()
+    for e in events:
+        for unit, _ in recipients(e.type, e.data or {}, leads.get(e.id)):
+            want[(e.case_id, e.type, e.at, unit)] += 1
+    return want
+
+
+def outbox_compare(got: Counter, want: Counter) -> None:
+    if got != want:
+        extra, missing = got - want, want - got
+        raise Violation("outbox_one_row_per_unit", f"extra rows {list(extra)[:4]}, missing rows {list(missing)[:4]}")
 
 
 async def outbox_one_row_per_unit(w: World, events: list[CaseEvent], leads: dict[int, int | None]) -> None:
     """Every timeline event that units must hear of has exactly one outbox row for each unit the delivery rules
-    name (the new lead and co-handlers, a lead or co-handler the case left), and no other rows."""
+    name (the new lead and co-handlers, a lead or co-handler the case left), and no other rows. After each step on
+    the new events and the new rows (by id): every row and every event is checked once; the full sweep
+    compares them all (tests/simulation/run.py)."""
     async with w.app.state.sessionmaker() as session:
         rows = (await session.execute(select(OutboxEvent.id, OutboxEvent.case_id, OutboxEvent.type,
                                              OutboxEvent.created_at, OutboxEvent.unit_id).where(
             OutboxEvent.id > w.last_outbox_id))).all()
     if rows:
         w.last_outbox_id = max(r.id for r in rows)
-    got = Counter((r.case_id, r.type, r.created_at, r.unit_id) for r in rows)
-    want: Counter = Counter()
-    for e in events:
-        for unit, _ in recipients(e.type, e.data or {}, leads.get(e.id)):
-            want[(e.case_id, e.type, e.at, unit)] += 1
-    if got != want:
-        extra, missing = got - want, want - got
-        raise Violation("outbox_one_row_per_unit", f"extra rows {list(extra)[:4]}, missing rows {list(missing)[:4]}")
+    outbox_compare(Counter((r.case_id, r.type, r.created_at, r.unit_id) for r in rows), outbox_wanted(events, leads))
     w.stats.count(w.stats.checks, "outbox_one_row_per_unit")
 
 

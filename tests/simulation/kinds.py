@@ -1,12 +1,8 @@
-"""What the kinds' steps and invariants share: a recent case as its lead unit sees it, reading a kind's cases
-with their timelines, and the stage chain."""
+"""What the kinds' steps and invariants share: a recent case as its lead unit sees it, a kind's cases among those
+read with their timelines, and the stage chain."""
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Case, CaseEvent
 from tests.simulation.world import Violation, World
@@ -23,17 +19,12 @@ async def as_lead_sees_it(w: World, recent: list[int]) -> tuple[dict[str, Any], 
     return None if seen is None else (case, staff, seen)
 
 
-async def cases_with_events(session: AsyncSession, case_ids: set[int],
-                            kind: str) -> list[tuple[Case, list[CaseEvent]]]:
-    """The cases of `kind` among `case_ids`, each with its timeline in order."""
-    cases = (await session.execute(select(Case).where(Case.id.in_(case_ids), Case.kind == kind))).scalars().all()
-    if not cases:
-        return []
-    events: dict[int, list[CaseEvent]] = defaultdict(list)
-    for e in (await session.execute(select(CaseEvent).where(CaseEvent.case_id.in_([c.id for c in cases]))
-                                    .order_by(CaseEvent.id))).scalars():
-        events[e.case_id].append(e)
-    return [(c, events[c.id]) for c in cases]
+Timeline = list[tuple[Case, list[CaseEvent]]]  # cases, each with its timeline in order
+
+
+def of_kind(loaded: Timeline, kind: str) -> Timeline:
+    """The cases of `kind` among those read (tests/simulation/invariants.py `check_cases` reads them once)."""
+    return [(case, events) for case, events in loaded if case.kind == kind]
 
 
 def stage_chain(invariant: str, case: Case, events: Sequence[CaseEvent], first: str) -> None:

@@ -12,6 +12,8 @@ from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_a
 
 from tests.simulation.run import WEIGHTED, Databases, District, district
 
+FULL_EVERY_CI = 50  # the full sweep, four times in a 200-step example
+
 
 def machine_for(dbs: Databases) -> type[RuleBasedStateMachine]:
     class YearInADistrict(RuleBasedStateMachine):
@@ -21,7 +23,7 @@ def machine_for(dbs: Databases) -> type[RuleBasedStateMachine]:
             self.stack = AsyncExitStack()
             self.url = self.runner.run(dbs.fresh())
             self.district: District = self.runner.run(self.stack.enter_async_context(
-                district(self.url, dbs.folder, 0)))
+                district(self.url, dbs.folder, 0, full_every=FULL_EVERY_CI)))
 
         # Weights are repetitions in the list; shrinking moves towards its head (a hotline call).
         @rule(name=st.sampled_from(WEIGHTED), rnd=st.randoms(use_true_random=False))

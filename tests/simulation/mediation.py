@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.models import Case, CaseEvent
 from tests import factories as f
 from tests.idnumbers import make_id
-from tests.simulation.kinds import as_lead_sees_it, cases_with_events, stage_chain
+from tests.simulation.kinds import Timeline, as_lead_sees_it, of_kind, stage_chain
 from tests.simulation.world import DISTRICT, Violation, World
 
 NAMES = ("李建华", "王秀兰", "陈小红", "黄敏", "赵磊", "周婷", "张三", "刘洋")
@@ -178,12 +178,9 @@ def agreement_effective_only_when_signed(case: Case, events: list[CaseEvent]) ->
 MEDIATION_INVARIANTS = ("mediation_stage_replays_the_timeline", "mediation_agreement_effective_only_when_signed")
 
 
-async def check_mediation(w: World, case_ids: set[int]) -> None:
-    if not case_ids or not w.mediation:
-        return
-    async with w.app.state.sessionmaker() as session:
-        cases = await cases_with_events(session, case_ids, "mediation")
-    for case, mine in cases:
+async def check_mediation(w: World, loaded: Timeline) -> None:
+    """The kind's invariants on the disputes among these (read once by `check_cases`)."""
+    for case, mine in of_kind(loaded, "mediation"):
         stage_chain("mediation_stage_replays_the_timeline", case, mine, "accepted")
         agreement_effective_only_when_signed(case, mine)
         for name in MEDIATION_INVARIANTS:

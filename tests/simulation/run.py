@@ -12,6 +12,7 @@ import random
 import shutil
 import tempfile
 import time
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -24,14 +25,20 @@ from sqlalchemy import select
 from app.accounts import service as accounts
 from app.core.clock import FrozenClock
 from app.main import create_app
-from app.models import CaseEvent
+from app.models import Assignment, Case, CaseEvent, OutboxEvent
 from tests.conftest import _seed, _settings
 from tests.pii_logs import LogScanner
 from tests.simulation import views
 from tests.simulation.actors import STEPS
 from tests.simulation.aid import check_aid
 from tests.simulation.housing import check_housing
-from tests.simulation.invariants import check_cases, logs_carry_no_unmasked_numbers, outbox_one_row_per_unit
+from tests.simulation.invariants import (
+    check_cases,
+    logs_carry_no_unmasked_numbers,
+    outbox_compare,
+    outbox_one_row_per_unit,
+    outbox_wanted,
+)
 from tests.simulation.mediation import check_mediation
 from tests.simulation.timebank import check_timebank
 from tests.simulation.world import World
@@ -43,9 +50,15 @@ MEAN_MINUTES_PER_STEP = 755 * 12 / sum(weight for _, weight in STEPS.values())
 WEIGHTED = [name for name, (_, weight) in STEPS.items() for _ in range(weight)]
 
 
+FULL_BATCH = 500  # cases read at once by the full sweep
+FULL_EVERY = 2000  # steps between full sweeps of every invariant over everything (and one at the end of a run)
+
+
 class District:
-    def __init__(self, world: World, scanner: LogScanner) -> None:
-        self.world, self.scanner = world, scanner
+    def __init__(self, world: World, scanner: LogScanner, full_every: int = FULL_EVERY) -> None:
+        self.world, self.scanner, self.full_every = world, scanner, full_every
+        self.since_full: set[int] = set()  # cases touched since the last full sweep
+        self.units_since_full: set[int] = set()  # units the new events named since then
 
     async def step(self, name: str) -> None:
         w = self.world
@@ -53,26 +66,33 @@ class District:
         w.stats.count(w.stats.actions, name)
         await STEPS[name][0](w)
         await self.check()
+        if self.full_every and w.stats.steps % self.full_every == 0:
+            await self.check_everything()
 
     async def check(self) -> None:
-        """Every invariant, on what the step touched (the cases it changed, and any the sweep changed)."""
+        """Every invariant, on what the step touched: the cases it changed and any the sweep changed (found by
+        their new timeline events), their units' queues, the time-bank accounts and volunteers it touched, the new
+        outbox rows and log records. The cost is what the step touched, not the size of the district."""
         w = self.world
         async with w.app.state.sessionmaker() as session:
             swept = set((await session.execute(select(CaseEvent.case_id).where(
                 CaseEvent.id > w.last_event_id))).scalars())
         touched, w.touched = w.touched | swept, set()
-        new_events, leads = await check_cases(w, touched)
-        await check_housing(w, touched)
-        await check_aid(w, touched)
-        await check_mediation(w, touched)
+        self.since_full |= touched
+        new_events, leads, loaded = await check_cases(w, touched)
+        await check_housing(w, loaded)
+        await check_aid(w, loaded)
+        await check_mediation(w, loaded)
         await check_timebank(w)
         await outbox_one_row_per_unit(w, new_events, leads)
         if new_events:
             w.last_event_id = max(e.id for e in new_events)
         units = {u for e in new_events for u in (e.data or {}).get("co_unit_ids", []) +
                  [(e.data or {}).get("lead_unit_id"), (e.data or {}).get("previous_lead_unit_id")] if u}
-        for unit in w.rnd.sample(sorted(units), min(2, len(units))):
-            await views.queue_is_active_assignments(w, unit)
+        self.units_since_full |= units
+        since = w.checked_at or START
+        for unit in sorted(units):
+            await views.queue_is_active_assignments(w, unit, since)
         for case_id in w.rnd.sample(sorted(touched), min(2, len(touched))):
             await views.units_that_left_cannot_see(w, case_id)
         if w.stats.steps % 10 == 0:
@@ -80,13 +100,81 @@ class District:
         if w.stats.steps % 25 == 0:
             await views.figures_equal_a_recount(w)
         logs_carry_no_unmasked_numbers(w, self.scanner)
+        w.checked_at = w.clock.now()
+
+    async def check_everything(self) -> None:
+        """The full sweep: every invariant over everything, whatever the steps touched. Every case (in batches,
+        with its kind's invariants), every outbox row against every event, every account, certified record and
+        volunteer, every unit's whole queue, every resident's whole list, and that no unit that left any case touched
+        since the last sweep can read it. Counted apart (`full_checks`)."""
+        w = self.world
+        began = time.monotonic()
+        touched_checks, w.stats.checks = w.stats.checks, w.stats.full_checks
+        try:
+            await self._sweep_cases()
+            lap = self._lap("cases and outbox", began)
+            await check_timebank(w, everything=True)
+            lap = self._lap("time bank", lap)
+            async with w.app.state.sessionmaker() as session:  # ix_assignments_unit_active
+                holding = set((await session.execute(select(Assignment.unit_id).where(
+                    Assignment.active.is_(True)))).scalars())
+            for unit in sorted(holding | self.units_since_full):  # a unit that left everything lists nothing
+                await views.queue_is_active_assignments(w, unit)
+            lap = self._lap("queues", lap)
+            rows: dict[int, list] = defaultdict(list)
+            async with w.app.state.sessionmaker() as session:  # ix_assignments_case
+                for r in (await session.execute(select(Assignment.case_id, Assignment.unit_id, Assignment.active)
+                                                .where(Assignment.case_id.in_(self.since_full)))).all():
+                    rows[r.case_id].append((r.unit_id, r.active))
+            for case_id in sorted(self.since_full):  # a case no step touched has had no assignment end
+                await views.units_that_left_cannot_see(w, case_id, rows[case_id])
+            self.since_full, self.units_since_full = set(), set()
+            lap = self._lap("units that left", lap)
+            for index in range(len(w.residents)):
+                await views.residents_see_only_their_own(w, index, everything=True)
+            await views.figures_equal_a_recount(w)
+            logs_carry_no_unmasked_numbers(w, self.scanner)
+            self._lap("residents, figures, logs", lap)
+        finally:
+            w.stats.checks = touched_checks
+        w.stats.full_sweeps += 1
+        w.stats.full_seconds += time.monotonic() - began
+
+    def _lap(self, part: str, since: float) -> float:
+        now = time.monotonic()
+        seconds = self.world.stats.full_parts
+        seconds[part] = round(seconds.get(part, 0.0) + now - since, 2)
+        return now
+
+    async def _sweep_cases(self) -> None:
+        """Every case with its kind's invariants, in batches; every outbox row against every event."""
+        w = self.world
+        async with w.app.state.sessionmaker() as session:
+            case_ids = list((await session.execute(select(Case.id).order_by(Case.id))).scalars())
+            rows = (await session.execute(select(OutboxEvent.case_id, OutboxEvent.type, OutboxEvent.created_at,
+                                                 OutboxEvent.unit_id).where(
+                OutboxEvent.id > w.first_outbox_id))).all()
+        want: Counter = Counter()
+        for i in range(0, len(case_ids), FULL_BATCH):
+            _, leads, loaded = await check_cases(w, case_ids[i:i + FULL_BATCH])
+            await check_housing(w, loaded)
+            await check_aid(w, loaded)
+            await check_mediation(w, loaded)
+            want += outbox_wanted([e for _, events in loaded for e in events if e.id > w.first_event_id], leads)
+        outbox_compare(Counter((r.case_id, r.type, r.created_at, r.unit_id) for r in rows), want)
+        w.stats.count(w.stats.checks, "outbox_one_row_per_unit")
 
 
 @asynccontextmanager
-async def district(db_url: str, data_dir: Path, seed: int) -> AsyncIterator[District]:
+async def district(db_url: str, data_dir: Path, seed: int, full_every: int = FULL_EVERY) -> AsyncIterator[District]:
     """The app on `db_url` (migrated and seeded already), its clock at START, the world set up."""
     clock = FrozenClock(START)
-    app = create_app(_settings(db_url, data_dir), clock=clock, run_worker=False)
+    # Reference data (routing snapshot, calendar, profiles) cached as in production, where a process reloads what
+    # it changed at once: the tests' setting (0 s, reload on every request) cost a fifth of every step. Only the
+    # API changes reference data here, and it invalidates in-process, so a longer lifetime hides nothing; it would
+    # rather show a change the app forgot to invalidate.
+    settings = _settings(db_url, data_dir).model_copy(update={"routing_cache_seconds": 3600.0})
+    app = create_app(settings, clock=clock, run_worker=False)
     scanner = LogScanner()
     root = logging.getLogger()
     root.addHandler(scanner)
@@ -99,7 +187,7 @@ async def district(db_url: str, data_dir: Path, seed: int) -> AsyncIterator[Dist
             async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
                 world = World(app, client, clock, random.Random(seed))
                 await world.setup()
-                yield District(world, scanner)
+                yield District(world, scanner, full_every)
     finally:
         accounts.hash_password = hasher  # type: ignore[assignment]
         root.removeHandler(scanner)
@@ -157,30 +245,45 @@ class Databases:
             self.pg_server.stop()
 
 
-async def long_run(backend: str, steps: int, seed: int, report_every: int = 200) -> dict:
-    """One district for `steps` steps on one database; prints progress, steps per second and the checks made."""
+async def long_run(backend: str, steps: int, seed: int, report_every: int = 200, full_every: int = FULL_EVERY,
+                   year_steps: int | None = None) -> dict:
+    """One district for `steps` steps on one database; prints progress (steps per second overall and over the last
+    `report_every` steps, full sweeps included), and at the end, after a last full sweep, the checks made.
+    `year_steps`: spread the simulated year over that many steps instead (a short run as dense as a long one)."""
     dbs = await Databases.standalone(backend)
     url = await dbs.fresh()
     began = time.monotonic()
     try:
-        async with district(url, dbs.folder, seed) as d:
-            d.world.pace = min(1.0, YEAR_MINUTES / (steps * MEAN_MINUTES_PER_STEP))
+        async with district(url, dbs.folder, seed, full_every) as d:
+            d.world.pace = min(1.0, YEAR_MINUTES / ((year_steps or steps) * MEAN_MINUTES_PER_STEP))
+            stepping, last = time.monotonic(), time.monotonic()
+            intervals: list[float] = []
             for i in range(1, steps + 1):
                 try:
                     await d.step(d.world.rnd.choice(WEIGHTED))
+                    if i == steps and not (d.full_every and steps % d.full_every == 0):
+                        await d.check_everything()  # the end of the run: nothing unchecked
                 except AssertionError:
                     print(f"VIOLATION at step {i}, seed {seed}, {backend}; the last steps:", flush=True)
                     print("\n".join(d.world.log), flush=True)
                     raise
                 if i % report_every == 0:
-                    elapsed = time.monotonic() - began
-                    print(f"{backend} step {i}: {i / elapsed:.1f} steps/s, simulated {d.world.clock.now():%Y-%m-%d}, "
+                    now = time.monotonic()
+                    intervals.append(now - last)
+                    print(f"{backend} step {i}: {i / (now - stepping):.1f} steps/s ({report_every / (now - last):.1f} "
+                          f"over the last {report_every}), simulated {d.world.clock.now():%Y-%m-%d}, "
                           f"{len(d.world.cases)} cases", flush=True)
+                    last = now
             stats = d.world.stats
             return {"backend": backend, "seed": seed, "steps": stats.steps, "seconds": time.monotonic() - began,
+                    "stepping_seconds": time.monotonic() - stepping,
                     "simulated_until": d.world.clock.now().isoformat(), "cases": len(d.world.cases),
-                    "checks": stats.checks, "actions": stats.actions, "answers": stats.answers,
-                    "refusals": stats.refusals}
+                    "seconds_per_step_first_and_last": [round(t / report_every, 4) for t in intervals[:1] +
+                                                        intervals[-1:]],
+                    "full_sweeps": stats.full_sweeps, "full_sweep_seconds": round(stats.full_seconds, 1),
+                    "full_sweep_seconds_by_part": stats.full_parts,
+                    "checks": stats.checks, "full_checks": stats.full_checks, "actions": stats.actions,
+                    "answers": stats.answers, "refusals": stats.refusals}
     finally:
         try:
             await dbs.drop(url)
@@ -188,5 +291,5 @@ async def long_run(backend: str, steps: int, seed: int, report_every: int = 200)
             dbs.close()
 
 
-def run_long(backend: str, steps: int, seed: int) -> dict:
-    return asyncio.run(long_run(backend, steps, seed))
+def run_long(backend: str, steps: int, seed: int, full_every: int = FULL_EVERY, year_steps: int | None = None) -> dict:
+    return asyncio.run(long_run(backend, steps, seed, full_every=full_every, year_steps=year_steps))

@@ -2,7 +2,7 @@
 done behind the API's back (a lead assignment ended, an outbox row lost, a deadline moved onto a rest day, a
 timeline event rewritten, a time-bank balance moved without its ledger, certified hours beyond their window, an
 approval's check changed under it, an agreement sealed with a signature missing) is named by the invariant that
-guards it."""
+guards it: after the step that touched what was damaged, and by the full sweep with nothing marked as touched."""
 
 import random
 from datetime import UTC, datetime
@@ -37,7 +37,16 @@ async def _damage_and_check(d: District, statement, case_id: int) -> str:
     d.world.touched.add(case_id)
     with pytest.raises(Violation) as caught:
         await d.check()
+    await _the_full_sweep_names(d, caught.value.invariant)
     return caught.value.invariant
+
+
+async def _the_full_sweep_names(d: District, invariant: str) -> None:
+    """The full sweep finds the same damage with nothing marked as touched."""
+    d.world.touched, d.world.touched_tasks, d.world.touched_people = set(), set(), set()
+    with pytest.raises(Violation) as caught:
+        await d.check_everything()
+    assert caught.value.invariant == invariant
 
 
 async def test_a_lead_assignment_ended_behind_the_api(app, client, clock):
@@ -75,14 +84,17 @@ async def test_a_rewritten_timeline(app, client, clock):
     assert name == "timeline_append_only"
 
 
-async def _damage_kinds(d: District, statement, case_id: int | None = None) -> str:
+async def _damage_kinds(d: District, statement, case_id: int | None = None, task_id: int | None = None) -> str:
     async with d.world.app.state.sessionmaker() as session:
         await session.execute(statement)
         await session.commit()
     if case_id is not None:
         d.world.touched.add(case_id)
+    if task_id is not None:
+        d.world.touched_tasks.add(task_id)
     with pytest.raises(Violation) as caught:
         await d.check()
+    await _the_full_sweep_names(d, caught.value.invariant)
     return caught.value.invariant
 
 
@@ -118,7 +130,7 @@ async def test_hours_certified_beyond_the_window(app, client, clock):
             break
     assert hours is not None
     name = await _damage_kinds(d, update(ServiceHours).where(ServiceHours.id == hours.id).values(
-        minutes=hours.minutes + 30))
+        minutes=hours.minutes + 30), task_id=task_id)
     assert name == "certified_hours_inside_their_window"
 
 

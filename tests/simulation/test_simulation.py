@@ -10,7 +10,7 @@ from tests.simulation.machine import run_machine
 from tests.simulation.run import Databases
 
 EXAMPLES = int(os.environ.get("SIM_EXAMPLES", "2"))
-STEPS = int(os.environ.get("SIM_STEPS", "100"))
+STEPS = int(os.environ.get("SIM_STEPS", "200"))  # as long as 100 steps took before the checks read what a step touched
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -126,6 +126,7 @@ async def attend(w: World, task_id: int) -> None:
     the organiser records a check-in (now and then before it opens: refused) or a check-out (now and then long
     after it ended: only the window counts), completes it and banks its hours."""
     task, rows = await _task_rows(w, task_id)
+    w.touched_tasks.add(task_id)
     now = w.clock.now()
     staff = await w.staff_of(task.unit_id)
     by_volunteer = {v["id"]: v for v in w.volunteers}
@@ -196,6 +197,7 @@ async def move(w: World, volunteer: dict[str, Any]) -> None:
     """A volunteer gives hours to their elderly parent or donates them to the community's pool; now and then more
     than they hold, which must be refused and write nothing."""
     held = await _balance(w, volunteer["person_id"])
+    w.touched_people |= {volunteer["person_id"], *([volunteer["parent"]] if volunteer["parent"] else [])}
     quarters = held // 15
     if quarters == 0 and w.rnd.random() < 0.8:
         return  # nothing to give, mostly nothing tried
@@ -234,15 +236,19 @@ async def timebank_move(w: World) -> None:
 
 # --- invariants -------------------------------------------------------------------------------------------------
 
-async def balance_is_its_ledger(w: World) -> None:
+async def balance_is_its_ledger(w: World, account_ids: set[int] | None = None) -> None:
     """Every account's balance, own and team, equals the sum of its entries and the last entry's balance after
-    it; it is never negative; a person's whole balance is never over the policy's cap (seed/care_policies.yaml)."""
+    it; it is never negative; a person's whole balance is never over the policy's cap (seed/care_policies.yaml).
+    `account_ids`: only these accounts (what a step touched); None: every account (the full sweep)."""
     cap = (await _policy(w)).timebank.cap_hours * 60
     async with w.app.state.sessionmaker() as session:
-        accounts = (await session.execute(select(TimebankAccount))).scalars().all()
-        entries = (await session.execute(select(TimebankEntry).order_by(TimebankEntry.id))).scalars().all()
+        accounts_q, entries_q = select(TimebankAccount), select(TimebankEntry).order_by(TimebankEntry.id)
+        if account_ids is not None:
+            accounts_q = accounts_q.where(TimebankAccount.id.in_(account_ids))
+            entries_q = entries_q.where(TimebankEntry.account_id.in_(account_ids))  # ix_timebank_entries_account
+        accounts = (await session.execute(accounts_q)).scalars().all()
+        entries = (await session.execute(entries_q)).scalars().all()
     sums: dict[tuple[int, str], int] = {}
-    last: dict[tuple[int, str], int] = {}
     for e in entries:
         key = (e.account_id, e.bucket)
         sums[key] = sums.get(key, 0) + e.minutes
@@ -250,7 +256,6 @@ async def balance_is_its_ledger(w: World) -> None:
             raise Violation("timebank_balance_is_its_ledger",
                             f"entry {e.id} of account {e.account_id}: balance after {e.balance_after}, "
                             f"the entries so far sum to {sums[key]}")
-        last[key] = e.balance_after
     for a in accounts:
         own, team = sums.get((a.id, "own"), 0), sums.get((a.id, "team"), 0)  # type: ignore[arg-type]
         if (a.minutes, a.team_minutes) != (own, team):
@@ -264,21 +269,29 @@ async def balance_is_its_ledger(w: World) -> None:
     w.stats.count(w.stats.checks, "timebank_balance_is_its_ledger")
 
 
-async def hours_inside_their_window(w: World) -> None:
+async def hours_inside_their_window(w: World, volunteer_ids: set[int] | None = None) -> None:
     """Certified hours count only the time inside their task's window, or their visit's booked window as staff
     extended it with a reason (the confirmation); they are the attendance the organiser recorded, deposited at
-    most once, and a volunteer's total is the sum of their certified hours."""
+    most once, and a volunteer's total is the sum of their certified hours. `volunteer_ids`: only these
+    volunteers' hours and totals (what a step touched); None: everyone's (the full sweep)."""
     async with w.app.state.sessionmaker() as session:
-        hours = (await session.execute(select(ServiceHours))).scalars().all()
+        hours_q, totals_q = select(ServiceHours), select(Volunteer.id, Volunteer.minutes_total)
+        if volunteer_ids is not None:
+            hours_q = hours_q.where(ServiceHours.volunteer_id.in_(volunteer_ids))  # ix_service_hours_volunteer
+            totals_q = totals_q.where(Volunteer.id.in_(volunteer_ids))
+        hours = (await session.execute(hours_q)).scalars().all()
         tasks = {t.id: t for t in (await session.execute(select(VolunteerTask).where(VolunteerTask.id.in_(
-            [h.task_id for h in hours if h.task_id])))).scalars()}
+            {h.task_id for h in hours if h.task_id})))).scalars()}
         visits = {v.id: v for v in (await session.execute(select(CareVisit).where(CareVisit.id.in_(
-            [h.visit_id for h in hours if h.visit_id])))).scalars()}
+            {h.visit_id for h in hours if h.visit_id})))).scalars()}
         signups = {(s.task_id, s.volunteer_id): s for s in (await session.execute(select(TaskSignup).where(
             TaskSignup.task_id.in_(list(tasks))))).scalars()}
-        totals = dict((await session.execute(select(Volunteer.id, Volunteer.minutes_total))).all())
-        deposited = (await session.execute(select(TimebankEntry.service_hours_id, func.count()).where(
-            TimebankEntry.service_hours_id.is_not(None)).group_by(TimebankEntry.service_hours_id))).all()
+        totals = dict((await session.execute(totals_q)).all())
+        deposited_q = select(TimebankEntry.service_hours_id, func.count()).where(
+            TimebankEntry.service_hours_id.is_not(None)).group_by(TimebankEntry.service_hours_id)
+        if volunteer_ids is not None:
+            deposited_q = deposited_q.where(TimebankEntry.service_hours_id.in_([h.id for h in hours]))
+        deposited = (await session.execute(deposited_q)).all()
     summed: dict[int, int] = {}
     for h in hours:
         summed[h.volunteer_id] = summed.get(h.volunteer_id, 0) + h.minutes
@@ -308,8 +321,47 @@ async def hours_inside_their_window(w: World) -> None:
     w.stats.count(w.stats.checks, "certified_hours_inside_their_window")
 
 
-async def check_timebank(w: World) -> None:
+async def touched_by_the_step(w: World) -> tuple[set[int], set[int]]:
+    """The accounts and volunteers a step touched: every account with a new entry, every new account, the
+    accounts of the people the step moved hours for; the volunteers signed up to the tasks the step acted on,
+    and those with new certified hours. New rows are found by id (primary keys), so nothing written is missed."""
+    marks = w.timebank_marks
+    async with w.app.state.sessionmaker() as session:
+        # One round trip on the primary keys: did the step write anything?
+        newest = (await session.execute(select(*(select(func.max(t.id)).scalar_subquery() for t in (
+            TimebankEntry, TimebankAccount, ServiceHours))))).one()
+        wrote = any((n or 0) > marks[k] for n, k in zip(newest, ("entry", "account", "hours"), strict=True))
+        entries = (await session.execute(select(TimebankEntry.id, TimebankEntry.account_id).where(
+            TimebankEntry.id > marks["entry"]))).all() if wrote else []
+        accounts = set((await session.execute(select(TimebankAccount.id).where(
+            TimebankAccount.id > marks["account"]))).scalars()) if wrote else set()
+        hours = (await session.execute(select(ServiceHours.id, ServiceHours.volunteer_id).where(
+            ServiceHours.id > marks["hours"]))).all() if wrote else []
+        if w.touched_people:
+            accounts |= set((await session.execute(select(TimebankAccount.id).where(
+                TimebankAccount.person_id.in_(w.touched_people)))).scalars())
+        volunteers = {h.volunteer_id for h in hours}
+        if w.touched_tasks:  # uq_signups_task_volunteer leads with task_id
+            volunteers |= set((await session.execute(select(TaskSignup.volunteer_id).where(
+                TaskSignup.task_id.in_(w.touched_tasks)))).scalars())
+    accounts |= {e.account_id for e in entries}
+    marks["entry"] = max([marks["entry"], *(e.id for e in entries)])
+    marks["account"] = max([marks["account"], *accounts])
+    marks["hours"] = max([marks["hours"], *(h.id for h in hours)])
+    w.touched_people, w.touched_tasks = set(), set()
+    return accounts, volunteers
+
+
+async def check_timebank(w: World, *, everything: bool = False) -> None:
+    """On what the step touched, or with `everything` on every account, certified record and volunteer."""
     if not w.volunteers:
         return
-    await balance_is_its_ledger(w)
-    await hours_inside_their_window(w)
+    if everything:
+        await balance_is_its_ledger(w)
+        await hours_inside_their_window(w)
+        return
+    accounts, volunteers = await touched_by_the_step(w)
+    if accounts:
+        await balance_is_its_ledger(w, accounts)
+    if volunteers:
+        await hours_inside_their_window(w, volunteers)

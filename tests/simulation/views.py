@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import Assignment, Case, CaseCallback
 from tests.factories import all_pages
@@ -12,27 +12,43 @@ from tests.simulation.invariants import no_unmasked_numbers_in
 from tests.simulation.world import DISTRICT, Violation, World
 
 
-async def queue_is_active_assignments(w: World, unit_id: int) -> None:
-    """A unit's work list (every page of GET /cases as its staff) is exactly the set of cases on which it holds an
-    active assignment, each once."""
+async def queue_is_active_assignments(w: World, unit_id: int, since: datetime | None = None) -> None:
+    """A unit's work list (GET /cases as its staff) is exactly the set of cases on which it holds an active
+    assignment, each once.
+
+    With `since` (after a step): the list's exact total equals the number of cases the unit holds, and every page
+    of the cases changed since `since` (`updated_from`: the cases the step touched) is exactly those it holds among
+    them: the cost is what the step touched, not the queue's length. Without it (the full sweep): every page."""
     staff = await w.staff_of(unit_id)
-    listed = [c["id"] for c in await all_pages(w.client, "/cases", {"limit": 50}, staff)]
-    async with w.app.state.sessionmaker() as session:
-        held = set((await session.execute(select(Assignment.case_id).where(
-            Assignment.unit_id == unit_id, Assignment.active.is_(True)))).scalars())
+    async with w.app.state.sessionmaker() as session:  # ix_assignments_unit_active
+        held_q = select(Assignment.case_id).where(Assignment.unit_id == unit_id, Assignment.active.is_(True))
+        if since is not None:
+            total = (await session.execute(select(func.count(func.distinct(Assignment.case_id))).where(
+                Assignment.unit_id == unit_id, Assignment.active.is_(True)))).scalar_one()
+            held_q = held_q.join(Case, Case.id == Assignment.case_id).where(Case.updated_at >= since)
+        held = set((await session.execute(held_q)).scalars())
+    if since is not None:
+        page = (await w.client.get("/cases", params={"limit": 1, "count": "true"}, headers=staff)).json()
+        if page["total"] != {"value": total, "exact": True}:
+            raise Violation("queue_is_active_assignments", f"unit {unit_id} lists {page['total']} cases, holds {total}")
+    params = {"limit": 50} if since is None else {"limit": 50, "updated_from": since.isoformat()}
+    listed = [c["id"] for c in await all_pages(w.client, "/cases", params, staff)]
     if len(listed) != len(set(listed)) or set(listed) != held:
         raise Violation("queue_is_active_assignments", f"unit {unit_id} lists {sorted(set(listed) - held)[:5]} "
                                                        f"it does not hold, misses {sorted(held - set(listed))[:5]}, "
-                                                       f"{len(listed) - len(set(listed))} twice")
+                                                       f"{len(listed) - len(set(listed))} twice"
+                                                       f"{'' if since is None else f' (changed since {since})'}")
     w.stats.count(w.stats.checks, "queue_is_active_assignments")
 
 
-async def units_that_left_cannot_see(w: World, case_id: int) -> None:
+async def units_that_left_cannot_see(w: World, case_id: int, rows: list[Any] | None = None) -> None:
     """A unit whose assignment ended (returned, re-dispatched, re-routed away, merged) and holds no other active
-    one cannot read the case or act on it: 404, as for a case that does not exist."""
-    async with w.app.state.sessionmaker() as session:
-        rows = (await session.execute(select(Assignment.unit_id, Assignment.active).where(
-            Assignment.case_id == case_id))).all()
+    one cannot read the case or act on it: 404, as for a case that does not exist. `rows`: the case's
+    assignments (unit_id, active), read already."""
+    if rows is None:
+        async with w.app.state.sessionmaker() as session:
+            rows = list((await session.execute(select(Assignment.unit_id, Assignment.active).where(
+                Assignment.case_id == case_id))).all())
     active = {u for u, a in rows if a}
     for unit in {u for u, a in rows if not a} - active:
         r = await w.client.get(f"/cases/{case_id}", headers=await w.staff_of(unit))
@@ -42,17 +58,29 @@ async def units_that_left_cannot_see(w: World, case_id: int) -> None:
     w.stats.count(w.stats.checks, "units_that_left_cannot_see")
 
 
-async def residents_see_only_their_own(w: World) -> None:
+async def residents_see_only_their_own(w: World, index: int | None = None, *, everything: bool = False) -> None:
     """A resident's list holds exactly their own cases; another resident's case answers 404; nothing they are
-    shown carries another person's phone or ID number in clear."""
-    index = w.rnd.randrange(len(w.residents))
+    shown carries another person's phone or ID number in clear.
+
+    Every 10 steps (one resident at random): the list's exact total is the number they own and its first page
+    (newest first) is their newest cases; with `everything` (the full sweep): every page."""
+    index = w.rnd.randrange(len(w.residents)) if index is None else index
     user_id, headers = w.residents[index]
-    listed = await all_pages(w.client, "/cases", {"limit": 50}, headers)
-    async with w.app.state.sessionmaker() as session:
-        own = set((await session.execute(select(Case.id).where(Case.requester_user_id == user_id))).scalars())
-    if {c["id"] for c in listed} != own:
-        raise Violation("residents_see_only_their_own", f"resident {index} lists {[c['id'] for c in listed][:5]}, "
-                                                        f"owns {sorted(own)[:5]}")
+    async with w.app.state.sessionmaker() as session:  # ix_cases_requester
+        own_q = select(Case.id).where(Case.requester_user_id == user_id).order_by(Case.id.desc())
+        own = list((await session.execute(own_q if everything else own_q.limit(50))).scalars())
+        total = len(own) if everything else (await session.execute(select(func.count()).where(
+            Case.requester_user_id == user_id))).scalar_one()
+    if everything:
+        listed = [c["id"] for c in await all_pages(w.client, "/cases", {"limit": 50}, headers)]
+        counted = len(listed)
+    else:
+        page = (await w.client.get("/cases", params={"limit": 50, "sort": "created", "count": "true"},
+                                   headers=headers)).json()
+        listed, counted = [c["id"] for c in page["items"]], page["total"]["value"]
+    if set(listed) != set(own) or len(listed) != len(set(listed)) or counted != total:
+        raise Violation("residents_see_only_their_own", f"resident {index} lists {listed[:5]} ({counted}), "
+                                                        f"owns {own[:5]} ({total})")
     others = [c for c, r in w.requester_of.items() if r != index]
     if others:
         other = w.rnd.choice(others)
@@ -60,7 +88,7 @@ async def residents_see_only_their_own(w: World) -> None:
         if r.status_code != 404:
             raise Violation("residents_see_only_their_own", f"resident {index} reads case {other}: {r.status_code}")
     if own:
-        r = await w.client.get(f"/cases/{w.rnd.choice(sorted(own))}", headers=headers)
+        r = await w.client.get(f"/cases/{w.rnd.choice(own)}", headers=headers)
         no_unmasked_numbers_in("residents_see_only_their_own", r.text, {f"1370000{1000 + index}"})
     w.stats.count(w.stats.checks, "residents_see_only_their_own")
 

@@ -36,7 +36,11 @@ class Stats:
     steps: int = 0
     actions: dict[str, int] = field(default_factory=dict)
     answers: dict[int, int] = field(default_factory=dict)
-    checks: dict[str, int] = field(default_factory=dict)
+    checks: dict[str, int] = field(default_factory=dict)  # after each step, on what it touched
+    full_checks: dict[str, int] = field(default_factory=dict)  # in the full sweeps, over everything
+    full_sweeps: int = 0
+    full_seconds: float = 0.0
+    full_parts: dict[str, float] = field(default_factory=dict)  # the full sweeps' seconds, by part
     refusals: dict[str, int] = field(default_factory=dict)  # which refusals the steps met, by problem code
 
     def count(self, table: dict, key: Any) -> None:
@@ -64,6 +68,10 @@ class World:
         self.last_event_id = 0
         self.seen: dict[int, Seen] = {}
         self.touched: set[int] = set()  # cases a step changed or tried to change
+        self.touched_tasks: set[int] = set()  # volunteer tasks a step acted on (tests/simulation/timebank.py)
+        self.touched_people: set[int] = set()  # people whose time-bank hours a step moved
+        self.timebank_marks = {"entry": 0, "account": 0, "hours": 0}  # the newest rows already checked, by id
+        self.checked_at: datetime | None = None  # the simulated instant of the last check
         self.calendar_loaded = False
         self.housing: list[int] = []  # tenancies filed (tests/simulation/housing.py)
         self.housing_key: str | None = None  # the partner app's Open311 key, issued when first needed
@@ -99,6 +107,7 @@ class World:
             self.unit_region = dict((await session.execute(select(Unit.id, Unit.region_code))).all())
             self.last_event_id = (await session.execute(select(func.max(CaseEvent.id)))).scalar() or 0
             self.last_outbox_id = (await session.execute(select(func.max(OutboxEvent.id)))).scalar() or 0
+        self.first_event_id, self.first_outbox_id = self.last_event_id, self.last_outbox_id  # the seed's, if any
         self.units = [u.id for u in units]
         self.unit_kind = {u.id: u.kind for u in units}
 
