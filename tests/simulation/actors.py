@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from tests.simulation import aid, housing, mediation, timebank
+from tests.simulation import affair, aid, housing, mediation, timebank
 from tests.simulation.world import DISTRICT, World
 
 CATEGORIES = {
@@ -261,4 +261,6 @@ STEPS: dict[str, tuple[Step, int]] = {
     # mediation (tests/simulation/mediation.py).
     "volunteering": (timebank.volunteering, 4), "timebank_move": (timebank.timebank_move, 1),
     "aid": (aid.aid_step, 3), "mediation": (mediation.mediation_step, 2),
+    # One-stop affairs (tests/simulation/affair.py).
+    "affair": (affair.affair_step, 6),
 }

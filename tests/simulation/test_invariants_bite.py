@@ -1,11 +1,13 @@
 """The invariants catch what they say they catch: a district after a few steps passes, and each kind of damage
 done behind the API's back (a lead assignment ended, an outbox row lost, a deadline moved onto a rest day, a
 timeline event rewritten, a time-bank balance moved without its ledger, certified hours beyond their window, an
-approval's check changed under it, an agreement sealed with a signature missing) is named by the invariant that
-guards it: after the step that touched what was damaged, and by the full sweep with nothing marked as touched."""
+approval's check changed under it, an agreement sealed with a signature missing, a 容缺 supplement date moved, an
+overdue one left standing, a termination not by the sweep, an affair's stage or promised date changed) is named by
+the invariant that guards it: after the step that touched what was damaged, and by the full sweep with nothing
+marked as touched."""
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, insert, select, update
@@ -13,7 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from app.models import Assignment, Case, CaseEvent, OutboxEvent, ServiceHours, TimebankAccount
 from app.worker import run_once
 from tests.pii_logs import LogScanner
-from tests.simulation import aid, mediation, timebank
+from tests.simulation import affair, aid, mediation, timebank
 from tests.simulation.actors import hotline_call, unit_staff
 from tests.simulation.run import District
 from tests.simulation.world import Violation, World
@@ -175,3 +177,75 @@ async def test_an_agreement_sealed_with_a_signature_missing(app, client, clock):
     name = await _damage_kinds(d, update(Case).where(Case.id == sealed.id).values(
         payload={**sealed.payload, "agreement": unsigned}), sealed.id)
     assert name == "mediation_agreement_effective_only_when_signed"
+
+
+async def _tolerated(d: District) -> dict:
+    """An application the centre accepted with materials to follow (容缺), through the API."""
+    w = d.world
+    for _ in range(200):
+        case_id = await affair.apply(w)
+        await d.check()
+        if case_id is None:
+            continue
+        case = await w.read(case_id)
+        if case is None or case["lead_unit"] is None:
+            continue
+        staff = await w.staff_of(case["lead_unit"]["id"])
+        seen = await w.read(case_id, staff)
+        if seen is not None and "accept_pending" in seen["allowed_actions"]:
+            r = await w.act(staff, seen, "accept_pending", {"promise": "本人承诺按期补齐材料"})
+            assert r.status_code == 200, r.text
+            await d.check()
+            return r.json()
+    raise AssertionError("no application could be accepted with materials to follow")
+
+
+async def test_a_supplement_date_moved_behind_the_api(app, client, clock):
+    d = await _district(app, client, clock)
+    case = await _tolerated(d)
+    due = datetime.fromisoformat(case["stage_due"].replace("Z", "+00:00"))
+    name = await _damage_kinds(d, update(Case).where(Case.id == case["id"]).values(
+        stage_due=due + timedelta(days=7)), case["id"])
+    assert name == "affair_supplement_deadline"
+
+
+async def test_a_tolerated_application_past_its_date_left_standing_by_the_sweep(app, client, clock):
+    d = await _district(app, client, clock)
+    case = await _tolerated(d)
+    clock.advance(days=1)
+    d.world.swept_at = clock.now()  # a sweep ran now; the application is made overdue behind the API's back
+    name = await _damage_kinds(d, update(Case).where(Case.id == case["id"]).values(
+        stage_due=clock.now() - timedelta(hours=1)), case["id"])
+    assert name == "affair_supplement_deadline"
+
+
+async def test_a_termination_not_by_the_sweep(app, client, clock):
+    d = await _district(app, client, clock)
+    case = await _tolerated(d)
+    clock.advance(days=40)
+    await run_once(app.state)
+    d.world.swept_at = clock.now()
+    await d.check()
+    terminated = await d.world.read(case["id"])
+    assert terminated is not None and terminated["stage"] == "terminated"
+    name = await _damage_kinds(d, update(CaseEvent).where(CaseEvent.case_id == case["id"],
+                                                          CaseEvent.type == "terminate").values(
+        actor_role="unit_staff"), case["id"])
+    assert name == "affair_supplement_deadline"
+
+
+async def test_an_affair_stage_changed_behind_the_api(app, client, clock):
+    d = await _district(app, client, clock)
+    case = await _tolerated(d)
+    name = await _damage_kinds(d, update(Case).where(Case.id == case["id"]).values(stage="accepted", stage_due=None),
+                               case["id"])
+    assert name == "affair_stage_replays_the_timeline"
+
+
+async def test_a_promised_date_moved_behind_the_api(app, client, clock):
+    d = await _district(app, client, clock)
+    case = await _tolerated(d)
+    due = datetime.fromisoformat(case["deadlines"]["handle_due"].replace("Z", "+00:00"))
+    name = await _damage_kinds(d, update(Case).where(Case.id == case["id"]).values(handle_due=due + timedelta(days=7)),
+                               case["id"])
+    assert name in ("affair_promised_due", "deadlines_on_working_days")

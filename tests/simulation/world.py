@@ -81,6 +81,9 @@ class World:
         self.tasks: list[int] = []  # volunteer tasks published
         self.aid: list[int] = []  # aid applications (tests/simulation/aid.py)
         self.mediation: list[int] = []  # disputes filed (tests/simulation/mediation.py)
+        self.affairs: list[int] = []  # one-stop applications (tests/simulation/affair.py)
+        self.affair_filers: dict[int, dict[str, Any]] = {}  # application -> who filed it, how, the applicant's number
+        self.affair_items: dict[str, dict[str, Any]] = {}  # the guide's items as the API reads them
         self.aid_bodies: dict[int, dict[str, Any]] = {}  # aid application -> the household as declared
         self.leaders: dict[int, dict[str, str]] = {}  # unit -> a leader (分管领导) of its staff, who may override
         self.log: list[str] = []  # the steps, for the report of a violation
