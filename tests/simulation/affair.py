@@ -248,8 +248,8 @@ def _supply_possible(case: dict[str, Any]) -> bool:
 
 
 async def affair_step(w: World) -> None:
-    """Step: an application (one time in four), or the centre or the applicant acts on one."""
-    if w.rnd.random() < 0.25:
+    """Step: an application (one time in three), or the centre or the applicant acts on one."""
+    if w.rnd.random() < 1 / 3:
         await apply(w)
     else:
         await centre(w)
