@@ -40,7 +40,9 @@ async def test_a_gas_leak_hands_off_to_the_gas_company(client, app):
     agent = await f.login_as(app, "agent")
     order = await _call(client, agent, "楼道里一股很浓的煤气味，好像是隔壁在漏气，门敲不开")
     assert order["urgency"] == "critical"
-    assert order["intake"]["emergency"]["hazards"] == ["gas"]
+    # A door no one answers beside a leak may hide someone overcome by it: 120 is named beside the gas company.
+    assert order["intake"]["emergency"]["hazards"] == ["gas", "medical"]
+    assert order["intake"]["emergency"]["handoffs"][0]["hazard"] == "gas"
 
 
 async def test_a_past_leak_or_a_question_is_not_an_emergency(client, app):
