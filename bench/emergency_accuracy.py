@@ -1,11 +1,13 @@
 """Precision and recall of the emergency recogniser on a labelled set, and its cost per call.
 
 Run: .venv/bin/python bench/emergency_accuracy.py                 # the fixed evaluation set
-     .venv/bin/python bench/emergency_accuracy.py --data dev      # the development set (tune on this one only)
+     .venv/bin/python bench/emergency_accuracy.py --data dev      # the development set (tune on this one only;
+                                                                   # the second opinion is trained on it too)
      .venv/bin/python bench/emergency_accuracy.py --no-lines      # figures only, without the misclassified texts
 
-The sets are bench/data/emergency_eval.csv and emergency_dev.csv (bench/data/README.md describes them). Texts
-are assessed without a category (the sets have none), so the figures are those of the words alone. The cost per
+The sets are bench/data/emergency_eval.csv and the development set, seed/emergency_utterances.csv, which the
+recogniser's learned second opinion is trained on (bench/data/README.md describes both). Texts are assessed
+without a category (the sets have none), so the figures are those of the words alone. The cost per
 call is printed as a ratio against a ceiling measured in the same run: only turning each text into its clauses
 (the first step of the recogniser). Prints everything; writes nothing.
 """
@@ -24,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.hotline.emergency import _CLAUSE, _TRANSLATE, Assessment, assess, load_lexicon  # noqa: E402
 
-DATA = {"eval": ROOT / "bench/data/emergency_eval.csv", "dev": ROOT / "bench/data/emergency_dev.csv"}
+DATA = {"eval": ROOT / "bench/data/emergency_eval.csv", "dev": ROOT / "seed/emergency_utterances.csv"}
 EMERGENCY_TRAITS = ("plain", "indirect", "dialect", "third_party")
 ORDINARY_TRAITS = ("negation", "past", "hypothetical", "other_sense", "policy_question", "ordinary")
 
@@ -57,6 +59,7 @@ def main() -> None:
     started = time.perf_counter()
     lexicon = load_lexicon(ROOT / "seed")
     loaded = time.perf_counter() - started
+    model = lexicon.model
     with DATA[args.data].open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     results = [(row, assess(row["text"], None, lexicon)) for row in rows]
@@ -71,12 +74,20 @@ def main() -> None:
     print(f"set: {DATA[args.data].relative_to(ROOT)}  ({len(rows)} rows: {tp + fn} emergencies, {fp + tn} ordinary)")
     print(f"lexicon: {lexicon.size} trigger entries over {len(lexicon.hazards)} hazards, "
           f"loaded and compiled in {loaded * 1000:.1f} ms")
+    if model is not None:
+        print(f"second opinion: character n-grams, trained on {model.size} utterances at load; raises from "
+              f"P(emergency) >= {model.threshold:g}")
     print()
     print("## Overall")
     print(f"precision: {ratio(tp, tp + fp)}")
     print(f"recall:    {ratio(tp, tp + fn)}")
     print(f"F1:        {f1:.3f}")
     print(f"confusion: TP {tp}  FN {fn}  FP {fp}  TN {tn}")
+    by_model = [(r, a) for r, a in results if a.by_model]
+    lexicon_only = tp - sum(r["emergency"] == "1" for r, _ in by_model)
+    print(f"raised on the learned second opinion (the words alone not enough): {len(by_model)}, of them "
+          f"{sum(r['emergency'] == '1' for r, _ in by_model)} emergencies; the words alone: recall "
+          f"{ratio(lexicon_only, tp + fn)}, precision {ratio(lexicon_only, tp + fp - len(by_model))}")
 
     print()
     print("## By hazard")
@@ -119,7 +130,8 @@ def main() -> None:
     print("missed because: " + ", ".join(f"{k}: {v}" for k, v in sorted(Counter(
         why_missed(a) for r, a in wrong if r["emergency"] == "1").items())))
     print("false alarms raised by: " + ", ".join(f"{k}: {v}" for k, v in sorted(Counter(
-        "+".join(sorted({("weak " if h.weak else "strong ") + h.hazard for h in a.hits if h.counts}))
+        "+".join(sorted({("weak " if h.weak else "strong ") + h.hazard for h in a.hits if h.counts}
+                        | ({"model"} if a.by_model else set())))
         for r, a in wrong if r["emergency"] == "0").items())))
     if args.no_lines:
         print("(texts not printed: --no-lines)")

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from app.hotline.emergency_model import EmergencyModel, train_from
+
 LEXICON_FILE = "emergency.yaml"
 
 SEPARATORS = " \t\r\n\u3000\u00a0，,。．.！!？?；;：:、…~～—－-_()（）[]【】{}「」『』“”\"'‘’《》<>/|\\"
@@ -226,6 +228,7 @@ class Lexicon:
                  typos: dict[str, str] | None = None, fillers: list[str] | None = None,
                  scoped: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = ()):
         self.hazards = hazards
+        self.model: EmergencyModel | None = None  # the learned second opinion, trained by load_lexicon
         self.scoped = scoped  # blanks that hide words from some hazards only
         self.fillers = re.compile("(?:" + _trie(set(fillers)) + ")") if fillers else None
         self.typos = typos or {}
@@ -366,8 +369,15 @@ class Lexicon:
 
 
 def load_lexicon(seed_dir: Path) -> Lexicon:
-    """Read and compile seed_dir/emergency.yaml."""
-    return Lexicon.parse(yaml.safe_load((Path(seed_dir) / LEXICON_FILE).read_text(encoding="utf-8")))
+    """Read and compile seed_dir/emergency.yaml, and train the second opinion its `model` section asks for."""
+    data = yaml.safe_load((Path(seed_dir) / LEXICON_FILE).read_text(encoding="utf-8"))
+    lexicon = Lexicon.parse(data)
+    spec = data.get("model")
+    if spec:
+        if not isinstance(spec, dict) or not spec.get("utterances") or "threshold" not in spec:
+            raise ValueError("emergency lexicon: model needs utterances (a file in seed/) and a threshold")
+        lexicon.model = train_from(Path(seed_dir) / str(spec["utterances"]), spec)
+    return lexicon
 
 
 def _strings(value: Any, where: str) -> list[str]:

@@ -1,0 +1,124 @@
+"""A learned second opinion for the emergency recogniser: how likely a text is an emergency, from its characters.
+
+The lexicon (seed/emergency.yaml) knows words; callers find new ones faster than a lexicon grows. On batches of
+calls written afresh, the lexicon tuned on every earlier batch recognised about four emergencies in five
+(bench/data/README.md), while a linear model over character n-grams trained on the same texts generalised
+better: it catches the emergency told in words no list holds (隔壁一直在惨叫, 一股臭鸡蛋味). The two are
+combined in `assess` (app/hotline/emergency.py): the model only raises what the lexicon did not, and never where
+the lexicon found a danger's words and a cue cancelled them (denied, past, asked about), so the cues keep the
+last word on negations and past events.
+
+Trained once per process from seed/emergency_utterances.csv (about half a second), with scikit-learn; scored
+without it: the n-grams are looked up and dotted with the weights directly (tens of microseconds, where
+scikit-learn's per-call checks cost about a millisecond). `EmergencyModel.probability` equals scikit-learn's
+`predict_proba` (tests/unit/test_emergency_model.py checks).
+"""
+
+import csv
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+_WHITE = re.compile(r"\s\s+")  # what scikit-learn's character analyser folds into one space
+
+
+@dataclass(frozen=True)
+class Utterance:
+    text: str
+    emergency: bool
+    hazard: str
+
+
+def read_utterances(path: Path) -> list[Utterance]:
+    """The labelled utterances (`text,emergency,hazard,trait`; the trait is for reports only)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [Utterance(row["text"], row["emergency"] == "1", row["hazard"]) for row in csv.DictReader(handle)]
+
+
+def _grams(text: str, low: int, high: int) -> Counter[str]:
+    text = _WHITE.sub(" ", text.lower())
+    return Counter([text[i:i + n] for n in range(low, high + 1) for i in range(len(text) - n + 1)])
+
+
+class EmergencyModel:
+    """P(emergency) from character n-grams (TF-IDF, logistic regression) and the likeliest hazard (linear SVM)."""
+
+    def __init__(self, *, ngrams: tuple[int, int], vocabulary: dict[str, int], idf: np.ndarray, coef: np.ndarray,
+                 intercept: float, hazards: tuple[str, ...], hazard_coef: np.ndarray, hazard_intercept: np.ndarray,
+                 threshold: float, size: int, min_chars: int = 0):
+        self.ngrams = ngrams
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.coef = coef
+        self.intercept = intercept
+        self.hazards = hazards
+        self.hazard_coef = hazard_coef
+        self.hazard_intercept = hazard_intercept
+        self.threshold = threshold
+        self.min_chars = min_chars  # shorter texts give a model of characters too little to go on
+        self.size = size  # utterances trained on
+
+    @classmethod
+    def train(cls, utterances: list[Utterance], *, threshold: float, c: float = 10.0,
+              ngrams: tuple[int, int] = (1, 3), min_chars: int = 0) -> "EmergencyModel":
+        from sklearn.feature_extraction.text import TfidfVectorizer  # only when training: it is slow to import
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.svm import LinearSVC
+
+        if not any(u.emergency for u in utterances) or all(u.emergency for u in utterances):
+            raise ValueError("emergency model: the utterances need emergencies and ordinary calls")
+        vectoriser = TfidfVectorizer(analyzer="char", ngram_range=ngrams, sublinear_tf=True)
+        x = vectoriser.fit_transform([u.text for u in utterances])
+        labels = np.array([u.emergency for u in utterances])
+        binary = LogisticRegression(C=c, solver="liblinear", class_weight="balanced").fit(x, labels)
+        hazards = sorted({u.hazard for u in utterances if u.emergency})
+        if len(hazards) > 1:
+            which = LinearSVC(C=1.0).fit(x[labels], [u.hazard for u in utterances if u.emergency])
+            hazard_coef = which.coef_ if len(hazards) > 2 else np.vstack([-which.coef_[0], which.coef_[0]])
+            hazard_intercept = (which.intercept_ if len(hazards) > 2
+                                else np.array([-which.intercept_[0], which.intercept_[0]]))
+        else:
+            hazard_coef, hazard_intercept = np.zeros((1, x.shape[1])), np.zeros(1)
+        return cls(ngrams=ngrams, vocabulary={str(k): int(v) for k, v in vectoriser.vocabulary_.items()},
+                   idf=vectoriser.idf_, coef=binary.coef_[0], intercept=float(binary.intercept_[0]),
+                   hazards=tuple(hazards), hazard_coef=hazard_coef, hazard_intercept=hazard_intercept,
+                   threshold=threshold, size=len(utterances), min_chars=min_chars)
+
+    def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        columns, values = [], []
+        find = self.vocabulary.get
+        for gram, n in _grams(text, *self.ngrams).items():
+            column = find(gram)
+            if column is not None:
+                columns.append(column)
+                values.append(1.0 + math.log(n) if n > 1 else 1.0)
+        if not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        at = np.array(columns, dtype=np.int64)
+        weighted = np.array(values) * self.idf[at]
+        return at, weighted / np.sqrt(weighted @ weighted)
+
+    def probability(self, text: str) -> float:
+        """How likely the text tells an emergency."""
+        columns, values = self._features(text)
+        z = float(self.coef[columns] @ values) + self.intercept
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def hazard(self, text: str) -> str | None:
+        """The hazard an emergency told in these words most resembles."""
+        if not self.hazards:
+            return None
+        columns, values = self._features(text)
+        votes = self.hazard_coef[:, columns] @ values + self.hazard_intercept
+        return self.hazards[int(np.argmax(votes))]
+
+
+def train_from(path: Path, spec: dict) -> EmergencyModel:
+    """The model the lexicon's `model` section asks for, trained on `path`."""
+    low, high = spec.get("ngrams", [1, 3])
+    return EmergencyModel.train(read_utterances(path), threshold=float(spec["threshold"]), c=float(spec.get("c", 10)),
+                                ngrams=(int(low), int(high)), min_chars=int(spec.get("min_chars", 0)))
