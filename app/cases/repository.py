@@ -446,7 +446,8 @@ async def open_held_by(session: AsyncSession, unit_ids: list[int]) -> list[Case]
     """Open cases on which any of the units holds an active assignment, with their assignments, in id order."""
     if not unit_ids:
         return []
-    held = select(col(Assignment.case_id)).where(col(Assignment.active).is_(True), col(Assignment.unit_id).in_(unit_ids))
+    held = select(col(Assignment.case_id)).where(col(Assignment.active).is_(True),
+                                                 col(Assignment.unit_id).in_(unit_ids))
     rows = (await session.execute(select(Case).where(col(Case.id).in_(held), col(Case.status).in_(OPEN_STATUSES))
                                   .order_by(col(Case.id)))).scalars().all()
     for case in rows:

@@ -171,3 +171,32 @@ async def test_retiring_a_unit_no_one_can_replace_is_refused_and_writes_nothing(
     # Routing still sees the units the refused import would have retired.
     fresh = await f.case(client, agent)
     assert fresh["lead_unit"]["id"] == lead and _active(fresh)[police] == "co"
+
+
+async def test_a_redo_after_the_lead_was_retired_goes_to_its_successor(client, app):
+    """Found building the simulation's step: a replied case is not open, so retiring its lead (and a co-handler)
+    leaves it as it is; a dissatisfied callback then sent the redo back to the retired unit and was refused
+    (unit_inactive). The redo now goes to the unit the router names, and the retired co-handler leaves."""
+    agent = await f.login_as(app, "agent")
+    case = await f.case(client, agent)
+    lead = case["lead_unit"]["id"]
+    police = await f.unit_by_kind(app, NANYUAN_SUBDISTRICT, "police_station")
+    staff = await f.login_as(app, "unit_staff", unit=lead)
+    case = await f.act(client, staff, case, "sign")
+    case = await f.act(client, staff, case, "reply", {"text": "已责令工地夜间停工", "signer": "王科长",
+                                                       "basis": "噪声条例第三十条"})
+    admin = await f.login_as(app, "admin")
+    units_csv = _with(await _export_row(client, admin, await _code(app, lead), active="0"),
+                      (await _export_row(client, admin, await _code(app, police), active="0")).splitlines()[1],
+                      f"t-eco-2,福田区生态环境第二管理局,ecology_environment_bureau,{DISTRICT},,,,,1,1",
+                      _second_police())
+    done = await _import(client, admin, units_csv)
+    assert done["changes"]["units"]["open_cases_rerouted"] == 0  # replied: its units' work is done
+    redone = await f.act_latest(client, agent, case["id"], "callback", {
+        "reached": True, "solved": False, "satisfaction": "dissatisfied", "unit_at_fault": True})
+    successor, second_police = await f.unit_id(app, "t-eco-2"), await f.unit_id(app, "t-ny-police-2")
+    assert redone["status"] == "dispatched" and redone["lead_unit"]["id"] == successor
+    event = redone["timeline"][-1]["data"]
+    assert event["retired_lead_unit_id"] == lead and event["dropped_unit_ids"] == [police]
+    assert lead not in _active(redone) and police not in _active(redone) and _active(redone)[successor] == "lead"
+    assert second_police not in _active(redone)  # a co-handler's successor is not named on a redo
