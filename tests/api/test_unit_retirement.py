@@ -200,3 +200,44 @@ async def test_a_redo_after_the_lead_was_retired_goes_to_its_successor(client, a
     assert event["retired_lead_unit_id"] == lead and event["dropped_unit_ids"] == [police]
     assert lead not in _active(redone) and police not in _active(redone) and _active(redone)[successor] == "lead"
     assert second_police not in _active(redone)  # a co-handler's successor is not named on a redo
+
+
+async def _export_category(client, admin, code: str, **changes: str) -> str:
+    r = await client.get("/admin/exports/categories.csv", headers=admin)
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    row = {**next(r for r in rows if r["code"] == code), **changes}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()), lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(row)
+    return out.getvalue()
+
+
+async def test_a_retired_category_stays_on_its_open_cases_and_new_cases_cannot_take_it(client, app):
+    """Retiring a category keeps it on the cases filed under it: they show its name, a change of place routes
+    them again under it, and a unit holding them can be retired; new cases (and a change to it) are refused."""
+    agent, dispatcher = await f.login_as(app, "agent"), await f.login_as(app, "dispatcher")
+    case = await f.case(client, agent)
+    admin = await f.login_as(app, "admin")
+    r = await client.post("/admin/imports", headers=admin, files=[("files", (
+        "categories.csv", (await _export_category(client, admin, "env.noise", active="0")).encode()))])
+    assert r.status_code == 200, r.text
+    refused = await client.post("/cases", json={**f.NOISE_CASE}, headers=agent)
+    assert refused.status_code == 422 and refused.json()["code"] == "category_not_found"
+    shown = await f.desk(client, app, case["id"])
+    assert shown["category"] == case["category"]  # its name still shown
+    moved = await client.patch(f"/cases/{case['id']}", json={"region_code": "440304002017", "reason": "地址更正"},
+                               headers={**dispatcher, "If-Match": f'"{shown["version"]}"'})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["category"]["code"] == "env.noise" and moved.json()["timeline"][-1]["type"] == "reroute"
+    other = await f.case(client, agent, category="env.air", description="餐馆油烟直排")
+    to_retired = await client.patch(f"/cases/{other['id']}", json={"category": "env.noise", "reason": "改类"},
+                                    headers={**dispatcher, "If-Match": f'"{other["version"]}"'})
+    assert to_retired.status_code == 422 and to_retired.json()["code"] == "category_not_found"
+    # The lead of the retired category's case can still be retired: its case is routed again under it.
+    lead = moved.json()["lead_unit"]["id"]
+    units_csv = _with(await _export_row(client, admin, await _code(app, lead), active="0"),
+                      f"t-eco-2,福田区生态环境第二管理局,ecology_environment_bureau,{DISTRICT},,,,,1,1")
+    done = await _import(client, admin, units_csv)
+    assert done["changes"]["units"]["open_cases_rerouted"] >= 1
+    assert (await f.desk(client, app, case["id"]))["lead_unit"]["id"] == await f.unit_id(app, "t-eco-2")
