@@ -41,8 +41,11 @@ def report(outcome: service.Outcome, english: bool) -> ImportReport:
                          "`import_rejected` listing them (`problems`), and nothing is written. Rows update the "
                          "stored row with the same key and never delete: retire a row with `active` = 0. Open "
                          "cases keep their routing; new routing uses the new catalogue (every process within "
-                         "CSC_ROUTING_CACHE_SECONDS). Webhooks the import creates answer their signing secret "
-                         "once, in `webhook_secrets`.")
+                         "CSC_ROUTING_CACHE_SECONDS). A retired unit's open cases are routed again under the new "
+                         "catalogue in the same transaction (`units.open_cases_rerouted` counts them; the dry run "
+                         "too); when no unit could take them the import is refused "
+                         "(`import_unit_cases_stranded`, per unit). Webhooks the import creates answer their "
+                         "signing secret once, in `webhook_secrets`.")
 async def import_files(ctx: CtxDep, admin: AdminUser, request: Request,
                        files: Annotated[list[UploadFile], File(description="CSV, .xlsx or GeoJSON files")],
                        dry_run: Annotated[bool, Query(description="Check only; write nothing")] = False,

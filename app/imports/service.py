@@ -10,7 +10,10 @@ Caches: the process that applied the import drops every cached reference table w
 every other process (API workers, the worker) reloads them when its cache entry expires, at most
 `CSC_ROUTING_CACHE_SECONDS` (5 s by default) later. Cases already open keep the routing decision and deadlines
 they were dispatched with (the dispatch event records them); new cases, and cases re-routed because their
-category or place changed or a return was re-dispatched, are routed by the new catalogue.
+category or place changed or a return was re-dispatched, are routed by the new catalogue. A unit retired
+(机构改革) is the exception: each open case it holds is routed again under the new catalogue in the import's
+transaction (`units_retired` below), or the import is refused when no unit could take it. A retired category
+stays on the cases filed under it; new cases cannot take it.
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence

@@ -37,8 +37,12 @@ Step = Callable[[World], Awaitable[None]]
 
 
 def _order(w: World, category: str | None = None) -> dict[str, Any]:
+    """A call's facts; one in five under a category an administrator added (perhaps retired since: refused)."""
+    if category is None and w.new_categories and w.rnd.random() < 0.2:
+        category = w.rnd.choice(sorted(w.new_categories))
     category = category or w.rnd.choice(list(CATEGORIES))
-    return {"category": category, "work_order_type": w.rnd.choice(TYPES), "description": CATEGORIES[category],
+    text = CATEGORIES.get(category) or w.new_categories[category]
+    return {"category": category, "work_order_type": w.rnd.choice(TYPES), "description": text,
             "region_code": w.rnd.choice(w.communities), "address": "某小区某栋"}
 
 
@@ -309,11 +313,59 @@ async def admin_units(w: World) -> None:
         w.stats.count(w.stats.actions, f"admin_units: {shape}" + (" (cases moved)" if moved else ""))
 
 
+# Groups an administrator adds a leaf category under, with the kind that leads it (a routing rule in the same
+# import) and what a caller says about it.
+NEW_CATEGORIES = {"env": ("ecology_environment_bureau", "小区附近新开的洗车店污水直排雨水井"),
+                  "city": ("urban_management_bureau", "街边共享单车乱停放，堵住人行道"),
+                  "municipal": ("water_bureau", "小区二次供水水箱长期不清洗，水有异味")}
+
+
+def _csv(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+async def admin_categories(w: World) -> None:
+    """An administrator imports the catalogue: a new leaf category under a group with its routing rule (so new
+    calls land there), or retires one added before (its open cases keep it; new calls under it are refused), or
+    restores one."""
+    r = await w.call("GET", "/admin/exports/categories.csv", w.admin)
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))}
+    added = [code for code in w.new_categories if code in rows]
+    shape = w.rnd.choices(["add", "retire", "restore"], [3, 2 if added else 0, 1 if added else 0])[0]
+    files = []
+    if shape == "add":
+        group = w.rnd.choice(list(NEW_CATEGORIES))
+        w.unit_seq += 1
+        code = f"{group}.sim{w.unit_seq}"
+        row = {k: "" for k in next(iter(rows.values()))} | {
+            "code": code, "name": f"模拟新增分类{w.unit_seq}", "name_en": f"Simulated {w.unit_seq}",
+            "parent_code": group, "sort": "90", "active": "1"}
+        rule = {"category_code": code, "region_code": "", "work_order_type": "",
+                "lead_kind": NEW_CATEGORIES[group][0],
+                "co_kinds": w.rnd.choice(["", "subdistrict_office", "community_workstation"]),
+                "handling_class": "standard", "priority": "100", "active": "1", "note": "模拟"}
+        files = [("files", ("categories.csv", _csv([row]))), ("files", ("routing_rules.csv", _csv([rule])))]
+    else:
+        code = w.rnd.choice(added)
+        files = [("files", ("categories.csv", _csv([{**rows[code], "active": "0" if shape == "retire" else "1"}])))]
+    w.note(f"admin imports categories ({shape}): {code}")
+    r = await w.call("POST", "/admin/imports", w.admin, files=files)
+    if r.status_code == 200:
+        w.stats.count(w.stats.actions, f"admin_categories: {shape}")
+        if shape == "add":
+            w.new_categories[code] = NEW_CATEGORIES[code.split(".")[0]][1]
+
+
 STEPS: dict[str, tuple[Step, int]] = {
     "hotline_call": (hotline_call, 20), "resident_report": (resident_report, 5), "unit_staff": (unit_staff, 30),
     "dispatcher": (dispatcher, 14), "agent_callback": (agent_callback, 8), "resident_rates": (resident_rates, 4),
     "reroute": (reroute, 4), "time_passes": (time_passes, 12), "admin_rules": (admin_rules, 1),
     "admin_calendar": (admin_calendar, 1), "admin_units": (admin_units, 1),
+    "admin_categories": (admin_categories, 1),
     # Residence registration for rental housing (tests/simulation/housing.py).
     "housing_filing": (housing.housing_filing, 3), "housing_station": (housing.housing_station, 5),
     # Volunteers and the time bank (tests/simulation/timebank.py), social aid (tests/simulation/aid.py), people's

@@ -114,7 +114,8 @@ class World:
         self.units = [u.id for u in units]
         self.unit_kind = {u.id: u.kind for u in units}
         self.retired: set[int] = set()  # units an import retired (and not restored)
-        self.unit_seq = 0  # units the administrators added
+        self.unit_seq = 0  # units and categories the administrators added
+        self.new_categories: dict[str, str] = {}  # categories the administrators added -> what a caller says
 
     async def units_changed(self) -> None:
         """After an import of units: the active ones, where they serve, the retired ones."""
