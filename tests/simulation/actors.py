@@ -262,6 +262,13 @@ SECOND_UNIT_KINDS = {"subdistrict": ("police_station", "subdistrict_office", "ci
                                   "housing_bureau")}
 
 
+def _pick(w: World, weights: dict[str, int]) -> str:
+    """One of the choices with a positive weight (Hypothesis's Random ignores `choices`' weights, so a choice of
+    weight 0 is left out rather than weighed)."""
+    names = [name for name, weight in weights.items() if weight > 0]
+    return w.rnd.choices(names, [weights[name] for name in names])[0]
+
+
 async def _units_csv(w: World) -> tuple[list[str], list[dict[str, str]]]:
     r = await w.call("GET", "/admin/exports/units.csv", w.admin)
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
@@ -281,8 +288,7 @@ async def admin_units(w: World) -> None:
         siblings.setdefault((r["kind"], r["region_code"]), []).append(r)
     paired = [r for group in siblings.values() if len(group) > 1 for r in group]
     retired = [r for r in ours if r["active"] == "0"]
-    shape = w.rnd.choices(["add", "retire", "retire_alone", "restore"],
-                          [4, 4 if paired else 0, 1, 3 if retired else 0])[0]
+    shape = _pick(w, {"add": 4, "retire": 4 if paired else 0, "retire_alone": 1, "restore": 3 if retired else 0})
     if shape == "add":
         level = w.rnd.choice(list(SECOND_UNIT_KINDS))
         kind = w.rnd.choice(SECOND_UNIT_KINDS[level])
@@ -335,7 +341,7 @@ async def admin_categories(w: World) -> None:
     r = await w.call("GET", "/admin/exports/categories.csv", w.admin)
     rows = {row["code"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))}
     added = [code for code in w.new_categories if code in rows]
-    shape = w.rnd.choices(["add", "retire", "restore"], [3, 2 if added else 0, 1 if added else 0])[0]
+    shape = _pick(w, {"add": 3, "retire": 2 if added else 0, "restore": 1 if added else 0})
     files = []
     if shape == "add":
         group = w.rnd.choice(list(NEW_CATEGORIES))
