@@ -8,13 +8,13 @@ from app.calendar.service import current_calendar, deployment_profile
 from app.cases import clock, repository, search
 from app.cases import schemas as s
 from app.cases.access import can_see, lead_assignment
-from app.cases.dispatching import hand_to
+from app.cases.dispatching import decide_lead, hand_to
 from app.cases.kinds import StageEffect
 from app.cases.lifecycle import Actor, CaseView, Outcome, Status, after_callback
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError
-from app.models import Case, CaseCallback
+from app.models import Case, CaseCallback, Unit
 
 FINISHED = (Status.closed, Status.withdrawn)
 
@@ -84,8 +84,24 @@ async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
     case.reply, case.replied_at, case.callback_due, case.callback_reminded_at = None, None, None, None
     data: dict[str, Any] = {"previous_reply": previous_reply, "redo_count": case.redo_count}
     if case.lead_unit_id is not None:
-        data.update(await hand_to(ctx, case, case.lead_unit_id, retired_status="redo"))
+        lead_id = case.lead_unit_id
+        lead = await ctx.session.get(Unit, lead_id)
+        if lead is not None and not lead.active:  # retired since it replied (机构改革): the unit the router names
+            lead_id = id_of((await decide_lead(ctx, case)).lead)
+            data["retired_lead_unit_id"] = case.lead_unit_id
+        dropped = [a for a in case.assignments if a.active and a.role == "co" and a.unit_id in
+                   await retired_units(ctx, [a.unit_id for a in case.assignments if a.active and a.role == "co"])]
+        for a in dropped:  # a co-handler retired since: its successor is not named by anyone; it simply leaves
+            a.active, a.status, a.finished_at = False, "rerouted", ctx.now
+        if dropped:
+            data["dropped_unit_ids"] = [a.unit_id for a in dropped]
+        data.update(await hand_to(ctx, case, lead_id, retired_status="redo"))
     return data
+
+
+async def retired_units(ctx: Ctx, unit_ids: list[int]) -> set[int]:
+    units = [await ctx.session.get(Unit, u) for u in set(unit_ids)]
+    return {id_of(u) for u in units if u is not None and not u.active}
 
 
 async def _callback(ctx: Ctx, case: Case, actor: Actor, body: s.CallbackBody, view: CaseView) -> dict:

@@ -75,7 +75,7 @@ async def decide_lead(ctx: Ctx, case: Case) -> Decision:
     plugin = get_kind(case.kind)
     if plugin.route is None:
         decision, _, _ = await routing.route(ctx.state, ctx.session, facts_of(case), at=ctx.now,
-                                             profile_code=case.profile_code)
+                                             profile_code=case.profile_code, kept_category=True)
         return decision
     snap = await routing.snapshot(ctx.state, ctx.session)
     try:

@@ -442,6 +442,19 @@ async def _due_histogram(session: AsyncSession) -> list[datetime]:
     return list(bounds)
 
 
+async def open_held_by(session: AsyncSession, unit_ids: list[int]) -> list[Case]:
+    """Open cases on which any of the units holds an active assignment, with their assignments, in id order."""
+    if not unit_ids:
+        return []
+    held = select(col(Assignment.case_id)).where(col(Assignment.active).is_(True),
+                                                 col(Assignment.unit_id).in_(unit_ids))
+    rows = (await session.execute(select(Case).where(col(Case.id).in_(held), col(Case.status).in_(OPEN_STATUSES))
+                                  .order_by(col(Case.id)))).scalars().all()
+    for case in rows:
+        await _load_children(session, case, events=False)
+    return list(rows)
+
+
 async def provisional_open(session: AsyncSession) -> list[Case]:
     """Open (or replied, awaiting the callback) cases with a deadline computed on an incomplete calendar, with
     their assignments."""

@@ -269,7 +269,7 @@ async def update(ctx: Ctx, case_id: int, body: s.CaseUpdate, expected_version: i
         raise AppError("nothing_to_change", 422)
     snap = await routing.snapshot(ctx.state, ctx.session)
     routing.validate_facts(snap, category=changes.get("category", case.category_code),
-                           region_code=changes.get("region_code", case.region_code))
+                           region_code=changes.get("region_code", case.region_code), kept=case.category_code)
     check_district_scope(ctx, changes.get("region_code", case.region_code))
     if not await repository.claim_version(ctx.session, id_of(case), case.version):
         raise AppError("version_stale", 412, current="?")

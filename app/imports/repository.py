@@ -88,3 +88,8 @@ async def history_by_hash(session: AsyncSession, hashes: list[str]) -> dict[str,
         stmt = select(ClassifierExample).where(ClassifierExample.text_sha256.in_(hashes[i:i + 500]))  # type: ignore[attr-defined]
         out.update({row.text_sha256: row for row in (await session.execute(stmt)).scalars()})
     return out
+
+
+async def unit_ids(session: AsyncSession, codes: list[str]) -> dict[str, int]:
+    rows = await session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes)))  # type: ignore[attr-defined]
+    return {code: unit_id for code, unit_id in rows}

@@ -1,6 +1,8 @@
 """API models of imports and exports."""
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class ImportProblem(BaseModel):
@@ -28,6 +30,15 @@ class SheetChanges(BaseModel):
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    open_cases_rerouted: int | None = Field(None, description="units: the open cases the retired units held, "
+                                            "routed again under the new catalogue (or, in a dry run, that would be)")
+
+    @model_serializer(mode="wrap")
+    def _only_when_counted(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if out.get("open_cases_rerouted") is None:
+            out.pop("open_cases_rerouted", None)
+        return out
 
 
 class WebhookSecret(BaseModel):

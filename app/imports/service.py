@@ -10,10 +10,13 @@ Caches: the process that applied the import drops every cached reference table w
 every other process (API workers, the worker) reloads them when its cache entry expires, at most
 `CSC_ROUTING_CACHE_SECONDS` (5 s by default) later. Cases already open keep the routing decision and deadlines
 they were dispatched with (the dispatch event records them); new cases, and cases re-routed because their
-category or place changed or a return was re-dispatched, are routed by the new catalogue.
+category or place changed or a return was re-dispatched, are routed by the new catalogue. A unit retired
+(机构改革) is the exception: each open case it holds is routed again under the new catalogue in the import's
+transaction (`units_retired` below), or the import is refused when no unit could take it. A retired category
+stays on the cases filed under it; new cases cannot take it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +33,7 @@ from app.core.db import after_commit
 from app.core.errors import AppError
 from app.delivery.service import check_url
 from app.imports import repository
-from app.imports.checks import Checker, Problem, Validators, World
+from app.imports.checks import Checker, Problem, Row, Validators, World
 from app.imports.exporting import export, geojson, tables
 from app.imports.reading import Batch, parse
 from app.imports.sheets import BY_NAME, ORDER, read_cell
@@ -42,6 +45,9 @@ from app.regions.boundaries import CHINA_BOX, Box, check_feature, overlaps
 from app.routing.schemas import HandlingClass, WorkOrderType
 
 __all__ = ["Batch", "Outcome", "apply", "check", "city", "export", "geojson", "load_world", "parse", "run", "tables"]
+
+# The retired units' ids and whether this is a dry run -> by unit, (open cases moved, open cases no unit can take).
+UnitsRetired = Callable[[Sequence[int], bool], Awaitable[Mapping[int, tuple[int, int]]]]
 
 WORK_ORDER_TYPES: tuple[str, ...] = WorkOrderType.__args__  # type: ignore[attr-defined]
 HANDLING_CLASSES: tuple[str, ...] = HandlingClass.__args__  # type: ignore[attr-defined]
@@ -180,8 +186,15 @@ def check(batch: Batch, world: World, *, profile_sections: Any, city_code: str, 
 
 async def run(session: AsyncSession, files: Sequence[tuple[str, bytes]], *, dry_run: bool, now: datetime,
               actor: int | None, profile_sections: Any, seed_dir: Path, secrets_for: Any,
-              on_commit: Any = None) -> Outcome:
-    """Reads, checks and (unless a dry run, or a problem was found) writes; the caller's transaction commits."""
+              on_commit: Any = None, units_retired: UnitsRetired | None = None,
+              reload: Callable[[], None] | None = None) -> Outcome:
+    """Reads, checks and (unless a dry run, or a problem was found) writes; the caller's transaction commits.
+
+    A batch that retires units holding open cases (机构改革) is written in a savepoint, and `units_retired`
+    (the spine's listeners) routes those cases again under the new catalogue there; `reload` drops the
+    process's cached reference data so that they see it. A dry run, or a case no unit can take any more (a
+    per-row problem naming the unit and how many open cases it holds), rolls the savepoint back: nothing is
+    written. Either way the report counts the open cases moved (`units.open_cases_rerouted`)."""
     if not files:
         return Outcome(dry_run, [Problem("", "", None, None, "import_no_files", {})], [], {})
     batch = parse(files)
@@ -189,9 +202,24 @@ async def run(session: AsyncSession, files: Sequence[tuple[str, bytes]], *, dry_
     city_code, box, tolerance = city(seed_dir)
     problems = check(batch, world, profile_sections=profile_sections, city_code=city_code, box=box,
                      tolerance_m2=tolerance)
-    if problems or dry_run:
+    retiring = _retiring(batch, world)
+    if problems or (dry_run and (not retiring or units_retired is None)):
         return Outcome(dry_run, _sorted(problems), batch.files, _planned(batch, world))
-    changes, issued = await apply(session, batch, world, now=now, actor=actor, secrets_for=secrets_for)
+    async with session.begin_nested() as savepoint:
+        changes, issued = await apply(session, batch, world, now=now, actor=actor, secrets_for=secrets_for)
+        if retiring and units_retired is not None:
+            problems, moved = await _rehome(session, retiring, units_retired, dry_run, reload)
+            changes.setdefault("units", {"inserted": 0, "updated": 0, "unchanged": 0})["open_cases_rerouted"] = moved
+        if problems or dry_run:
+            await savepoint.rollback()
+    if problems or dry_run:
+        if reload is not None:
+            reload()  # what was loaded inside the savepoint is gone
+        planned = _planned(batch, world)
+        if "units" in changes and "open_cases_rerouted" in changes["units"]:
+            planned.setdefault("units", {"inserted": 0, "updated": 0, "unchanged": 0})["open_cases_rerouted"] = (
+                changes["units"]["open_cases_rerouted"])
+        return Outcome(dry_run, _sorted(problems), batch.files, planned)
     version = CatalogueVersion(at=now, actor_user_id=actor, files=batch.files, changes=changes)
     repository.add(session, version)
     await repository.flush(session)
@@ -201,6 +229,31 @@ async def run(session: AsyncSession, files: Sequence[tuple[str, bytes]], *, dry_
     if on_commit is not None:
         after_commit(session, "catalogue", on_commit)
     return Outcome(False, [], batch.files, changes, version.id, issued)
+
+
+def _retiring(batch: Batch, world: World) -> list[Row]:
+    """The rows of `units` that retire a unit now active."""
+    return [row for row in batch.rows if row.sheet == "units" and row.values.get("active") is False
+            and (world.units.get(row.values["code"]) or {}).get("active")]
+
+
+async def _rehome(session: AsyncSession, rows: list[Row], units_retired: UnitsRetired, dry_run: bool,
+                  reload: Callable[[], None] | None) -> tuple[list[Problem], int]:
+    """The retired units' open cases routed again (or, in a dry run, counted): (problems, cases moved)."""
+    ids = await repository.unit_ids(session, [row.values["code"] for row in rows])
+    if reload is not None:
+        reload()  # the routing snapshot as this transaction now has it
+    found = await units_retired(list(ids.values()), dry_run)
+    problems: list[Problem] = []
+    moved = 0
+    for row in rows:
+        unit_id = ids[row.values["code"]]
+        cases_moved, stranded = found.get(unit_id, (0, 0))
+        moved += cases_moved
+        if stranded:
+            problems.append(Problem(row.file, "units", row.line, "active", "import_unit_cases_stranded",
+                                    {"code": row.values["code"], "count": stranded}))
+    return problems, moved
 
 
 def _planned(batch: Batch, world: World) -> dict[str, dict[str, int]]:

@@ -82,7 +82,8 @@ async def usable_article(state: AppState, session: AsyncSession, code: str, now:
 async def _check_category(state: AppState, session: AsyncSession, code: str) -> None:
     snap = await routing.snapshot(state, session)
     if code not in routing.leaf_codes(snap):
-        raise AppError("category_not_found" if code not in snap.categories else "category_not_leaf", 422, code=code,
+        known = code in snap.categories and snap.categories[code].active
+        raise AppError("category_not_leaf" if known else "category_not_found", 422, code=code,
                        field_errors=[{"field": "category", "code": "category_not_found"}])
 
 

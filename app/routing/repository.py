@@ -44,7 +44,7 @@ async def unit_kind_codes(session: AsyncSession) -> dict[str, str]:
 async def snapshot_rows(session: AsyncSession) -> tuple[list[Region], list[Category], list[RoutingRule],
                                                          list[Unit], list[UnitKind]]:
     regions = list((await session.execute(select(Region))).scalars())
-    cats = list((await session.execute(select(Category).where(Category.active.is_(True)))).scalars())
+    cats = list((await session.execute(select(Category))).scalars())  # retired ones too: open cases keep them
     active_rules = await rules(session, active=True)
     units = list((await session.execute(select(Unit).where(Unit.active.is_(True)))).scalars())
     kinds = list((await session.execute(select(UnitKind))).scalars())

@@ -57,6 +57,7 @@ class CategoryNode:
     name: str
     parent_code: str | None
     name_en: str = ""
+    active: bool = True  # a retired category stays on the cases filed under it; new cases cannot take it
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,15 @@ def profile_of(snapshot: Snapshot, code: str, default: str) -> str:
 
 
 def category_chain(snapshot: Snapshot, code: str) -> list[CategoryNode]:
-    return _up(snapshot.categories, code)
+    """The category and its parents, nearest first. A category in force stops below a retired parent (the
+    retired group's rules no longer apply to it); a retired category, still on the cases filed under it, keeps
+    its whole chain as it was."""
+    chain = _up(snapshot.categories, code)
+    if chain and chain[0].active:
+        for i, node in enumerate(chain):
+            if not node.active:
+                return chain[:i]
+    return chain
 
 
 def _specificity(rule: RuleRef, cat_depth: Mapping[str, int], regions: Mapping[str, RegionNode]) -> tuple:

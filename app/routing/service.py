@@ -60,7 +60,7 @@ async def snapshot(state: AppState, session: AsyncSession) -> Snapshot:
                                                              name_en=english_unit_name(nodes, kinds_en, u)))
         return Snapshot(
             regions=nodes,
-            categories={c.code: CategoryNode(c.code, c.name, c.parent_code, c.name_en) for c in cats},
+            categories={c.code: CategoryNode(c.code, c.name, c.parent_code, c.name_en, c.active) for c in cats},
             rules_by_category=dict(by_category), units_by_place=dict(by_place),
             kind_names={k.code: k.name for k in kinds}, kind_names_en=kinds_en,
             units_by_id={u.id: u for refs in by_place.values() for u in refs},
@@ -70,16 +70,23 @@ async def snapshot(state: AppState, session: AsyncSession) -> Snapshot:
 
 
 def leaf_codes(snap: Snapshot) -> set[str]:
-    parents = {c.parent_code for c in snap.categories.values() if c.parent_code}
-    return {code for code in snap.categories if code not in parents}
+    """The categories in force a case may be filed under (a retired category is none)."""
+    parents = {c.parent_code for c in snap.categories.values() if c.parent_code and c.active}
+    return {code for code, c in snap.categories.items() if c.active and code not in parents}
 
 
-def validate_facts(snap: Snapshot, *, category: str, region_code: str, field_prefix: str = "") -> None:
-    """Unknown or non-leaf category, unknown or non-community region: a 422 naming the field."""
-    if category not in snap.categories:
+def validate_facts(snap: Snapshot, *, category: str, region_code: str, field_prefix: str = "",
+                   kept: str | None = None) -> None:
+    """Unknown, retired or non-leaf category, unknown or non-community region: a 422 naming the field. `kept` is
+    the category a case already has: it stays valid after the catalogue retires it (the case is routed again
+    under it when its place changes or a unit it holds is retired)."""
+    node = snap.categories.get(category)
+    if category == kept and node is not None:
+        pass
+    elif node is None or not node.active:
         raise AppError("category_not_found", 422, code=category,
                        field_errors=[{"field": f"{field_prefix}category", "code": "category_not_found"}])
-    if category not in leaf_codes(snap):
+    elif category not in leaf_codes(snap):
         raise AppError("category_not_leaf", 422, code=category,
                        field_errors=[{"field": f"{field_prefix}category", "code": "category_not_leaf"}])
     region = snap.regions.get(region_code)
@@ -103,10 +110,13 @@ async def profile_at(state: AppState, session: AsyncSession, region_code: str | 
 
 
 async def route(state: AppState, session: AsyncSession, facts: Facts, *, at: datetime,
-                profile_code: str | None = None) -> tuple[Decision, DispatchDeadlines, Profile]:
+                profile_code: str | None = None, kept_category: bool = False,
+                ) -> tuple[Decision, DispatchDeadlines, Profile]:
+    """`kept_category`: the facts are a stored case's, whose category may have been retired since it was filed."""
     snap = await snapshot(state, session)
     profile_code = profile_code or profile_of(snap, facts.region_code, state.settings.deadline_profile)
-    validate_facts(snap, category=facts.category_code, region_code=facts.region_code)
+    validate_facts(snap, category=facts.category_code, region_code=facts.region_code,
+                   kept=facts.category_code if kept_category else None)
     try:
         decision = resolve(facts, snap)
     except RoutingDataError as exc:

@@ -5,6 +5,8 @@ the API offers that actor (sometimes one it does not, which must be refused and 
 a plausible body. Steps never assert what the answer should be: the invariants judge the state after each step.
 """
 
+import csv
+import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -35,8 +37,12 @@ Step = Callable[[World], Awaitable[None]]
 
 
 def _order(w: World, category: str | None = None) -> dict[str, Any]:
+    """A call's facts; one in five under a category an administrator added (perhaps retired since: refused)."""
+    if category is None and w.new_categories and w.rnd.random() < 0.2:
+        category = w.rnd.choice(sorted(w.new_categories))
     category = category or w.rnd.choice(list(CATEGORIES))
-    return {"category": category, "work_order_type": w.rnd.choice(TYPES), "description": CATEGORIES[category],
+    text = CATEGORIES.get(category) or w.new_categories[category]
+    return {"category": category, "work_order_type": w.rnd.choice(TYPES), "description": text,
             "region_code": w.rnd.choice(w.communities), "address": "某小区某栋"}
 
 
@@ -250,11 +256,122 @@ async def admin_calendar(w: World) -> None:
     await w.call("PUT", "/calendar/years/2027", w.admin, json=body)
 
 
+# Kinds a city adds a second unit of, or closes one of (机构改革), by level: a subdistrict's or the district's.
+SECOND_UNIT_KINDS = {"subdistrict": ("police_station", "subdistrict_office", "civil_affairs_station"),
+                     "district": ("urban_management_bureau", "ecology_environment_bureau", "water_bureau",
+                                  "housing_bureau")}
+
+
+def _pick(w: World, weights: dict[str, int]) -> str:
+    """One of the choices with a positive weight (Hypothesis's Random ignores `choices`' weights, so a choice of
+    weight 0 is left out rather than weighed)."""
+    names = [name for name, weight in weights.items() if weight > 0]
+    return w.rnd.choices(names, [weights[name] for name in names])[0]
+
+
+async def _units_csv(w: World) -> tuple[list[str], list[dict[str, str]]]:
+    r = await w.call("GET", "/admin/exports/units.csv", w.admin)
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    return list(rows[0].keys()), rows
+
+
+async def admin_units(w: World) -> None:
+    """An administrator imports units (机构改革): a second unit of a kind for a subdistrict or the district, or
+    retires one (most often one with an active sibling of its kind and place, which takes its open cases; now and
+    then one without, which is refused while it holds open cases no other unit could take), or restores a retired
+    one. Through POST /admin/imports, now and then as a dry run first."""
+    header, rows = await _units_csv(w)
+    ours = [r for r in rows if r["code"].startswith(DISTRICT) or r["code"].startswith("sim-")]
+    active = [r for r in ours if r["active"] == "1"]
+    siblings: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for r in active:
+        siblings.setdefault((r["kind"], r["region_code"]), []).append(r)
+    paired = [r for group in siblings.values() if len(group) > 1 for r in group]
+    retired = [r for r in ours if r["active"] == "0"]
+    shape = _pick(w, {"add": 4, "retire": 4 if paired else 0, "retire_alone": 1, "restore": 3 if retired else 0})
+    if shape == "add":
+        level = w.rnd.choice(list(SECOND_UNIT_KINDS))
+        kind = w.rnd.choice(SECOND_UNIT_KINDS[level])
+        region = DISTRICT + "000000" if level == "district" else w.rnd.choice(
+            sorted({c[:9] + "000" for c in w.communities}))
+        w.unit_seq += 1
+        row = {k: "" for k in header} | {"code": f"sim-{kind}-{region}-{w.unit_seq}", "kind": kind,
+                                         "name": f"模拟{kind}{region}第{w.unit_seq}单位", "region_code": region,
+                                         "webhook_active": "1", "active": "1"}
+    elif shape == "restore":
+        row = {**w.rnd.choice(retired), "active": "1"}
+    else:
+        pool = paired if shape == "retire" else [r for r in active if r["kind"] in
+                                                  SECOND_UNIT_KINDS["subdistrict"] + SECOND_UNIT_KINDS["district"]]
+        row = {**w.rnd.choice(pool), "active": "0"}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(row)
+    files = [("files", ("units.csv", out.getvalue().encode()))]
+    w.note(f"admin imports units ({shape}): {row['code']} active={row['active']}")
+    if w.rnd.random() < 0.3:
+        await w.call("POST", "/admin/imports", w.admin, params={"dry_run": "true"}, files=files)
+    r = await w.call("POST", "/admin/imports", w.admin, files=files)
+    if r.status_code == 200:
+        await w.units_changed()
+        moved = r.json()["changes"].get("units", {}).get("open_cases_rerouted") or 0
+        w.stats.count(w.stats.actions, f"admin_units: {shape}" + (" (cases moved)" if moved else ""))
+
+
+# Groups an administrator adds a leaf category under, with the kind that leads it (a routing rule in the same
+# import) and what a caller says about it.
+NEW_CATEGORIES = {"env": ("ecology_environment_bureau", "小区附近新开的洗车店污水直排雨水井"),
+                  "city": ("urban_management_bureau", "街边共享单车乱停放，堵住人行道"),
+                  "municipal": ("water_bureau", "小区二次供水水箱长期不清洗，水有异味")}
+
+
+def _csv(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+async def admin_categories(w: World) -> None:
+    """An administrator imports the catalogue: a new leaf category under a group with its routing rule (so new
+    calls land there), or retires one added before (its open cases keep it; new calls under it are refused), or
+    restores one."""
+    r = await w.call("GET", "/admin/exports/categories.csv", w.admin)
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))}
+    added = [code for code in w.new_categories if code in rows]
+    shape = _pick(w, {"add": 3, "retire": 2 if added else 0, "restore": 1 if added else 0})
+    files = []
+    if shape == "add":
+        group = w.rnd.choice(list(NEW_CATEGORIES))
+        w.unit_seq += 1
+        code = f"{group}.sim{w.unit_seq}"
+        row = {k: "" for k in next(iter(rows.values()))} | {
+            "code": code, "name": f"模拟新增分类{w.unit_seq}", "name_en": f"Simulated {w.unit_seq}",
+            "parent_code": group, "sort": "90", "active": "1"}
+        rule = {"category_code": code, "region_code": "", "work_order_type": "",
+                "lead_kind": NEW_CATEGORIES[group][0],
+                "co_kinds": w.rnd.choice(["", "subdistrict_office", "community_workstation"]),
+                "handling_class": "standard", "priority": "100", "active": "1", "note": "模拟"}
+        files = [("files", ("categories.csv", _csv([row]))), ("files", ("routing_rules.csv", _csv([rule])))]
+    else:
+        code = w.rnd.choice(added)
+        files = [("files", ("categories.csv", _csv([{**rows[code], "active": "0" if shape == "retire" else "1"}])))]
+    w.note(f"admin imports categories ({shape}): {code}")
+    r = await w.call("POST", "/admin/imports", w.admin, files=files)
+    if r.status_code == 200:
+        w.stats.count(w.stats.actions, f"admin_categories: {shape}")
+        if shape == "add":
+            w.new_categories[code] = NEW_CATEGORIES[code.split(".")[0]][1]
+
+
 STEPS: dict[str, tuple[Step, int]] = {
     "hotline_call": (hotline_call, 20), "resident_report": (resident_report, 5), "unit_staff": (unit_staff, 30),
     "dispatcher": (dispatcher, 14), "agent_callback": (agent_callback, 8), "resident_rates": (resident_rates, 4),
     "reroute": (reroute, 4), "time_passes": (time_passes, 12), "admin_rules": (admin_rules, 1),
-    "admin_calendar": (admin_calendar, 1),
+    "admin_calendar": (admin_calendar, 1), "admin_units": (admin_units, 1),
+    "admin_categories": (admin_categories, 1),
     # Residence registration for rental housing (tests/simulation/housing.py).
     "housing_filing": (housing.housing_filing, 3), "housing_station": (housing.housing_station, 5),
     # Volunteers and the time bank (tests/simulation/timebank.py), social aid (tests/simulation/aid.py), people's

@@ -168,6 +168,20 @@ def timeline_append_only(x: Facts, w: World) -> None:
     seen.events, seen.version = now, x.case.version
 
 
+async def no_work_on_retired_units(w: World) -> None:
+    """No open case has an active assignment on a unit an import retired: the import routed its cases again (or
+    was refused). One indexed read (ix_assignments_unit_active) of the retired units' active assignments."""
+    if not w.retired:
+        return
+    async with w.app.state.sessionmaker() as session:
+        held = (await session.execute(select(Assignment.case_id, Assignment.unit_id).join(
+            Case, Case.id == Assignment.case_id).where(
+            Assignment.active.is_(True), Assignment.unit_id.in_(w.retired), Case.status.in_(OPEN)))).all()
+    w.stats.count(w.stats.checks, "no_work_on_retired_units")
+    if held:
+        raise Violation("no_work_on_retired_units", f"(case, retired unit) still at work: {held[:5]}")
+
+
 CASE_INVARIANTS = (one_active_lead, assignments_replay_the_timeline, status_replays_the_timeline, statuses_agree,
                    deadlines_on_working_days, handling_due_is_fresh)
 

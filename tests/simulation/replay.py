@@ -42,7 +42,8 @@ def replay(events: list[CaseEvent]) -> Replayed:
             r.co = set(d.get("co_unit_ids", []))
             _set_lead(r, d["lead_unit_id"], by_router=True)
         elif e.type in ("callback", "rate") and d.get("result") == "redo" and d.get("lead_unit_id") is not None:
-            _set_lead(r, d["lead_unit_id"], by_router=r.lead_by_router)
+            r.co -= set(d.get("dropped_unit_ids", []))  # co-handlers retired since the reply leave
+            _set_lead(r, d["lead_unit_id"], by_router=r.lead_by_router or "retired_lead_unit_id" in d)
         elif e.type == "add_co_handler" and d.get("unit_id") is not None:
             r.co.add(int(d["unit_id"]))
         elif e.type == "merge":

@@ -36,6 +36,7 @@ from tests.simulation.housing import check_housing
 from tests.simulation.invariants import (
     check_cases,
     logs_carry_no_unmasked_numbers,
+    no_work_on_retired_units,
     outbox_compare,
     outbox_one_row_per_unit,
     outbox_wanted,
@@ -87,6 +88,7 @@ class District:
         await check_affairs(w, loaded)
         await check_timebank(w)
         await outbox_one_row_per_unit(w, new_events, leads)
+        await no_work_on_retired_units(w)
         if new_events:
             w.last_event_id = max(e.id for e in new_events)
         units = {u for e in new_events for u in (e.data or {}).get("co_unit_ids", []) +
@@ -116,6 +118,7 @@ class District:
             await self._sweep_cases()
             lap = self._lap("cases and outbox", began)
             await check_timebank(w, everything=True)
+            await no_work_on_retired_units(w)
             lap = self._lap("time bank", lap)
             async with w.app.state.sessionmaker() as session:  # ix_assignments_unit_active
                 holding = set((await session.execute(select(Assignment.unit_id).where(

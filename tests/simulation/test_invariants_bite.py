@@ -2,7 +2,8 @@
 done behind the API's back (a lead assignment ended, an outbox row lost, a deadline moved onto a rest day, a
 timeline event rewritten, a time-bank balance moved without its ledger, certified hours beyond their window, an
 approval's check changed under it, an agreement sealed with a signature missing, a 容缺 supplement date moved, an
-overdue one left standing, a termination not by the sweep, an affair's stage or promised date changed) is named by
+overdue one left standing, a termination not by the sweep, an affair's stage or promised date changed, a unit
+retired behind the import with its cases) is named by
 the invariant that guards it: after the step that touched what was damaged, and by the full sweep with nothing
 marked as touched."""
 
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, insert, select, update
 
-from app.models import Assignment, Case, CaseEvent, OutboxEvent, ServiceHours, TimebankAccount
+from app.models import Assignment, Case, CaseEvent, OutboxEvent, ServiceHours, TimebankAccount, Unit
 from app.worker import run_once
 from tests.pii_logs import LogScanner
 from tests.simulation import affair, aid, mediation, timebank
@@ -249,3 +250,15 @@ async def test_a_promised_date_moved_behind_the_api(app, client, clock):
     name = await _damage_kinds(d, update(Case).where(Case.id == case["id"]).values(handle_due=due + timedelta(days=7)),
                                case["id"])
     assert name in ("affair_promised_due", "deadlines_on_working_days")
+
+
+async def test_a_unit_retired_behind_the_api_keeps_its_cases(app, client, clock):
+    """A unit retired without the import (so its open cases were not routed again) still holds work."""
+    d = await _district(app, client, clock)
+    case_id = d.world.cases[0]
+    async with app.state.sessionmaker() as session:
+        unit_id = (await session.execute(select(Assignment.unit_id).where(
+            Assignment.case_id == case_id, Assignment.active.is_(True)).limit(1))).scalar_one()
+    d.world.retired.add(unit_id)
+    name = await _damage_and_check(d, update(Unit).where(Unit.id == unit_id).values(active=False), case_id)
+    assert name == "no_work_on_retired_units"

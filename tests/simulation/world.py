@@ -113,6 +113,19 @@ class World:
         self.first_event_id, self.first_outbox_id = self.last_event_id, self.last_outbox_id  # the seed's, if any
         self.units = [u.id for u in units]
         self.unit_kind = {u.id: u.kind for u in units}
+        self.retired: set[int] = set()  # units an import retired (and not restored)
+        self.unit_seq = 0  # units and categories the administrators added
+        self.new_categories: dict[str, str] = {}  # categories the administrators added -> what a caller says
+
+    async def units_changed(self) -> None:
+        """After an import of units: the active ones, where they serve, the retired ones."""
+        async with self.app.state.sessionmaker() as session:
+            units = (await session.execute(select(Unit.id, Unit.kind, Unit.region_code, Unit.active).where(
+                Unit.code.like(f"{DISTRICT}%") | Unit.code.like("sim-%")).order_by(Unit.id))).all()
+        self.units = [u.id for u in units if u.active]
+        self.unit_kind = {u.id: u.kind for u in units}
+        self.unit_region.update({u.id: u.region_code for u in units})
+        self.retired = {u.id for u in units if not u.active}
 
     # --- requests ------------------------------------------------------------------------------------------------
 
