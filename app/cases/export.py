@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from app.cases import repository
+from app.cases import search_repository
 from app.cases.views import overdue
 from app.core.security import mask_phone
 from app.core.state import AppState
@@ -34,14 +34,14 @@ def _line(values: list[Any]) -> str:
     return out.getvalue()
 
 
-async def stream(state: AppState, scope: repository.Scope, f: repository.CaseFilter,
+async def stream(state: AppState, scope: search_repository.Scope, f: search_repository.CaseFilter,
                  now: datetime) -> AsyncIterator[str]:
     # A byte-order mark so spreadsheet programs read the Chinese as UTF-8.
     yield "\ufeff" + _line(list(COLUMNS))
     cursor = None
     while True:
         async with state.sessionmaker() as session:
-            rows, cursor = await repository.search(session, scope, f, now=now, sort="created", cursor=cursor,
+            rows, cursor = await search_repository.search(session, scope, f, now=now, sort="created", cursor=cursor,
                                                    limit=BATCH)
             names = await routing_repo.category_names(session, {r.category_code for r in rows})
             units = await units_repo.get_many(session, {r.lead_unit_id for r in rows if r.lead_unit_id})

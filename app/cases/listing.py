@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from app.cases import reference, repository, views
+from app.cases import reference, search_repository, views
 from app.cases import schemas as s
 from app.core import audit
 from app.core.clock import instant_or_day
@@ -18,14 +18,14 @@ from app.routing import service as routing
 EXPORT_ROLES = {Role.admin, Role.agent, Role.dispatcher, Role.unit_staff}
 
 
-def export_scope(ctx: Ctx, f: repository.CaseFilter) -> repository.Scope:
+def export_scope(ctx: Ctx, f: search_repository.CaseFilter) -> search_repository.Scope:
     """Bulk reads are for staff, and each is audited with its filter."""
     if ctx.principal.role not in EXPORT_ROLES:
         raise AppError("forbidden", 403)
     audit.record(ctx.session, at=ctx.now, action="case.export", actor_user_id=ctx.principal.user_id,
                  target_type="case", target_id=None, detail={k: (v.isoformat() if hasattr(v, "isoformat") else v)
                                                              for k, v in vars(f).items() if v not in (None, ())})
-    return repository.Scope.of(ctx.principal)
+    return search_repository.Scope.of(ctx.principal)
 
 
 def _bound(ctx: Ctx, name: str, value: str | None, *, end: bool) -> datetime | None:
@@ -38,7 +38,7 @@ def _bound(ctx: Ctx, name: str, value: str | None, *, end: bool) -> datetime | N
                        field_errors=[{"field": f"query.{name}", "code": "datetime_parsing"}]) from exc
 
 
-async def case_filter(ctx: Ctx, q: s.CaseQuery) -> repository.CaseFilter:
+async def case_filter(ctx: Ctx, q: s.CaseQuery) -> search_repository.CaseFilter:
     """The filter a query asks for, checked: a malformed date, an inverted range or an unknown place is a 422
     naming the parameter."""
     bounds = {name: _bound(ctx, name, getattr(q, name), end=name.endswith("_to"))
@@ -59,7 +59,7 @@ async def case_filter(ctx: Ctx, q: s.CaseQuery) -> repository.CaseFilter:
     phone_hash = None
     if q.phone is not None:
         phone_hash = lookup_hash(ctx.state.keys.lookup_key, caller_phone_of(q.phone, "phone") or "")
-    return repository.CaseFilter(
+    return search_repository.CaseFilter(
         status=tuple(q.status), kind=q.kind, category=q.category, unit_id=q.unit, overdue=q.overdue,
         due_before=bounds["due_before"], created_from=bounds["created_from"], created_to=bounds["created_to"],
         number=q.number, words=q.q, urgency=tuple(q.urgency), region_prefix=prefix, chased=q.chased,
@@ -67,18 +67,18 @@ async def case_filter(ctx: Ctx, q: s.CaseQuery) -> repository.CaseFilter:
         phone_hash=phone_hash)
 
 
-async def search(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: list | None,
+async def search(ctx: Ctx, f: search_repository.CaseFilter, *, sort: str, cursor: list | None,
                  limit: int, count: bool = False) -> tuple[list[s.CaseSummary], list | None, Total | None]:
     """A page of the cases the caller may see that the filter selects (the same scope as every list)."""
-    scope = repository.Scope.of(ctx.principal)
+    scope = search_repository.Scope.of(ctx.principal)
     try:
-        rows, next_key = await repository.search(ctx.session, scope, f, now=ctx.now, sort=sort, cursor=cursor,
+        rows, next_key = await search_repository.search(ctx.session, scope, f, now=ctx.now, sort=sort, cursor=cursor,
                                                  limit=limit)
     except (ValueError, TypeError, IndexError) as exc:
         raise AppError("cursor_invalid", 400) from exc
     total = None
     if count:
-        value, exact = await repository.count(ctx.session, scope, f, now=ctx.now)
+        value, exact = await search_repository.count(ctx.session, scope, f, now=ctx.now)
         total = Total(value=value, exact=exact)
     names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows}, ctx.english)
     items = [views.summary(r, names.get(r.category_code, r.category_code), ctx.now) for r in rows]

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 from pydantic.json_schema import SkipJsonSchema
 
-from app.cases import export, repository, service
+from app.cases import export, search_repository, service
 from app.cases.kinds import installed
 from app.cases.schemas import ACTION_BODIES, CaseAnswer, CaseCreate, CaseQuery, CaseSummary, CaseUpdate
 from app.core.concurrency import IfMatch, etag
@@ -91,15 +91,15 @@ async def _query(
 QueryDep = Annotated[CaseQuery, Depends(_query)]
 
 
-async def _filter(ctx: CtxDep, query: QueryDep) -> repository.CaseFilter:
+async def _filter(ctx: CtxDep, query: QueryDep) -> search_repository.CaseFilter:
     return await service.case_filter(ctx, query)
 
 
-FilterDep = Annotated[repository.CaseFilter, Depends(_filter)]
+FilterDep = Annotated[search_repository.CaseFilter, Depends(_filter)]
 CURSOR_PHASES = ("e", "d", "n", "c", "u")
 
 
-async def _page(ctx: Ctx, f: repository.CaseFilter, *, sort: str, cursor: str | None, limit: int,
+async def _page(ctx: Ctx, f: search_repository.CaseFilter, *, sort: str, cursor: str | None, limit: int,
                 count: bool) -> CountedPage[CaseSummary]:
     keys = decode_cursor(cursor, 3) if cursor else None
     if keys and keys[0] not in CURSOR_PHASES:

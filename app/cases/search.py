@@ -10,7 +10,7 @@ page each). A search by words on PostgreSQL therefore first asks for the matches
 (`DUE_WINDOW_BUCKETS` of the planner's 100-bucket histogram of `handle_due` past the page's start): the database
 intersects the word index with the due index (a BitmapAnd) and reads only the few cases in both. If the window
 holds a full page, that page is exactly the page the unbounded order gives (every case beyond the window comes
-later); if not, the search runs unbounded, as before (repository.search).
+later); if not, the search runs unbounded, as before (search_repository.search).
 """
 
 from bisect import bisect_right

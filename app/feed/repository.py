@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cases.repository import Scope, scope_clause
+from app.cases.search_repository import Scope, scope_clause
 from app.models import Case, CaseEvent
 
 

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from typing import Any
 
-from app.cases.repository import Scope
+from app.cases.search_repository import Scope
 from app.core.auth import Principal
 from app.core.errors import AppError
 from app.core.roles import Role

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cases.repository import OPEN_STATUSES, Scope, scope_clause
+from app.cases.repository import OPEN_STATUSES
+from app.cases.search_repository import Scope, scope_clause
 from app.hotline.similar import Candidate
 from app.models import Case, ClassifierArtefact, ClassifierExample, ClassifierFeedback, ClassifierModel
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import yaml
 
 from app.calendar.service import deployment_profile
-from app.cases import reference, views
-from app.cases import repository as cases_repo
+from app.cases import reference, search_repository, views
 from app.cases import service as cases
 from app.cases.schemas import CallNow, CaseCreate, CaseRead, CategoryBrief, ResidentCaseRead
 from app.core.context import Ctx
@@ -257,7 +256,7 @@ async def caller_orders(ctx: Ctx, phone: str, before_id: int | None, limit: int)
     if ctx.principal.role not in (Role.agent, Role.dispatcher, Role.admin):
         raise AppError("forbidden", 403)
     normal = normalise_mobile(phone) or caller_phone_of(phone)
-    scope = cases_repo.Scope.of(ctx.principal)
+    scope = search_repository.Scope.of(ctx.principal)
     rows = await repository.caller_orders(ctx.session, scope, lookup_hash(ctx.state.keys.lookup_key, normal),
                                           before_id, limit + 1)
     names = await reference.names_of(ctx.state, ctx.session, {r.category_code for r in rows}, ctx.english)

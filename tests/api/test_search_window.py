@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, text
 
-from app.cases import repository
 from app.cases import search as full_text
+from app.cases import search_repository
 from tests import factories as f
 
 LIGHT = {"category": "municipal.street_light", "work_order_type": "complaint", "region_code": "440304001020",
@@ -52,7 +52,7 @@ async def test_the_windowed_search_answers_what_the_unbounded_order_answers(clie
     if dialect == "postgresql":
         async with app.state.engine.begin() as conn:
             await conn.execute(text("ANALYZE cases"))
-    repository._histograms.clear()
+    search_repository._histograms.clear()
     ends: list[datetime | None] = []
     real_end = full_text.window_end
 
