@@ -75,8 +75,8 @@ def main() -> None:
     print(f"lexicon: {lexicon.size} trigger entries over {len(lexicon.hazards)} hazards, "
           f"loaded and compiled in {loaded * 1000:.1f} ms")
     if model is not None:
-        print(f"second opinion: character n-grams, trained on {model.size} utterances at load; raises from "
-              f"P(emergency) >= {model.threshold:g}")
+        print(f"second opinion: character n-grams, trained at load on {model.size} utterances ({model.ordinary} of "
+              f"them the classifier's ordinary hotline calls); raises from P(emergency) >= {model.threshold:g}")
     print()
     print("## Overall")
     print(f"precision: {ratio(tp, tp + fp)}")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.accounts.service import create_user
 from app.core.security import issue_token
-from app.models import Unit, User
+from app.models import OutboxEvent, Unit, User
 
 PASSWORD = "Test#Pass2026"
 
@@ -123,3 +123,16 @@ async def statuses_at_once(client: Any, path: str, body: dict[str, Any], headers
     """The same POST sent `times` at once (interleaved through the ASGI client): each answer's status code."""
     answers = await asyncio.gather(*(client.post(path, json=body, headers=headers) for _ in range(times)))
     return [r.status_code for r in answers]
+
+
+def active_units(case: dict) -> dict[int, str]:
+    """A case answer's active assignments: unit id → role."""
+    return {a["unit"]["id"]: a["role"] for a in case["assignments"] if a["active"]}
+
+
+async def told(app, case_id: int, event_type: str) -> dict[int, str]:
+    """The units the outbox tells of a case's event of this type: unit id → the role it was told as."""
+    async with app.state.sessionmaker() as session:
+        rows = (await session.execute(select(OutboxEvent).where(OutboxEvent.case_id == case_id,
+                                                                OutboxEvent.type == event_type))).scalars()
+        return {r.unit_id: r.body["as"] for r in rows}

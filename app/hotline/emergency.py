@@ -34,10 +34,12 @@ the hand-offs for the raised hazards: services, numbers (city data) and the scri
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from app.hotline.emergency_lexicon import CLAUSE as _CLAUSE
 from app.hotline.emergency_lexicon import TRANSLATE as _TRANSLATE
-from app.hotline.emergency_lexicon import Entry, Lexicon, Service, load_lexicon
+from app.hotline.emergency_lexicon import Entry, Lexicon, Service, read_lexicon
+from app.hotline.emergency_model import read_calls, train_from
 
 __all__ = ["Assessment", "Cue", "Handoff", "Hit", "Lexicon", "Service", "assess", "load_lexicon"]
 
@@ -370,3 +372,17 @@ def _second_opinion(text: str, lx: Lexicon, words: Assessment) -> Assessment:
                       script_zh=hazard.script_zh, script_en=hazard.script_en)
     return replace(words, emergency=True, hazards=(hazard.code,), handoffs=(handoff,), model=probability,
                    by_model=True)
+
+
+def load_lexicon(seed_dir: Path) -> Lexicon:
+    """seed/emergency.yaml compiled, with the learned second opinion its `model` section asks for.
+
+    The model learns ordinary calls from the labelled emergency utterances and from the classifier's hotline
+    utterances (`ordinary_calls`): those of categories that flag no hazard and whose words raise none. Without
+    them it called one ordinary complaint in twenty (a river turned white, a dusty site) an emergency."""
+    lexicon, spec = read_lexicon(seed_dir)
+    if spec:
+        ordinary = [text for category, text in read_calls(Path(seed_dir), spec.get("ordinary_calls") or ())
+                    if not lexicon.flagged_by(category) and not assess(text, category, lexicon).emergency]
+        lexicon.model = train_from(Path(seed_dir) / str(spec["utterances"]), spec, ordinary)
+    return lexicon

@@ -1,6 +1,6 @@
 """The emergency recogniser's lexicon: seed/emergency.yaml read, checked and compiled for `emergency.assess`.
 
-`load_lexicon(seed_dir)` reads the file, `Lexicon.parse(dict)` builds it from its mapping and raises a ValueError
+`read_lexicon(seed_dir)` reads the file, `Lexicon.parse(dict)` builds it from its mapping and raises a ValueError
 that names what is wrong. Trigger words and cues are compiled into `Matcher`s (emergency_matching.py) that find
 every entry in a text, overlapping ones included; the file's header says what each part means. `TRANSLATE` and
 `CLAUSE` turn a text into its clauses the way the recogniser reads it (every separator a clause break, every
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from app.hotline.emergency_matching import Entry, Matcher, trie
-from app.hotline.emergency_model import EmergencyModel, train_from
+from app.hotline.emergency_model import EmergencyModel
 
 LEXICON_FILE = "emergency.yaml"
 
@@ -198,16 +198,13 @@ class Lexicon:
                    fillers=_strings(data.get("fillers"), "fillers"), scoped=tuple(scoped))
 
 
-def load_lexicon(seed_dir: Path) -> Lexicon:
-    """Read and compile seed_dir/emergency.yaml, and train the second opinion its `model` section asks for."""
+def read_lexicon(seed_dir: Path) -> tuple[Lexicon, dict[str, Any]]:
+    """seed_dir/emergency.yaml compiled, and its `model` section (`emergency.load_lexicon` trains what it asks)."""
     data = yaml.safe_load((Path(seed_dir) / LEXICON_FILE).read_text(encoding="utf-8"))
-    lexicon = Lexicon.parse(data)
-    spec = data.get("model")
-    if spec:
-        if not isinstance(spec, dict) or not spec.get("utterances") or "threshold" not in spec:
-            raise ValueError("emergency lexicon: model needs utterances (a file in seed/) and a threshold")
-        lexicon.model = train_from(Path(seed_dir) / str(spec["utterances"]), spec)
-    return lexicon
+    spec = data.get("model") or {}
+    if spec and (not isinstance(spec, dict) or not spec.get("utterances") or "threshold" not in spec):
+        raise ValueError("emergency lexicon: model needs utterances (a file in seed/) and a threshold")
+    return Lexicon.parse(data), spec
 
 
 def _strings(value: Any, where: str) -> list[str]:

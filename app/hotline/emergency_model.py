@@ -44,23 +44,22 @@ def _grams(text: str, low: int, high: int) -> Counter[str]:
     return Counter([text[i:i + n] for n in range(low, high + 1) for i in range(len(text) - n + 1)])
 
 
+@dataclass
 class EmergencyModel:
     """P(emergency) from character n-grams (TF-IDF, logistic regression) and the likeliest hazard (linear SVM)."""
 
-    def __init__(self, *, ngrams: tuple[int, int], vocabulary: dict[str, int], idf: np.ndarray, coef: np.ndarray,
-                 intercept: float, hazards: tuple[str, ...], hazard_coef: np.ndarray, hazard_intercept: np.ndarray,
-                 threshold: float, size: int, min_chars: int = 0):
-        self.ngrams = ngrams
-        self.vocabulary = vocabulary
-        self.idf = idf
-        self.coef = coef
-        self.intercept = intercept
-        self.hazards = hazards
-        self.hazard_coef = hazard_coef
-        self.hazard_intercept = hazard_intercept
-        self.threshold = threshold
-        self.min_chars = min_chars  # shorter texts give a model of characters too little to go on
-        self.size = size  # utterances trained on
+    ngrams: tuple[int, int]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    hazards: tuple[str, ...]
+    hazard_coef: np.ndarray
+    hazard_intercept: np.ndarray
+    threshold: float
+    size: int  # utterances trained on
+    ordinary: int = 0  # of them, ordinary hotline calls from the classifier's utterances
+    min_chars: int = 0  # shorter texts give a model of characters too little to go on
 
     @classmethod
     def train(cls, utterances: list[Utterance], *, threshold: float, c: float = 10.0,
@@ -117,8 +116,21 @@ class EmergencyModel:
         return self.hazards[int(np.argmax(votes))]
 
 
-def train_from(path: Path, spec: dict) -> EmergencyModel:
-    """The model the lexicon's `model` section asks for, trained on `path`."""
+def read_calls(seed_dir: Path, patterns: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    """(category, text) of the hotline utterances in the seed files the patterns name (`category,text` CSV)."""
+    out = []
+    for pattern in patterns:
+        for path in sorted(seed_dir.glob(pattern)):
+            with path.open(encoding="utf-8", newline="") as handle:
+                out += [(row["category"].strip(), row["text"].strip()) for row in csv.DictReader(handle)]
+    return out
+
+
+def train_from(path: Path, spec: dict, ordinary: list[str]) -> EmergencyModel:
+    """The model the lexicon's `model` section asks for: the labelled utterances of `path`, and ordinary calls."""
     low, high = spec.get("ngrams", [1, 3])
-    return EmergencyModel.train(read_utterances(path), threshold=float(spec["threshold"]), c=float(spec.get("c", 10)),
-                                ngrams=(int(low), int(high)), min_chars=int(spec.get("min_chars", 0)))
+    utterances = read_utterances(path) + [Utterance(text, False, "none") for text in ordinary]
+    model = EmergencyModel.train(utterances, threshold=float(spec["threshold"]), c=float(spec.get("c", 10)),
+                                 ngrams=(int(low), int(high)), min_chars=int(spec.get("min_chars", 0)))
+    model.ordinary = len(ordinary)
+    return model

@@ -15,16 +15,6 @@ async def _units(app, region: str, *kinds: str) -> dict[str, int]:
     return {k: await f.unit_by_kind(app, region, k) for k in kinds}
 
 
-def _active(case: dict) -> dict[int, str]:
-    return {a["unit"]["id"]: a["role"] for a in case["assignments"] if a["active"]}
-
-
-async def _told(app, case_id: int, event_type: str) -> dict[int, str]:
-    async with app.state.sessionmaker() as session:
-        rows = (await session.execute(select(OutboxEvent).where(OutboxEvent.case_id == case_id,
-                                                                OutboxEvent.type == event_type))).scalars()
-        return {r.unit_id: r.body["as"] for r in rows}
-
 
 async def _patch(client, headers, case: dict, **body) -> dict:
     r = await client.patch(f"/cases/{case['id']}", json={"reason": "来电人更正", **body},
@@ -40,7 +30,7 @@ async def test_a_case_moved_from_nanshan_to_futian_changes_every_unit(client, ap
     nanshan = await _units(app, "440305000000", "urban_management_bureau", "housing_bureau")
     nanshan |= {"subdistrict_office": await f.unit_by_kind(app, "440305009000", "subdistrict_office"),
                 "community_workstation": await f.unit_by_kind(app, MAKAN, "community_workstation")}
-    assert _active(case) == {nanshan["subdistrict_office"]: "lead", nanshan["urban_management_bureau"]: "co",
+    assert f.active_units(case) == {nanshan["subdistrict_office"]: "lead", nanshan["urban_management_bureau"]: "co",
                              nanshan["housing_bureau"]: "co", nanshan["community_workstation"]: "co"}
     housing_staff = await f.login_as(app, "unit_staff", unit=nanshan["housing_bureau"])
     assert (await client.get(f"/cases/{case['id']}", headers=housing_staff)).status_code == 200
@@ -50,7 +40,7 @@ async def test_a_case_moved_from_nanshan_to_futian_changes_every_unit(client, ap
     futian = await _units(app, "440304000000", "urban_management_bureau", "housing_bureau")
     futian |= {"subdistrict_office": await f.unit_by_kind(app, "440304002000", "subdistrict_office"),
                "community_workstation": await f.unit_by_kind(app, YUANDONG, "community_workstation")}
-    assert _active(moved) == {futian["subdistrict_office"]: "lead", futian["urban_management_bureau"]: "co",
+    assert f.active_units(moved) == {futian["subdistrict_office"]: "lead", futian["urban_management_bureau"]: "co",
                               futian["housing_bureau"]: "co", futian["community_workstation"]: "co"}
     ended = {a["unit"]["id"]: a["status"] for a in moved["assignments"] if not a["active"]}
     assert ended == {u: "rerouted" for u in nanshan.values()}
@@ -74,7 +64,7 @@ async def test_a_case_moved_from_nanshan_to_futian_changes_every_unit(client, ap
         staff = await f.login_as(app, "unit_staff", unit=unit)
         assert case["id"] in [c["id"] for c in (await client.get("/cases", headers=staff)).json()["items"]]
 
-    told = await _told(app, case["id"], "reroute")
+    told = await f.told(app, case["id"], "reroute")
     assert told == {**{u: "dropped" for u in nanshan.values() if u != nanshan["subdistrict_office"]},
                     nanshan["subdistrict_office"]: "previous_lead", futian["subdistrict_office"]: "lead",
                     futian["urban_management_bureau"]: "co", futian["housing_bureau"]: "co",
@@ -96,14 +86,14 @@ async def test_a_category_change_brings_in_the_new_categorys_co_handlers(client,
     police = await f.unit_by_kind(app, "440304002000", "police_station")
     workstation = await f.unit_by_kind(app, YUANDONG, "community_workstation")
     office = await f.unit_by_kind(app, "440304002000", "subdistrict_office")
-    assert _active(changed) == {futian["ecology_environment_bureau"]: "lead", futian["urban_management_bureau"]: "co",
-                                police: "co"}
+    assert f.active_units(changed) == {futian["ecology_environment_bureau"]: "lead",
+                                       futian["urban_management_bureau"]: "co", police: "co"}
     assert {a["unit"]["id"] for a in changed["assignments"] if not a["active"]} == {
         office, futian["housing_bureau"], workstation}
     # The urban management bureau stays on the case: one assignment, never ended.
     kept = [a for a in changed["assignments"] if a["unit"]["id"] == futian["urban_management_bureau"]]
     assert len(kept) == 1 and kept[0]["active"]
-    told = await _told(app, case["id"], "reroute")
+    told = await f.told(app, case["id"], "reroute")
     assert told[police] == "co" and told[futian["housing_bureau"]] == "dropped" and told[office] == "previous_lead"
 
 

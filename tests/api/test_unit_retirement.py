@@ -10,7 +10,7 @@ import io
 
 from sqlalchemy import func, select
 
-from app.models import Assignment, CatalogueVersion, OutboxEvent, Unit
+from app.models import Assignment, CatalogueVersion, Unit
 from tests import factories as f
 
 NANYUAN_SUBDISTRICT, DISTRICT = "440304001000", "440304000000"
@@ -49,16 +49,6 @@ async def _import(client, admin, units_csv: str, *, dry_run: bool = False, expec
     return r.json()
 
 
-def _active(case: dict) -> dict[int, str]:
-    return {a["unit"]["id"]: a["role"] for a in case["assignments"] if a["active"]}
-
-
-async def _told(app, case_id: int, event_type: str) -> dict[int, str]:
-    async with app.state.sessionmaker() as session:
-        rows = (await session.execute(select(OutboxEvent).where(OutboxEvent.case_id == case_id,
-                                                                OutboxEvent.type == event_type))).scalars()
-        return {r.unit_id: r.body["as"] for r in rows}
-
 
 async def _versions(app) -> int:
     async with app.state.sessionmaker() as session:
@@ -77,7 +67,7 @@ async def test_a_retired_co_handler_hands_its_case_to_its_successor(client, app)
     agent = await f.login_as(app, "agent")
     case = await f.case(client, agent)  # noise in 南园: the ecology bureau leads, urban management and police help
     police = await f.unit_by_kind(app, NANYUAN_SUBDISTRICT, "police_station")
-    assert _active(case)[police] == "co"
+    assert f.active_units(case)[police] == "co"
     old_staff = await f.login_as(app, "unit_staff", unit=police)
     assert (await client.get(f"/cases/{case['id']}", headers=old_staff)).status_code == 200
     admin = await f.login_as(app, "admin")
@@ -91,14 +81,14 @@ async def test_a_retired_co_handler_hands_its_case_to_its_successor(client, app)
     assert done["changes"]["units"] == {"inserted": 1, "updated": 1, "unchanged": 0, "open_cases_rerouted": 1}
     successor = await f.unit_id(app, "t-ny-police-2")
     after = await f.desk(client, app, case["id"])
-    assert _active(after) == {**{u: r for u, r in _active(case).items() if u != police}, successor: "co"}
+    assert f.active_units(after) == {**{u: r for u, r in f.active_units(case).items() if u != police}, successor: "co"}
     assert after["status"] == case["status"] and after["lead_unit"]["id"] == case["lead_unit"]["id"]
     event = after["timeline"][-1]
     assert event["type"] == "reroute" and event["data"]["retired_unit_ids"] == [police]
     assert event["data"]["dropped_unit_ids"] == [police] and event["data"]["units_added"] == [successor]
     mine = next(a for a in after["assignments"] if a["active"] and a["unit"]["id"] == successor)
     assert mine["status"] == "dispatched" and mine["sign_due"] is not None
-    told = await _told(app, case["id"], "reroute")
+    told = await f.told(app, case["id"], "reroute")
     assert told[police] == "dropped" and told[successor] == "co" and told[case["lead_unit"]["id"]] == "lead"
 
     assert (await client.get(f"/cases/{case['id']}", headers=old_staff)).status_code == 404
@@ -109,7 +99,7 @@ async def test_a_retired_co_handler_hands_its_case_to_its_successor(client, app)
 
     # A new case is routed to the unit the import added, without a restart.
     fresh = await f.case(client, agent)
-    assert _active(fresh).get(successor) == "co" and police not in _active(fresh)
+    assert f.active_units(fresh).get(successor) == "co" and police not in f.active_units(fresh)
 
 
 async def test_a_retired_lead_hands_its_case_to_a_second_unit_of_its_kind(client, app):
@@ -125,11 +115,11 @@ async def test_a_retired_lead_hands_its_case_to_a_second_unit_of_its_kind(client
     successor = await f.unit_id(app, "t-eco-2")
     after = await f.desk(client, app, case["id"])
     assert after["lead_unit"]["id"] == successor and after["status"] == "dispatched"
-    assert _active(after)[successor] == "lead" and lead not in _active(after)
+    assert f.active_units(after)[successor] == "lead" and lead not in f.active_units(after)
     event = after["timeline"][-1]
     assert (event["type"], event["from_status"], event["to_status"]) == ("reroute", "signed", "dispatched")
     assert event["data"]["previous_lead_unit_id"] == lead
-    told = await _told(app, case["id"], "reroute")
+    told = await f.told(app, case["id"], "reroute")
     assert told[successor] == "lead" and told[lead] == "previous_lead"
     assert (await client.get(f"/cases/{case['id']}", headers=staff)).status_code == 404
     new_staff = await f.login_as(app, "unit_staff", unit=successor)
@@ -170,7 +160,7 @@ async def test_retiring_a_unit_no_one_can_replace_is_refused_and_writes_nothing(
         assert (await f.desk(client, app, case["id"]))["version"] == case["version"]
     # Routing still sees the units the refused import would have retired.
     fresh = await f.case(client, agent)
-    assert fresh["lead_unit"]["id"] == lead and _active(fresh)[police] == "co"
+    assert fresh["lead_unit"]["id"] == lead and f.active_units(fresh)[police] == "co"
 
 
 async def test_a_redo_after_the_lead_was_retired_goes_to_its_successor(client, app):
@@ -198,8 +188,9 @@ async def test_a_redo_after_the_lead_was_retired_goes_to_its_successor(client, a
     assert redone["status"] == "dispatched" and redone["lead_unit"]["id"] == successor
     event = redone["timeline"][-1]["data"]
     assert event["retired_lead_unit_id"] == lead and event["dropped_unit_ids"] == [police]
-    assert lead not in _active(redone) and police not in _active(redone) and _active(redone)[successor] == "lead"
-    assert second_police not in _active(redone)  # a co-handler's successor is not named on a redo
+    active = f.active_units(redone)
+    assert lead not in active and police not in active and active[successor] == "lead"
+    assert second_police not in active  # a co-handler's successor is not named on a redo
 
 
 async def _export_category(client, admin, code: str, **changes: str) -> str:

@@ -57,8 +57,19 @@ def test_a_model_section_without_a_threshold_is_refused(tmp_path):
 
 def test_the_seed_lexicon_carries_the_model(lexicon, utterances):
     assert lexicon.model is not None
-    assert lexicon.model.size == len(utterances)
+    assert lexicon.model.ordinary > 2000  # the classifier's hotline calls of categories that flag no hazard
+    assert lexicon.model.size == len(utterances) + lexicon.model.ordinary
     assert 0 < lexicon.model.threshold < 1
+
+
+@pytest.mark.parametrize("text", [
+    # ordinary complaints in words close to danger's (a river, a smell, dust), none of them in any training file
+    "我们小区旁边那条河这几天颜色发黑，还有股臭味，是不是有人偷排污水",
+    "工地的泥头车一路掉土，路面全是灰，车一过尘土飞扬，窗户都不敢开",
+    "楼下烧烤店的油烟一直往我家窗户里灌，晚上根本开不了窗，找过物业没用",
+])
+def test_ordinary_hotline_complaints_stay_ordinary(lexicon, text):
+    assert not assess(text, None, lexicon).emergency
 
 
 @pytest.mark.parametrize("text, hazard", [
