@@ -85,12 +85,12 @@ async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
     data: dict[str, Any] = {"previous_reply": previous_reply, "redo_count": case.redo_count}
     if case.lead_unit_id is not None:
         lead_id = case.lead_unit_id
-        lead = await ctx.session.get(Unit, lead_id)
-        if lead is not None and not lead.active:  # retired since it replied (机构改革): the unit the router names
+        co = [a for a in case.assignments if a.active and a.role == "co"]
+        retired = await retired_units(ctx, [lead_id, *(a.unit_id for a in co)])
+        if lead_id in retired:  # retired since it replied (机构改革): the unit the router names
             lead_id = id_of((await decide_lead(ctx, case)).lead)
             data["retired_lead_unit_id"] = case.lead_unit_id
-        dropped = [a for a in case.assignments if a.active and a.role == "co" and a.unit_id in
-                   await retired_units(ctx, [a.unit_id for a in case.assignments if a.active and a.role == "co"])]
+        dropped = [a for a in co if a.unit_id in retired]
         for a in dropped:  # a co-handler retired since: its successor is not named by anyone; it simply leaves
             a.active, a.status, a.finished_at = False, "rerouted", ctx.now
         if dropped:

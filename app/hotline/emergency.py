@@ -360,11 +360,10 @@ def _second_opinion(text: str, lx: Lexicon, words: Assessment) -> Assessment:
     model = lx.model
     if model is None or any(not h.counts for h in words.hits) or len(text.strip()) < model.min_chars:
         return words
-    probability = model.probability(text)
-    if probability < model.threshold:
-        return replace(words, model=probability)
     # on fresh calls the model named the hazard better than the weak words found (23 against 20 of 29)
-    code = model.hazard(text)
+    probability, code = model.judge(text)
+    if code is None:
+        return replace(words, model=probability)
     hazard = next((hz for hz in lx.hazards if hz.code == code), None)
     if hazard is None:
         return replace(words, model=probability)

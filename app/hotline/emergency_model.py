@@ -103,17 +103,17 @@ class EmergencyModel:
 
     def probability(self, text: str) -> float:
         """How likely the text tells an emergency."""
+        return self.judge(text)[0]
+
+    def judge(self, text: str) -> tuple[float, str | None]:
+        """How likely the text tells an emergency and, from the threshold up, the hazard it most resembles."""
         columns, values = self._features(text)
         z = float(self.coef[columns] @ values) + self.intercept
-        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
-
-    def hazard(self, text: str) -> str | None:
-        """The hazard an emergency told in these words most resembles."""
-        if not self.hazards:
-            return None
-        columns, values = self._features(text)
+        probability = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        if probability < self.threshold or not self.hazards:
+            return probability, None
         votes = self.hazard_coef[:, columns] @ values + self.hazard_intercept
-        return self.hazards[int(np.argmax(votes))]
+        return probability, self.hazards[int(np.argmax(votes))]
 
 
 def read_calls(seed_dir: Path, patterns: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
