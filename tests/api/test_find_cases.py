@@ -117,3 +117,36 @@ async def test_every_route_refuses_a_parameter_it_does_not_take(client, app):
         assert body["code"] == "query_parameter_unknown" and body["errors"][0]["field"] == "query.zz_not_a_parameter"
     r = await client.get("/open311/v2/services.json", params={"jurisdiction_id": "shenzhen", "extensions": "true"})
     assert r.status_code == 200
+
+
+async def test_a_unit_sees_exactly_its_cases_whichever_way_its_list_is_read(client, app):
+    """On SQLite a unit's list is read as IN for a unit holding few of the cases and as EXISTS for one holding
+    many (app/cases/search_repository.py); both must give the same cases, in the same order, page after page."""
+    from sqlalchemy.dialects import sqlite
+
+    from app.cases.search_repository import _unit_clause
+
+    agent = await f.login_as(app, "agent")
+    lights = [await f.case(client, agent, **ROAD) for _ in range(3)]
+    noise = await f.case(client, agent, **NOISE)
+    busy, quiet = lights[0]["lead_unit"]["id"], noise["lead_unit"]["id"]
+    assert busy != quiet and all(c["lead_unit"]["id"] == busy for c in lights)
+    assert not any(quiet in f.active_units(c) for c in lights)  # so quiet holds 1 of the 4, busy at least 3
+    async with app.state.sessionmaker() as session:
+        forms = {u: str((await _unit_clause(session, u, page=2)).compile(dialect=sqlite.dialect()))
+                 for u in (busy, quiet)}
+    if app.state.settings.database_url.startswith("sqlite"):
+        assert forms[busy].startswith("EXISTS") and " IN " in forms[quiet]  # 3² > 2·4 ≥ 1²
+    else:
+        assert all(form.startswith("EXISTS") for form in forms.values())
+    for unit in (busy, quiet):
+        expected = [c for c in (*lights, noise) if unit in f.active_units(c)]
+        staff = await f.login_as(app, "unit_staff", unit=unit)
+        for sort in ("due", "created", "updated"):
+            seen = await f.all_pages(client, "/cases", {"limit": 1, "sort": sort}, staff)
+            assert sorted(c["id"] for c in seen) == sorted(c["id"] for c in expected), sort
+        r = await client.get("/cases", params={"count": "true"}, headers=staff)
+        assert r.json()["total"] == {"value": len(expected), "exact": True}
+    admin = await f.login_as(app, "admin")
+    seen = await f.all_pages(client, "/cases", {"limit": 1, "unit": quiet}, admin)
+    assert [c["id"] for c in seen] == [c["id"] for c in (*lights, noise) if quiet in f.active_units(c)]
