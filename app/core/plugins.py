@@ -35,11 +35,12 @@ Sweep = Callable[["AppState"], Awaitable[Mapping[str, int]]]
 EventListener = Callable[["Ctx", Case, str, dict[str, Any]], None]
 # Called in the request that changed the working calendar (a year's schedule loaded): (ctx) -> cases touched.
 CalendarListener = Callable[["Ctx"], Awaitable[int]]
-# Called in the import that retired units (机构改革: a unit closed or merged), after the import's rows are written
-# and before it commits: (ctx, the retired units' ids, dry run) -> by retired unit, (open cases moved to the units
-# the router now names, open cases no unit could take). With dry run, or when any case could not be taken, it
-# writes nothing (the import is then refused and rolled back).
-UnitsRetiredListener = Callable[["Ctx", Sequence[int], bool], Awaitable[Mapping[int, tuple[int, int]]]]
+# Called in the import that retired or moved units (机构改革: a unit closed, merged, or given another place or kind),
+# after the import's rows are written and before it commits: (ctx, the changed units' ids each with its kind before
+# the import, dry run) -> by changed unit, (open cases moved to the units the router now names, open cases no unit
+# could take). With dry run, or when any case could not be taken, it writes nothing (the import is then refused and
+# rolled back).
+UnitsChangedListener = Callable[["Ctx", Mapping[int, str], bool], Awaitable[Mapping[int, tuple[int, int]]]]
 # Who calls with an X-API-Key (a unit's own system): (request, key, now) -> the key's service account's user id.
 KeyCheck = Callable[[Request, str, datetime], Awaitable[int]]
 # A section of the deadline profile that a package reads (aid's limits), parsed when the profile is loaded.
@@ -103,7 +104,7 @@ class Package:
     loops: Sequence[Loop] = ()
     event_listeners: Sequence[EventListener] = ()
     calendar_listeners: Sequence[CalendarListener] = ()
-    units_retired_listeners: Sequence[UnitsRetiredListener] = ()
+    units_changed_listeners: Sequence[UnitsChangedListener] = ()
     profile_sections: Mapping[str, ProfileParser] = field(default_factory=dict)
     api_key_check: KeyCheck | None = None
     public_services: Sequence[PublicService] = ()  # a kind's own intake through Open311
@@ -124,8 +125,8 @@ class Plugins:
         return [listener for p in self.packages for listener in p.calendar_listeners]
 
     @property
-    def units_retired_listeners(self) -> list[UnitsRetiredListener]:
-        return [listener for p in self.packages for listener in p.units_retired_listeners]
+    def units_changed_listeners(self) -> list[UnitsChangedListener]:
+        return [listener for p in self.packages for listener in p.units_changed_listeners]
 
     @property
     def sweeps(self) -> list[Sweep]:

@@ -1,7 +1,7 @@
 """HTTP for imports (multipart upload, `?dry_run=true`) and exports of a city's reference data (administrators)."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, Request, UploadFile
@@ -41,11 +41,12 @@ def report(outcome: service.Outcome, english: bool) -> ImportReport:
                          "`import_rejected` listing them (`problems`), and nothing is written. Rows update the "
                          "stored row with the same key and never delete: retire a row with `active` = 0. Open "
                          "cases keep their routing; new routing uses the new catalogue (every process within "
-                         "CSC_ROUTING_CACHE_SECONDS). A retired unit's open cases are routed again under the new "
-                         "catalogue in the same transaction (`units.open_cases_rerouted` counts them; the dry run "
-                         "too); when no unit could take them the import is refused "
-                         "(`import_unit_cases_stranded`, per unit). Webhooks the import creates answer their "
-                         "signing secret once, in `webhook_secrets`.")
+                         "CSC_ROUTING_CACHE_SECONDS). The open cases of a unit retired, or moved to another "
+                         "jurisdiction or kind, that the new catalogue no longer gives it are routed again in the "
+                         "same transaction (`units.open_cases_rerouted` counts them; the dry run too); when no unit "
+                         "could take them the import is refused (`import_unit_cases_stranded`, or "
+                         "`import_unit_move_strands_cases` for a move, per unit). Webhooks the import creates "
+                         "answer their signing secret once, in `webhook_secrets`.")
 async def import_files(ctx: CtxDep, admin: AdminUser, request: Request,
                        files: Annotated[list[UploadFile], File(description="CSV, .xlsx or GeoJSON files")],
                        dry_run: Annotated[bool, Query(description="Check only; write nothing")] = False,
@@ -56,16 +57,18 @@ async def import_files(ctx: CtxDep, admin: AdminUser, request: Request,
                                 profile_sections=state.plugins.profile_sections, seed_dir=state.settings.seed_dir,
                                 secrets_for=lambda: secrets.token_urlsafe(32),
                                 on_commit=lambda: state.cache.invalidate(),
-                                units_retired=lambda ids, dry: _units_retired(ctx, ids, dry),
+                                units_changed=lambda kinds, dry: _units_changed(ctx, kinds, dry),
                                 reload=lambda: state.cache.invalidate(publish=False))
     return _answer(outcome, dry_run, wants_english(request))
 
 
-async def _units_retired(ctx: Context, unit_ids: Sequence[int], dry_run: bool) -> dict[int, tuple[int, int]]:
-    """Every package that keeps work on units (the spine) moves the retired units' open cases; summed by unit."""
+async def _units_changed(ctx: Context, kinds_before: Mapping[int, str], dry_run: bool
+                         ) -> dict[int, tuple[int, int]]:
+    """Every package that keeps work on units (the spine) moves the open cases the retired or moved units can no
+    longer hold; summed by unit."""
     out: dict[int, tuple[int, int]] = {}
-    for listener in ctx.state.plugins.units_retired_listeners:
-        for unit_id, (moved, stranded) in (await listener(ctx, unit_ids, dry_run)).items():
+    for listener in ctx.state.plugins.units_changed_listeners:
+        for unit_id, (moved, stranded) in (await listener(ctx, kinds_before, dry_run)).items():
             before = out.get(unit_id, (0, 0))
             out[unit_id] = (before[0] + moved, before[1] + stranded)
     return out

@@ -10,9 +10,10 @@ Caches: the process that applied the import drops every cached reference table w
 every other process (API workers, the worker) reloads them when its cache entry expires, at most
 `CSC_ROUTING_CACHE_SECONDS` (5 s by default) later. Cases already open keep the routing decision and deadlines
 they were dispatched with (the dispatch event records them); new cases, and cases re-routed because their
-category or place changed or a return was re-dispatched, are routed by the new catalogue. A unit retired
-(机构改革) is the exception: each open case it holds is routed again under the new catalogue in the import's
-transaction (`units_retired` below), or the import is refused when no unit could take it. A retired category
+category or place changed or a return was re-dispatched, are routed by the new catalogue. A unit retired, or
+moved to another place or kind (机构改革), is the exception: each open case it holds that the new catalogue no
+longer gives it is routed again in the import's transaction (`units_changed` below), or the import is refused
+when no unit could take it. A retired category
 stays on the cases filed under it; new cases cannot take it.
 """
 
@@ -46,8 +47,9 @@ from app.routing.schemas import HandlingClass, WorkOrderType
 
 __all__ = ["Batch", "Outcome", "apply", "check", "city", "export", "geojson", "load_world", "parse", "run", "tables"]
 
-# The retired units' ids and whether this is a dry run -> by unit, (open cases moved, open cases no unit can take).
-UnitsRetired = Callable[[Sequence[int], bool], Awaitable[Mapping[int, tuple[int, int]]]]
+# The retired or moved units' ids, each with its kind before the import, and whether this is a dry run -> by unit,
+# (open cases moved, open cases no unit can take).
+UnitsChanged = Callable[[Mapping[int, str], bool], Awaitable[Mapping[int, tuple[int, int]]]]
 
 WORK_ORDER_TYPES: tuple[str, ...] = WorkOrderType.__args__  # type: ignore[attr-defined]
 HANDLING_CLASSES: tuple[str, ...] = HandlingClass.__args__  # type: ignore[attr-defined]
@@ -186,15 +188,15 @@ def check(batch: Batch, world: World, *, profile_sections: Any, city_code: str, 
 
 async def run(session: AsyncSession, files: Sequence[tuple[str, bytes]], *, dry_run: bool, now: datetime,
               actor: int | None, profile_sections: Any, seed_dir: Path, secrets_for: Any,
-              on_commit: Any = None, units_retired: UnitsRetired | None = None,
+              on_commit: Any = None, units_changed: UnitsChanged | None = None,
               reload: Callable[[], None] | None = None) -> Outcome:
     """Reads, checks and (unless a dry run, or a problem was found) writes; the caller's transaction commits.
 
-    A batch that retires units holding open cases (机构改革) is written in a savepoint, and `units_retired`
-    (the spine's listeners) routes those cases again under the new catalogue there; `reload` drops the
-    process's cached reference data so that they see it. A dry run, or a case no unit can take any more (a
-    per-row problem naming the unit and how many open cases it holds), rolls the savepoint back: nothing is
-    written. Either way the report counts the open cases moved (`units.open_cases_rerouted`)."""
+    A batch that retires units, or moves them to another place or kind (机构改革), is written in a savepoint,
+    and `units_changed` (the spine's listeners) routes again the open cases the new catalogue no longer gives
+    them; `reload` drops the process's cached reference data so that they see it. A dry run, or a case no unit
+    can take any more (a per-row problem naming the unit and how many open cases it holds), rolls the savepoint
+    back: nothing is written. Either way the report counts the open cases moved (`units.open_cases_rerouted`)."""
     if not files:
         return Outcome(dry_run, [Problem("", "", None, None, "import_no_files", {})], [], {})
     batch = parse(files)
@@ -202,13 +204,13 @@ async def run(session: AsyncSession, files: Sequence[tuple[str, bytes]], *, dry_
     city_code, box, tolerance = city(seed_dir)
     problems = check(batch, world, profile_sections=profile_sections, city_code=city_code, box=box,
                      tolerance_m2=tolerance)
-    retiring = _retiring(batch, world)
-    if problems or (dry_run and (not retiring or units_retired is None)):
+    changing = _changing(batch, world)
+    if problems or (dry_run and (not changing or units_changed is None)):
         return Outcome(dry_run, _sorted(problems), batch.files, _planned(batch, world))
     async with session.begin_nested() as savepoint:
         changes, issued = await apply(session, batch, world, now=now, actor=actor, secrets_for=secrets_for)
-        if retiring and units_retired is not None:
-            problems, moved = await _rehome(session, retiring, units_retired, dry_run, reload)
+        if changing and units_changed is not None:
+            problems, moved = await _rehome(session, changing, world, units_changed, dry_run, reload)
             changes.setdefault("units", {"inserted": 0, "updated": 0, "unchanged": 0})["open_cases_rerouted"] = moved
         if problems or dry_run:
             await savepoint.rollback()
@@ -231,19 +233,26 @@ async def run(session: AsyncSession, files: Sequence[tuple[str, bytes]], *, dry_
     return Outcome(False, [], batch.files, changes, version.id, issued)
 
 
-def _retiring(batch: Batch, world: World) -> list[Row]:
-    """The rows of `units` that retire a unit now active."""
-    return [row for row in batch.rows if row.sheet == "units" and row.values.get("active") is False
-            and (world.units.get(row.values["code"]) or {}).get("active")]
+def _changing(batch: Batch, world: World) -> list[Row]:
+    """The rows of `units` that retire a unit now active, or give it another jurisdiction or kind."""
+    out = []
+    for row in batch.rows:
+        stored = world.units.get(row.values["code"]) if row.sheet == "units" else None
+        if stored and stored.get("active") and (row.values.get("active") is False or any(
+                row.values.get(k) not in (None, stored.get(k)) for k in ("region_code", "kind"))):
+            out.append(row)
+    return out
 
 
-async def _rehome(session: AsyncSession, rows: list[Row], units_retired: UnitsRetired, dry_run: bool,
-                  reload: Callable[[], None] | None) -> tuple[list[Problem], int]:
-    """The retired units' open cases routed again (or, in a dry run, counted): (problems, cases moved)."""
+async def _rehome(session: AsyncSession, rows: list[Row], world: World, units_changed: UnitsChanged,
+                  dry_run: bool, reload: Callable[[], None] | None) -> tuple[list[Problem], int]:
+    """The open cases the retired or moved units can no longer hold routed again (or, in a dry run, counted):
+    (problems, cases moved)."""
     ids = await repository.unit_ids(session, [row.values["code"] for row in rows])
     if reload is not None:
         reload()  # the routing snapshot as this transaction now has it
-    found = await units_retired(list(ids.values()), dry_run)
+    found = await units_changed({ids[row.values["code"]]: world.units[row.values["code"]]["kind"] for row in rows},
+                                dry_run)
     problems: list[Problem] = []
     moved = 0
     for row in rows:
@@ -251,7 +260,9 @@ async def _rehome(session: AsyncSession, rows: list[Row], units_retired: UnitsRe
         cases_moved, stranded = found.get(unit_id, (0, 0))
         moved += cases_moved
         if stranded:
-            problems.append(Problem(row.file, "units", row.line, "active", "import_unit_cases_stranded",
+            retiring = row.values.get("active") is False
+            problems.append(Problem(row.file, "units", row.line, "active" if retiring else "region_code",
+                                    "import_unit_cases_stranded" if retiring else "import_unit_move_strands_cases",
                                     {"code": row.values["code"], "count": stranded}))
     return problems, moved
 

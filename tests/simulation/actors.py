@@ -278,8 +278,9 @@ async def _units_csv(w: World) -> tuple[list[str], list[dict[str, str]]]:
 async def admin_units(w: World) -> None:
     """An administrator imports units (机构改革): a second unit of a kind for a subdistrict or the district, or
     retires one (most often one with an active sibling of its kind and place, which takes its open cases; now and
-    then one without, which is refused while it holds open cases no other unit could take), or restores a retired
-    one. Through POST /admin/imports, now and then as a dry run first."""
+    then one without, which is refused while it holds open cases no other unit could take), or moves a
+    subdistrict's unit to another subdistrict (its open cases there go to a sibling, or the import is refused), or
+    restores a retired one. Through POST /admin/imports, now and then as a dry run first."""
     header, rows = await _units_csv(w)
     ours = [r for r in rows if r["code"].startswith(DISTRICT) or r["code"].startswith("sim-")]
     active = [r for r in ours if r["active"] == "1"]
@@ -288,7 +289,9 @@ async def admin_units(w: World) -> None:
         siblings.setdefault((r["kind"], r["region_code"]), []).append(r)
     paired = [r for group in siblings.values() if len(group) > 1 for r in group]
     retired = [r for r in ours if r["active"] == "0"]
-    shape = _pick(w, {"add": 4, "retire": 4 if paired else 0, "retire_alone": 1, "restore": 3 if retired else 0})
+    movable = [r for r in active if r["kind"] in SECOND_UNIT_KINDS["subdistrict"]]
+    shape = _pick(w, {"add": 4, "retire": 4 if paired else 0, "retire_alone": 1, "restore": 3 if retired else 0,
+                      "move": 2 if movable else 0})
     if shape == "add":
         level = w.rnd.choice(list(SECOND_UNIT_KINDS))
         kind = w.rnd.choice(SECOND_UNIT_KINDS[level])
@@ -300,6 +303,10 @@ async def admin_units(w: World) -> None:
                                          "webhook_active": "1", "active": "1"}
     elif shape == "restore":
         row = {**w.rnd.choice(retired), "active": "1"}
+    elif shape == "move":
+        row = w.rnd.choice(movable)
+        elsewhere = sorted({c[:9] + "000" for c in w.communities} - {row["region_code"]})
+        row = {**row, "region_code": w.rnd.choice(elsewhere)}
     else:
         pool = paired if shape == "retire" else [r for r in active if r["kind"] in
                                                   SECOND_UNIT_KINDS["subdistrict"] + SECOND_UNIT_KINDS["district"]]
@@ -309,7 +316,7 @@ async def admin_units(w: World) -> None:
     writer.writeheader()
     writer.writerow(row)
     files = [("files", ("units.csv", out.getvalue().encode()))]
-    w.note(f"admin imports units ({shape}): {row['code']} active={row['active']}")
+    w.note(f"admin imports units ({shape}): {row['code']} active={row['active']} at {row['region_code']}")
     if w.rnd.random() < 0.3:
         await w.call("POST", "/admin/imports", w.admin, params={"dry_run": "true"}, files=files)
     r = await w.call("POST", "/admin/imports", w.admin, files=files)

@@ -3,7 +3,7 @@ done behind the API's back (a lead assignment ended, an outbox row lost, a deadl
 timeline event rewritten, a time-bank balance moved without its ledger, certified hours beyond their window, an
 approval's check changed under it, an agreement sealed with a signature missing, a 容缺 supplement date moved, an
 overdue one left standing, a termination not by the sweep, an affair's stage or promised date changed, a unit
-retired behind the import with its cases) is named by
+retired or moved behind the import with its cases) is named by
 the invariant that guards it: after the step that touched what was damaged, and by the full sweep with nothing
 marked as touched."""
 
@@ -262,3 +262,20 @@ async def test_a_unit_retired_behind_the_api_keeps_its_cases(app, client, clock)
     d.world.retired.add(unit_id)
     name = await _damage_and_check(d, update(Unit).where(Unit.id == unit_id).values(active=False), case_id)
     assert name == "no_work_on_retired_units"
+
+
+async def test_a_unit_moved_behind_the_api_keeps_its_cases(app, client, clock):
+    """A lead given another district's jurisdiction without the import (so its open cases were not routed again)
+    no longer serves their place."""
+    d = await _district(app, client, clock)
+    case_id = d.world.cases[0]
+    async with app.state.sessionmaker() as session:
+        lead = (await session.execute(select(Case.lead_unit_id).where(Case.id == case_id))).scalar_one()
+        await session.execute(update(Unit).where(Unit.id == lead).values(region_code="440305000000"))
+        await session.commit()
+    await d.world.units_changed()
+    d.world.touched.add(case_id)
+    with pytest.raises(Violation) as caught:
+        await d.check()
+    assert caught.value.invariant == "lead_holds_the_place"
+    await _the_full_sweep_names(d, "lead_holds_the_place")

@@ -1,9 +1,10 @@
-"""机构改革: an import that retires a unit holding open cases routes each of them again under the new catalogue,
-in the import's transaction, as a change of category or place does: the retired unit loses sight of them and is
-told, the unit that takes over is dispatched with its own sign-for deadline and finds them in its queue, and the
-timeline carries the new trace. When no unit of the kind could take them the import is refused, naming the unit
-and how many open cases it holds, and nothing is written; the dry run says the same, or how many would move. A
-unit added by an import routes new cases at once (the reference cache is dropped when the import commits)."""
+"""机构改革: an import that retires a unit holding open cases, or moves it to another place, routes each open case
+it can no longer hold again under the new catalogue, in the import's transaction, as a change of category or place
+does: the unit loses sight of them and is told, the unit that takes over is dispatched with its own sign-for
+deadline and finds them in its queue, and the timeline carries the new trace. When no unit of the kind could take
+them the import is refused, naming the unit and how many open cases it holds, and nothing is written; the dry run
+says the same, or how many would move. A unit added by an import routes new cases at once (the reference cache is
+dropped when the import commits)."""
 
 import csv
 import io
@@ -232,3 +233,68 @@ async def test_a_retired_category_stays_on_its_open_cases_and_new_cases_cannot_t
     done = await _import(client, admin, units_csv)
     assert done["changes"]["units"]["open_cases_rerouted"] >= 1
     assert (await f.desk(client, app, case["id"]))["lead_unit"]["id"] == await f.unit_id(app, "t-eco-2")
+
+
+YUANLING_SUBDISTRICT = "440304002000"
+
+
+async def test_a_unit_moved_elsewhere_hands_over_the_cases_it_no_longer_serves(client, app):
+    agent = await f.login_as(app, "agent")
+    case = await f.case(client, agent)  # noise in 南园: the 南园 police station co-handles it
+    police = await f.unit_by_kind(app, NANYUAN_SUBDISTRICT, "police_station")
+    assert f.active_units(case)[police] == "co"
+    old_staff = await f.login_as(app, "unit_staff", unit=police)
+    admin = await f.login_as(app, "admin")
+    code = await _code(app, police)
+
+    # A new phone is no move: the case keeps its routing and nothing is written on it.
+    same = await _import(client, admin, await _export_row(client, admin, code, phone="0755-83330000"))
+    assert "open_cases_rerouted" not in same["changes"]["units"]
+    assert (await f.desk(client, app, case["id"]))["version"] == case["version"]
+
+    moved_csv = _with(await _export_row(client, admin, code, region_code=YUANLING_SUBDISTRICT), _second_police())
+    dry = await _import(client, admin, moved_csv, dry_run=True)
+    assert dry["changes"]["units"].get("open_cases_rerouted") == 1, dry
+    assert (await f.desk(client, app, case["id"]))["version"] == case["version"]
+
+    done = await _import(client, admin, moved_csv)
+    assert done["changes"]["units"]["open_cases_rerouted"] == 1
+    successor = await f.unit_id(app, "t-ny-police-2")
+    after = await f.desk(client, app, case["id"])
+    assert f.active_units(after) == {**{u: r for u, r in f.active_units(case).items() if u != police}, successor: "co"}
+    event = after["timeline"][-1]
+    assert event["type"] == "reroute" and event["reason"].startswith("单位辖区或类型调整")
+    assert event["data"]["moved_unit_ids"] == [police] and event["data"]["retired_unit_ids"] == []
+    told = await f.told(app, case["id"], "reroute")
+    assert told[police] == "dropped" and told[successor] == "co"
+    assert (await client.get(f"/cases/{case['id']}", headers=old_staff)).status_code == 404
+    assert case["id"] not in await _queue_ids(client, old_staff)
+
+    # A new case in 南园 goes to the station that serves 南园 now, not to the one that moved away.
+    fresh = await f.case(client, agent)
+    assert police not in f.active_units(fresh) and f.active_units(fresh).get(successor) == "co"
+
+
+async def test_moving_a_unit_no_one_can_replace_is_refused_and_writes_nothing(client, app):
+    agent = await f.login_as(app, "agent")
+    case = await f.case(client, agent)
+    police = await f.unit_by_kind(app, NANYUAN_SUBDISTRICT, "police_station")
+    admin = await f.login_as(app, "admin")
+    code = await _code(app, police)
+    moved_csv = await _export_row(client, admin, code, region_code=YUANLING_SUBDISTRICT)
+    versions = await _versions(app)
+
+    dry = await _import(client, admin, moved_csv, dry_run=True)
+    assert [(p["line"], p["column"], p["code"]) for p in dry["problems"]] == [
+        (2, "region_code", "import_unit_move_strands_cases")]
+    assert code in dry["problems"][0]["message"] and "调整" in dry["problems"][0]["message"]
+    refused = await _import(client, admin, moved_csv, expect=422)
+    assert refused["code"] == "import_rejected"
+    english = await client.post("/admin/imports", files=[("files", ("units.csv", moved_csv.encode()))],
+                                headers={**admin, "Accept-Language": "en"})
+    assert english.json()["problems"][0]["message"].startswith(f"Moving {code}")
+    assert await _versions(app) == versions
+    async with app.state.sessionmaker() as session:
+        unit = await session.get(Unit, police)
+        assert unit is not None and unit.region_code == NANYUAN_SUBDISTRICT
+    assert (await f.desk(client, app, case["id"]))["version"] == case["version"]
