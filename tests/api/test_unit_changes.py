@@ -148,7 +148,7 @@ async def test_retiring_a_unit_no_one_can_replace_is_refused_and_writes_nothing(
     assert refused["code"] == "import_rejected" and len(refused["problems"]) == 2
     english = await client.post("/admin/imports", files=[("files", ("units.csv", retire_both.encode()))],
                                 headers={**admin, "Accept-Language": "en"})
-    assert "open cases" in english.json()["problems"][0]["message"]
+    assert "open case(s)" in english.json()["problems"][0]["message"]
     assert await _versions(app) == versions
     async with app.state.sessionmaker() as session:
         for unit_id in (police, lead):

@@ -31,7 +31,8 @@ async def queue_is_active_assignments(w: World, unit_id: int, since: datetime | 
         page = (await w.client.get("/cases", params={"limit": 1, "count": "true"}, headers=staff)).json()
         if page["total"] != {"value": total, "exact": True}:
             raise Violation("queue_is_active_assignments", f"unit {unit_id} lists {page['total']} cases, holds {total}")
-    params = {"limit": 50} if since is None else {"limit": 50, "updated_from": since.isoformat()}
+    # A hundred: the most a page holds.
+    params = {"limit": 100} if since is None else {"limit": 100, "updated_from": since.isoformat()}
     listed = [c["id"] for c in await all_pages(w.client, "/cases", params, staff)]
     if len(listed) != len(set(listed)) or set(listed) != held:
         raise Violation("queue_is_active_assignments", f"unit {unit_id} lists {sorted(set(listed) - held)[:5]} "
