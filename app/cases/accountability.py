@@ -10,10 +10,12 @@ from app.cases import schemas as s
 from app.cases.access import can_see, lead_assignment
 from app.cases.dispatching import decide_lead, hand_to
 from app.cases.kinds import StageEffect
+from app.cases.lead_choice import lead_by_router
 from app.cases.lifecycle import Actor, CaseView, Outcome, Status, after_callback
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError
+from app.core.region_codes import within
 from app.models import Case, CaseCallback, Unit
 
 FINISHED = (Status.closed, Status.withdrawn)
@@ -90,6 +92,9 @@ async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
         if lead_id in retired:  # retired since it replied (机构改革): the unit the router names
             lead_id = id_of((await decide_lead(ctx, case)).lead)
             data["retired_lead_unit_id"] = case.lead_unit_id
+        elif await _moved_away(ctx, case, lead_id):  # moved since: likewise
+            lead_id = id_of((await decide_lead(ctx, case)).lead)
+            data["moved_lead_unit_id"] = case.lead_unit_id
         dropped = [a for a in co if a.unit_id in retired]
         for a in dropped:  # a co-handler retired since: its successor is not named by anyone; it simply leaves
             a.active, a.status, a.finished_at = False, "rerouted", ctx.now
@@ -97,6 +102,15 @@ async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
             data["dropped_unit_ids"] = [a.unit_id for a in dropped]
         data.update(await hand_to(ctx, case, lead_id, retired_status="redo"))
     return data
+
+
+async def _moved_away(ctx: Ctx, case: Case, unit_id: int) -> bool:
+    """The router chose the unit to lead for the case's place, and the unit no longer serves that place (an import
+    gave it another jurisdiction after its reply). A unit a person named is not held to the place."""
+    unit = await ctx.session.get(Unit, unit_id)
+    if unit is None or within(case.region_code, unit.region_code):
+        return False
+    return lead_by_router(await repository.lead_events(ctx.session, id_of(case)))
 
 
 async def retired_units(ctx: Ctx, unit_ids: list[int]) -> set[int]:

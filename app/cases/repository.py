@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col
 
+from app.cases.lead_choice import LEAD_EVENT_TYPES
 from app.core.db import dialect_of, rowcount, table_of
 from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
@@ -246,6 +247,14 @@ async def open_held_by(session: AsyncSession, unit_ids: list[int]) -> list[Case]
     for case in rows:
         await _load_children(session, case, events=False)
     return list(rows)
+
+
+async def lead_events(session: AsyncSession, case_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """The case's events that may name its lead (type, data), in order: what `lead_choice.lead_by_router` reads."""
+    rows = (await session.execute(select(col(CaseEvent.type), col(CaseEvent.data)).where(
+        col(CaseEvent.case_id) == case_id, col(CaseEvent.type).in_(LEAD_EVENT_TYPES))
+        .order_by(col(CaseEvent.id)))).all()
+    return [(t, d or {}) for t, d in rows]
 
 
 async def provisional_open(session: AsyncSession) -> list[Case]:

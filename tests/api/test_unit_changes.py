@@ -194,6 +194,43 @@ async def test_a_redo_after_the_lead_was_retired_goes_to_its_successor(client, a
     assert second_police not in active  # a co-handler's successor is not named on a redo
 
 
+async def test_a_redo_after_the_lead_moved_away_goes_to_the_unit_that_serves_the_place(client, app):
+    """Found by the long simulation (seed 20261208): a replied case is not open, so moving its lead to another
+    subdistrict leaves it as it is; a dissatisfied callback then sent the redo back to a station that no longer
+    serves the place. The redo now goes to the unit the router names, as for a retired lead. A unit a dispatcher
+    named is not held to the place: its redo comes back to it."""
+    agent, dispatcher = await f.login_as(app, "agent"), await f.login_as(app, "dispatcher")
+    police = await f.unit_by_kind(app, NANYUAN_SUBDISTRICT, "police_station")
+    yuanling = await f.unit_by_kind(app, YUANLING_SUBDISTRICT, "police_station")
+    routed = await f.case(client, agent, category="security.public_order")
+    named = await f.case(client, agent, category="security.public_order")
+    assert routed["lead_unit"]["id"] == named["lead_unit"]["id"] == police
+    named = await f.act(client, dispatcher, named, "redispatch", {"unit_id": yuanling,
+                                                                  "reason": "边界地段，由园岭派出所处置"})
+    for case, unit in ((routed, police), (named, yuanling)):
+        staff = await f.login_as(app, "unit_staff", unit=unit)
+        case = await f.act_latest(client, staff, case["id"], "sign")
+        await f.act(client, staff, case, "reply", {"text": "已到场处置", "signer": "李警官", "basis": "治安管理处罚法"})
+    admin = await f.login_as(app, "admin")
+    moved_csv = _with(await _export_row(client, admin, await _code(app, police), region_code=YUANLING_SUBDISTRICT),
+                      _second_police())
+    done = await _import(client, admin, moved_csv)
+    assert done["changes"]["units"].get("open_cases_rerouted", 0) == 0  # replied: the station's work is done
+    unsolved = {"reached": True, "solved": False, "satisfaction": "dissatisfied", "unit_at_fault": True}
+
+    redone = await f.act_latest(client, agent, routed["id"], "callback", unsolved)
+    successor = await f.unit_id(app, "t-ny-police-2")
+    assert redone["status"] == "dispatched" and redone["lead_unit"]["id"] == successor
+    event = redone["timeline"][-1]["data"]
+    assert event["moved_lead_unit_id"] == police and "retired_lead_unit_id" not in event
+    assert police not in f.active_units(redone)
+    assert (await f.told(app, routed["id"], "callback")).get(successor) == "lead"
+
+    again = await f.act_latest(client, agent, named["id"], "callback", unsolved)
+    assert again["status"] == "dispatched" and again["lead_unit"]["id"] == yuanling
+    assert "moved_lead_unit_id" not in again["timeline"][-1]["data"]
+
+
 async def _export_category(client, admin, code: str, **changes: str) -> str:
     r = await client.get("/admin/exports/categories.csv", headers=admin)
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import select
 
-from tests.simulation import affair, aid, housing, mediation, timebank
+from app.models import Assignment
+from tests.simulation import affair, aid, eldercare, housing, mediation, timebank
 from tests.simulation.world import DISTRICT, World
 
 CATEGORIES = {
@@ -321,7 +323,12 @@ async def admin_units(w: World) -> None:
         await w.call("POST", "/admin/imports", w.admin, params={"dry_run": "true"}, files=files)
     r = await w.call("POST", "/admin/imports", w.admin, files=files)
     if r.status_code == 200:
+        before = dict(w.unit_region), set(w.retired)
         await w.units_changed()
+        changed = {u for u, region in w.unit_region.items() if before[0].get(u) != region} | (w.retired - before[1])
+        async with w.app.state.sessionmaker() as session:  # the cases they hold: checked after this step
+            w.touched |= set((await session.execute(select(Assignment.case_id).where(
+                Assignment.unit_id.in_(changed), Assignment.active.is_(True)))).scalars())
         moved = r.json()["changes"].get("units", {}).get("open_cases_rerouted") or 0
         w.stats.count(w.stats.actions, f"admin_units: {shape}" + (" (cases moved)" if moved else ""))
 
@@ -387,4 +394,6 @@ STEPS: dict[str, tuple[Step, int]] = {
     "aid": (aid.aid_step, 3), "mediation": (mediation.mediation_step, 2),
     # One-stop affairs (tests/simulation/affair.py).
     "affair": (affair.affair_step, 6),
+    # Home-based elderly care (tests/simulation/eldercare.py).
+    "eldercare": (eldercare.care_step, 4),
 }

@@ -89,8 +89,11 @@ def statuses_agree(x: Facts) -> None:
 
 
 def lead_holds_the_place(x: Facts, parents: dict[str, str | None], unit_region: dict[int, str]) -> None:
-    """A lead the router chose has a jurisdiction that contains the case's place."""
-    if not x.replayed.lead_by_router or x.replayed.lead is None:
+    """An open case's lead, when the router chose it, has a jurisdiction that contains the case's place. A finished
+    or replied case keeps the unit that handled it, wherever that unit serves since (its work is done: a redo goes
+    to the unit that serves the place then); an import that moves a unit routes its open cases again, and those
+    are checked after the import's step (tests/simulation/actors.py `admin_units` marks them touched)."""
+    if x.case.status not in OPEN or not x.replayed.lead_by_router or x.replayed.lead is None:
         return
     jurisdiction, code = unit_region.get(x.replayed.lead), x.case.region_code
     chain = set()

@@ -43,7 +43,9 @@ def replay(events: list[CaseEvent]) -> Replayed:
             _set_lead(r, d["lead_unit_id"], by_router=True)
         elif e.type in ("callback", "rate") and d.get("result") == "redo" and d.get("lead_unit_id") is not None:
             r.co -= set(d.get("dropped_unit_ids", []))  # co-handlers retired since the reply leave
-            _set_lead(r, d["lead_unit_id"], by_router=r.lead_by_router or "retired_lead_unit_id" in d)
+            # A lead retired or moved away since the reply: the router named the unit that serves the place now.
+            by_router = r.lead_by_router or "retired_lead_unit_id" in d or "moved_lead_unit_id" in d
+            _set_lead(r, d["lead_unit_id"], by_router=by_router)
         elif e.type == "add_co_handler" and d.get("unit_id") is not None:
             r.co.add(int(d["unit_id"]))
         elif e.type == "merge":

@@ -32,6 +32,7 @@ from tests.simulation import views
 from tests.simulation.actors import STEPS
 from tests.simulation.affair import check_affairs
 from tests.simulation.aid import check_aid
+from tests.simulation.eldercare import check_eldercare
 from tests.simulation.housing import check_housing
 from tests.simulation.invariants import (
     check_cases,
@@ -86,6 +87,7 @@ class District:
         await check_aid(w, loaded)
         await check_mediation(w, loaded)
         await check_affairs(w, loaded)
+        await check_eldercare(w, loaded)
         await check_timebank(w)
         await outbox_one_row_per_unit(w, new_events, leads)
         await no_work_on_retired_units(w)
@@ -166,6 +168,7 @@ class District:
             await check_aid(w, loaded)
             await check_mediation(w, loaded)
             await check_affairs(w, loaded)
+            await check_eldercare(w, loaded)
             want += outbox_wanted([e for _, events in loaded for e in events if e.id > w.first_event_id], leads)
         outbox_compare(Counter((r.case_id, r.type, r.created_at, r.unit_id) for r in rows), want)
         w.stats.count(w.stats.checks, "outbox_one_row_per_unit")

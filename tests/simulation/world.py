@@ -82,6 +82,7 @@ class World:
         self.aid: list[int] = []  # aid applications (tests/simulation/aid.py)
         self.mediation: list[int] = []  # disputes filed (tests/simulation/mediation.py)
         self.affairs: list[int] = []  # one-stop applications (tests/simulation/affair.py)
+        self.care: list[int] = []  # eldercare orders (tests/simulation/eldercare.py)
         self.affair_filers: dict[int, dict[str, Any]] = {}  # application -> who filed it, how, the applicant's number
         self.affair_items: dict[str, dict[str, Any]] = {}  # the guide's items as the API reads them
         self.aid_bodies: dict[int, dict[str, Any]] = {}  # aid application -> the household as declared
