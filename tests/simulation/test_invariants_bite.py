@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, insert, select, update
 
-from app.models import Assignment, Case, CaseEvent, OutboxEvent, ServiceHours, TimebankAccount, Unit
+from app.models import Assignment, CareVisit, Case, CaseEvent, OutboxEvent, ServiceHours, TimebankAccount, Unit
 from app.worker import run_once
 from tests.pii_logs import LogScanner
-from tests.simulation import affair, aid, mediation, timebank
+from tests.simulation import affair, aid, eldercare, mediation, timebank
 from tests.simulation.actors import hotline_call, unit_staff
 from tests.simulation.run import District
 from tests.simulation.world import Violation, World
@@ -279,3 +279,56 @@ async def test_a_unit_moved_behind_the_api_keeps_its_cases(app, client, clock):
         await d.check()
     assert caught.value.invariant == "lead_holds_the_place"
     await _the_full_sweep_names(d, "lead_holds_the_place")
+
+
+async def _an_order_with_a_visit(app, clock, d: District) -> tuple[Case, CareVisit]:
+    """An eldercare order with a visit booked (by rule, so its subsidy is the check's), after real steps."""
+    w = d.world
+    while not any(v["parent"] for v in w.volunteers):
+        await timebank.join(w)
+    for _ in range(200):
+        await (eldercare.order(w) if not w.care or w.rnd.random() < 0.1 else eldercare.workstation(w))
+        if w.rnd.random() < 0.1:
+            clock.advance(hours=2)
+        await d.check()
+        async with app.state.sessionmaker() as session:
+            found = (await session.execute(select(Case, CareVisit).join(CareVisit, CareVisit.case_id == Case.id)
+                                           .where(Case.stage == "scheduled", CareVisit.status == "scheduled")
+                                           )).first()
+        if found is not None:
+            return found[0], found[1]
+    raise AssertionError("no visit booked in 200 steps")
+
+
+async def test_a_visit_cancelled_behind_the_api(app, client, clock):
+    d = await _district(app, client, clock)
+    case, visit = await _an_order_with_a_visit(app, clock, d)
+    name = await _damage_kinds(d, update(CareVisit).where(CareVisit.id == visit.id).values(status="cancelled"),
+                               case.id)
+    assert name == "care_stage_follows_its_visits"
+
+
+async def test_a_visit_done_without_its_times(app, client, clock):
+    d = await _district(app, client, clock)
+    case, visit = await _an_order_with_a_visit(app, clock, d)
+    # Its status and the order's counts agree (done), but nobody checked in or out.
+    counts = {**case.payload["visits"], "scheduled": case.payload["visits"]["scheduled"] - 1}
+    counts = {k: v for k, v in {**counts, "done": counts.get("done", 0) + 1}.items() if v}
+    async with app.state.sessionmaker() as session:
+        await session.execute(update(Case).where(Case.id == case.id).values(payload={**case.payload,
+                                                                                      "visits": counts}))
+        await session.commit()
+    name = await _damage_kinds(d, update(CareVisit).where(CareVisit.id == visit.id).values(status="done", minutes=60),
+                               case.id)
+    assert name == "care_visits_add_up"
+
+
+async def test_a_subsidy_raised_behind_the_api(app, client, clock):
+    d = await _district(app, client, clock)
+    case, _ = await _an_order_with_a_visit(app, clock, d)
+    subsidy = case.payload["subsidy"]
+    raised = {**subsidy, "by_rule": False, "level": "full" if subsidy["level"] != "full" else "basic",
+              "percent": 100 if subsidy["level"] != "full" else 30}
+    name = await _damage_kinds(d, update(Case).where(Case.id == case.id).values(
+        payload={**case.payload, "subsidy": raised}), case.id)
+    assert name == "care_subsidy_holds_to_the_check"
