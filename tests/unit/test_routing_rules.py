@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.cases.lead_choice import lead_by_router
 from app.routing.rules import (
     CategoryNode,
     Facts,
@@ -119,3 +120,27 @@ def test_unknown_region_is_a_data_error():
 def test_resolution_is_reproducible():
     snap = snapshot(GENERAL)
     assert resolve(facts(), snap) == resolve(facts(), snap)
+
+
+# --- whose choice a case's lead is (app/cases/lead_choice.py) ---------------------------------------------------
+
+def test_the_lead_is_the_routers_until_a_person_names_another():
+    routed = ("dispatch", {"lead_unit_id": 7, "co_unit_ids": [9]})
+    assert lead_by_router([routed]) is True
+    assert lead_by_router([("dispatch", {"lead_unit_id": 7, "manual_lead": True})]) is False
+    assert lead_by_router([routed, ("redispatch", {"lead_unit_id": 8})]) is False
+    assert lead_by_router([routed, ("accept_return", {"lead_unit_id": 8})]) is False
+    # The router decides again on a change of category or place, or when an import moves the unit.
+    assert lead_by_router([routed, ("transfer", {"lead_unit_id": 8}), ("reroute", {"lead_unit_id": 5})]) is True
+    assert lead_by_router([]) is False  # held at the centre: no lead
+
+
+def test_a_redo_keeps_whose_choice_the_lead_was_unless_the_router_named_another():
+    named = [("dispatch", {"lead_unit_id": 7}), ("redispatch", {"lead_unit_id": 8})]
+    redo = {"result": "redo", "lead_unit_id": 8}
+    assert lead_by_router([*named, ("callback", redo)]) is False
+    assert lead_by_router([("dispatch", {"lead_unit_id": 7}), ("callback", {**redo, "lead_unit_id": 7})]) is True
+    for key in ("retired_lead_unit_id", "moved_lead_unit_id"):
+        assert lead_by_router([*named, ("callback", {**redo, "lead_unit_id": 4, key: 8})]) is True
+    # A callback that closes, and events that name no lead, change nothing.
+    assert lead_by_router([*named, ("callback", {"result": "closed"}), ("rate", {"result": "redo"})]) is False
