@@ -92,9 +92,8 @@ async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
         if lead_id in retired:  # retired since it replied (机构改革): the unit the router names
             lead_id = id_of((await decide_lead(ctx, case)).lead)
             data["retired_lead_unit_id"] = case.lead_unit_id
-        elif await _moved_away(ctx, case, lead_id):  # moved since: likewise
-            lead_id = id_of((await decide_lead(ctx, case)).lead)
-            data["moved_lead_unit_id"] = case.lead_unit_id
+        elif (successor := await _successor_of_moved(ctx, case, lead_id)) is not None:  # moved since: likewise
+            lead_id, data["moved_lead_unit_id"] = successor, case.lead_unit_id
         dropped = [a for a in co if a.unit_id in retired]
         for a in dropped:  # a co-handler retired since: its successor is not named by anyone; it simply leaves
             a.active, a.status, a.finished_at = False, "rerouted", ctx.now
@@ -104,13 +103,17 @@ async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
     return data
 
 
-async def _moved_away(ctx: Ctx, case: Case, unit_id: int) -> bool:
-    """The router chose the unit to lead for the case's place, and the unit no longer serves that place (an import
-    gave it another jurisdiction after its reply). A unit a person named is not held to the place."""
+async def _successor_of_moved(ctx: Ctx, case: Case, unit_id: int) -> int | None:
+    """The unit the router names now, when it chose `unit_id` to lead for the case's place and that unit no longer
+    serves the place (an import gave it another jurisdiction after its reply) and is no longer its choice. A unit a
+    person named is not held to the place; one the router still names (the nearest of its kind) has not moved."""
     unit = await ctx.session.get(Unit, unit_id)
     if unit is None or within(case.region_code, unit.region_code):
-        return False
-    return lead_by_router(await repository.lead_events(ctx.session, id_of(case)))
+        return None
+    if not lead_by_router(await repository.lead_events(ctx.session, id_of(case))):
+        return None
+    successor = id_of((await decide_lead(ctx, case)).lead)
+    return None if successor == unit_id else successor
 
 
 async def retired_units(ctx: Ctx, unit_ids: list[int]) -> set[int]:
