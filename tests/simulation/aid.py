@@ -10,12 +10,10 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from app.models import Case, CaseEvent, User
 from tests import factories as f
 from tests.idnumbers import make_id
-from tests.simulation.kinds import Timeline, as_lead_sees_it, of_kind
+from tests.simulation.kinds import Timeline, as_lead_sees_it, leader_ids, of_kind, signed_off
 from tests.simulation.world import DISTRICT, Violation, World
 
 NAMES = ("李建华", "王秀兰", "陈小红", "黄敏", "赵磊", "周婷")
@@ -191,8 +189,7 @@ def approval_holds_to_the_check(case: Case, events: list[CaseEvent], leaders: se
     last = approvals[-1] if approvals else None
     signed = [o for o in overrides if last is not None and o.at == last.at and o.id < last.id]
     codes = sorted(d["code"] for d in (signed[-1].data or {}).get("departures", [])) if signed else []
-    if len((override.get("reason") or "").strip()) < 4 or override.get("by_user_id") not in leaders \
-            or codes != sorted(found):
+    if not signed_off(override, leaders) or codes != sorted(found):
         raise Violation("aid_approval_holds_to_the_check",
                         f"case {case.id}: approved {decision['amount']} against the check ({found}); override "
                         f"{override or None}, override events {codes}")
@@ -203,8 +200,7 @@ async def check_aid(w: World, loaded: Timeline) -> None:
     cases = of_kind(loaded, "aid")
     if not cases:
         return
-    async with w.app.state.sessionmaker() as session:
-        leaders = set((await session.execute(select(User.id).where(User.leader.is_(True)))).scalars())
+    leaders = await leader_ids(w)
     for case, mine in cases:
         approval_holds_to_the_check(case, mine, leaders)
         w.stats.count(w.stats.checks, "aid_approval_holds_to_the_check")

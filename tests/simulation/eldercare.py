@@ -18,9 +18,9 @@ from sqlalchemy import select
 from app.care_policy.service import current_policy
 from app.eldercare import eligibility
 from app.eldercare.rules import stage_after_visits
-from app.models import CareVisit, User
+from app.models import CareVisit
 from tests.simulation.aid import leader_of
-from tests.simulation.kinds import Timeline, as_lead_sees_it, of_kind, stage_chain
+from tests.simulation.kinds import Timeline, as_lead_sees_it, leader_ids, of_kind, signed_off, stage_chain
 from tests.simulation.timebank import _workstations
 from tests.simulation.world import Violation, World
 
@@ -291,29 +291,31 @@ def subsidy_holds_to_the_check(case: Any, leaders: set[int]) -> None:
     departs = eligibility.subsidy_departures({**basis, "reasons": []}, subsidy["level"], int(subsidy["percent"]))
     if subsidy.get("by_rule") and departs:
         raise Violation("care_subsidy_holds_to_the_check", f"case {case.id}: by rule, yet {subsidy} departs")
-    override = subsidy.get("override") or {}
-    if departs and (len((override.get("reason") or "").strip()) < 4 or override.get("by_user_id") not in leaders):
+    if departs and not signed_off(subsidy.get("override"), leaders):
         raise Violation("care_subsidy_holds_to_the_check", f"case {case.id}: subsidy {subsidy['level']} "
                                                            f"{subsidy['percent']}% against {basis}, override "
-                                                           f"{override or None}")
+                                                           f"{subsidy.get('override')}")
+
+
+async def _visits_of(w: World, case_ids: list[int]) -> dict[int, list[CareVisit]]:
+    async with w.app.state.sessionmaker() as session:
+        rows = (await session.execute(select(CareVisit).where(CareVisit.case_id.in_(case_ids))
+                                      .order_by(CareVisit.id))).scalars().all()
+    visits: dict[int, list[CareVisit]] = {case_id: [] for case_id in case_ids}
+    for v in rows:
+        visits[v.case_id].append(v)
+    return visits
 
 
 async def check_eldercare(w: World, loaded: Timeline) -> None:
-    """The kind's invariants on the orders among these (read once by `check_cases`)."""
+    """The kind's invariants on the orders among these (read once by `check_cases`), with their visits."""
     cases = of_kind(loaded, "eldercare")
-    if not cases:
-        return
-    async with w.app.state.sessionmaker() as session:
-        leaders = set((await session.execute(select(User.id).where(User.leader.is_(True)))).scalars())
-        rows = (await session.execute(select(CareVisit).where(CareVisit.case_id.in_([c.id for c, _ in cases]))
-                                      .order_by(CareVisit.id))).scalars().all()
-    visits: dict[int, list[CareVisit]] = {}
-    for v in rows:
-        visits.setdefault(v.case_id, []).append(v)
+    visits = await _visits_of(w, [case.id for case, _ in cases]) if cases else {}
+    leaders = await leader_ids(w) if cases else set()
     for case, mine in cases:
         stage_chain("care_stage_replays_the_timeline", case, mine, "requested")
-        stage_follows_its_visits(case, visits.get(case.id, []))  # type: ignore[arg-type]
-        visits_add_up(case, visits.get(case.id, []))
+        stage_follows_its_visits(case, visits[case.id])
+        visits_add_up(case, visits[case.id])
         subsidy_holds_to_the_check(case, leaders)
         for name in INVARIANTS:
             w.stats.count(w.stats.checks, name)

@@ -4,7 +4,9 @@ read with their timelines, and the stage chain."""
 from collections.abc import Sequence
 from typing import Any
 
-from app.models import Case, CaseEvent
+from sqlalchemy import select
+
+from app.models import Case, CaseEvent, User
 from tests.simulation.world import Violation, World
 
 
@@ -41,3 +43,15 @@ def stage_chain(invariant: str, case: Case, events: Sequence[CaseEvent], first: 
         stage = data["stage_to"]
     if stage != case.stage:
         raise Violation(invariant, f"{case.kind} case {case.id} ({case.stage}): timeline ends at {stage}")
+
+
+async def leader_ids(w: World) -> set[int]:
+    """The users with the leader flag (分管领导): the only ones whose overrides count."""
+    async with w.app.state.sessionmaker() as session:
+        return set((await session.execute(select(User.id).where(User.leader.is_(True)))).scalars())
+
+
+def signed_off(override: dict[str, Any] | None, leaders: set[int]) -> bool:
+    """An override a leader gave with a reason (four characters or more)."""
+    override = override or {}
+    return len((override.get("reason") or "").strip()) >= 4 and override.get("by_user_id") in leaders
