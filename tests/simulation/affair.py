@@ -37,10 +37,6 @@ CENTRE = {"accept": 5, "accept_pending": 4, "request_materials": 2, "accept_and_
 OPEN_STAGES = ("submitted", "materials_requested", "accepted_pending", "accepted")
 
 
-def _today(w: World) -> date:
-    return w.clock.now().astimezone(ZoneInfo(w.app.state.settings.timezone)).date()
-
-
 async def _item(w: World, code: str) -> dict[str, Any]:
     if code not in w.affair_items:
         r = await w.call("GET", f"/affairs/items/{code}", {})

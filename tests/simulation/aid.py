@@ -8,7 +8,6 @@ do. What the kind guarantees is checked after every step on the applications a s
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from app.models import Case, CaseEvent, User
 from tests import factories as f
@@ -20,10 +19,6 @@ NAMES = ("李建华", "王秀兰", "陈小红", "黄敏", "赵磊", "周婷")
 INCOMES = ("300", "800", "1200", "1500", "2340", "2350", "3000", "6000")
 STATION = {"accept": 4, "request_materials": 1, "supplement": 3, "record_check": 5, "publish_notice": 4,
            "object": 1, "approve": 5, "reject": 1}
-
-
-def _today(w: World) -> date:
-    return w.clock.now().astimezone(ZoneInfo(w.app.state.settings.timezone)).date()
 
 
 def _members(person_id: int, income: str, spouse_income: str) -> list[dict[str, Any]]:
@@ -114,7 +109,7 @@ def _body(w: World, case: dict[str, Any], action: str) -> dict[str, Any]:
     if action == "supplement":
         return {"materials": ["户口簿复印件", "收入证明"]}
     if action == "record_check":
-        body: dict[str, Any] = {"findings": "入户调查：家庭成员及收入情况已核实", "visited_on": _today(w).isoformat()}
+        body: dict[str, Any] = {"findings": "入户调查：家庭成员及收入情况已核实", "visited_on": w.today().isoformat()}
         original = w.aid_bodies.get(case["id"])
         if original is not None and w.rnd.random() < 0.4:  # the check finds other incomes than declared
             applicant = original["members"][0]["person_id"]

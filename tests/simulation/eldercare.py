@@ -9,9 +9,8 @@ completes the order once a visit is done. What the kind guarantees is checked af
 or a sweep touched.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -19,6 +18,7 @@ from app.care_policy.service import current_policy
 from app.eldercare import eligibility
 from app.eldercare.rules import stage_after_visits
 from app.models import CareVisit
+from tests.care import HOME
 from tests.simulation.aid import leader_of
 from tests.simulation.kinds import Timeline, as_lead_sees_it, leader_ids, of_kind, signed_off, stage_chain
 from tests.simulation.timebank import _workstations
@@ -27,7 +27,6 @@ from tests.simulation.world import Violation, World
 SERVICES = {"meal": 4, "visit": 4, "cleaning": 2, "bathing": 1, "medical": 1, "emergency": 0.3}
 LEAD = {"schedule": 4, "cancel_visit": 0.5, "decide_subsidy": 0.8, "reassess": 0.3, "complete": 2}
 VISIT = {"check_in": 8, "check_out": 8, "extend": 2, "rate": 3, "register": 0.6}
-HOME = {"latitude": 22.5535, "longitude": 114.0975}
 FLAGS = ("living_alone", "dibao", "tekun")
 INVARIANTS = ("care_stage_replays_the_timeline", "care_stage_follows_its_visits", "care_visits_add_up",
               "care_subsidy_holds_to_the_check")
@@ -35,10 +34,6 @@ INVARIANTS = ("care_stage_replays_the_timeline", "care_stage_follows_its_visits"
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _today(w: World) -> date:
-    return w.clock.now().astimezone(ZoneInfo(w.app.state.settings.timezone)).date()
 
 
 def _family(w: World, person_id: int) -> dict[str, Any] | None:
@@ -186,7 +181,7 @@ async def register_changes(w: World, case: dict[str, Any], staff: dict[str, str]
         flag_name = w.rnd.choice(FLAGS)
         w.note(f"person {person}: {flag_name} recorded")
         await w.call("POST", f"/people/{person}/flags", staff, json={
-            "flag": flag_name, "source": "社区入户核实", "since": (_today(w) - timedelta(days=30)).isoformat()})
+            "flag": flag_name, "source": "社区入户核实", "since": (w.today() - timedelta(days=30)).isoformat()})
 
 
 async def workstation(w: World) -> None:

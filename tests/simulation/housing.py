@@ -25,17 +25,13 @@ NAMES = ("王秀兰", "李建华", "陈小红", "张伟", "刘洋", "黄敏", "�
 STATION_ACTIONS = {"verify": 6, "reject": 1, "extend": 2, "end_early": 1, "callback": 2}
 
 
-def _today(w: World) -> date:
-    return w.clock.now().astimezone(ZoneInfo(w.app.state.settings.timezone)).date()
-
-
 def _person_id(w: World) -> str:
     birth = date(w.rnd.randint(1950, 2004), w.rnd.randint(1, 12), w.rnd.randint(1, 28))
     return make_id(DISTRICT, birth, seq=w.rnd.randint(1, 400), male=w.rnd.random() < 0.5)
 
 
 def _tenancy(w: World) -> dict[str, Any]:
-    today = _today(w)
+    today = w.today()
     numbers: list[str] = []
     while len(numbers) < 1 + w.rnd.randint(1, 3):
         number = _person_id(w)
@@ -105,7 +101,7 @@ async def housing_filing(w: World) -> None:
 
 
 def _station_body(w: World, case: dict[str, Any], action: str) -> dict[str, Any]:
-    today = _today(w)
+    today = w.today()
     end = date.fromisoformat(case["payload"]["end_date"])
     start = date.fromisoformat(case["payload"]["start_date"])
     if action == "verify":

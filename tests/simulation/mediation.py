@@ -7,7 +7,6 @@ on. What the kind guarantees is checked after every step on the disputes a step 
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -26,10 +25,6 @@ DISPUTES = {"neighbours": ("楼上卫生间漏水致楼下天花板霉变，多�
 COMMITTEE = {"hold_session": 5, "draft_agreement": 3, "sign_agreement": 6, "seal_agreement": 3,
              "apply_confirmation": 1, "record_confirmation": 1, "fail": 0.4, "transfer": 0.3, "answer_handoff": 2}
 AFTER_SEAL = ("agreement_effective", "confirmation_applied", "confirmed", "confirmation_refused")
-
-
-def _today(w: World) -> date:
-    return w.clock.now().astimezone(ZoneInfo(w.app.state.settings.timezone)).date()
 
 
 async def _count(w: World) -> int:
@@ -80,7 +75,7 @@ def _unsigned(case: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _body(w: World, case: dict[str, Any], action: str) -> dict[str, Any]:
-    today = _today(w)
+    today = w.today()
     names = [p["name"] for p in case["payload"]["parties"]]
     if action == "hold_session":
         return {"held_on": today.isoformat(), "participants": names, "mediator": "调解员老陈",

@@ -10,8 +10,9 @@ is itself a violation, and so is a 4xx that wrote something.
 import itertools
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from httpx import AsyncClient, Response
 from sqlalchemy import func, select
@@ -178,6 +179,10 @@ class World:
     def note(self, text: str) -> None:
         self.log.append(f"[{self.clock.now():%Y-%m-%d %H:%M}] {text}")
         del self.log[:-40]
+
+    def today(self) -> date:
+        """The simulated day in the deployment's time zone."""
+        return self.clock.now().astimezone(ZoneInfo(self.app.state.settings.timezone)).date()
 
     def new_phone(self) -> str:
         phone = str(next(self._phone))
