@@ -28,6 +28,7 @@ import asyncpg  # noqa: E402
 from app.cli import migrate  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.seeding import seed_all  # noqa: E402
+from bench import floor_intake  # noqa: E402
 from bench.kit import intake, load, rollups, scenarios  # noqa: E402
 from bench.kit.accounts import login, make_users  # noqa: E402
 from bench.kit.generate import generate, settings_for  # noqa: E402
@@ -166,6 +167,13 @@ async def sqlite_suite(args: argparse.Namespace, cfg: Config, rows: list[Row]) -
         rows += await intake.intake(world, cfg, server, dialect="sqlite", sqlite_path=str(path))
         log("SQLite intake measured")
         rows += await scenarios.pure(world, cfg.seconds / 2)
+        floor = await floor_intake.run(300 if args.smoke else 2000)
+        rows.append(Row("intake CPU floor of the stack, in process (SQLite)", "",
+                        f"{floor['floor_less_client_ms']:.2f} ms",
+                        f"FastAPI validating the order ({floor['framework_less_client_ms']:.2f} ms) and the fixed "
+                        f"transaction on aiosqlite ({floor['transaction_ms']:.2f} ms alone), less the client's "
+                        f"{floor['client_ms']:.2f} ms", note="bench/floor_intake.py; what the CPU target must leave "
+                                                             "room above"))
     finally:
         if server:
             server.stop()

@@ -21,7 +21,7 @@ SCENARIOS = ("GET /cases/{id}, one at a time", "GET /cases/{id}, flat out", "GET
              "intake ÷ bare endpoint (PostgreSQL)", "intake POST /hotline/orders (SQLite, 4 connections)",
              "intake ÷ replay of its own SQL", "intake at half the maximum rate", "intake CPU per request",
              "serve --workers 2 ÷ --workers 1",
-             "routing: the pure resolver", "classification: top 3")
+             "routing: the pure resolver", "classification: top 3", "intake CPU floor of the stack")
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (.ci/run installs it)")
@@ -40,6 +40,9 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
     for row in loaded:
         rate, errors = re.search(r"([\d,]+) req/s", row).group(1), re.search(r"errors (\d+)", row).group(1)
         assert int(rate.replace(",", "")) > 0 and errors == "0", row
+    floor = next(row for row in rows if "intake CPU floor of the stack" in row)
+    parts = re.search(r"\| ([\d.]+) ms \| FastAPI validating the order \(([\d.]+) ms\).*\(([\d.]+) ms alone\)", floor)
+    assert parts and all(float(x) > 0 for x in parts.groups()), floor
     assert "EXPLAIN" in text and "Index" in text  # the plans of the hot queries are in the report
 
 
