@@ -167,7 +167,7 @@ async def sqlite_suite(args: argparse.Namespace, cfg: Config, rows: list[Row]) -
         rows += await intake.intake(world, cfg, server, dialect="sqlite", sqlite_path=str(path))
         log("SQLite intake measured")
         rows += await scenarios.pure(world, cfg.seconds / 2)
-        floor = await floor_intake.run(300 if args.smoke else 2000)
+        floor = await floor_intake.run(300 if args.smoke else 1500)
         rows.append(Row("intake CPU floor of the stack, in process (SQLite)", "",
                         f"{floor['floor_less_client_ms']:.2f} ms",
                         f"FastAPI validating the order ({floor['framework_less_client_ms']:.2f} ms) and the fixed "

@@ -41,8 +41,10 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
         rate, errors = re.search(r"([\d,]+) req/s", row).group(1), re.search(r"errors (\d+)", row).group(1)
         assert int(rate.replace(",", "")) > 0 and errors == "0", row
     floor = next(row for row in rows if "intake CPU floor of the stack" in row)
-    parts = re.search(r"\| ([\d.]+) ms \| FastAPI validating the order \(([\d.]+) ms\).*\(([\d.]+) ms alone\)", floor)
-    assert parts and all(float(x) > 0 for x in parts.groups()), floor
+    # Differences of CPU times: only the whole floor is surely above the client's cost; a part may be noise.
+    parts = re.search(r"\| (-?[\d.]+) ms \| FastAPI validating the order \((-?[\d.]+) ms\).*\(([\d.]+) ms alone\)",
+                      floor)
+    assert parts and float(parts.group(1)) > 0 and float(parts.group(3)) > 0, floor
     assert "EXPLAIN" in text and "Index" in text  # the plans of the hot queries are in the report
 
 
