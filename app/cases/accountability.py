@@ -10,13 +10,14 @@ from app.cases import schemas as s
 from app.cases.access import can_see, lead_assignment
 from app.cases.dispatching import decide_lead, hand_to
 from app.cases.kinds import StageEffect
-from app.cases.lead_choice import lead_by_router
+from app.cases.lead_choice import co_by_router, lead_by_router
 from app.cases.lifecycle import Actor, CaseView, Outcome, Status, after_callback
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError
 from app.core.region_codes import within
 from app.models import Case, CaseCallback, Unit
+from app.routing.rules import Decision
 
 FINISHED = (Status.closed, Status.withdrawn)
 
@@ -88,37 +89,70 @@ async def _redo(ctx: Ctx, case: Case) -> dict[str, Any]:
     if case.lead_unit_id is not None:
         lead_id = case.lead_unit_id
         co = [a for a in case.assignments if a.active and a.role == "co"]
-        retired = await retired_units(ctx, [lead_id, *(a.unit_id for a in co)])
-        if lead_id in retired:  # retired since it replied (机构改革): the unit the router names
-            lead_id = id_of((await decide_lead(ctx, case)).lead)
+        changed = await _changed_since(ctx, case, [lead_id, *(a.unit_id for a in co)])
+        if lead_id in changed.retired:  # retired since it replied (机构改革): the unit the router names
+            lead_id = id_of((await changed.decision()).lead)
             data["retired_lead_unit_id"] = case.lead_unit_id
-        elif (successor := await _successor_of_moved(ctx, case, lead_id)) is not None:  # moved since: likewise
-            lead_id, data["moved_lead_unit_id"] = successor, case.lead_unit_id
-        dropped = [a for a in co if a.unit_id in retired]
-        for a in dropped:  # a co-handler retired since: its successor is not named by anyone; it simply leaves
+        elif lead_id in await changed.moved_from_router(lead=True):  # moved since: likewise
+            lead_id, data["moved_lead_unit_id"] = id_of((await changed.decision()).lead), case.lead_unit_id
+        moved = await changed.moved_from_router(lead=False)
+        dropped = [a for a in co if a.unit_id in changed.retired or a.unit_id in moved]
+        for a in dropped:  # a co-handler retired or moved away since: no one names a successor; it simply leaves
             a.active, a.status, a.finished_at = False, "rerouted", ctx.now
         if dropped:
             data["dropped_unit_ids"] = [a.unit_id for a in dropped]
+        if moved:
+            data["moved_co_unit_ids"] = sorted(moved)
         data.update(await hand_to(ctx, case, lead_id, retired_status="redo"))
     return data
 
 
-async def _successor_of_moved(ctx: Ctx, case: Case, unit_id: int) -> int | None:
-    """The unit the router names now, when it chose `unit_id` to lead for the case's place and that unit no longer
-    serves the place (an import gave it another jurisdiction after its reply) and is no longer its choice. A unit a
-    person named is not held to the place; one the router still names (the nearest of its kind) has not moved."""
-    unit = await ctx.session.get(Unit, unit_id)
-    if unit is None or within(case.region_code, unit.region_code):
-        return None
-    if not lead_by_router(await repository.lead_events(ctx.session, id_of(case))):
-        return None
-    successor = id_of((await decide_lead(ctx, case)).lead)
-    return None if successor == unit_id else successor
+class _Changed:
+    """The case's units that changed since they replied: retired ones, and those that no longer serve the case's
+    place (an import gave them another jurisdiction). A unit that moved leaves a redo only when the router chose
+    it for the place and no longer names it (a unit a person named is not held to the place; one the router
+    still names, the nearest of its kind, has not moved for this case). The router and the events are read at
+    most once, and only when a unit moved."""
+
+    def __init__(self, ctx: Ctx, case: Case, units: list[Unit]) -> None:
+        self.ctx, self.case = ctx, case
+        self.retired = {id_of(u) for u in units if not u.active}
+        self.away = {id_of(u) for u in units if u.active and not within(case.region_code, u.region_code)}
+        self._decision: Decision | None = None
+        self._events: list[tuple[str, dict[str, Any]]] | None = None
+
+    async def decision(self) -> Decision:
+        if self._decision is None:
+            self._decision = await decide_lead(self.ctx, self.case)
+        return self._decision
+
+    async def moved_from_router(self, *, lead: bool) -> set[int]:
+        """The lead (`lead`) or the co-handlers that moved away from the router's choice, by unit id."""
+        if not self.away:
+            return set()
+        if self._events is None:
+            self._events = await repository.choice_events(self.ctx.session, id_of(self.case))
+        lead_id = self.case.lead_unit_id
+        routed: set[int] = set()
+        if not lead:
+            routed = co_by_router(self._events) - {lead_id}
+        elif lead_id is not None and lead_by_router(self._events):
+            routed = {lead_id}
+        moved = routed & self.away
+        if not moved:
+            return set()
+        try:
+            decision = await self.decision()
+        except AppError:
+            if lead:
+                raise
+            return set()  # the router names no one for the place now: a co-handler is not taken from the redo
+        return moved - {u.id for u in (decision.lead, *decision.co_handlers)}
 
 
-async def retired_units(ctx: Ctx, unit_ids: list[int]) -> set[int]:
+async def _changed_since(ctx: Ctx, case: Case, unit_ids: list[int]) -> _Changed:
     units = [await ctx.session.get(Unit, u) for u in set(unit_ids)]
-    return {id_of(u) for u in units if u is not None and not u.active}
+    return _Changed(ctx, case, [u for u in units if u is not None])
 
 
 async def _callback(ctx: Ctx, case: Case, actor: Actor, body: s.CallbackBody, view: CaseView) -> dict:

@@ -24,7 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col
 
-from app.cases.lead_choice import LEAD_EVENT_TYPES
+from app.cases.lead_choice import CHOICE_EVENT_TYPES
 from app.core.db import dialect_of, rowcount, table_of
 from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
@@ -249,10 +249,10 @@ async def open_held_by(session: AsyncSession, unit_ids: list[int]) -> list[Case]
     return list(rows)
 
 
-async def lead_events(session: AsyncSession, case_id: int) -> list[tuple[str, dict[str, Any]]]:
-    """The case's events that may name its lead (type, data), in order: what `lead_choice.lead_by_router` reads."""
+async def choice_events(session: AsyncSession, case_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """The case's events that may name its lead or a co-handler (type, data), in order: what `lead_choice` reads."""
     rows = (await session.execute(select(col(CaseEvent.type), col(CaseEvent.data)).where(
-        col(CaseEvent.case_id) == case_id, col(CaseEvent.type).in_(LEAD_EVENT_TYPES))
+        col(CaseEvent.case_id) == case_id, col(CaseEvent.type).in_(CHOICE_EVENT_TYPES))
         .order_by(col(CaseEvent.id)))).all()
     return [(t, d or {}) for t, d in rows]
 

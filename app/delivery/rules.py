@@ -4,7 +4,8 @@ A unit hears what asks something of it or changes its work: a dispatch to
 it (lead or co-handler), a return decided, an extension decided, a callback's
 result, a chase or supervision, a withdrawal or merge that ends its work, and
 a re-dispatch or re-routing that takes the case from it (the lead, or a
-co-handler the new decision no longer names), and deadlines re-planned when a
+co-handler the new decision no longer names; a redo that hands the case to another lead or leaves a co-handler
+out, because the unit retired or no longer serves the place), and deadlines re-planned when a
 year's official calendar arrives (every active unit: the lead and co-handlers).
 """
 
@@ -18,6 +19,7 @@ TO_LEAD = frozenset({"sign_overdue", "handle_overdue", "chase", "supervise", "ap
                      "reject_return", "callback", "rate", "withdraw", "merge", "close", "terminate",
                      "extension_lapsed"})
 NEW_LEAD = frozenset({"dispatch", "accept_return", "redispatch", "reroute", "transfer"})
+REDONE = frozenset({"callback", "rate"})  # with result "redo": units a redo left out hear of it too
 TO_ACTIVE = frozenset({"replan"})  # the lead and every active co-handler, when the event says units must hear
 SIGNATURE_HEADER, TIMESTAMP_HEADER, EVENT_HEADER = "X-CSC-Signature", "X-CSC-Timestamp", "X-CSC-Event-Id"
 
@@ -36,6 +38,11 @@ def recipients(event_type: str, data: Mapping[str, Any], lead_unit_id: int | Non
         found.append((int(data["unit_id"]), "co"))
     elif event_type in TO_LEAD and lead_unit_id is not None:
         found.append((lead_unit_id, "lead"))
+        if event_type in REDONE and data.get("result") == "redo":
+            previous = data.get("previous_lead_unit_id")
+            if previous is not None and previous != lead_unit_id:
+                found.append((previous, "previous_lead"))
+            found += [(u, "dropped") for u in data.get("dropped_unit_ids", [])]
     elif event_type in TO_ACTIVE and data.get("notify_units"):
         found += [(lead_unit_id, "lead")] if lead_unit_id is not None else []
         found += [(u, "co") for u in data.get("co_unit_ids", [])]

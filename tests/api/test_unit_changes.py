@@ -231,6 +231,45 @@ async def test_a_redo_after_the_lead_moved_away_goes_to_the_unit_that_serves_the
     assert "moved_lead_unit_id" not in again["timeline"][-1]["data"]
 
 
+async def test_a_redo_after_a_co_handler_moved_away_leaves_it_out(client, app):
+    """Beside violation 8 of the simulation: a co-handler the router chose that an import then moved to another
+    subdistrict stayed on the replied case, and a dissatisfied callback handed the redo back to it as well, a
+    station that no longer serves the place. It now leaves on the redo, as a retired co-handler does (no one names
+    a successor on a redo); a co-handler a dispatcher added is not held to the place and stays."""
+    agent, dispatcher = await f.login_as(app, "agent"), await f.login_as(app, "dispatcher")
+    case = await f.case(client, agent)  # noise in 南园: the ecology bureau leads, urban management and police help
+    lead, police = case["lead_unit"]["id"], await f.unit_by_kind(app, NANYUAN_SUBDISTRICT, "police_station")
+    yuanling = await f.unit_by_kind(app, YUANLING_SUBDISTRICT, "police_station")
+    case = await f.act(client, dispatcher, case, "add_co_handler",
+                       {"unit_id": yuanling, "reason": "边界地段，联合处置"})
+    helpers = {u for u, role in f.active_units(case).items() if role == "co"}
+    assert {police, yuanling} <= helpers
+    staff = await f.login_as(app, "unit_staff", unit=lead)
+    case = await f.act(client, staff, case, "sign")
+    await f.act(client, staff, case, "reply", {"text": "已责令工地夜间停工", "signer": "王科长",
+                                              "basis": "噪声条例第三十条"})
+    admin = await f.login_as(app, "admin")
+    moved_csv = _with(await _export_row(client, admin, await _code(app, police), region_code=YUANLING_SUBDISTRICT),
+                      _second_police())
+    done = await _import(client, admin, moved_csv)
+    assert done["changes"]["units"].get("open_cases_rerouted", 0) == 0  # replied: its units' work is done
+    police_staff = await f.login_as(app, "unit_staff", unit=police)
+    assert (await client.get(f"/cases/{case['id']}", headers=police_staff)).status_code == 200
+
+    redone = await f.act_latest(client, agent, case["id"], "callback", {
+        "reached": True, "solved": False, "satisfaction": "dissatisfied", "unit_at_fault": True})
+    assert redone["status"] == "dispatched" and redone["lead_unit"]["id"] == lead
+    event = redone["timeline"][-1]["data"]
+    assert event["dropped_unit_ids"] == [police] and event["moved_co_unit_ids"] == [police]
+    assert "moved_lead_unit_id" not in event and "retired_lead_unit_id" not in event
+    active = f.active_units(redone)
+    assert active == {lead: "lead", **{u: "co" for u in helpers - {police}}}  # the dispatcher's choice stays
+    assert await f.unit_id(app, "t-ny-police-2") not in active  # no successor named on a redo
+    assert (await f.told(app, case["id"], "callback")).get(police) == "dropped"
+    assert (await client.get(f"/cases/{case['id']}", headers=police_staff)).status_code == 404
+    assert case["id"] not in await _queue_ids(client, police_staff)
+
+
 async def _export_category(client, admin, code: str, **changes: str) -> str:
     r = await client.get("/admin/exports/categories.csv", headers=admin)
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.cases.lead_choice import lead_by_router
+from app.cases.lead_choice import co_by_router, lead_by_router
 from app.routing.rules import (
     CategoryNode,
     Facts,
@@ -144,3 +144,17 @@ def test_a_redo_keeps_whose_choice_the_lead_was_unless_the_router_named_another(
         assert lead_by_router([*named, ("callback", {**redo, "lead_unit_id": 4, key: 8})]) is True
     # A callback that closes, and events that name no lead, change nothing.
     assert lead_by_router([*named, ("callback", {"result": "closed"}), ("rate", {"result": "redo"})]) is False
+
+
+def test_the_co_handlers_are_the_routers_until_a_person_adds_one_or_the_unit_leads():
+    routed = ("dispatch", {"lead_unit_id": 7, "co_unit_ids": [9, 10]})
+    assert co_by_router([routed]) == {9, 10}
+    assert co_by_router([routed, ("add_co_handler", {"unit_id": 11})]) == {9, 10}  # a person's choice
+    assert co_by_router([("dispatch", {"lead_unit_id": 7}), ("add_co_handler", {"unit_id": 9})]) == set()
+    # A re-route replaces them; a co-handler promoted to lead, or dropped by a redo, is no longer one.
+    assert co_by_router([routed, ("reroute", {"lead_unit_id": 5, "co_unit_ids": [12]})]) == {12}
+    assert co_by_router([routed, ("redispatch", {"lead_unit_id": 9})]) == {10}
+    redo = ("callback", {"result": "redo", "lead_unit_id": 7, "dropped_unit_ids": [10]})
+    assert co_by_router([routed, redo]) == {9}
+    assert co_by_router([routed, ("callback", {"result": "closed", "dropped_unit_ids": [10]})]) == {9, 10}
+    assert co_by_router([]) == set()  # held at the centre
