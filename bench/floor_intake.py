@@ -49,7 +49,6 @@ async def bare(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
 
 
 def floor_app(path: str, *, write: bool = True):  # type: ignore[no-untyped-def]
-    import aiosqlite
     from fastapi import FastAPI, Header
     from fastapi.responses import Response
 
@@ -62,21 +61,10 @@ def floor_app(path: str, *, write: bool = True):  # type: ignore[no-untyped-def]
     async def order(body: HotlineOrderCreate, idempotency_key: str = Header()) -> Response:
         if not write:
             return Response(ANSWER, status_code=201, media_type="application/json")
-        db = state.get("db")
-        if db is None:
-            db = state["db"] = await aiosqlite.connect(path, isolation_level=None)
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
-                await db.execute(f"PRAGMA {pragma}")
+        if "db" not in state:
+            state["db"] = await ceiling.sqlite_open(path)
             state["values"] = ceiling.Values(await ceiling.refs_sqlite(path), text_times=True)
-        v = state["values"].rows()
-        await db.execute("BEGIN IMMEDIATE")
-        await db.execute(ceiling.SQLITE["idem"], v["idem"])
-        async with db.execute(ceiling.SQLITE["case"], v["case"]) as cur:
-            case_id = (await cur.fetchone())[0]
-        await db.execute(ceiling.SQLITE["assign"], v["assign"](case_id))
-        await db.executemany(ceiling.SQLITE["event"], v["events"](case_id))
-        await db.execute(ceiling.SQLITE["outbox"], v["outbox"](case_id))
-        await db.execute("COMMIT")
+        await ceiling.sqlite_transaction(state["db"], state["values"])
         return Response(ANSWER, status_code=201, media_type="application/json")
 
     return api, state
@@ -134,24 +122,12 @@ async def run(n: int, rounds: int = 3) -> dict[str, float]:
 
 async def sql_cpu(path: str, n: int) -> float:
     """CPU of the fixed transaction alone on raw aiosqlite (no HTTP, no framework)."""
-    import aiosqlite
-
     values = ceiling.Values(await ceiling.refs_sqlite(path), text_times=True)
-    db = await aiosqlite.connect(path, isolation_level=None)
+    db = await ceiling.sqlite_open(path)
     try:
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
-            await db.execute(f"PRAGMA {pragma}")
         started = time.process_time()
         for _ in range(n):
-            v = values.rows()
-            await db.execute("BEGIN IMMEDIATE")
-            await db.execute(ceiling.SQLITE["idem"], v["idem"])
-            async with db.execute(ceiling.SQLITE["case"], v["case"]) as cur:
-                case_id = (await cur.fetchone())[0]
-            await db.execute(ceiling.SQLITE["assign"], v["assign"](case_id))
-            await db.executemany(ceiling.SQLITE["event"], v["events"](case_id))
-            await db.execute(ceiling.SQLITE["outbox"], v["outbox"](case_id))
-            await db.execute("COMMIT")
+            await ceiling.sqlite_transaction(db, values)
         return (time.process_time() - started) * 1000 / n
     finally:
         await db.close()

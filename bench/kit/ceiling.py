@@ -124,30 +124,40 @@ async def _refs(fetch: Any) -> Refs:
     return Refs(user_row[0] if user_row else None, unit, region, category)
 
 
-async def sqlite_rate(path: str, *, seconds: float) -> tuple[float, list[float]]:
-    """Transactions per second (and latencies, ms) of the fixed transaction on raw aiosqlite, back to back."""
+async def sqlite_open(path: str) -> Any:
+    """A raw aiosqlite connection as the ceiling runs it: autocommit off the driver, WAL, synchronous=NORMAL."""
     import aiosqlite
 
-    refs = await refs_sqlite(path)
-    values = Values(refs, text_times=True)
     db = await aiosqlite.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+        await db.execute(f"PRAGMA {pragma}")
+    return db
+
+
+async def sqlite_transaction(db: Any, values: Values) -> None:
+    """The fixed transaction once, with fresh values."""
+    v = values.rows()
+    await db.execute("BEGIN IMMEDIATE")
+    await db.execute(SQLITE["idem"], v["idem"])
+    async with db.execute(SQLITE["case"], v["case"]) as cur:
+        case_id = (await cur.fetchone())[0]
+    await db.execute(SQLITE["assign"], v["assign"](case_id))
+    await db.executemany(SQLITE["event"], v["events"](case_id))
+    await db.execute(SQLITE["outbox"], v["outbox"](case_id))
+    await db.execute("COMMIT")
+
+
+async def sqlite_rate(path: str, *, seconds: float) -> tuple[float, list[float]]:
+    """Transactions per second (and latencies, ms) of the fixed transaction on raw aiosqlite, back to back."""
+    values = Values(await refs_sqlite(path), text_times=True)
+    db = await sqlite_open(path)
     try:
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
-            await db.execute(f"PRAGMA {pragma}")
         latencies: list[float] = []
         started = time.perf_counter()
         stop = started + seconds
         while time.perf_counter() < stop:
             t = time.perf_counter()
-            v = values.rows()
-            await db.execute("BEGIN IMMEDIATE")
-            await db.execute(SQLITE["idem"], v["idem"])
-            async with db.execute(SQLITE["case"], v["case"]) as cur:
-                case_id = (await cur.fetchone())[0]
-            await db.execute(SQLITE["assign"], v["assign"](case_id))
-            await db.executemany(SQLITE["event"], v["events"](case_id))
-            await db.execute(SQLITE["outbox"], v["outbox"](case_id))
-            await db.execute("COMMIT")
+            await sqlite_transaction(db, values)
             latencies.append((time.perf_counter() - t) * 1000)
         return len(latencies) / (time.perf_counter() - started), latencies
     finally:
