@@ -1,20 +1,20 @@
 """The CPU floor under an intake: what the chosen stack costs before the application does anything of its own.
 
-    .venv/bin/python bench/floor_intake.py [--n 1000]
+    .venv/bin/python bench/floor_intake.py [--n 1000] [--rounds 3]
 
-Three in-process measurements (httpx over ASGI, no HTTP server, one SQLite database migrated and seeded as
-profile_intake.py makes it), CPU per request by process time, the profiler off:
+Four measurements, three of them in process (httpx over ASGI, no HTTP server, one SQLite database migrated and
+seeded as profile_intake.py makes it), CPU per request by process time, the profiler off:
 
-  client   httpx posting the order body to a bare ASGI callable that answers 201 with a fixed JSON body: the load
-           generator's own cost, which every in-process figure includes and no server pays;
-  floor    FastAPI (the chosen framework, no middleware) with the order body validated by the application's own
-           `HotlineOrderCreate`, then the fixed ceiling transaction (bench/kit/ceiling.py: idempotency record,
-           case, lead assignment, two events, outbox row) on raw aiosqlite, answering with a stored answer of an
-           intake's size: the least any intake through this stack can cost;
-  intake   the application's hotline intake as profile_intake.py measures it (auth, idempotency, placing,
-           classification, emergency words, duplicate search, routing, deadlines, the case, events, outbox,
-           notifications, figures, the answer).
+  client       httpx posting the order body to a bare ASGI callable that answers 201 with a fixed JSON body: the
+               load generator's own cost, which every in-process figure includes and no server pays;
+  framework    FastAPI (the chosen framework, no middleware) validating the order body with the application's own
+               `HotlineOrderCreate`, answering with a stored answer of an intake's size, writing nothing;
+  floor        the same, then the fixed ceiling transaction (bench/kit/ceiling.py: idempotency record, case, lead
+               assignment, two events, outbox row) on raw aiosqlite: the least any intake through this stack can
+               cost;
+  transaction  the fixed transaction alone on raw aiosqlite, no HTTP.
 
+The application's own intake is measured by profile_intake.py (the same database, the same bodies).
 Each is measured three times in turn (`--rounds`) and the least kept. Prints each, and each less the client's
 cost: the floor is what #30's CPU target has to leave room above.
 """
