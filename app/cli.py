@@ -6,10 +6,8 @@ import asyncio
 import sys
 from types import SimpleNamespace
 
-from alembic.config import Config
 from sqlalchemy import func, select
 
-from alembic import command
 from app.core.cache import ReferenceCache
 from app.core.clock import SystemClock
 from app.core.config import ROOT, Settings, get_settings
@@ -22,6 +20,12 @@ from app.metrics import commands as metrics_commands
 
 
 def migrate(settings: Settings) -> None:
+    # Imported here: every server worker imports this module (multiprocessing re-imports `python -m app`), and
+    # alembic costs about 10 MB in each.
+    from alembic.config import Config
+
+    from alembic import command
+
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = settings.database_url
     config.attributes["configure_logging"] = False

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from app.core import shared
+from app.core import memory, shared
 from app.core.bell import Bell
 from app.core.cache import ReferenceCache
 from app.core.clock import Clock, SystemClock
@@ -111,11 +111,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
 
 def app_factory() -> FastAPI:
     """For `uvicorn --factory app.main:app_factory`."""
+    memory.few_arenas()
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    from app.core.segment import load_dictionary
+    from app.hotline.preload import prepare_elsewhere
     from app.hotline.service import emergency_lexicon, train_classifier
 
-    # Trained before the socket opens: training on the first call would hold the GIL for seconds under load.
+    # Trained before the socket opens (training on the first call would hold the GIL for seconds under load), and
+    # in another process, so that this one carries the weights but not scikit-learn or the training's memory.
+    prepare_elsewhere(settings)
+    load_dictionary()
     train_classifier(settings.seed_dir)
     emergency_lexicon(str(settings.seed_dir))  # compiled before the socket opens, like the classifier
     from app.notifications.templates import load as notification_templates
@@ -126,4 +132,5 @@ def app_factory() -> FastAPI:
     # the collector stops walking it on every full collection: under load those walks were pauses of 100-200 ms.
     gc.collect()
     gc.freeze()
+    memory.give_back()
     return app

@@ -36,6 +36,7 @@ from app.main import create_app  # noqa: E402
 from app.seeding import seed_all  # noqa: E402
 from bench.kit.accounts import PASSWORD, make_users  # noqa: E402
 from bench.kit.generate import settings_for  # noqa: E402
+from bench.kit.sampling import package  # noqa: E402
 
 TRANSACTION_WORDS = ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
 
@@ -135,15 +136,6 @@ async def run(url: str, data_dir: Path, n: int, top: int) -> None:
     stats.sort_stats("cumulative").print_stats(top)
 
 
-def _package(frame: str) -> str:
-    """py-spy names a frame's file relative to its import root: `sqlalchemy/orm/session.py`, `app/cases/x.py`."""
-    path = frame.rsplit("(", 1)[-1].rsplit(":", 1)[0]
-    parts = path.split("/")
-    if parts[0] == "app" and len(parts) > 1:
-        return "app." + parts[1].removesuffix(".py")
-    return parts[0].removesuffix(".py")
-
-
 def aggregate(raw: Path, top: int) -> None:
     """A py-spy raw profile (collapsed stacks) of the measured intakes, by package: the leaf frame's, and the
     innermost application package on the stack (which of ours asked for the work)."""
@@ -154,8 +146,8 @@ def aggregate(raw: Path, top: int) -> None:
         if "measured (" not in stack:
             continue
         frames = stack.split(";")
-        leaf[_package(frames[-1])] += int(n)
-        ours = [p for p in map(_package, frames) if p.startswith("app.")]
+        leaf[package(frames[-1])] += int(n)
+        ours = [p for p in map(package, frames) if p.startswith("app.")]
         owner[ours[-1] if ours else "(no app frame: server, framework)"] += int(n)
     total = sum(leaf.values()) or 1
     print(f"py-spy samples in the measured intakes: {total}")

@@ -29,7 +29,7 @@ from app.cli import migrate  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker  # noqa: E402
 from app.seeding import seed_all  # noqa: E402
 from bench import floor_intake  # noqa: E402
-from bench.kit import intake, load, rollups, scenarios  # noqa: E402
+from bench.kit import intake, load, rollups, scenarios, soak  # noqa: E402
 from bench.kit.accounts import login, make_users  # noqa: E402
 from bench.kit.generate import generate, settings_for  # noqa: E402
 from bench.kit.report import write_report  # noqa: E402
@@ -115,8 +115,14 @@ async def postgres_suite(args: argparse.Namespace, cfg: Config, rows: list[Row],
         rows += _growth(singles)
         if args.no_intake:
             return
-        rows += await intake.intake(world, cfg, server, dialect="postgresql", dsn=dsn, workers=args.workers)
+        found, top = await intake.intake(world, cfg, server, dialect="postgresql", dsn=dsn, workers=args.workers)
+        rows += found
         log("PostgreSQL intake measured")
+        if args.soak_minutes:
+            log(f"PostgreSQL soak: {args.soak_minutes:g} min at {top / 2:,.0f} intakes/s")
+            rows += await soak.soak(world, cfg, server, intake.intake_bodies(world, seed=13), rate=top / 2,
+                                    minutes=args.soak_minutes, label=f"PostgreSQL, serve --workers {args.workers}")
+            log("PostgreSQL soak done; every case checked whole")
         if not args.no_scaling:
             rows += await intake.scaling(world, cfg, url, data_dir)
             log("PostgreSQL intake scaling measured")
@@ -164,7 +170,9 @@ async def sqlite_suite(args: argparse.Namespace, cfg: Config, rows: list[Row]) -
         log(f"SQLite: {args.sqlite_cases:,} cases in {time.perf_counter() - started:.0f} s")
         server = AppServer(url, data_dir).start()
         world = await world_for(url, data_dir, server, "sqlite")
-        rows += await intake.intake(world, cfg, server, dialect="sqlite", sqlite_path=str(path))
+        found, _ = await intake.intake(world, cfg, server, dialect="sqlite", sqlite_path=str(path))
+        rows += found
+        rows.append(soak.rss_row(server, "SQLite"))
         log("SQLite intake measured")
         rows += await scenarios.pure(world, cfg.seconds / 2)
         floor = await floor_intake.run(300 if args.smoke else 1500)
@@ -201,6 +209,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="API server processes (PostgreSQL)")
     parser.add_argument("--no-scaling", action="store_true", help="skip intake at --workers 1 against 2")
+    parser.add_argument("--soak-minutes", type=float, default=10,
+                        help="PostgreSQL intake at half its maximum rate this long; memory read, cases checked (0: no "
+                             "soak)")
     parser.add_argument("--no-intake", action="store_true", help="PostgreSQL reads only (cases, queues, search, "
                                                                      "metrics): no intake, no scaling, no plans")
     parser.add_argument("--only", choices=("postgresql", "sqlite"), help="run one database's part")
@@ -211,7 +222,7 @@ def main() -> None:
     args.sizes = [int(x) for x in args.sizes.split(",")]
     cfg = Config(seconds=args.seconds, runs=args.runs, connections=args.connections)
     if args.smoke:
-        args.sizes, args.sqlite_cases = [1200, 2400], 1200
+        args.sizes, args.sqlite_cases, args.soak_minutes = [1200, 2400], 1200, min(args.soak_minutes, 0.1)
         cfg = Config(seconds=2, runs=1, warmup=0, connections=4, samples=10, deep_page=10)
     command = " ".join(["python", "bench/run.py", *sys.argv[1:]])
     rows: list[Row] = []

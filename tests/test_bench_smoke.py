@@ -21,7 +21,10 @@ SCENARIOS = ("GET /cases/{id}, one at a time", "GET /cases/{id}, flat out", "GET
              "intake ÷ bare endpoint (PostgreSQL)", "intake POST /hotline/orders (SQLite, 4 connections)",
              "intake ÷ replay of its own SQL", "intake at half the maximum rate", "intake CPU per request",
              "serve --workers 2 ÷ --workers 1",
-             "routing: the pure resolver", "classification: top 3", "intake CPU floor of the stack")
+             "routing: the pure resolver", "classification: top 3", "intake CPU floor of the stack",
+             "emergency recogniser", "address resolution: the gazetteer", "an intake's pure work",
+             "RSS per worker, classifier loaded (PostgreSQL, serve --workers 2)",
+             "RSS per worker, classifier loaded (SQLite)", "soak: intake at half the maximum rate")
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (.ci/run installs it)")
@@ -35,8 +38,9 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
     for name in SCENARIOS:
         assert any(name in row for row in rows), name
     loaded = [row for row in rows if "req/s" in row and "errors" in row]
-    # two case-read rows per size; intake flat out and at half its rate on each database; --workers 2 against 1
-    assert len(loaded) == 9
+    # two case-read rows per size; intake flat out and at half its rate on each database; --workers 2 against 1;
+    # the soak
+    assert len(loaded) == 10
     for row in loaded:
         rate, errors = re.search(r"([\d,]+) req/s", row).group(1), re.search(r"errors (\d+)", row).group(1)
         assert int(rate.replace(",", "")) > 0 and errors == "0", row
@@ -45,6 +49,13 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
     parts = re.search(r"\| (-?[\d.]+) ms \| FastAPI validating the order \((-?[\d.]+) ms\).*\(([\d.]+) ms alone\)",
                       floor)
     assert parts and float(parts.group(1)) > 0 and float(parts.group(3)) > 0, floor
+    soak = next(row for row in rows if "soak: intake" in row)
+    assert re.search(r"[1-9][\d,]* cases stored, every one whole", soak), soak
+    assert re.search(r"RSS MiB per worker: \d+ → \d+ \(peak \d+\), \d+ → \d+", soak), soak  # two workers
+    for row in (r for r in rows if r.startswith("| RSS per worker")):
+        assert re.search(r"\| \d+ MiB \|", row), row
+    for row in (r for r in rows if "intake CPU per request" in r):  # sampled, or why not
+        assert re.search(r"by leaf frame's package \(py-spy, flat out\): (\S+ \d+%|not sampled: .+)", row), row
     assert "EXPLAIN" in text and "Index" in text  # the plans of the hot queries are in the report
 
 

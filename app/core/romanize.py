@@ -10,8 +10,6 @@ after its place and its kind: Nanshan District Civil Affairs Bureau.
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 # Longest first: 保税区 must win over 区.
 _GENERIC = (
     ("特别行政区", "Special Administrative Region"), ("自治区", "Autonomous Region"), ("合作区", "Cooperation Zone"),
@@ -24,6 +22,9 @@ _MINOR = {"and", "of", "for", "the", "in", "on"}
 
 def pinyin_word(text: str) -> str:
     """Chinese characters as one pinyin word, capitalised; other characters kept as they are."""
+    # Imported on first use: its phrase dictionary costs about 55 MB a process, and most names come from the seed.
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(text, style=Style.NORMAL, errors="default")
     word = ""
     for syllable in syllables:
@@ -33,8 +34,18 @@ def pinyin_word(text: str) -> str:
     return word[:1].upper() + word[1:]
 
 
+_known: dict[str, str] = {}  # names romanized by another process (app/hotline/preload.py)
+
+
+def remember(names: dict[str, str]) -> None:
+    """English names already made (`place_name_en`) elsewhere: answered without loading pypinyin here."""
+    _known.update(names)
+
+
 @lru_cache(maxsize=4096)
 def place_name_en(name: str) -> str:
+    if (known := _known.get(name)) is not None:
+        return known
     for generic, english in _GENERIC:
         if name.endswith(generic) and len(name) > len(generic):
             specific = pinyin_word(name[: -len(generic)])

@@ -39,7 +39,7 @@ from pathlib import Path
 from app.hotline.emergency_lexicon import CLAUSE as _CLAUSE
 from app.hotline.emergency_lexicon import TRANSLATE as _TRANSLATE
 from app.hotline.emergency_lexicon import Entry, Lexicon, Service, read_lexicon
-from app.hotline.emergency_model import read_calls, train_from
+from app.hotline.emergency_model import EmergencyModel, read_calls, train_from
 
 __all__ = ["Assessment", "Cue", "Handoff", "Hit", "Lexicon", "Service", "assess", "load_lexicon"]
 
@@ -373,14 +373,16 @@ def _second_opinion(text: str, lx: Lexicon, words: Assessment) -> Assessment:
                    by_model=True)
 
 
-def load_lexicon(seed_dir: Path) -> Lexicon:
+def load_lexicon(seed_dir: Path, model: EmergencyModel | None = None) -> Lexicon:
     """seed/emergency.yaml compiled, with the learned second opinion its `model` section asks for.
 
     The model learns ordinary calls from the labelled emergency utterances and from the classifier's hotline
     utterances (`ordinary_calls`): those of categories that flag no hazard and whose words raise none. Without
     them it called one ordinary complaint in twenty (a river turned white, a dusty site) an emergency."""
     lexicon, spec = read_lexicon(seed_dir)
-    if spec:
+    if spec and model is not None:  # trained from the same seed by another process (app/hotline/preload.py)
+        lexicon.model = model
+    elif spec:
         ordinary = [text for category, text in read_calls(Path(seed_dir), spec.get("ordinary_calls") or ())
                     if not lexicon.flagged_by(category) and not assess(text, category, lexicon).emergency]
         lexicon.model = train_from(Path(seed_dir) / str(spec["utterances"]), spec, ordinary)

@@ -26,6 +26,7 @@ from app.hotline import repository, similar, versions
 from app.hotline.classifier import Classifier, Suggestion
 from app.hotline.elements import missing_elements
 from app.hotline.emergency import Assessment, Lexicon, assess, load_lexicon
+from app.hotline.emergency_model import EmergencyModel
 from app.hotline.schemas import (
     ClassifySuggestion,
     Emergency,
@@ -57,8 +58,16 @@ async def classifier(ctx: Ctx) -> Classifier:
 
 @lru_cache(maxsize=2)
 def emergency_lexicon(seed_dir: str) -> Lexicon:
-    """The process's emergency lexicon (seed/emergency.yaml), compiled once."""
-    return load_lexicon(Path(seed_dir))
+    """The process's emergency lexicon (seed/emergency.yaml), compiled once; its model trained here unless another
+    process trained it (`install_emergency_model`)."""
+    return load_lexicon(Path(seed_dir), _prepared_models.pop(seed_dir, None))
+
+
+_prepared_models: dict[str, EmergencyModel] = {}
+
+
+def install_emergency_model(seed_dir: Path, model: EmergencyModel) -> None:
+    _prepared_models[str(seed_dir)] = model
 
 
 def recognise(state: AppState, text: str, category: str | None) -> Assessment:

@@ -41,6 +41,14 @@ def app_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
             "CSC_LOG_LEVEL": "WARNING", **extra}
 
 
+def rss_mib(pid: int) -> float:
+    """A process's resident set now (VmRSS), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
 def wait_until_up(proc: subprocess.Popen, url: str, timeout: float) -> bool | None:
     """Polls `url` until it answers 200 (True) or the process exits first (False); None after `timeout` seconds."""
     deadline = time.time() + timeout
@@ -78,6 +86,15 @@ class AppServer:
         if not up:
             raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
         return self
+
+    def worker_pids(self) -> list[int]:
+        """The processes that answer requests: the server itself with one worker, else uvicorn's spawned workers."""
+        assert self.proc is not None
+        if self.workers == 1:
+            return [self.proc.pid]
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        return [int(pid) for pid in children
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
