@@ -123,6 +123,8 @@ async def postgres_suite(args: argparse.Namespace, cfg: Config, rows: list[Row],
             rows += await soak.soak(world, cfg, server, intake.intake_bodies(world, seed=13), rate=top / 2,
                                     minutes=args.soak_minutes, label=f"PostgreSQL, serve --workers {args.workers}")
             log("PostgreSQL soak done; every case checked whole")
+        else:
+            rows.append(soak.rss_row(server, f"PostgreSQL, serve --workers {args.workers}"))
         if not args.no_scaling:
             rows += await intake.scaling(world, cfg, url, data_dir)
             log("PostgreSQL intake scaling measured")

@@ -61,6 +61,7 @@ import numpy as np
 import yaml
 
 from app.core.segment import words
+from app.hotline.weights import SparseRows
 
 HELD_OUT_BUCKETS = 5  # one bucket in five is held out
 SOFTMAX_SCALE = 8.0
@@ -191,34 +192,6 @@ class _Features:
         return self.extract(text)[0]
 
 
-class _Rows:
-    """The weights by feature, the non-zero ones only: a linear SVM leaves about three in five at zero (a word
-    never met in a category), so 79,000 features by 97 categories take 15 MB instead of 29 in every process. A
-    text's rows come back dense, exactly as the full matrix holds them."""
-
-    def __init__(self, dense: np.ndarray) -> None:
-        mask = dense != 0
-        self.starts = np.concatenate(([0], np.cumsum(mask.sum(axis=1)))).astype(np.int64)
-        rows, classes = np.nonzero(mask)  # row by row, as the starts count them
-        self.classes = classes.astype(np.int16)
-        self.values = dense[rows, classes].astype(np.float32)
-        self.shape = dense.shape
-
-    def take(self, columns: np.ndarray) -> np.ndarray:
-        starts = self.starts[columns]
-        lengths = self.starts[columns + 1] - starts
-        out = np.zeros((len(columns), self.shape[1]), dtype=np.float32)
-        total = int(lengths.sum())
-        if total:
-            before = np.cumsum(lengths) - lengths  # where each row's entries begin among the ones taken
-            at = np.repeat(starts - before, lengths) + np.arange(total)
-            out[np.repeat(np.arange(len(columns)), lengths), self.classes[at]] = self.values[at]
-        return out
-
-    def dense(self) -> np.ndarray:
-        return self.take(np.arange(self.shape[0]))
-
-
 def _readable(feature: str) -> str:
     return feature.lstrip("#").replace("_", "")
 
@@ -248,7 +221,7 @@ class Classifier:
         # each feature, its idf, and the weights by feature (a row per feature, so a text's features are one gather).
         self._columns: dict[str, int] = vectorizer.vocabulary_
         self._idf = vectorizer.idf_.astype(np.float64)
-        self._rows = _Rows(np.ascontiguousarray(self.model.coef_.T, dtype=np.float32))
+        self._rows = SparseRows(np.ascontiguousarray(self.model.coef_.T, dtype=np.float32))
         self._intercepts = self.model.intercept_.astype(np.float32)
         self._classes = [str(c) for c in self.model.classes_]
         self._names = [str(f) for f in self.vocabulary]
@@ -277,7 +250,7 @@ class Classifier:
             self._names = [str(n) for n in archive["names"]]
             self._columns = {name: i for i, name in enumerate(self._names)}
             self._idf = archive["idf"].astype(np.float64)
-            self._rows = _Rows(np.ascontiguousarray(archive["weights"], dtype=np.float32))
+            self._rows = SparseRows(np.ascontiguousarray(archive["weights"], dtype=np.float32))
             self._intercepts = archive["intercepts"].astype(np.float32)
             self._classes = [str(c) for c in archive["classes"]]
         self.trained_on = int(meta["trained_on"])

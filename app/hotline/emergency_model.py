@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from app.hotline.weights import SparseRows
+
 _WHITE = re.compile(r"\s\s+")  # what scikit-learn's character analyser folds into one space
 
 
@@ -75,7 +77,7 @@ class EmergencyModel:
     coef: np.ndarray
     intercept: float
     hazards: tuple[str, ...]
-    hazard_coef: np.ndarray
+    hazard_coef: SparseRows  # by n-gram: the weight of each hazard
     hazard_intercept: np.ndarray
     threshold: float
     size: int  # utterances trained on
@@ -108,7 +110,8 @@ class EmergencyModel:
         keys, columns = packed_vocabulary({str(k): int(v) for k, v in vectoriser.vocabulary_.items()})
         return cls(ngrams=ngrams, keys=keys, columns=columns,
                    idf=vectoriser.idf_, coef=binary.coef_[0], intercept=float(binary.intercept_[0]),
-                   hazards=tuple(hazards), hazard_coef=hazard_coef, hazard_intercept=hazard_intercept,
+                   hazards=tuple(hazards), hazard_coef=SparseRows(np.ascontiguousarray(hazard_coef.T)),
+                   hazard_intercept=hazard_intercept,
                    threshold=threshold, size=len(utterances), min_chars=min_chars)
 
     def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +139,7 @@ class EmergencyModel:
         probability = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
         if probability < self.threshold or not self.hazards:
             return probability, None
-        votes = self.hazard_coef[:, columns] @ values + self.hazard_intercept
+        votes = values @ self.hazard_coef.take(columns) + self.hazard_intercept
         return probability, self.hazards[int(np.argmax(votes))]
 
 
