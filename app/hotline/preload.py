@@ -15,15 +15,13 @@ import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from sqlalchemy import select
-
 from app.core import romanize
 from app.core.config import Settings
-from app.core.db import make_engine
+from app.core.db import make_engine, make_sessionmaker
 from app.hotline import service, versions
 from app.hotline.classifier import Classifier
 from app.hotline.emergency_model import EmergencyModel
-from app.models import Region
+from app.regions import repository as regions
 
 log = logging.getLogger("app.hotline.preload")
 
@@ -31,8 +29,8 @@ log = logging.getLogger("app.hotline.preload")
 async def _unnamed_places(settings: Settings) -> list[str]:
     engine = make_engine(settings)
     try:
-        async with engine.connect() as conn:
-            return list((await conn.execute(select(Region.name).where(Region.name_en.is_(None)))).scalars())
+        async with make_sessionmaker(engine)() as session:
+            return await regions.names_without_english(session)
     finally:
         await engine.dispose()
 

@@ -51,3 +51,8 @@ async def active_places(session: AsyncSession) -> list[Place]:
 
 async def boundaries(session: AsyncSession) -> list[Boundary]:
     return list((await session.execute(select(Boundary).order_by(Boundary.community_code))).scalars())
+
+
+async def names_without_english(session: AsyncSession) -> list[str]:
+    """Place names that have no English name of their own (they are romanized)."""
+    return list((await session.execute(select(Region.name).where(Region.name_en.is_(None)))).scalars())
