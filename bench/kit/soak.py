@@ -84,7 +84,7 @@ def rss_row(server: AppServer, label: str, rss: dict[int, float] | None = None) 
     rss = rss or {pid: rss_mib(pid) for pid in server.worker_pids()}
     each = ", ".join(f"{v:.0f}" for v in rss.values())
     return Row(f"RSS per worker, classifier loaded ({label})", "", f"{max(rss.values()):.0f} MiB",
-               f"{len(rss)} worker{'s' if len(rss) > 1 else ''}: {each} MiB" if len(rss) > 1 else "",
+               f"{len(rss)} workers: {each} MiB" if len(rss) > 1 else "",
                target="≤ 300 MiB", met=max(rss.values()) <= 300)
 
 
