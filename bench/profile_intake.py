@@ -31,6 +31,7 @@ from sqlalchemy import event  # noqa: E402
 
 from app.cli import migrate  # noqa: E402
 from app.core.clock import SystemClock  # noqa: E402
+from app.core.direct import Direct  # noqa: E402
 from app.hotline.classifier import load_examples  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.seeding import seed_all  # noqa: E402
@@ -108,6 +109,7 @@ async def run(url: str, data_dir: Path, n: int, top: int) -> None:
 
             sync = app.state.engine.sync_engine
             event.listen(sync, "before_cursor_execute", count)
+            Direct.observers.append(count)
             event.listen(sync, "begin", begin)
             started = time.process_time()
             async def measured(i: int) -> None:  # the name py-spy stacks are filtered by (--aggregate)
@@ -117,6 +119,7 @@ async def run(url: str, data_dir: Path, n: int, top: int) -> None:
                 await measured(i)
             cpu = (time.process_time() - started) * 1000 / n
             event.remove(sync, "before_cursor_execute", count)
+            Direct.observers.remove(count)
             event.remove(sync, "begin", begin)
             profiler = cProfile.Profile()
             profiler.enable()

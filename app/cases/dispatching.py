@@ -13,6 +13,7 @@ from app.cases.repository import place_copy
 from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError
+from app.core.rows import new_row
 from app.models import Assignment, Case, Unit
 from app.routing import service as routing
 from app.routing.rules import Decision, Facts, RoutingDataError
@@ -97,7 +98,7 @@ def new_assignment(ctx: Ctx, case: Case, unit_id: int, role: str, sign_due: date
     object: open_case writes it with the case."""
     # A case not stored yet has no id: the relationship (case.assignments) writes it when the case is flushed.
     owner: dict[str, Any] = {"case_id": case.id} if case.id is not None else {}
-    assignment = Assignment(**owner, unit_id=unit_id, role=role, status="dispatched", dispatched_at=ctx.now,
+    assignment = new_row(Assignment, **owner, unit_id=unit_id, role=role, status="dispatched", dispatched_at=ctx.now,
                             sign_due=sign_due, **place_copy(case))
     if case.id is not None:
         ctx.session.add(assignment)

@@ -26,6 +26,7 @@ from sqlmodel import col
 
 from app.cases.lead_choice import CHOICE_EVENT_TYPES
 from app.core.db import dialect_of, rowcount, table_of
+from app.core.direct import Direct
 from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
 OPEN_STATUSES = ("received", "dispatched", "signed", "in_progress", "return_review")
@@ -41,14 +42,16 @@ def _next_number_statement(
 
 
 # Built once per dialect: every intake takes a number.
-_NEXT_NUMBER = {"postgresql": _next_number_statement(pg_insert), "sqlite": _next_number_statement(sqlite_insert)}
+_NEXT_NUMBER = {"postgresql": Direct(_next_number_statement(pg_insert)),
+                "sqlite": Direct(_next_number_statement(sqlite_insert))}
 
 
 async def next_number(session: AsyncSession, district: str, day: str) -> int:
     """Atomically takes the next sequence number for a district and day, in the caller's transaction (its counter
     row stays locked until that commits: SQLite, where writers are serialised anyway)."""
-    stmt = _NEXT_NUMBER[dialect_of(session)]
-    return (await session.execute(stmt, {"district": district, "day": day})).scalar_one()
+    row = await _NEXT_NUMBER[dialect_of(session)].first(session, {"district": district, "day": day})
+    assert row is not None  # an upsert with RETURNING answers its row
+    return int(row[0])
 
 
 def _reserve_statement() -> ReturningInsert[int]:
@@ -102,7 +105,7 @@ _CASES = table_of(Case)
 _ASSIGNMENTS = table_of(Assignment)
 _CASE_COLUMNS = tuple(c.key for c in _CASES.columns if c.key != "id")
 _ASSIGNMENT_COLUMNS = tuple(c.key for c in _ASSIGNMENTS.columns if c.key != "id")
-_INSERT_CASE = _CASES.insert().returning(_CASES.c.id)
+_INSERT_CASE = Direct(_CASES.insert().returning(_CASES.c.id))
 _INSERT_ASSIGNMENTS = _ASSIGNMENTS.insert().returning(_ASSIGNMENTS.c.id, sort_by_parameter_order=True)
 
 
@@ -115,7 +118,9 @@ def row_values(case: Case) -> dict[str, Any]:
 async def insert_case(session: AsyncSession, case: Case) -> int:
     """Stores a new case, as the object holds it, in one INSERT; answers its id. The object stays out of the
     session (`attach` makes it persistent without writing it again)."""
-    return int((await session.execute(_INSERT_CASE, row_values(case))).scalar_one())
+    row = await _INSERT_CASE.first(session, row_values(case))
+    assert row is not None
+    return int(row[0])
 
 
 async def insert_assignments(session: AsyncSession, case_id: int, rows: list[Assignment]) -> None:

@@ -23,6 +23,7 @@ from app.core.context import Ctx
 from app.core.db import id_of
 from app.core.errors import AppError, NotFound, field_errors_of
 from app.core.roles import Role
+from app.core.rows import new_row
 from app.core.security import lookup_hash, normalise_mobile
 from app.core.validators import caller_phone_of
 from app.models import Case
@@ -55,8 +56,8 @@ async def create_case(ctx: Ctx, body: s.CaseCreate) -> Case:
         caller_name, caller_phone = principal.name, normalise_mobile(principal.username)
     else:
         caller_name, caller_phone = body.caller_name, caller_phone_of(body.caller_phone)
-    case = Case(
-        kind=plugin.name, channel=channel, category_code=body.category,
+    case = new_row(
+        Case, kind=plugin.name, channel=channel, category_code=body.category,
         work_order_type=body.work_order_type, urgency=body.urgency,
         stage=plugin.initial_stage, title=body.title, description=body.description,
         region_code=body.region_code, address=body.address, latitude=body.latitude,

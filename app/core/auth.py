@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.core import audit
 from app.core.clock import Clock
 from app.core.db import get_session
+from app.core.direct import Direct
 from app.core.errors import AppError
 from app.core.roles import READ_ONLY_ROLES, Role
 from app.core.security import TokenError, read_token
@@ -51,7 +52,7 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 
 # Every request reads its caller: the columns only (no User object to track), in a statement built once.
 # The unit's columns are None for a caller without a unit (the outer join).
-_CALLER: Select[int | None, str, str, str, int | None, bool, int, bool, str | None, str | None] = (
+_CALLER = Direct(
     select(col(User.id), col(User.username), col(User.name), col(User.role), col(User.unit_id), col(User.active),
            col(User.token_version), col(User.leader), col(Unit.kind).label("unit_kind"),
            col(Unit.region_code).label("unit_region"))
@@ -82,17 +83,18 @@ async def _caller(
             token_version = int(claims.get("ver", 0))
         except (TypeError, ValueError) as exc:
             raise AppError("auth_token_invalid", 401, headers=unauthorized) from exc
-    row = (await session.execute(_CALLER, {"user_id": user_id})).first()
+    row = await _CALLER.first(session, {"user_id": user_id})
     if row is None:
         raise AppError("auth_token_invalid", 401, headers=unauthorized)
-    if not row.active:
+    id_, username, name, role, unit_id, active, stored_version, leader, unit_kind, unit_region = row
+    if not active:
         raise AppError("auth_account_disabled", 401, headers=unauthorized)
-    if token_version is not None and token_version != row.token_version:
+    if token_version is not None and token_version != stored_version:
         # Logged out, password or role changed since the token was issued.
         raise AppError("auth_token_revoked", 401, headers=unauthorized)
     principal = Principal(
-        user_id=row.id, username=row.username, name=row.name, role=Role(row.role),
-        unit_id=row.unit_id, unit_kind=row.unit_kind, unit_region=row.unit_region, leader=bool(row.leader),
+        user_id=id_, username=username, name=name, role=Role(role),
+        unit_id=unit_id, unit_kind=unit_kind, unit_region=unit_region, leader=bool(leader),
     )
     request.state.principal = principal
     # Audit records this request writes say who acted, in which role and unit, and from which address.

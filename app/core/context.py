@@ -17,6 +17,7 @@ from app.core.auth import ClockDep, CurrentUser, Principal, SessionDep
 from app.core.db import after_commit
 from app.core.errors import wants_english
 from app.core.roles import Role
+from app.core.rows import new_row
 from app.core.state import AppState
 from app.models import Case, CaseEvent
 
@@ -49,7 +50,7 @@ class Ctx:
     def event(self, case: Case, type_: str, *, from_status: str | None = None, to_status: str | None = None,
               reason: str | None = None, data: dict[str, Any] | None = None) -> CaseEvent:
         assert case.id is not None, "a case gets its id before its first event"
-        event = CaseEvent(case_id=case.id, at=self.now, type=type_, actor_user_id=self.principal.user_id,
+        event = new_row(CaseEvent, case_id=case.id, at=self.now, type=type_, actor_user_id=self.principal.user_id,
                           actor_role="system" if self.system else self.principal.role.value,
                           actor_unit_id=self.principal.unit_id,
                           from_status=from_status, to_status=to_status, reason=reason, data=data or {})

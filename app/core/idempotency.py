@@ -24,6 +24,7 @@ from sqlmodel import col
 
 from app.core.auth import ClockDep, CurrentUser, SessionDep
 from app.core.db import table_of
+from app.core.direct import Direct
 from app.core.errors import AppError
 from app.core.state import AppState
 from app.models import IdempotencyKey
@@ -39,14 +40,18 @@ _TABLE = table_of(IdempotencyKey)
 # key's transaction-scoped advisory lock first, without waiting: a request whose duplicate is still in flight in
 # another transaction inserts nothing at once (and answers 409) instead of waiting on the unique index with its
 # pooled connection held, which a burst of duplicates would turn into an exhausted pool.
-_CLAIM = {
+_CLAIM = {dialect: Direct(statement) for dialect, statement in {
     "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(_TABLE.c.id),
     "postgresql": pg_insert(_TABLE).from_select(
         list(_CLAIM_COLUMNS),
         select(*[bindparam(name, type_=_TABLE.c[name].type) for name in _CLAIM_COLUMNS])
         .where(func.pg_try_advisory_xact_lock(bindparam("lock", type_=BigInteger))))
     .on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(_TABLE.c.id),
-}
+}.items()}
+
+
+_ANSWERED = Direct(update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))
+             .values(state="done", response_status=bindparam("status"), response_body=bindparam("body")))
 
 
 def _lock_key(user_id: int | None, key: str) -> int:
@@ -59,7 +64,8 @@ async def _insert_claim(session: Any, values: dict[str, Any]) -> int | None:
     dialect = session.bind.dialect.name
     if dialect == "postgresql":
         values = {**values, "lock": _lock_key(values["user_id"], values["key"])}
-    return (await session.execute(_CLAIM[dialect], values)).scalar_one_or_none()
+    row = await _CLAIM[dialect].first(session, values)
+    return None if row is None else int(row[0])
 
 
 class Idempotency:
@@ -135,11 +141,7 @@ class Idempotency:
         # in Python (jsonable_encoder, then json.dumps) was a visible share of an intake's CPU.
         content = body.model_dump(mode="json")
         if self.row_id is not None:
-            await self.session.execute(
-                update(IdempotencyKey).where(col(IdempotencyKey.id) == self.row_id)
-                .values(state="done", response_status=status, response_body=content)
-                .execution_options(synchronize_session=False)
-            )
+            await _ANSWERED.rows(self.session, {"row_id": self.row_id, "status": status, "body": content})
         return Response(to_json(content), status_code=status, media_type="application/json", headers=headers)
 
 

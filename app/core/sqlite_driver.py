@@ -120,3 +120,9 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
 
 def dbapi() -> OneTripDBAPI:
     return OneTripDBAPI(aiosqlite, sqlite3)
+
+
+async def run_statement(connection: aiosqlite.Connection, operation: str, parameters: Any) -> list[Any]:
+    """One statement on aiosqlite's thread in one trip (`app.core.direct`); the rows it returns."""
+    _, _, _, rows = await connection._execute(_run, connection._conn, operation, parameters, False)
+    return rows

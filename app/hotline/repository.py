@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.cases.repository import OPEN_STATUSES
 from app.cases.search_repository import Scope, scope_clause
@@ -13,6 +14,25 @@ from app.models import Case, ClassifierArtefact, ClassifierExample, ClassifierFe
 MAX_CANDIDATES = 500
 
 
+def _candidates_statement(*, box: bool, exclude: bool) -> Select[tuple[int, str, str, float, float]]:
+    place = col(Case.region_code).in_(bindparam("regions", expanding=True))
+    if box:
+        place = or_(place, and_(col(Case.latitude).between(bindparam("south"), bindparam("north")),
+                                col(Case.longitude).between(bindparam("west"), bindparam("east"))))
+    stmt = (select(col(Case.id), col(Case.description), col(Case.region_code), col(Case.latitude),
+                   col(Case.longitude))
+            .where(col(Case.category_code) == bindparam("category"),
+                   col(Case.district_code).in_(bindparam("districts", expanding=True)), place,
+                   col(Case.status).in_(OPEN_STATUSES), col(Case.created_at) >= bindparam("since"))
+            .order_by(col(Case.id).desc()).limit(MAX_CANDIDATES))
+    return stmt.where(col(Case.id) != bindparam("exclude_id")) if exclude else stmt
+
+
+# Built once: every intake looks for its likely duplicates. Keyed by (coordinates given, a case to leave out).
+_CANDIDATES = {(box, exclude): _candidates_statement(box=box, exclude=exclude)
+               for box in (False, True) for exclude in (False, True)}
+
+
 async def similar_candidates(session: AsyncSession, *, category: str, region_code: str, since: datetime,
                              exclude_id: int | None,
                              box: tuple[float, float, float, float] | None = None,
@@ -20,17 +40,15 @@ async def similar_candidates(session: AsyncSession, *, category: str, region_cod
     """Open cases of the category since `since` in the same community or a nearby one (a boundary within the
     radius), or inside `box` (lat/long bounds) when the case has coordinates; the pure ranker applies the exact
     place rules."""
-    place = Case.region_code.in_([region_code, *sorted(nearby)]) if nearby else Case.region_code == region_code
-    if box is not None:
-        place = or_(place, and_(Case.latitude.between(box[0], box[1]), Case.longitude.between(box[2], box[3])))
-    districts = sorted({region_code[:6], *(c[:6] for c in nearby)})
-    stmt = (select(Case.id, Case.description, Case.region_code, Case.latitude, Case.longitude)
-            .where(Case.category_code == category, Case.district_code.in_(districts), place,
-                   Case.status.in_(OPEN_STATUSES), Case.created_at >= since)
-            .order_by(Case.id.desc()).limit(MAX_CANDIDATES))
+    params: dict[str, object] = {
+        "category": category, "since": since, "regions": [region_code, *sorted(nearby)],
+        "districts": sorted({region_code[:6], *(c[:6] for c in nearby)})}
     if exclude_id is not None:
-        stmt = stmt.where(Case.id != exclude_id)
-    return [Candidate(*row) for row in (await session.execute(stmt)).all()]
+        params["exclude_id"] = exclude_id
+    if box is not None:
+        params.update(south=box[0], north=box[1], west=box[2], east=box[3])
+    stmt = _CANDIDATES[(box is not None, exclude_id is not None)]
+    return [Candidate(*row) for row in (await session.execute(stmt, params)).all()]
 
 
 async def cases_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Case]:

@@ -10,6 +10,7 @@ from app.core.context import Ctx
 from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
 from app.core.pagination import encode_cursor
+from app.core.rows import new_row
 from app.core.security import lookup_hash, mask_phone
 from app.models import Case, Notification, NotificationDelivery, NotificationPrefs
 from app.notifications import repository, templates
@@ -77,12 +78,12 @@ def on_event(ctx: Ctx, case: Case, event_type: str, data: dict[str, Any]) -> Non
     recipient = (f"u:{case.requester_user_id}" if case.requester_user_id is not None
                  else "p:" + lookup_hash(ctx.state.keys.lookup_key, case.caller_phone or ""))
     for name in names:
-        note = Notification(user_id=case.requester_user_id, case_id=case.id, template=name,  # type: ignore[arg-type]
+        note = new_row(Notification, user_id=case.requester_user_id, case_id=case.id, template=name,
                             params=dict(params), urgent=urgent, created_at=ctx.now)
         note.deliveries = []
         if sms:
             key = templates.dedup_key(recipient, name, case.id, params)  # type: ignore[arg-type]
-            note.deliveries.append(NotificationDelivery(channel="sms", recipient_key=recipient, dedup_key=key,
+            note.deliveries.append(new_row(NotificationDelivery, channel="sms", recipient_key=recipient, dedup_key=key,
                                                         phone=case.caller_phone, next_attempt_at=ctx.now,
                                                         created_at=ctx.now))
         ctx.session.add(note)

@@ -25,6 +25,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import event
 
+from app.core.direct import Direct
 from bench.kit.rate import pool_rate
 
 NUMBER = re.compile(r"^\d{6}-\d{8}-\d{6}$")
@@ -76,12 +77,16 @@ class Recorder:
     def __enter__(self) -> "Recorder":
         event.listen(self.engine, "before_cursor_execute", self._before)
         event.listen(self.engine, "after_cursor_execute", self._after)
+        Direct.observers.append(self._before)  # the statements the application hands to the driver itself
+        Direct.after.append(self._after)
         self.on = True
         return self
 
     def __exit__(self, *exc: Any) -> None:
         event.remove(self.engine, "before_cursor_execute", self._before)
         event.remove(self.engine, "after_cursor_execute", self._after)
+        Direct.observers.remove(self._before)
+        Direct.after.remove(self._after)
 
     def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
         if statement.strip().upper() in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"):

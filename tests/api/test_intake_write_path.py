@@ -5,6 +5,7 @@ import asyncio
 
 from sqlalchemy import event, func, select
 
+from app.core.direct import Direct
 from app.core.errors import AppError
 from app.hotline import service as hotline_service
 from app.models import (
@@ -49,12 +50,14 @@ async def test_an_intake_writes_every_row_in_one_transaction(client, app):
     sync = app.state.engine.sync_engine
     event.listen(sync, "begin", began)
     event.listen(sync, "before_cursor_execute", statement)
+    Direct.observers.append(statement)  # the statements handed to the driver directly, on the same connection
     try:
         r = await client.post("/hotline/orders", json={**CALL, "caller_phone": "13800138009"},
                               headers={**agent, "Idempotency-Key": "w-1"})
     finally:
         event.remove(sync, "begin", began)
         event.remove(sync, "before_cursor_execute", statement)
+        Direct.observers.remove(statement)
     assert r.status_code == 201, r.text
     # The claim, the case and its rows, the receipts, the stored answer and the figures: one transaction.
     assert set(ran) == set(WRITES) and len(set().union(*ran.values())) == 1, ran
