@@ -13,22 +13,25 @@ before. Listeners of `Direct.observers` and `Direct.after` see each statement as
 benchmark's capture of an intake's SQL, the tests that count statements).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Float
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
+from sqlalchemy.util.concurrency import await_
 
 from app.core.sqlite_driver import run_statement
 
 # Called as SQLAlchemy calls a `before_cursor_execute` or `after_cursor_execute` listener (conn, cursor, statement,
 # parameters, context, executemany), without a context, so that one function can listen to both. The cursor is
 # None before the statement runs; after, a stand-in holding its rows (`_rows`, as SQLAlchemy's async cursors do).
-Observer = Callable[[Any, Any, str, tuple[Any, ...], None, bool], None]
+Observer = Callable[[Any, Any, str, Any, None, bool], None]
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,10 @@ class Direct:
     observers: list[Observer] = []  # before each statement
     after: list[Observer] = []  # after each statement, with its rows
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: ClauseElement, encoded: tuple[str, ...] = ()) -> None:
+        """`encoded`: parameters of a JSON column passed as their JSON text already (not converted again)."""
         self.statement = statement
+        self.encoded = frozenset(encoded)
         self._plans: dict[tuple[str, frozenset[str]], _Plan] = {}
 
     def _plan(self, dialect: Dialect, keys: frozenset[str]) -> _Plan:
@@ -64,8 +69,9 @@ class Direct:
                                 f"would be skipped): {compiled.string[:80]}")
             names = tuple(compiled.positiontup or ())
             processors: Mapping[str, Any] = compiled._bind_processors  # one function a name (no tuple types here)
-            plan = _Plan(sql=compiled.string, names=names, convert=tuple(processors.get(n) for n in names),
-                         results=tuple(column[3]._cached_result_processor(dialect, None)
+            plan = _Plan(sql=compiled.string, names=names,
+                         convert=tuple(None if n in self.encoded else processors.get(n) for n in names),
+                         results=tuple(_result_processor(column[3], dialect)
                                        for column in compiled._result_columns),
                          compiled=compiled)
             self._plans[(dialect.name, keys)] = plan
@@ -74,33 +80,69 @@ class Direct:
     async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Runs the statement once with `params`; the rows it returns (none for a statement that returns none)."""
         connection = await session.connection()  # begins the session's transaction, as its own statements do
-        dialect = connection.dialect
-        plan = self._plan(dialect, frozenset(params))
-        values = plan.compiled.construct_params(dict(params))
-        args = tuple(v if f is None else f(v)
-                     for f, v in zip(plan.convert, (values[n] for n in plan.names), strict=True))
-        sync = connection.sync_connection
-        assert sync is not None
-        for observe in self.observers:
-            observe(sync, None, plan.sql, args, None, False)
-        pooled = sync.connection  # checked out already: the transaction holds it
-        driver: Any = pooled.driver_connection
-        try:
-            if dialect.name == "postgresql":
-                got = [tuple(r) for r in await driver.fetch(plan.sql, *args)]
-            else:
-                got = await run_statement(driver, plan.sql, args)
-        except Exception as error:  # noqa: BLE001 - raised again as SQLAlchemy raises a driver's error
-            raise _as_sqlalchemy(pooled.dbapi_connection, dialect, plan.sql, args, error) from error
-        for observe in self.after:
-            observe(sync, Ran(got), plan.sql, args, None, False)
-        if any(plan.results):
-            return [tuple(v if f is None else f(v) for f, v in zip(plan.results, row, strict=True)) for row in got]
-        return got
+        assert connection.sync_connection is not None
+        return await self._run(connection.sync_connection, [params], many=False)
 
     async def first(self, session: AsyncSession, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         found = await self.rows(session, params)
         return found[0] if found else None
+
+    def many_now(self, session: Session, params: Sequence[Mapping[str, Any]]) -> None:
+        """Runs the statement for each of `params` (one executemany; rows of the same keys), from SQLAlchemy's own
+        synchronous code: a session event, on the greenlet the async session runs it on."""
+        if params:
+            await_(self._run(session.connection(), params, many=True))
+
+    def _args(self, plan: _Plan, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        values = plan.compiled.construct_params(dict(params))
+        return tuple(v if f is None else f(v) for f, v in zip(plan.convert, (values[n] for n in plan.names),
+                                                              strict=True))
+
+    async def _run(self, sync: Connection, params: Sequence[Mapping[str, Any]], *, many: bool) -> list[Any]:
+        dialect = sync.dialect
+        plan = self._plan(dialect, frozenset(params[0]))
+        args: Any = [self._args(plan, p) for p in params] if many else self._args(plan, params[0])
+        for observe in self.observers:
+            observe(sync, None, plan.sql, args, None, many)
+        pooled = sync.connection  # checked out already: the transaction holds it
+        driver: Any = pooled.driver_connection
+        try:
+            if dialect.name == "postgresql":
+                got = await _on_asyncpg(pooled.dbapi_connection, driver, plan.sql, args, many)
+            else:  # SQLite's transaction is begun already: SQLAlchemy's begin sent BEGIN IMMEDIATE (app.core.db)
+                got = await run_statement(driver, plan.sql, args, many=many)
+        except Exception as error:  # noqa: BLE001 - raised again as SQLAlchemy raises a driver's error
+            raise _as_sqlalchemy(pooled.dbapi_connection, dialect, plan.sql, args, error) from error
+        for observe in self.after:
+            observe(sync, Ran(got), plan.sql, args, None, many)
+        if any(plan.results):
+            return [tuple(v if f is None else f(v) for f, v in zip(plan.results, row, strict=True)) for row in got]
+        return got
+
+
+async def _on_asyncpg(adapted: Any, driver: Any, sql: str, args: Any, many: bool) -> list[Any]:
+    """As SQLAlchemy's asyncpg adapter runs a statement: one at a time on the connection, and inside the
+    transaction, which the adapter begins only when its first statement comes. A first statement sent here
+    must begin it the same way, or it would run in autocommit, outside the transaction that rolls back."""
+    async with adapted._execute_mutex:
+        if adapted._transaction is None:
+            await adapted._start_transaction()
+        if many:
+            await driver.executemany(sql, args)
+            return []
+        return [tuple(r) for r in await driver.fetch(sql, *args)]
+
+
+def _result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """A result column's conversion. PostgreSQL's numerics choose theirs by the column type the driver reports,
+    which this path does not ask for: a float column comes back from asyncpg as a float already."""
+    try:
+        processor: Callable[[Any], Any] | None = type_._cached_result_processor(dialect, None)
+    except (TypeError, sa_exc.InvalidRequestError):
+        if isinstance(type_, Float) and not type_.asdecimal:
+            return None
+        raise TypeError(f"a Direct statement cannot return a column of type {type_!r}") from None
+    return processor
 
 
 def _as_sqlalchemy(adapted: Any, dialect: Dialect, sql: str, args: tuple[Any, ...],

@@ -122,7 +122,8 @@ def dbapi() -> OneTripDBAPI:
     return OneTripDBAPI(aiosqlite, sqlite3)
 
 
-async def run_statement(connection: aiosqlite.Connection, operation: str, parameters: Any) -> list[Any]:
-    """One statement on aiosqlite's thread in one trip (`app.core.direct`); the rows it returns."""
-    _, _, _, rows = await connection._execute(_run, connection._conn, operation, parameters, False)
+async def run_statement(connection: aiosqlite.Connection, operation: str, parameters: Any, *,
+                        many: bool = False) -> list[Any]:
+    """One statement (or one executemany) on aiosqlite's thread in one trip (`app.core.direct`); its rows."""
+    _, _, _, rows = await connection._execute(_run, connection._conn, operation, parameters, many)
     return rows

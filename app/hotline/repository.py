@@ -1,36 +1,42 @@
 """Every query hotline intake and the classifier's versions make."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_, select, update
+from sqlalchemy import BindParameter, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.cases.repository import OPEN_STATUSES
 from app.cases.search_repository import Scope, scope_clause
+from app.core.direct import Direct
 from app.hotline.similar import Candidate
 from app.models import Case, ClassifierArtefact, ClassifierExample, ClassifierFeedback, ClassifierModel
 
 MAX_CANDIDATES = 500
 
 
-def _candidates_statement(*, box: bool, exclude: bool) -> Select[tuple[int, str, str, float, float]]:
-    place = col(Case.region_code).in_(bindparam("regions", expanding=True))
+def _candidates_statement(*, box: bool, exclude: bool, regions: int, districts: int) -> Direct:
+    def each(name: str, n: int) -> list[BindParameter[Any]]:
+        return [bindparam(f"{name}{i}") for i in range(n)]
+
+    place = col(Case.region_code).in_(each("region", regions))
     if box:
         place = or_(place, and_(col(Case.latitude).between(bindparam("south"), bindparam("north")),
                                 col(Case.longitude).between(bindparam("west"), bindparam("east"))))
     stmt = (select(col(Case.id), col(Case.description), col(Case.region_code), col(Case.latitude),
                    col(Case.longitude))
             .where(col(Case.category_code) == bindparam("category"),
-                   col(Case.district_code).in_(bindparam("districts", expanding=True)), place,
-                   col(Case.status).in_(OPEN_STATUSES), col(Case.created_at) >= bindparam("since"))
+                   col(Case.district_code).in_(each("district", districts)), place,
+                   col(Case.status).in_([bindparam(f"status{i}", value=s) for i, s in enumerate(OPEN_STATUSES)]),
+                   col(Case.created_at) >= bindparam("since"))
             .order_by(col(Case.id).desc()).limit(MAX_CANDIDATES))
-    return stmt.where(col(Case.id) != bindparam("exclude_id")) if exclude else stmt
+    return Direct(stmt.where(col(Case.id) != bindparam("exclude_id")) if exclude else stmt)
 
 
-# Built once: every intake looks for its likely duplicates. Keyed by (coordinates given, a case to leave out).
-_CANDIDATES = {(box, exclude): _candidates_statement(box=box, exclude=exclude)
-               for box in (False, True) for exclude in (False, True)}
+# Built once for each shape (coordinates given or not, a case left out or not, how many communities and districts
+# around): every intake looks for its likely duplicates. Handed to the driver (app.core.direct).
+_CANDIDATES: dict[tuple[bool, bool, int, int], Direct] = {}
 
 
 async def similar_candidates(session: AsyncSession, *, category: str, region_code: str, since: datetime,
@@ -40,15 +46,21 @@ async def similar_candidates(session: AsyncSession, *, category: str, region_cod
     """Open cases of the category since `since` in the same community or a nearby one (a boundary within the
     radius), or inside `box` (lat/long bounds) when the case has coordinates; the pure ranker applies the exact
     place rules."""
-    params: dict[str, object] = {
-        "category": category, "since": since, "regions": [region_code, *sorted(nearby)],
-        "districts": sorted({region_code[:6], *(c[:6] for c in nearby)})}
+    regions = [region_code, *sorted(nearby)]
+    districts = sorted({region_code[:6], *(c[:6] for c in nearby)})
+    params: dict[str, object] = {"category": category, "since": since,
+                                 **{f"region{i}": r for i, r in enumerate(regions)},
+                                 **{f"district{i}": d for i, d in enumerate(districts)}}
     if exclude_id is not None:
         params["exclude_id"] = exclude_id
     if box is not None:
         params.update(south=box[0], north=box[1], west=box[2], east=box[3])
-    stmt = _CANDIDATES[(box is not None, exclude_id is not None)]
-    return [Candidate(*row) for row in (await session.execute(stmt, params)).all()]
+    shape = (box is not None, exclude_id is not None, len(regions), len(districts))
+    stmt = _CANDIDATES.get(shape)
+    if stmt is None:
+        stmt = _CANDIDATES[shape] = _candidates_statement(box=shape[0], exclude=shape[1], regions=shape[2],
+                                                          districts=shape[3])
+    return [Candidate(*row) for row in await stmt.rows(session, params)]
 
 
 async def cases_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Case]:

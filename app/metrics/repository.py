@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from app.core.direct import Direct
 from app.metrics import facts as f
 from app.models import (
     Assignment,
@@ -106,31 +107,31 @@ def stored_facts(session: Session, case_ids: Sequence[int]) -> dict[int, list[An
 
 
 FACTS: Any = MetricCaseFacts.__table__
-_UPDATE_FACTS = (update(FACTS).where(FACTS.c.case_id == bindparam("b_case_id"))
-                 .values(facts=bindparam("b_facts"), computed_at=bindparam("b_computed_at")))
+# Handed to the driver (app.core.direct): every intake and every action writes its case's facts and rollups.
+_INSERT_FACTS = Direct(insert(FACTS))
+_UPDATE_FACTS = Direct(update(FACTS).where(FACTS.c.case_id == bindparam("b_case_id"))
+                       .values(facts=bindparam("b_facts"), computed_at=bindparam("b_computed_at")))
 
 
 def write_facts(session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
-    if inserts:
-        session.execute(insert(FACTS), inserts)
-    if updates:
-        session.execute(_UPDATE_FACTS, [{f"b_{k}": v for k, v in row.items()} for row in updates])
+    _INSERT_FACTS.many_now(session, inserts)
+    _UPDATE_FACTS.many_now(session, [{f"b_{k}": v for k, v in row.items()} for row in updates])
 
 
 def _full(counts: Counts) -> Counts:
     return {name: int(counts.get(name, 0)) for name in f.COUNTERS}
 
 
-_UPSERTS: dict[tuple[str, str], Any] = {}
+_UPSERTS: dict[tuple[str, str], Direct] = {}
 
 
-def _upsert(dialect: str, table: Any, keys: list[str]) -> Any:
+def _upsert(dialect: str, table: Any, keys: list[str]) -> Direct:
     """INSERT … ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter, built once per table."""
     cached = _UPSERTS.get((dialect, table.name))
     if cached is None:
         stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-        cached = stmt.on_conflict_do_update(index_elements=keys,
-                                            set_={name: table.c[name] + stmt.excluded[name] for name in f.COUNTERS})
+        cached = Direct(stmt.on_conflict_do_update(
+            index_elements=keys, set_={name: table.c[name] + stmt.excluded[name] for name in f.COUNTERS}))
         _UPSERTS[(dialect, table.name)] = cached
     return cached
 
@@ -139,13 +140,11 @@ def add_to_rollups(session: Session, units: UnitRows, streets: StreetRows) -> No
     """Adds differences to the rollup rows: unit rows then street rows, each in key order, in every transaction
     alike, so that concurrent commits never wait for each other in a cycle."""
     dialect = session.get_bind().dialect.name
-    if units:
-        session.execute(_upsert(dialect, MetricUnitDay.__table__, ["unit_id", "day"]),
-                        [{"unit_id": u, "day": d, **_full(c)} for (u, d), c in sorted(units.items())])
-    if streets:
-        session.execute(_upsert(dialect, MetricRegionDay.__table__, ["street_code", "day"]),
-                        [{"street_code": s, "day": d, "district_code": s[:6], **_full(c)}
-                         for (s, d), c in sorted(streets.items())])
+    _upsert(dialect, MetricUnitDay.__table__, ["unit_id", "day"]).many_now(
+        session, [{"unit_id": u, "day": d, **_full(c)} for (u, d), c in sorted(units.items())])
+    _upsert(dialect, MetricRegionDay.__table__, ["street_code", "day"]).many_now(
+        session, [{"street_code": s, "day": d, "district_code": s[:6], **_full(c)}
+                  for (s, d), c in sorted(streets.items())])
 
 
 def clear_all(session: Session) -> None:

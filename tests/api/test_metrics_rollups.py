@@ -204,6 +204,8 @@ async def test_an_intake_settles_its_figures_without_reading_them_back(client, a
     contribution and the rollup upserts, no read."""
     from sqlalchemy import event as sa_event
 
+    from app.core.direct import Direct
+
     agent = await f.login_as(app, "agent")
     statements: list[str] = []
 
@@ -212,10 +214,12 @@ async def test_an_intake_settles_its_figures_without_reading_them_back(client, a
 
     engine = app.state.engine.sync_engine
     sa_event.listen(engine, "before_cursor_execute", record)
+    Direct.observers.append(record)  # the statements handed to the driver itself
     try:
         await f.case(client, agent)
     finally:
         sa_event.remove(engine, "before_cursor_execute", record)
+        Direct.observers.remove(record)
     touching = [s for s in statements if "metric_" in s]
     assert [s.split()[0:3] for s in touching] == [["insert", "into", "metric_case_facts"],
                                                   ["insert", "into", "metric_unit_days"],
