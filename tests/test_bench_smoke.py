@@ -55,7 +55,8 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
     for row in (r for r in rows if r.startswith("| RSS per worker")):
         assert re.search(r"\| \d+ MiB \|", row), row
     for row in (r for r in rows if "intake CPU per request" in r):  # sampled, or why not
-        assert re.search(r"by leaf frame's package \(py-spy, flat out\): (\S+ \d+%|not sampled: .+)", row), row
+        assert re.search(r"by leaf frame's package \(py-spy on the thread holding the GIL, flat out\): "
+                         r"(\S+ \d+%|not sampled: .+)", row), row
     assert "EXPLAIN" in text and "Index" in text  # the plans of the hot queries are in the report
 
 

@@ -2,6 +2,10 @@
 
 py-spy reads the stacks of a running process from outside (it needs ptrace: root, or CAP_SYS_PTRACE in a
 container) and does not stop it between samples (`--nonblocking`), so the load and the profile are one run.
+It samples the thread holding the GIL (`--gil`): where Python's CPU goes. Without it, every thread's stack was
+counted whatever the thread was doing, and waiting (the event loop in epoll, the SQLite driver's thread on its
+queue) came out as half of "the CPU" (aiosqlite and asyncio). C code that runs without the GIL (SQLite's own
+work, asyncpg's protocol) is not in the samples; the CPU row's milliseconds are the processes' own counters.
 """
 
 import shutil
@@ -35,7 +39,7 @@ def start(pids: list[int], seconds: float, out_dir: Path) -> list[tuple[subproce
     for pid in pids:
         raw = out_dir / f"py-spy-{pid}.txt"
         proc = subprocess.Popen([exe, "record", "--pid", str(pid), "--duration", str(max(1, round(seconds))),
-                                 "--rate", "200", "--nonblocking", "-f", "raw", "-o", str(raw)],
+                                 "--rate", "200", "--nonblocking", "--gil", "-f", "raw", "-o", str(raw)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         out.append((proc, raw))
     return out

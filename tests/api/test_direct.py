@@ -58,7 +58,8 @@ async def test_json_given_encoded_and_json_converted_are_stored_alike(app):
             assert row is not None
             ids.append(row[0])
         await plain.rows(s, {"row_id": ids[0], "body": answer})
-        await encoded.rows(s, {"row_id": ids[1], "body": '{"id":7,"title":"楼道灯不亮","nested":{"list":[1,2.5,null,true]}}'})
+        text = '{"id":7,"title":"楼道灯不亮","nested":{"list":[1,2.5,null,true]}}'
+        await encoded.rows(s, {"row_id": ids[1], "body": text})
         await s.commit()
     async with app.state.sessionmaker() as s:
         rows = {k.id: k for k in (await s.execute(select(IdempotencyKey).where(IdempotencyKey.id.in_(ids)))).scalars()}
