@@ -27,6 +27,7 @@ from sqlmodel import col
 from app.cases.lead_choice import CHOICE_EVENT_TYPES
 from app.core.db import dialect_of, rowcount, table_of
 from app.core.direct import Direct
+from app.core.staged import stage
 from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
 OPEN_STATUSES = ("received", "dispatched", "signed", "in_progress", "return_review")
@@ -102,11 +103,8 @@ _EVENTS_OF = (select(CaseEvent).where(col(CaseEvent.case_id) == bindparam("case_
 # --- a new case's rows, written through Core: statements built once, no unit of work --------------------------
 
 _CASES = table_of(Case)
-_ASSIGNMENTS = table_of(Assignment)
 _CASE_COLUMNS = tuple(c.key for c in _CASES.columns if c.key != "id")
-_ASSIGNMENT_COLUMNS = tuple(c.key for c in _ASSIGNMENTS.columns if c.key != "id")
 _INSERT_CASE = Direct(_CASES.insert().returning(_CASES.c.id))
-_INSERT_ASSIGNMENTS = _ASSIGNMENTS.insert().returning(_ASSIGNMENTS.c.id, sort_by_parameter_order=True)
 
 
 def row_values(case: Case) -> dict[str, Any]:
@@ -123,18 +121,11 @@ async def insert_case(session: AsyncSession, case: Case) -> int:
     return int(row[0])
 
 
-async def insert_assignments(session: AsyncSession, case_id: int, rows: list[Assignment]) -> None:
-    """A new case's assignments in one statement (executemany), their ids set on the objects."""
-    if not rows:
-        return
-    params = []
+def stage_assignments(session: AsyncSession, case_id: int, rows: list[Assignment]) -> None:
+    """A new case's assignments, written at the next flush (`app.core.staged`), their ids set on the objects."""
     for a in rows:
-        a.case_id = case_id
-        held = a.__dict__
-        params.append({k: held[k] for k in _ASSIGNMENT_COLUMNS if k in held})
-    ids = (await session.execute(_INSERT_ASSIGNMENTS, params)).scalars().all()
-    for a, id_ in zip(rows, ids, strict=True):
-        a.id = id_
+        a.__dict__["case_id"] = case_id  # a new row: nothing to track
+        stage(session, a)
 
 
 def attach(session: AsyncSession, *rows: Any) -> None:

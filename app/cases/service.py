@@ -84,10 +84,11 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
     """Numbers, stores and (unless held) routes and dispatches a new case a kind's intake has checked.
 
     The lean write path: the case is routed before it is stored, so that it is written once, as the dispatch
-    leaves it (one INSERT through Core, no UPDATE after), with its assignments in one executemany. Its two events
-    go through `ctx.event` as every event does (their listeners write the outbox and the notifications in this
-    transaction); each listener sees the case as its event leaves it: received at `create`, dispatched at
-    `dispatch`. The object then joins the session as if loaded, so later changes to it are flushed as updates."""
+    leaves it (one INSERT through Core, no UPDATE after). Its assignments are staged rows (`app.core.staged`), as
+    are its two events, which go through `ctx.event` as every event does (their listeners stage the outbox rows
+    and the notifications); each listener sees the case as its event leaves it: received at `create`, dispatched
+    at `dispatch`. The flush writes them all; the object then joins the session as if loaded, so later changes to
+    it are flushed as updates."""
     district = case.region_code[:6]
     case.number = await case_number(ctx, district)
     case.district_code = district
@@ -105,7 +106,7 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
         case.status = Status.dispatched
     assignments = list(case.assignments)
     case.id = await repository.insert_case(ctx.session, case)
-    await repository.insert_assignments(ctx.session, case.id, assignments)
+    repository.stage_assignments(ctx.session, case.id, assignments)
     stored = repository.row_values(case)
     if data is not None:
         case.__dict__.update(received)  # the listeners of `create` see the case as received (a transient object)
@@ -116,8 +117,8 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
         case.__dict__.update(stored)
         events.append(ctx.event(case, "dispatch", from_status=Status.received, to_status=Status.dispatched,
                                 data=data))
-    repository.attach(ctx.session, *assignments, case)
-    await ctx.session.flush()
+    await ctx.session.flush()  # the staged rows: the assignments, the events and their listeners' rows
+    repository.attach(ctx.session, case)  # after its assignments, which the flush made the session's
     # The new case as stored, children included, without reading it back.
     set_committed_value(case, "assignments", sorted(assignments, key=lambda a: a.id))
     set_committed_value(case, "events", events)

@@ -18,6 +18,7 @@ from app.core.db import after_commit
 from app.core.errors import wants_english
 from app.core.roles import Role
 from app.core.rows import new_row
+from app.core.staged import stage
 from app.core.state import AppState
 from app.models import Case, CaseEvent
 
@@ -54,7 +55,7 @@ class Ctx:
                           actor_role="system" if self.system else self.principal.role.value,
                           actor_unit_id=self.principal.unit_id,
                           from_status=from_status, to_status=to_status, reason=reason, data=data or {})
-        self.session.add(event)
+        stage(self.session, event)  # written at the next flush, with its listeners' rows
         for listener in self.state.plugins.event_listeners:
             listener(self, case, type_, event.data)
         # Live-feed subscribers wake once the change is committed.

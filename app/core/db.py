@@ -6,7 +6,7 @@ repositories only flush.
 """
 
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol, cast
 
 from fastapi import Request, Response
@@ -15,10 +15,10 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import CursorResult, Result, Select, Table, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlmodel import SQLModel
 
-from app.core import sqlite_driver
+from app.core import sqlite_driver, staged
 from app.core.config import Settings
 from app.core.errors import AppError
 
@@ -116,8 +116,28 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+class AppSession(Session):
+    """The sessions' synchronous session: a flush writes the staged rows (`app.core.staged`) first."""
+
+    def flush(self, objects: Sequence[Any] | None = None) -> None:
+        staged.write(self)
+        super().flush(objects)
+
+    def rollback(self) -> None:
+        staged.discard(self)  # a transaction not begun yet rolls back without a rollback event
+        super().rollback()
+
+    def close(self) -> None:
+        staged.discard(self)
+        super().close()
+
+
+event.listen(AppSession, "before_commit", staged.write)
+event.listen(AppSession, "after_soft_rollback", lambda session, _previous: staged.discard(session))
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, sync_session_class=AppSession)
 
 
 async def get_session(request: Request) -> AsyncSession:

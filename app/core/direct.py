@@ -87,6 +87,11 @@ class Direct:
         found = await self.rows(session, params)
         return found[0] if found else None
 
+    def first_now(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """`first`, from SQLAlchemy's own synchronous code (as `many_now`)."""
+        found: list[tuple[Any, ...]] = await_(self._run(session.connection(), [params], many=False))
+        return found[0] if found else None
+
     def many_now(self, session: Session, params: Sequence[Mapping[str, Any]]) -> None:
         """Runs the statement for each of `params` (one executemany; rows of the same keys), from SQLAlchemy's own
         synchronous code: a session event, on the greenlet the async session runs it on."""

@@ -115,6 +115,11 @@ class Plugins:
     """Every package of the application, in the order they are seeded and their routes are added."""
 
     packages: Sequence[Package]
+    # Packages whose routers are matched before the others'. FastAPI tries an included router's routes one by
+    # one, and a request to the last router paid for matching the 160 routes before it (0.4 ms an intake). No
+    # route of one router matches a path another's does (tests/unit/test_route_order.py), so the order of the
+    # routers changes no answer, only how soon the busiest requests find theirs.
+    routes_first: Sequence[str] = ()
 
     @property
     def event_listeners(self) -> list[EventListener]:
@@ -138,7 +143,9 @@ class Plugins:
 
     @property
     def routers(self) -> list[APIRouter]:
-        return [router for p in self.packages for router in (*p.routers, *(f() for f in p.router_factories))]
+        first = {name: i for i, name in enumerate(self.routes_first)}
+        ordered = sorted(self.packages, key=lambda p: first.get(p.name, len(first)))  # stable: the rest as listed
+        return [router for p in ordered for router in (*p.routers, *(f() for f in p.router_factories))]
 
     @property
     def tags(self) -> list[dict[str, str]]:

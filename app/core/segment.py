@@ -35,10 +35,17 @@ def load_dictionary() -> None:
 
 
 @lru_cache(maxsize=4096)
+def cut(text: str) -> tuple[str, ...]:
+    """jieba's cut (precise mode): a caller's words are cut once for the classifier, the duplicate scoring and the
+    full-text index of the same request."""
+    return tuple(jieba.lcut(text or ""))
+
+
+@lru_cache(maxsize=4096)
 def words(text: str) -> tuple[str, ...]:
     """Meaningful words of a text: jieba's cut, without punctuation, stopwords or single digits."""
     out = []
-    for token in jieba.lcut(text or ""):
+    for token in cut(text):
         token = token.strip().lower()
         if not token or token in STOPWORDS or not _WORD.search(token) or token.isdigit():
             continue
@@ -64,9 +71,24 @@ def index_terms(text: str) -> str:
     """A text as the full-text index stores it, space-joined: jieba's search-mode words, and every pair of
     adjacent Chinese characters, so that a word jieba cut differently in the text ('路 灯不亮' in 路灯不亮) is still
     found ('路灯'). Lower-case; punctuation and stopwords left out."""
-    words = _pieces(jieba.lcut_for_search(text or ""))
+    # jieba cuts a text's runs apart at whitespace, so the parts' cuts (cached) are the whole text's cut
+    words = _pieces(_search_mode([token for part in (text or "").split(" ") for token in cut(part)]))
     pairs = [pair for run in _HAN_RUN.findall(text or "") for pair in _bigrams(run)]
     return " ".join(dict.fromkeys(words + pairs))
+
+
+def _search_mode(tokens: list[str]) -> list[str]:
+    """jieba's search mode (`cut_for_search`) from its precise cut: before each long word, the dictionary's words
+    of two and of three characters inside it."""
+    known = jieba.get_FREQ
+    out: list[str] = []
+    for word in tokens:
+        if len(word) > 2:
+            out += [gram for i in range(len(word) - 1) if known(gram := word[i:i + 2])]
+        if len(word) > 3:
+            out += [gram for i in range(len(word) - 2) if known(gram := word[i:i + 3])]
+        out.append(word)
+    return out
 
 
 def query_terms(text: str) -> list[str]:

@@ -23,6 +23,7 @@ from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
 from app.core.rows import new_row
 from app.core.security import mask_phone
+from app.core.staged import stage
 from app.core.state import AppState
 from app.delivery import repository, rules
 from app.models import Case, OutboxEvent, UnitWebhook
@@ -55,7 +56,7 @@ def enqueue(ctx: Ctx, case: Case, event_type: str, data: dict[str, Any]) -> None
         about = summary if not gone else {k: summary[k] for k in ("id", "number", "status")}
         body = {"event_id": uid, "type": event_type, "occurred_at": ctx.now.isoformat(), "unit_id": unit_id,
                 "as": why, "case": about, "data": shown if not gone else {}}
-        ctx.session.add(new_row(OutboxEvent, event_uid=uid, unit_id=unit_id, case_id=case.id, type=event_type,
+        stage(ctx.session, new_row(OutboxEvent, event_uid=uid, unit_id=unit_id, case_id=case.id, type=event_type,
                                     body=body, created_at=ctx.now, status="pending", next_attempt_at=ctx.now))
     wakeup = getattr(ctx.state, "delivery_bell", None)
     if wakeup is not None:  # deliver within seconds of the commit, not at the next poll

@@ -12,6 +12,7 @@ from app.core.errors import AppError, NotFound
 from app.core.pagination import encode_cursor
 from app.core.rows import new_row
 from app.core.security import lookup_hash, mask_phone
+from app.core.staged import stage
 from app.models import Case, Notification, NotificationDelivery, NotificationPrefs
 from app.notifications import repository, templates
 from app.notifications import schemas as s
@@ -86,7 +87,7 @@ def on_event(ctx: Ctx, case: Case, event_type: str, data: dict[str, Any]) -> Non
             note.deliveries.append(new_row(NotificationDelivery, channel="sms", recipient_key=recipient, dedup_key=key,
                                                         phone=case.caller_phone, next_attempt_at=ctx.now,
                                                         created_at=ctx.now))
-        ctx.session.add(note)
+        stage(ctx.session, note)  # its deliveries with it
         if name == "receipt" and event_type == "create":
             receipts[case.id] = note  # type: ignore[index]
     if sms:
