@@ -12,6 +12,7 @@ propagate (see the self-test in tests/api/test_personal_data_walk.py).
 
 import logging
 import re
+from collections.abc import Iterator
 
 import pytest
 from stdnum.cn import ric
@@ -56,12 +57,38 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     root.addHandler(_scanner)
 
 
+@pytest.fixture(autouse=True)
+def _root_logger_kept() -> Iterator[None]:
+    """The root logger as it was before each test. A test that runs a command in process (`app.cli.main`) has it
+    configure logging: its handlers replaced by one writing to that test's captured stderr, which is closed when
+    the test ends. Left so, every later record failed to write (and printed a stack trace doing so), and this
+    scanner was gone for the rest of the session."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):  # pytest's own handlers come and go with each phase: left to it
+        if handler not in handlers and not _pytests(handler):
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers and not _pytests(handler):
+            root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _pytests(handler: logging.Handler) -> bool:
+    return type(handler).__module__.startswith("_pytest")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    logging.getLogger().removeHandler(_scanner)
-    if not _scanner.hits:
+    root = logging.getLogger()
+    scanned_throughout = _scanner in root.handlers
+    root.removeHandler(_scanner)
+    if scanned_throughout and not _scanner.hits:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     lines = [f"{len(_scanner.hits)} of {_scanner.records} log records carry an unmasked ID or phone number:"]
+    if not scanned_throughout:
+        lines = ["the log scanner was taken off the root logger during the session: its logs went unscanned"]
     lines += [f"  {text}" for _, _, text in _scanner.hits[:20]]
     if reporter is not None:
         reporter.write_sep("=", "personal data in logs", red=True)
