@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import Mapped, make_transient_to_detached
+from sqlalchemy.orm import Mapped
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col
@@ -126,15 +126,6 @@ def stage_assignments(session: AsyncSession, case_id: int, rows: list[Assignment
     for a in rows:
         a.__dict__["case_id"] = case_id  # a new row: nothing to track
         stage(session, a)
-
-
-def attach(session: AsyncSession, *rows: Any) -> None:
-    """Rows written through Core become the session's persistent objects, as if loaded: later changes to them are
-    flushed as updates, and nothing is inserted twice. Children first: adding a case cascades to its loaded
-    children, which would otherwise become pending (inserted again)."""
-    for row in rows:
-        make_transient_to_detached(row)
-        session.add(row)
 
 
 async def _load_children(session: AsyncSession, case: Case | None, *, events: bool) -> Case | None:

@@ -25,6 +25,7 @@ from app.core.errors import AppError, NotFound, field_errors_of
 from app.core.roles import Role
 from app.core.rows import new_row
 from app.core.security import lookup_hash, normalise_mobile
+from app.core.staged import attach
 from app.core.validators import caller_phone_of
 from app.models import Case
 from app.routing import service as routing
@@ -118,7 +119,7 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
         events.append(ctx.event(case, "dispatch", from_status=Status.received, to_status=Status.dispatched,
                                 data=data))
     await ctx.session.flush()  # the staged rows: the assignments, the events and their listeners' rows
-    repository.attach(ctx.session, case)  # after its assignments, which the flush made the session's
+    attach(ctx.session, case)  # after its assignments, which the flush made the session's
     # The new case as stored, children included, without reading it back.
     set_committed_value(case, "assignments", sorted(assignments, key=lambda a: a.id))
     set_committed_value(case, "events", events)

@@ -56,9 +56,16 @@ def write(session: Session) -> None:
             assert got is not None
             values[plan.key] = got[0]
             written.append(each)
-    for each in reversed(written):  # children first: adding a parent cascades to its children
-        make_transient_to_detached(each)
-        session.add(each)
+    attach(session, *reversed(written))  # children first
+
+
+def attach(session: AsyncSession | Session, *rows: SQLModel) -> None:
+    """Rows written outside the unit of work become the session's persistent objects, as if loaded: later changes
+    to them are flushed as updates, and nothing is inserted twice. Children first: adding a parent cascades to its
+    loaded children, which would otherwise become pending (inserted again)."""
+    for row in rows:
+        make_transient_to_detached(row)
+        session.add(row)
 
 
 def discard(session: Session) -> None:
