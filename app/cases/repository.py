@@ -27,6 +27,7 @@ from sqlmodel import col
 from app.cases.lead_choice import CHOICE_EVENT_TYPES
 from app.core.db import dialect_of, rowcount, table_of
 from app.core.direct import Direct
+from app.core.loads import Load
 from app.core.staged import stage
 from app.models import Assignment, Case, CaseCallback, CaseEvent, CaseLink, CaseNumberCounter, Region
 
@@ -89,15 +90,13 @@ async def move_place(session: AsyncSession, case: Case) -> None:
         await session.execute(update(model).where(col(model.case_id) == case.id).values(**place_copy(case)))
 
 
-# Built once: a case read runs these on every request, and building a statement (or letting selectinload build
-# one per relationship) cost more of the read's CPU than the database's answer. Children are loaded by plain
-# statements and set as the loaded collections; populate_existing refreshes objects this session already holds.
-_CASE_BY_ID = select(Case).where(col(Case.id) == bindparam("case_id")).execution_options(populate_existing=True)
-_CASE_BY_ID_LOCKED = _CASE_BY_ID.with_for_update(of=Case)
-_ASSIGNMENTS_OF = (select(Assignment).where(col(Assignment.case_id) == bindparam("case_id"))
-                   .order_by(col(Assignment.id)).execution_options(populate_existing=True))
-_EVENTS_OF = (select(CaseEvent).where(col(CaseEvent.case_id) == bindparam("case_id")).order_by(col(CaseEvent.id))
-              .execution_options(populate_existing=True))
+# Built once and run through `Direct`: a case read runs these on every request, and the ORM's statements (or
+# selectinload's, one per relationship) cost more of the read's CPU than the database's answer. Children are set
+# as the loaded collections; an object this session holds already is refreshed with its row.
+_CASE_BY_ID = Load(Case, col(Case.id) == bindparam("case_id"))
+_CASE_BY_ID_LOCKED = Load(Case, col(Case.id) == bindparam("case_id"), for_update=True)
+_ASSIGNMENTS_OF = Load(Assignment, col(Assignment.case_id) == bindparam("case_id"), order_by=(col(Assignment.id),))
+_EVENTS_OF = Load(CaseEvent, col(CaseEvent.case_id) == bindparam("case_id"), order_by=(col(CaseEvent.id),))
 
 
 # --- a new case's rows, written through Core: statements built once, no unit of work --------------------------
@@ -131,21 +130,21 @@ def stage_assignments(session: AsyncSession, case_id: int, rows: list[Assignment
 async def _load_children(session: AsyncSession, case: Case | None, *, events: bool) -> Case | None:
     if case is not None:
         params = {"case_id": case.id}
-        set_committed_value(case, "assignments", list((await session.execute(_ASSIGNMENTS_OF, params)).scalars()))
+        set_committed_value(case, "assignments", await _ASSIGNMENTS_OF.all(session, params))
         if events:
-            set_committed_value(case, "events", list((await session.execute(_EVENTS_OF, params)).scalars()))
+            set_committed_value(case, "events", await _EVENTS_OF.all(session, params))
     return case
 
 
 async def get(session: AsyncSession, case_id: int, *, with_children: bool = True) -> Case | None:
     """The case with its assignments, and its timeline unless `with_children` is False."""
-    case = (await session.execute(_CASE_BY_ID, {"case_id": case_id})).scalar_one_or_none()
+    case = await _CASE_BY_ID.first(session, {"case_id": case_id})
     return await _load_children(session, case, events=with_children)
 
 
 async def locked(session: AsyncSession, case_id: int) -> Case | None:
     """The case row locked for this transaction (PostgreSQL; SQLite's writes are serialised already)."""
-    case = (await session.execute(_CASE_BY_ID_LOCKED, {"case_id": case_id})).scalar_one_or_none()
+    case = await _CASE_BY_ID_LOCKED.first(session, {"case_id": case_id})
     return await _load_children(session, case, events=False)
 
 
@@ -210,12 +209,12 @@ def _neighbours_statement() -> CompoundSelect[str, int, str]:
     return union_all(merged, linked).order_by("id")
 
 
-_NEIGHBOURS = _neighbours_statement()
+_NEIGHBOURS = Direct(_neighbours_statement())
 
 
 async def neighbours(session: AsyncSession, case_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """The duplicates merged into a case and the cases linked to it, (id, number) each, in one round trip."""
-    rows = (await session.execute(_NEIGHBOURS, {"case_id": case_id})).all()
+    rows = await _NEIGHBOURS.rows(session, {"case_id": case_id})
     return ([(i, n) for why, i, n in rows if why == "merged"], [(i, n) for why, i, n in rows if why == "linked"])
 
 

@@ -9,7 +9,9 @@ from sqlmodel import col
 
 from app.cases.repository import OPEN_STATUSES
 from app.cases.search_repository import Scope, scope_clause
+from app.core.db import id_of
 from app.core.direct import Direct
+from app.core.loads import Load
 from app.hotline.similar import Candidate
 from app.models import Case, ClassifierArtefact, ClassifierExample, ClassifierFeedback, ClassifierModel
 
@@ -63,10 +65,19 @@ async def similar_candidates(session: AsyncSession, *, category: str, region_cod
     return [Candidate(*row) for row in await stmt.rows(session, params)]
 
 
+# One for each number of ids (the ranker keeps a few): the likely duplicates an intake answers with.
+_CASES_BY_IDS: dict[int, Load[Case]] = {}
+
+
 async def cases_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Case]:
     if not ids:
         return {}
-    return {c.id: c for c in (await session.execute(select(Case).where(Case.id.in_(ids)))).scalars()}
+    load = _CASES_BY_IDS.get(len(ids))
+    if load is None:
+        load = _CASES_BY_IDS[len(ids)] = Load(Case, col(Case.id).in_([bindparam(f"id{i}") for i in range(len(ids))]),
+                                              refresh=False)
+    found = await load.all(session, {f"id{i}": case_id for i, case_id in enumerate(ids)})
+    return {id_of(c): c for c in found}
 
 
 async def caller_orders(session: AsyncSession, scope: Scope, phone_hash: str, before_id: int | None,
