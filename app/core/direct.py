@@ -47,6 +47,7 @@ class _Plan:
     convert: tuple[Callable[[Any], Any] | None, ...]  # each one's type conversion for this dialect
     results: tuple[Callable[[Any], Any] | None, ...]  # each result column's conversion of what the driver gives
     compiled: SQLCompiler  # fills in the values the statement itself carries (`values(state="done")`)
+    passthrough: bool  # every parameter comes from the caller's mapping under its own name: no filling in
 
 
 class Direct:
@@ -68,12 +69,15 @@ class Direct:
                 raise TypeError("a Direct statement takes every value from its parameters (a Python-side default "
                                 f"would be skipped): {compiled.string[:80]}")
             names = tuple(compiled.positiontup or ())
+            own = {name: bind.key for bind, name in compiled.bind_names.items()}
+            passthrough = (set(names) <= keys and not compiled.escaped_bind_names
+                           and all(own.get(n) == n for n in names))
             processors: Mapping[str, Any] = compiled._bind_processors  # one function a name (no tuple types here)
             plan = _Plan(sql=compiled.string, names=names,
                          convert=tuple(None if n in self.encoded else processors.get(n) for n in names),
                          results=tuple(_result_processor(column[3], dialect)
                                        for column in compiled._result_columns),
-                         compiled=compiled)
+                         compiled=compiled, passthrough=passthrough)
             self._plans[(dialect.name, keys)] = plan
         return plan
 
@@ -99,7 +103,7 @@ class Direct:
             await_(self._run(session.connection(), params, many=True))
 
     def _args(self, plan: _Plan, params: Mapping[str, Any]) -> tuple[Any, ...]:
-        values = plan.compiled.construct_params(dict(params))
+        values = params if plan.passthrough else plan.compiled.construct_params(dict(params))
         return tuple(v if f is None else f(v) for f, v in zip(plan.convert, (values[n] for n in plan.names),
                                                               strict=True))
 
