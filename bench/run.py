@@ -105,7 +105,7 @@ async def postgres_suite(args: argparse.Namespace, cfg: Config, rows: list[Row],
                 world = await world_for(url, data_dir, server, "pg")
             scale = f"{size:,}"
             world.case_ids = [r[0] for r in await fetch(url, "SELECT id FROM cases ORDER BY random() LIMIT 2000")]
-            found = await scenarios.case_read(world, cfg, scale, dsn)
+            found = await scenarios.case_read(world, cfg, scale, dsn, args.workers)
             singles[size] = found[0]
             rows += found
             rows += await scenarios.queue(world, cfg, scale, dsn)

@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("GET /cases/{id}, one at a time", "GET /cases/{id}, flat out", "GET /cases/{id} at half load",
+             "GET /cases/{id}, floor of the stack",
              "unit queue, page 1 ", "unit queue, page 10 (keyset)", "metrics: a unit's month",
              "metrics: district overview", "metrics: city-wide month", "metrics: a district's 12-month series",
              "read latency growth",
@@ -38,9 +39,9 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
     for name in SCENARIOS:
         assert any(name in row for row in rows), name
     loaded = [row for row in rows if "req/s" in row and "errors" in row]
-    # two case-read rows per size; intake flat out and at half its rate on each database; --workers 2 against 1;
-    # the soak
-    assert len(loaded) == 10
+    # three case-read rows per size (flat out, half load, the floor); intake flat out and at half its rate on each
+    # database; --workers 2 against 1; the soak
+    assert len(loaded) == 12
     for row in loaded:
         rate, errors = re.search(r"([\d,]+) req/s", row).group(1), re.search(r"errors (\d+)", row).group(1)
         assert int(rate.replace(",", "")) > 0 and errors == "0", row
@@ -49,6 +50,9 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
     parts = re.search(r"\| (-?[\d.]+) ms \| FastAPI validating the order \((-?[\d.]+) ms\).*\(([\d.]+) ms alone\)",
                       floor)
     assert parts and float(parts.group(1)) > 0 and float(parts.group(3)) > 0, floor
+    for row in (r for r in rows if "floor of the stack" in r and "GET /cases" in r):
+        assert re.search(r"the same \d+ statements \(\d workers\) ÷ the raw fetch: the most the ratio above can "
+                         r"reach \| \d+\.\d\d \|", row), row
     soak = next(row for row in rows if "soak: intake" in row)
     assert re.search(r"[1-9][\d,]* cases stored, every one whole", soak), soak
     assert re.search(r"RSS MiB per worker: \d+ → \d+ \(peak \d+\), \d+ → \d+", soak), soak  # two workers

@@ -24,6 +24,7 @@ from app.routing import service as routing
 from app.routing.rules import Facts, category_chain, region_chain, resolve
 from bench.kit import load
 from bench.kit.capture import Capture, Recorder, raw_rate_pg
+from bench.kit.floor_read import FloorServer
 from bench.kit.generate import TYPES, ZONE, settings_for
 
 
@@ -93,7 +94,7 @@ async def capture(world: World, method: str, path: str, headers: dict[str, str],
 
 # ---------------------------------------------------------------- case read
 
-async def case_read(world: World, cfg: Config, scale: str, dsn: str) -> list[Row]:
+async def case_read(world: World, cfg: Config, scale: str, dsn: str, workers: int) -> list[Row]:
     rnd = random.Random(5)
     ids = rnd.sample(world.case_ids, min(2000, len(world.case_ids)))
     entries = [(f"/cases/{i}", None) for i in ids]
@@ -106,6 +107,9 @@ async def case_read(world: World, cfg: Config, scale: str, dsn: str) -> list[Row
     raws = [await raw_rate_pg(dsn, cap, concurrency=cfg.connections, seconds=cfg.seconds,
                               swap={ids[0]: lambda: rnd.choice(ids)}) for _ in range(cfg.runs)]
     raw_rate = statistics.median(r for r, _ in raws)
+    with FloorServer(dsn, cap, ids[0], workers=workers) as floor_server:
+        floor = load.median_of(floor_server.url, entries, headers=admin, connections=cfg.connections,
+                               seconds=cfg.seconds, runs=cfg.runs, warmup=cfg.warmup)
     single = sequential(world, [p for p, _ in entries], admin, cfg.samples)
     return [
         Row("GET /cases/{id}, one at a time", scale, f"p50 {ms(single, .5):.1f} ms, p99 {ms(single, .99):.1f} ms"),
@@ -113,6 +117,10 @@ async def case_read(world: World, cfg: Config, scale: str, dsn: str) -> list[Row
             f"raw asyncpg fetch of the same {len(cap.statements)} statements: {raw_rate:,.0f}/s", flat.rate / raw_rate,
             "≥ 0.40", flat.rate / raw_rate >= 0.40),
         Row("GET /cases/{id} at half load", scale, fmt_rate(half), target="p99 < 20 ms", met=half.p99_ms < 20),
+        Row("GET /cases/{id}, floor of the stack", scale, fmt_rate(floor),
+            f"FastAPI and asyncpg running the same {len(cap.statements)} statements ({workers} workers) ÷ the raw "
+            f"fetch: the most the ratio above can reach", floor.rate / raw_rate,
+            note="bench/kit/floor_read.py"),
     ]
 
 
