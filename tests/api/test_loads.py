@@ -88,8 +88,9 @@ async def test_an_unloaded_relationship_still_raises(client, app):
     async with app.state.sessionmaker() as s:
         case = await repository.get(s, case_id, with_children=False)
         assert case is not None and len(case.assignments) >= 1
-        with pytest.raises(InvalidRequestError):
-            _ = case.events  # lazy="raise": never a query behind the caller's back
+        assert "events" not in inspect(case).expired_attributes  # not marked for a reload
+        with pytest.raises(InvalidRequestError, match="lazy='raise'"):
+            _ = case.events  # never a query behind the caller's back
 
 
 async def test_none_when_no_row_matches(client, app):
