@@ -18,18 +18,24 @@ from app.models import Case, ClassifierArtefact, ClassifierExample, ClassifierFe
 MAX_CANDIDATES = 500
 
 
-def _candidates_statement(*, box: bool, exclude: bool, regions: int, districts: int) -> Direct:
-    def each(name: str, n: int) -> list[BindParameter[Any]]:
-        return [bindparam(f"{name}{i}") for i in range(n)]
+def _each(name: str, n: int) -> list[BindParameter[Any]]:
+    """`n` parameters for an IN list built once for its length (`name0`, `name1`, …), filled by `_values`."""
+    return [bindparam(f"{name}{i}") for i in range(n)]
 
-    place = col(Case.region_code).in_(each("region", regions))
+
+def _values(name: str, values: list[Any]) -> dict[str, Any]:
+    return {f"{name}{i}": v for i, v in enumerate(values)}
+
+
+def _candidates_statement(*, box: bool, exclude: bool, regions: int, districts: int) -> Direct:
+    place = col(Case.region_code).in_(_each("region", regions))
     if box:
         place = or_(place, and_(col(Case.latitude).between(bindparam("south"), bindparam("north")),
                                 col(Case.longitude).between(bindparam("west"), bindparam("east"))))
     stmt = (select(col(Case.id), col(Case.description), col(Case.region_code), col(Case.latitude),
                    col(Case.longitude))
             .where(col(Case.category_code) == bindparam("category"),
-                   col(Case.district_code).in_(each("district", districts)), place,
+                   col(Case.district_code).in_(_each("district", districts)), place,
                    col(Case.status).in_([bindparam(f"status{i}", value=s) for i, s in enumerate(OPEN_STATUSES)]),
                    col(Case.created_at) >= bindparam("since"))
             .order_by(col(Case.id).desc()).limit(MAX_CANDIDATES))
@@ -51,8 +57,7 @@ async def similar_candidates(session: AsyncSession, *, category: str, region_cod
     regions = [region_code, *sorted(nearby)]
     districts = sorted({region_code[:6], *(c[:6] for c in nearby)})
     params: dict[str, object] = {"category": category, "since": since,
-                                 **{f"region{i}": r for i, r in enumerate(regions)},
-                                 **{f"district{i}": d for i, d in enumerate(districts)}}
+                                 **_values("region", regions), **_values("district", districts)}
     if exclude_id is not None:
         params["exclude_id"] = exclude_id
     if box is not None:
@@ -74,9 +79,8 @@ async def cases_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Case]
         return {}
     load = _CASES_BY_IDS.get(len(ids))
     if load is None:
-        load = _CASES_BY_IDS[len(ids)] = Load(Case, col(Case.id).in_([bindparam(f"id{i}") for i in range(len(ids))]),
-                                              refresh=False)
-    found = await load.all(session, {f"id{i}": case_id for i, case_id in enumerate(ids)})
+        load = _CASES_BY_IDS[len(ids)] = Load(Case, col(Case.id).in_(_each("id", len(ids))), refresh=False)
+    found = await load.all(session, _values("id", ids))
     return {id_of(c): c for c in found}
 
 

@@ -13,6 +13,7 @@ rate no read through this stack can beat, so `floor ÷ raw` is the most the read
 import json
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -85,7 +86,6 @@ class FloorServer:
 
     def __exit__(self, *_exc: Any) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            import signal
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(15)
         self.spec.unlink(missing_ok=True)
