@@ -127,19 +127,22 @@ def stage_assignments(session: AsyncSession, case_id: int, rows: list[Assignment
         stage(session, a)
 
 
-async def _load_children(session: AsyncSession, case: Case | None, *, events: bool) -> Case | None:
+async def _load_children(session: AsyncSession, case: Case | None, *, events: bool,
+                         tracked: bool = True) -> Case | None:
     if case is not None:
         params = {"case_id": case.id}
-        set_committed_value(case, "assignments", await _ASSIGNMENTS_OF.all(session, params))
+        set_committed_value(case, "assignments", await _ASSIGNMENTS_OF.all(session, params, tracked=tracked))
         if events:
-            set_committed_value(case, "events", await _EVENTS_OF.all(session, params))
+            set_committed_value(case, "events", await _EVENTS_OF.all(session, params, tracked=tracked))
     return case
 
 
-async def get(session: AsyncSession, case_id: int, *, with_children: bool = True) -> Case | None:
-    """The case with its assignments, and its timeline unless `with_children` is False."""
-    case = await _CASE_BY_ID.first(session, {"case_id": case_id})
-    return await _load_children(session, case, events=with_children)
+async def get(session: AsyncSession, case_id: int, *, with_children: bool = True,
+              tracked: bool = True) -> Case | None:
+    """The case with its assignments, and its timeline unless `with_children` is False. `tracked=False`: objects
+    of no session, for a request that only reads them (`app.core.loads`)."""
+    case = await _CASE_BY_ID.first(session, {"case_id": case_id}, tracked=tracked)
+    return await _load_children(session, case, events=with_children, tracked=tracked)
 
 
 async def locked(session: AsyncSession, case_id: int) -> Case | None:

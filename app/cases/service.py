@@ -126,8 +126,9 @@ async def open_case(ctx: Ctx, case: Case, *, hold: bool = False, created: dict[s
     return case
 
 
-async def load_visible(ctx: Ctx, case_id: int, *, with_children: bool = True) -> Case:
-    case = await repository.get(ctx.session, case_id, with_children=with_children)
+async def load_visible(ctx: Ctx, case_id: int, *, with_children: bool = True, tracked: bool = True) -> Case:
+    """The case, if the caller may see it. `tracked=False` for a request that only reads it."""
+    case = await repository.get(ctx.session, case_id, with_children=with_children, tracked=tracked)
     if case is None or not can_see(case, ctx.principal):
         raise NotFound("case_not_found")
     return case
@@ -146,7 +147,7 @@ async def read(ctx: Ctx, case_id: int, *, reveal_contact: bool = False,
     if reveal_contact and len(reason) < 2:
         raise AppError("reveal_reason_required", 422,
                        field_errors=[{"field": "query.reason", "code": "reveal_reason_required"}])
-    case = await load_visible(ctx, case_id)
+    case = await load_visible(ctx, case_id, tracked=False)  # answered, never changed
     return await present(ctx, case, reveal_contact=reveal_contact, reason=reason)
 
 
@@ -175,7 +176,7 @@ async def present(ctx: Ctx, case: Case, *, reveal_contact: bool = False, reason:
     profile = await deployment_profile(ctx.state, ctx.session, case.profile_code)
     master = None
     if case.merged_into_id is not None:
-        master = await repository.get(ctx.session, case.merged_into_id, with_children=False)
+        master = await repository.get(ctx.session, case.merged_into_id, with_children=False, tracked=False)
     duplicates, related = ([], []) if opened_now else await repository.neighbours(ctx.session, id_of(case))
     return views.detail(case, ctx, category_name=names.get(case.category_code, case.category_code),
                         region_name=reference.region_name(snap, case.region_code, ctx.english), units=units,

@@ -65,6 +65,15 @@ async def _caller(
     clock: ClockDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Principal:
+    return await authenticate(request, session, clock, token)
+
+
+async def authenticate(request: Request, session: AsyncSession, clock: Clock, token: str | None) -> Principal:
+    """The request's caller, from its bearer token or a unit system's API key. Read once a request: a second
+    dependency asking (a route taking both the context and a role check) is answered from `request.state`."""
+    held: Principal | None = getattr(request.state, "principal", None)
+    if held is not None:
+        return held
     unauthorized = {"WWW-Authenticate": "Bearer"}
     token_version: int | None = None  # None for API-key callers: their key is revoked on its own
     api_key = request.headers.get("x-api-key")
@@ -109,11 +118,15 @@ AccountHolder = Annotated[Principal, Depends(_caller)]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def _principal(request: Request, caller: AccountHolder) -> Principal:
+def may_act(request: Request, caller: Principal) -> Principal:
     """The caller, for every other route: a read-only account (an auditor) may read, never change."""
     if caller.role in READ_ONLY_ROLES and request.method not in SAFE_METHODS:
         raise AppError("forbidden", 403)
     return caller
+
+
+async def _principal(request: Request, caller: AccountHolder) -> Principal:
+    return may_act(request, caller)
 
 
 CurrentUser = Annotated[Principal, Depends(_principal)]

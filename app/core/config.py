@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     # failed 12 simultaneous connects while the test suite loaded the machine's two cores).
     db_connect_timeout_seconds: float = 5.0
     db_pool_timeout_seconds: float = 5.0
+    # A pooled PostgreSQL connection idle this long is pinged before use (a restart may have broken it); one used
+    # more recently is taken as alive. 0 pings at every checkout (three round trips on asyncpg).
+    db_ping_idle_seconds: float = 2.0
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth import ClockDep, CurrentUser, Principal, SessionDep
-from app.core.db import after_commit
+from app.core.auth import Principal, authenticate, may_act, oauth2_scheme
+from app.core.db import after_commit, get_session
 from app.core.errors import wants_english
 from app.core.roles import Role
 from app.core.rows import new_row
@@ -63,8 +63,14 @@ class Ctx:
         return event
 
 
-async def request_ctx(request: Request, session: SessionDep, principal: CurrentUser, clock: ClockDep) -> Ctx:
-    return Ctx(state=cast(AppState, request.app.state), session=session, principal=principal, now=clock.now(),
+async def request_ctx(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Ctx:
+    # One dependency, not one each for the session, the clock and the caller: every request resolves it, and
+    # FastAPI's resolution of a dependency costs more than what most of these do. The session and the caller are
+    # the ones `SessionDep` and `CurrentUser` give a route that takes them too (kept on the request).
+    state = cast(AppState, request.app.state)
+    session = await get_session(request)
+    principal = may_act(request, await authenticate(request, session, state.clock, token))
+    return Ctx(state=state, session=session, principal=principal, now=state.clock.now(),
                english=wants_english(request))
 
 

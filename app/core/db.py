@@ -6,6 +6,7 @@ repositories only flush.
 """
 
 import json
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol, cast
 
@@ -14,11 +15,12 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import CursorResult, Result, Select, Table, event, func, select, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlmodel import SQLModel
 
-from app.core import sqlite_driver, staged
+from app.core import disconnects, sqlite_driver, staged
 from app.core.config import Settings
 from app.core.errors import AppError
 
@@ -65,16 +67,47 @@ def make_engine(settings: Settings) -> AsyncEngine:
 
         return engine
     # Fail fast while the database is away: a short connect timeout, a bounded wait for a pooled connection, and
-    # a ping at checkout so a connection the restart broke is replaced instead of failing the request.
+    # a ping at checkout of an idle connection so one a restart broke is replaced instead of failing the request.
     # Custom plans always: asyncpg prepares every statement, and after five runs PostgreSQL may switch to a plan
     # made without the values. For a unit's queue that plan cannot see the LIMIT or how few cases the unit holds,
     # and walks them all: 395 ms a page against 1.2 ms at 300k cases (measured, bench/README.md). Planning each
     # time costs well under a millisecond.
-    return create_async_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size,
-                               pool_timeout=settings.db_pool_timeout_seconds, pool_pre_ping=True,
-                               connect_args={"timeout": settings.db_connect_timeout_seconds,
-                                             "server_settings": {"plan_cache_mode": "force_custom_plan"}},
-                               json_serializer=_json_dumps)
+    engine = create_async_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size,
+                                 pool_timeout=settings.db_pool_timeout_seconds,
+                                 connect_args={"timeout": settings.db_connect_timeout_seconds,
+                                               "server_settings": {"plan_cache_mode": "force_custom_plan"}},
+                                 json_serializer=_json_dumps)
+    ping_when_idle(engine, settings.db_ping_idle_seconds)
+    return engine
+
+
+def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Pings a connection at checkout only when it sat in the pool at least `idle_seconds`.
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout, and on asyncpg a ping is three round trips (begin, an
+    empty statement, rollback): more than half again a case read's own, a tenth of a served read's CPU. A
+    connection checked in moments ago was working then. Should the server restart in between, the first statement
+    on a broken connection fails as a disconnect (503, retry), and from then on every connection returned before
+    it is pinged at its next checkout (SQLAlchemy marks its pool so on its own statements; `Direct` records it in
+    `app.core.disconnects`), so one request, not one per pooled connection, meets the restart.
+    """
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")  # none for a new connection: its info starts empty
+        if (returned is not None and time.monotonic() - returned < idle_seconds
+                and returned > disconnects.last(sync_engine)):
+            return
+        try:
+            dbapi_conn.ping()
+        except Exception as exc:
+            # The pool discards this connection and checks out another (a fresh one if need be).
+            raise DisconnectionError(str(exc)) from exc
 
 
 class Stored(Protocol):

@@ -26,6 +26,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.util.concurrency import await_
 
+from app.core import disconnects
 from app.core.sqlite_driver import run_statement
 
 # Called as SQLAlchemy calls a `before_cursor_execute` or `after_cursor_execute` listener (conn, cursor, statement,
@@ -121,7 +122,7 @@ class Direct:
             else:  # SQLite's transaction is begun already: SQLAlchemy's begin sent BEGIN IMMEDIATE (app.core.db)
                 got = await run_statement(driver, plan.sql, args, many=many)
         except Exception as error:  # noqa: BLE001 - raised again as SQLAlchemy raises a driver's error
-            raise _as_sqlalchemy(pooled.dbapi_connection, dialect, plan.sql, args, error) from error
+            raise _as_sqlalchemy(sync, pooled.dbapi_connection, plan.sql, args, error) from error
         for observe in self.after:
             observe(sync, Ran(got), plan.sql, args, None, many)
         if any(plan.results):
@@ -154,12 +155,19 @@ def _result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | No
     return processor
 
 
-def _as_sqlalchemy(adapted: Any, dialect: Dialect, sql: str, args: tuple[Any, ...],
-                   error: Exception) -> Exception:
+def _as_sqlalchemy(sync: Connection, adapted: Any, sql: str, args: tuple[Any, ...], error: Exception) -> Exception:
+    dialect = sync.dialect
     try:  # the adapter translates the driver's own exception into its DBAPI kind (asyncpg's, for one)
         adapted._handle_exception(error)  # noqa: SLF001
     except Exception as translated:  # noqa: BLE001
         error = translated
     if not isinstance(error, dialect.loaded_dbapi.Error):
         return error
-    return sa_exc.DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error, dialect=dialect)
+    # As SQLAlchemy does on its own path: a dropped connection is discarded (never handed to another request) and
+    # the rest of the pool is checked before its next use (`app.core.disconnects`).
+    dropped = dialect.is_disconnect(error, adapted, None)
+    if dropped:
+        disconnects.seen(sync.engine)
+        sync.invalidate(error)
+    return sa_exc.DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error, dialect=dialect,
+                                      connection_invalidated=dropped)
