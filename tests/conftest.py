@@ -9,6 +9,7 @@ import asyncio
 import itertools
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,14 +80,23 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         shutil.copy(sqlite_template, target)
         yield f"sqlite+aiosqlite:///{target}"
         return
+    async with pg_copy(pg_server, pg_template) as url:
+        yield url
+
+
+@asynccontextmanager
+async def pg_copy(pg_server: PostgresServer, pg_template: str) -> AsyncIterator[str]:
+    """A database of its own, copied from the migrated and seeded template, dropped afterwards."""
     name = f"csc_test_{next(_counter)}"
     admin = await asyncpg.connect(pg_server.url().replace("+asyncpg", ""))
     await admin.execute(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
     await admin.close()
-    yield pg_server.url(name)
-    admin = await asyncpg.connect(pg_server.url().replace("+asyncpg", ""))
-    await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await admin.close()
+    try:
+        yield pg_server.url(name)
+    finally:
+        admin = await asyncpg.connect(pg_server.url().replace("+asyncpg", ""))
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin.close()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ checked before its next use."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from app.core.db import make_engine, make_sessionmaker
 from app.core.direct import Direct
 from app.core.errors import database_unavailable
-from tests.conftest import _counter, _settings
+from tests.conftest import _settings, pg_copy
 from tests.pg_server import PostgresServer
 
 _BACKEND = Direct(select(func.pg_backend_pid(type_=Integer)))  # through the driver, as the hot statements run
@@ -24,14 +25,8 @@ _BACKEND = Direct(select(func.pg_backend_pid(type_=Integer)))  # through the dri
 
 @pytest.fixture
 async def pg_url(pg_server: PostgresServer, pg_template: str) -> AsyncIterator[str]:
-    name = f"csc_ping_{next(_counter)}"
-    admin = await asyncpg.connect(pg_server.url().replace("+asyncpg", ""))
-    await admin.execute(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
-    await admin.close()
-    yield pg_server.url(name)
-    admin = await asyncpg.connect(pg_server.url().replace("+asyncpg", ""))
-    await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await admin.close()
+    async with pg_copy(pg_server, pg_template) as url:
+        yield url
 
 
 @pytest.fixture
@@ -48,9 +43,15 @@ def pings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return sent
 
 
-def _engine(url: str, tmp_path: Path, idle_seconds: float):  # type: ignore[no-untyped-def]
+@asynccontextmanager
+async def _pool(url: str, tmp_path: Path, idle_seconds: float):  # type: ignore[no-untyped-def]
+    """Sessions on an engine of the application's own making, with two pooled connections."""
     settings = _settings(url, tmp_path).model_copy(update={"db_ping_idle_seconds": idle_seconds, "pool_size": 2})
-    return make_engine(settings)
+    engine = make_engine(settings)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
 
 
 async def _backend(sessions, *, hold: asyncio.Event | None = None) -> int:  # type: ignore[no-untyped-def]
@@ -73,48 +74,34 @@ async def _terminate(pg_server: PostgresServer, *pids: int) -> None:
 
 
 async def test_a_connection_used_moments_ago_is_not_pinged(pg_url, tmp_path, pings):
-    engine = _engine(pg_url, tmp_path, idle_seconds=60)
-    sessions = make_sessionmaker(engine)
-    try:
+    async with _pool(pg_url, tmp_path, idle_seconds=60) as sessions:
         first = await _backend(sessions)
         assert len(pings) == 1  # a new connection: nothing known about it
         for _ in range(3):
             assert await _backend(sessions) == first
         assert len(pings) == 1
-    finally:
-        await engine.dispose()
 
 
 async def test_a_connection_idle_longer_is_pinged(pg_url, tmp_path, pings):
-    engine = _engine(pg_url, tmp_path, idle_seconds=0.05)
-    sessions = make_sessionmaker(engine)
-    try:
+    async with _pool(pg_url, tmp_path, idle_seconds=0.05) as sessions:
         first = await _backend(sessions)
         await asyncio.sleep(0.1)
         assert await _backend(sessions) == first
         assert len(pings) == 2
-    finally:
-        await engine.dispose()
 
 
 async def test_a_connection_broken_while_idle_is_replaced_without_an_error(pg_url, tmp_path, pg_server, pings):
-    engine = _engine(pg_url, tmp_path, idle_seconds=0.05)
-    sessions = make_sessionmaker(engine)
-    try:
+    async with _pool(pg_url, tmp_path, idle_seconds=0.05) as sessions:
         first = await _backend(sessions)
         await _terminate(pg_server, first)
         await asyncio.sleep(0.1)
         second = await _backend(sessions)  # the ping failed, the pool connected again: no error for the caller
         assert second != first
-    finally:
-        await engine.dispose()
 
 
 async def test_a_connection_broken_just_after_use_fails_once_and_the_pool_is_checked(pg_url, tmp_path, pg_server,
                                                                                     pings):
-    engine = _engine(pg_url, tmp_path, idle_seconds=60)
-    sessions = make_sessionmaker(engine)
-    try:
+    async with _pool(pg_url, tmp_path, idle_seconds=60) as sessions:
         hold = asyncio.Event()
         held = asyncio.create_task(_backend(sessions, hold=hold))
         await asyncio.sleep(0.2)
@@ -132,5 +119,3 @@ async def test_a_connection_broken_just_after_use_fails_once_and_the_pool_is_che
         pinged_before = len(pings)
         fresh = {await _backend(sessions) for _ in range(3)}
         assert fresh.isdisjoint({one, other}) and len(pings) > pinged_before
-    finally:
-        await engine.dispose()
