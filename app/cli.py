@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
+from app.core import shared
 from app.core.cache import ReferenceCache
 from app.core.clock import SystemClock
 from app.core.config import ROOT, Settings, get_settings
@@ -44,10 +45,13 @@ async def _seed(settings: Settings, only_if_empty: bool) -> dict[str, int] | Non
             if only_if_empty and (await session.execute(select(func.count()).select_from(Region))).scalar_one():
                 report = await seed_upgrade(session, settings.seed_dir)
                 await session.commit()
-                return {k: v for k, v in report.items() if v} or None
-            report = await seed_all(session, settings.seed_dir, SystemClock().now())
-            await session.commit()
-            return report
+                changed = {k: v for k, v in report.items() if v} or None
+            else:
+                changed = report = await seed_all(session, settings.seed_dir, SystemClock().now())
+                await session.commit()
+        if changed:
+            await shared.publish(engine, ())  # processes running on this database reload their reference data
+        return changed
     finally:
         await engine.dispose()
 
@@ -93,7 +97,9 @@ async def _worker(settings: Settings, passes: int | None) -> None:
                          keys=load_keys(settings),  # the sweep reads cases, whose phones are encrypted
                          plugins=plugins())
     try:
-        await run_forever(state, stop_after=passes, deliver=passes is None)
+        # Reference data an administrator changes through the API is followed here as in the API's processes.
+        async with shared.following(state.cache, engine, settings.cache_poll_seconds):
+            await run_forever(state, stop_after=passes, deliver=passes is None)
     finally:
         await engine.dispose()
 

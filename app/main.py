@@ -47,25 +47,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        shared.attach(app.state.cache, engine)
-        watcher = (asyncio.create_task(shared.watch(app.state.cache, engine, settings.cache_poll_seconds))
-                   if settings.cache_poll_seconds > 0 else None)
-        worker_task = None
-        if run_worker if run_worker is not None else settings.run_worker_in_serve:
-            from app.worker import run_forever
-
-            worker_task = asyncio.create_task(run_forever(app.state, stop_after=None, deliver=True))
         try:
-            yield
+            async with shared.following(app.state.cache, engine, settings.cache_poll_seconds):
+                worker_task = None
+                if run_worker if run_worker is not None else settings.run_worker_in_serve:
+                    from app.worker import run_forever
+
+                    worker_task = asyncio.create_task(run_forever(app.state, stop_after=None, deliver=True))
+                try:
+                    yield
+                finally:
+                    if worker_task is not None:
+                        worker_task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await worker_task
         finally:
-            if watcher is not None:
-                watcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
-            if worker_task is not None:
-                worker_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker_task
             await engine.dispose()
 
     installed = plugins()

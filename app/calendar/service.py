@@ -10,7 +10,7 @@ from app.calendar.package import package_schedule
 from app.calendar.workdays import WorkCalendar, build_calendar
 from app.core import audit
 from app.core.context import Ctx
-from app.core.db import after_commit
+from app.core.db import after_commit, after_rollback
 from app.core.errors import AppError
 from app.core.state import AppState
 
@@ -47,8 +47,10 @@ async def load_year(ctx: Ctx, year: int, source: str, holidays: list[dict[str, A
                                     source=source, now=ctx.now, replace=True)
     audit.record(ctx.session, at=ctx.now, action="calendar.load_year", actor_user_id=ctx.principal.user_id,
                  target_type="calendar_year", target_id=year, detail={"source": source})
-    # The re-planning below reads the new schedule through this session; other processes reload after commit.
-    ctx.state.cache.invalidate(CALENDAR)
+    # The re-planning below reads the new schedule through this session, and this process's cache keeps what it
+    # read: dropped again if the transaction does not commit, told to the other processes once it has.
+    ctx.state.cache.invalidate(CALENDAR, publish=False)
+    after_rollback(ctx.session, CALENDAR, lambda: ctx.state.cache.invalidate(CALENDAR, publish=False))
     after_commit(ctx.session, CALENDAR, lambda: ctx.state.cache.invalidate(CALENDAR))
     replanned = 0
     for listener in ctx.state.plugins.calendar_listeners:

@@ -94,7 +94,11 @@ class Settings(BaseSettings):
     deadline_profile: str = "shanghai_subdistrict"
     care_policy: str = "nanjing"  # seed/care_policies.yaml: subsidy bands, time-bank cap, volunteer rules
     idempotency_ttl_hours: int = 24
-    routing_cache_seconds: float = 5.0
+    # The longest a process keeps reference data (routing, gazetteer, calendar, profiles, indexes) unread. A change
+    # made through the application reaches every process within `cache_poll_seconds` (app/core/shared.py); this
+    # bounds only a change made behind its back (SQL by hand). A reload costs a process tens of milliseconds of
+    # CPU in the request that meets it, so a short time spent that on every process again and again.
+    routing_cache_seconds: float = 300.0
     # How often a process reads the cache versions other processes publish (app/core/shared.py); 0: never.
     cache_poll_seconds: float = 1.0
     # Where rate-limit buckets live: "database" (shared by every process), "memory" (this process), or "auto":

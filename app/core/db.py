@@ -193,15 +193,22 @@ async def _finish(request: Request, commit: bool) -> None:
     if session is None:
         return
     hooks = session.info.pop("after_commit", {})
+    undo = session.info.pop("after_rollback", {})
     try:
         if commit:
             await session.commit()
+            undo = {}
         else:
             await session.rollback()
             hooks = {}
+    except BaseException:
+        hooks = {}
+        raise
     finally:
         await session.close()
         request.state.db = None
+        for hook in undo.values():  # a failed commit is a rollback too
+            hook()
     for hook in hooks.values():
         hook()
 
@@ -209,6 +216,11 @@ async def _finish(request: Request, commit: bool) -> None:
 def after_commit(session: AsyncSession, name: str, hook: Callable[[], None]) -> None:
     """Runs `hook` once after the request's transaction commits (never after a rollback)."""
     session.info.setdefault("after_commit", {})[name] = hook
+
+
+def after_rollback(session: AsyncSession, name: str, hook: Callable[[], None]) -> None:
+    """Runs `hook` once after the request's transaction rolls back or fails to commit (never after a commit)."""
+    session.info.setdefault("after_rollback", {})[name] = hook
 
 
 def query_names(dependant: Dependant) -> frozenset[str]:

@@ -84,9 +84,7 @@ class Direct:
 
     async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Runs the statement once with `params`; the rows it returns (none for a statement that returns none)."""
-        connection = await session.connection()  # begins the session's transaction, as its own statements do
-        assert connection.sync_connection is not None
-        return await self._run(connection.sync_connection, [params], many=False)
+        return await self._run(await _connection(session), [params], many=False)
 
     async def first(self, session: AsyncSession, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         found = await self.rows(session, params)
@@ -128,6 +126,25 @@ class Direct:
         if any(plan.results):
             return [tuple(v if f is None else f(v) for f, v in zip(plan.results, row, strict=True)) for row in got]
         return got
+
+
+_HELD = "direct.connection"
+
+
+async def _connection(session: AsyncSession) -> Connection:
+    """The connection of the session's transaction. The transaction's first statement asks the session for it (which
+    begins the transaction, on SQLAlchemy's greenlet, as the session's own statements do); the others find it kept
+    for that transaction, without the greenlet's hop each."""
+    transaction = session.sync_session.get_transaction()
+    held = session.info.get(_HELD)
+    if transaction is not None and held is not None and held[0] is transaction and transaction.is_active:
+        kept: Connection = held[1]
+        if not kept.invalidated:
+            return kept
+    connection = (await session.connection()).sync_connection
+    assert connection is not None
+    session.info[_HELD] = (session.sync_session.get_transaction(), connection)
+    return connection
 
 
 async def _on_asyncpg(adapted: Any, driver: Any, sql: str, args: Any, many: bool) -> list[Any]:

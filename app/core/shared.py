@@ -17,7 +17,7 @@ the versions are still published and polled (a second process, a CLI import, is 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -122,6 +122,21 @@ async def watch(cache: ReferenceCache, engine: AsyncEngine, every_seconds: float
         except Exception:  # noqa: BLE001 - the database may be away for a while; the TTL still bounds staleness
             log.warning("cache versions not read", exc_info=True)
         await asyncio.sleep(every_seconds)
+
+
+@contextlib.asynccontextmanager
+async def following(cache: ReferenceCache, engine: AsyncEngine, every_seconds: float) -> AsyncIterator[None]:
+    """For a process's life: its invalidations are published, and the others' followed (polled every
+    `every_seconds`; 0: not followed, the cache's TTL alone bounds how stale an entry gets)."""
+    attach(cache, engine)
+    watcher = asyncio.create_task(watch(cache, engine, every_seconds)) if every_seconds > 0 else None
+    try:
+        yield
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
 
 def bucket_cutoff(now: datetime, longest_period_seconds: float) -> datetime:

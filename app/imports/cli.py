@@ -46,6 +46,7 @@ def add_commands(sub: Any) -> None:
 
 async def run_import(settings: Settings, files: list[Path], dry_run: bool, installed: Plugins,
                      labelled_history: bool = False) -> service.Outcome:
+    from app.core import shared
     from app.core.db import make_engine, make_sessionmaker
 
     engine = make_engine(settings)
@@ -63,6 +64,8 @@ async def run_import(settings: Settings, files: list[Path], dry_run: bool, insta
                     secrets_for=lambda: secrets.token_urlsafe(32))
             if outcome.ok and not dry_run:
                 await session.commit()
+                # Every process running on this database drops its reference data (app/core/shared.py).
+                await shared.publish(engine, ())
             else:
                 await session.rollback()
             return outcome

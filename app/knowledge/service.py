@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
 from app.core.concurrency import changes_of
+from app.core.db import after_commit
 from app.core.errors import AppError, NotFound
 from app.core.segment import words
 from app.core.state import AppState
@@ -105,7 +106,8 @@ async def create(state: AppState, session: AsyncSession, body: ArticleCreate, no
     await session.flush()
     audit.record(session, at=now, action="knowledge.create", actor_user_id=user_id, target_type="knowledge_article",
                  target_id=article.code)
-    state.cache.invalidate(CACHE_KEY)
+    # After the commit: a reload before it (here or in another process) would keep the old articles.
+    after_commit(session, CACHE_KEY, lambda: state.cache.invalidate(CACHE_KEY))
     return article
 
 
@@ -130,5 +132,6 @@ async def update(state: AppState, session: AsyncSession, code: str, body: Articl
     audit.record(session, at=now, action="knowledge.update", actor_user_id=user_id, target_type="knowledge_article",
                  target_id=article.code, detail={"fields": sorted(changes)})
     await session.flush()
-    state.cache.invalidate(CACHE_KEY)
+    # After the commit: a reload before it (here or in another process) would keep the old articles.
+    after_commit(session, CACHE_KEY, lambda: state.cache.invalidate(CACHE_KEY))
     return article

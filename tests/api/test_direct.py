@@ -115,3 +115,32 @@ def test_a_python_side_default_is_refused_not_skipped():
     table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("n", Integer, default=lambda: 5))
     with pytest.raises(TypeError, match="Python-side default"):
         Direct(insert(table))._plan(sqlite.dialect(), frozenset({"id"}))
+
+
+async def test_one_session_many_transactions_each_statement_in_the_transaction_of_its_time(app):
+    """A session keeps its transaction's connection for the statements after the first; a commit or rollback ends
+    that transaction, and the next statement begins another (never runs on the finished one's connection)."""
+    user_id = await _user_id(app)
+    claim = Direct(insert(KEYS).returning(KEYS.c.id))
+    count = Direct(select(KEYS.c.key).where(KEYS.c.key.like("kept-%")).order_by(KEYS.c.key))
+
+    def values(key: str) -> dict[str, object]:
+        return {"user_id": user_id, "key": key, "method": "POST", "path": "/x", "request_hash": "h",
+                "state": "in_flight", "created_at": AT, "expires_at": AT}
+
+    async with app.state.sessionmaker() as s:
+        await claim.rows(s, values("kept-1"))
+        await claim.rows(s, values("kept-2"))  # the same transaction: rolled back with the first
+        assert [r[0] for r in await count.rows(s, {})] == ["kept-1", "kept-2"]
+        await s.rollback()
+        assert await count.rows(s, {}) == []
+        await claim.rows(s, values("kept-3"))
+        await s.commit()
+        await claim.rows(s, values("kept-4"))  # a transaction of its own, begun after the commit
+        await s.rollback()
+        async with s.begin_nested():  # a savepoint runs on the transaction's connection
+            await claim.rows(s, values("kept-5"))
+        await claim.rows(s, values("kept-6"))
+        await s.commit()
+    async with app.state.sessionmaker() as s:
+        assert [r[0] for r in await count.rows(s, {})] == ["kept-3", "kept-5", "kept-6"]
