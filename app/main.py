@@ -17,7 +17,7 @@ from app.core.cache import ReferenceCache
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings, get_settings
 from app.core.db import UnitOfWorkRoute, make_engine, make_sessionmaker
-from app.core.docs import install_docs
+from app.core.docs import install_bearer_security, install_docs
 from app.core.errors import install_error_handlers, problem
 from app.core.headers import install_headers
 from app.core.keys import load_keys
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None,
     install_error_handlers(app)
     install_rate_limits(app, settings)
     install_docs(app)
+    install_bearer_security(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     install_headers(app, settings)  # after the others: middleware added last wraps the rest
 

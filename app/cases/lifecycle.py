@@ -85,6 +85,8 @@ TABLE: tuple[Transition, ...] = (
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TABLE))
+# Each action's transitions, in the table's order: what every case read asks of each action.
+_OF_ACTION: dict[str, tuple[Transition, ...]] = {a: tuple(t for t in TABLE if t.action == a) for a in ACTIONS}
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def _guard(action: str, actor: Actor, case: CaseView, now: datetime) -> Lifecycl
 
 
 def _matching(action: str, actors: frozenset[Actor], status: Status) -> list[tuple[Transition, Actor]]:
-    return [(t, a) for t in TABLE if t.action == action and status in t.sources
+    return [(t, a) for t in _OF_ACTION.get(action, ()) if status in t.sources
             for a in actors if a in t.actors]
 
 

@@ -2,6 +2,9 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
 
 from app.calendar.deadlines import Profile
 from app.cases import schemas as s
@@ -12,7 +15,7 @@ from app.cases.lifecycle import OPEN, CaseView, Status, allowed_actions
 from app.cases.stages import StageView
 from app.core.context import Ctx
 from app.core.security import mask_phone
-from app.models import Case
+from app.models import Case, CaseEvent
 from app.routing.rules import UnitRef
 from app.units.schemas import UnitBrief
 
@@ -70,7 +73,13 @@ def summary(case: Case, category_name: str, now: datetime) -> s.CaseSummary:
 
 
 def _brief(unit: UnitRef | None, english: bool) -> UnitBrief | None:
-    return UnitBrief.of(unit, english) if unit else None
+    return _brief_of(unit, english) if unit else None
+
+
+@lru_cache(maxsize=4096)
+def _brief_of(unit: UnitRef, english: bool) -> UnitBrief:
+    # A unit of the routing snapshot is immutable and named on most reads: its brief made once (never changed after).
+    return UnitBrief.of(unit, english)
 
 
 def _oversight(case: Case) -> s.Oversight:
@@ -85,6 +94,19 @@ def master_progress(master: Case | None) -> s.MasterProgress | None:
     return s.MasterProgress(id=master.id, number=master.number, status=master.status,
                             handle_due=master.handle_due, replied_at=master.replied_at,
                             reply_text=(master.reply or {}).get("text"), closed_at=master.closed_at)
+
+
+_EVENT_FIELDS = tuple(s.EventRead.model_fields)
+_EVENT_VALUES = itemgetter(*_EVENT_FIELDS)
+
+
+def _event(event: CaseEvent) -> dict[str, Any]:
+    """An event's fields from the values its row loaded: validated with the case's answer in one pass, not read
+    through the ORM's attribute for each field of each event (a timeline is most of a case's rows)."""
+    try:
+        return dict(zip(_EVENT_FIELDS, _EVENT_VALUES(event.__dict__), strict=True))
+    except KeyError:  # a value not loaded (expired): the ORM's attribute reads it
+        return {name: getattr(event, name) for name in _EVENT_FIELDS}
 
 
 def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None, units: dict[int, UnitRef],
@@ -124,6 +146,6 @@ def detail(case: Case, ctx: Ctx, *, category_name: str, region_name: str | None,
                              signed_at=a.signed_at, finished_at=a.finished_at, contribution=a.contribution)
             for a in case.assignments
         ],
-        timeline=[s.EventRead.model_validate(e, from_attributes=True) for e in case.events],
+        timeline=[_event(e) for e in case.events],  # validated into EventRead with the rest
         allowed_actions=allowed_for(case, ctx, profile),
     )

@@ -22,6 +22,12 @@ from app.models import Unit, User
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
+def bearer_token(request: Request) -> str | None:
+    """The bearer token, as `oauth2_scheme` reads it, without a dependency to resolve (app.core.context)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" else None
+
+
 @dataclass(frozen=True)
 class Principal:
     user_id: int | None  # None only for the system acting on its own (the sweep)

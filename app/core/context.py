@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth import Principal, authenticate, may_act, oauth2_scheme
+from app.core.auth import Principal, authenticate, bearer_token, may_act
 from app.core.db import after_commit, get_session
 from app.core.errors import wants_english
 from app.core.roles import Role
@@ -63,13 +63,14 @@ class Ctx:
         return event
 
 
-async def request_ctx(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Ctx:
-    # One dependency, not one each for the session, the clock and the caller: every request resolves it, and
-    # FastAPI's resolution of a dependency costs more than what most of these do. The session and the caller are
-    # the ones `SessionDep` and `CurrentUser` give a route that takes them too (kept on the request).
+async def request_ctx(request: Request) -> Ctx:
+    # One dependency, not one each for the session, the clock, the token and the caller: every request resolves it,
+    # and FastAPI's resolution of a dependency costs more than what most of these do. The session and the caller
+    # are the ones `SessionDep` and `CurrentUser` give a route that takes them too (kept on the request). The
+    # OpenAPI document still names the bearer scheme on every route that takes it (app.core.docs).
     state = cast(AppState, request.app.state)
     session = await get_session(request)
-    principal = may_act(request, await authenticate(request, session, state.clock, token))
+    principal = may_act(request, await authenticate(request, session, state.clock, bearer_token(request)))
     return Ctx(state=state, session=session, principal=principal, now=state.clock.now(),
                english=wants_english(request))
 

@@ -1,6 +1,8 @@
 """An agent finds a case by its number, by the caller's phone and by words; scope applies to search exactly as to
 lists; every route refuses a parameter it does not take."""
 
+import re
+
 import pytest
 
 from app.main import create_app
@@ -150,3 +152,21 @@ async def test_a_unit_sees_exactly_its_cases_whichever_way_its_list_is_read(clie
     admin = await f.login_as(app, "admin")
     seen = await f.all_pages(client, "/cases", {"limit": 1, "unit": quiet}, admin)
     assert [c["id"] for c in seen] == [c["id"] for c in (*lights, noise) if quiet in f.active_units(c)]
+
+
+async def test_every_route_that_answers_401_without_a_token_documents_the_bearer_scheme(client, app):
+    """Routes read the token in the request's context (app.core.context), not through a dependency FastAPI sees;
+    the OpenAPI document still names the scheme on each of them (app.core.docs), so that a generated client and
+    the docs' Authorize button send it."""
+    spec = create_app(app.state.settings).openapi()
+    assert spec["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == \
+        "/auth/token"
+    asked = 0
+    for method, path in _walk(spec):
+        r = await client.request(method, re.sub(r"\{[^}]+\}", "1", path))
+        if r.status_code == 401:
+            asked += 1
+            security = spec["paths"][path][method.lower()].get("security", [])
+            assert {"OAuth2PasswordBearer": []} in security, (method, path)
+    assert asked > 100
+    assert spec["paths"]["/healthz"]["get"].get("security") is None
