@@ -31,12 +31,11 @@ from fastapi import FastAPI  # noqa: E402
 from httpx import ASGITransport, AsyncClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from app.cli import migrate  # noqa: E402
 from app.core.clock import SystemClock  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.seeding import seed_all  # noqa: E402
-from bench.kit.accounts import PASSWORD, make_users  # noqa: E402
+from bench.kit.accounts import PASSWORD  # noqa: E402
 from bench.kit.generate import generate, settings_for  # noqa: E402
+from bench.profile_intake import prepare as seeded_with_users  # noqa: E402
 
 SPEC = "CSC_COUNT_READ_SPEC"  # set in the process valgrind runs: what to read
 
@@ -47,14 +46,10 @@ def _app(url: str, data_dir: Path) -> FastAPI:
 
 
 async def prepare(url: str, data_dir: Path, cases: int) -> dict[str, object]:
-    settings = settings_for(url, data_dir)
-    await asyncio.to_thread(migrate, settings)
-    app = create_app(settings, clock=SystemClock(), run_worker=False)
-    async with app.router.lifespan_context(app), app.state.sessionmaker() as session:
-        await seed_all(session, settings.seed_dir, datetime.now(UTC))
-        await session.commit()
+    """profile_intake's database (migrated, seeded, the bench's accounts) with `cases` generated cases."""
+    users = await seeded_with_users(url, data_dir)
     await generate(url, data_dir, cases, datetime.now(UTC), log=lambda *_: None)
-    users = await make_users(url, data_dir, busy_unit=1, agent_unit=None, tag="count")  # type: ignore[arg-type]
+    app = create_app(settings_for(url, data_dir), clock=SystemClock(), run_worker=False)
     async with app.router.lifespan_context(app), app.state.sessionmaker() as session:
         ids = [r[0] for r in await session.execute(text("SELECT id FROM cases ORDER BY id"))]
     return {"url": url, "data_dir": str(data_dir), "admin": users["admin"], "ids": ids}
