@@ -61,6 +61,13 @@ def test_the_benchmark_suite_runs_and_reports_every_scenario(tmp_path):
     for row in (r for r in rows if "intake CPU per request" in r):  # sampled, or why not
         assert re.search(r"by leaf frame's package \(py-spy on the thread holding the GIL, flat out\): "
                          r"(\S+ \d+%|not sampled: .+)", row), row
+        assert re.search(r"the rest of the machine \(database server, load generator, kernel\) -?[\d.]+ ms an intake",
+                         row), row
+    for row in (r for r in rows if r.startswith("| intake at half the maximum rate")):  # beside one alone
+        assert re.search(r"one connection, one intake at a time: [1-9][\d,]* req/s, p50 [\d.]+ ms", row), row
+    scaling = next(row for row in rows if "serve --workers 2 ÷ --workers 1" in row)
+    assert re.search(r"--workers 1 [\d.]+ \+ -?[\d.]+ ms \(server [\d.]+ cores, machine [\d.]+ of \d+\); --workers 2 "
+                     r"[\d.]+ \+ -?[\d.]+ ms .*a ratio of at most \d+\.\d\d on this machine", scaling), scaling
     assert "EXPLAIN" in text and "Index" in text  # the plans of the hot queries are in the report
 
 

@@ -14,6 +14,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,14 +90,14 @@ def _lua_string(value: str) -> str:
     return f"[{level}[{value}]{level}]"
 
 
-def _script(entries: list[tuple[str, str | None]], headers: dict[str, str], method: str, nonce: str,
+def _script(entries: Sequence[tuple[str, str | None]], headers: dict[str, str], method: str, nonce: str,
             delay_ms: float) -> str:
     rows = ",\n".join("{" + _lua_string(path) + ", " + _lua_string(body or "") + "}" for path, body in entries)
     head = "{" + ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items()) + "}"
     return LUA % {"entries": rows, "headers": head, "method": method, "nonce": nonce, "delay_ms": int(delay_ms)}
 
 
-def run(base_url: str, entries: list[tuple[str, str | None]], *, headers: dict[str, str], method: str = "GET",
+def run(base_url: str, entries: Sequence[tuple[str, str | None]], *, headers: dict[str, str], method: str = "GET",
         connections: int = 16, seconds: float = 10, rate: float | None = None, threads: int = 1,
         nonce: str = "bench") -> Result:
     """One wrk run; `rate` (requests/s over all connections) paces it, otherwise it goes flat out."""
@@ -118,7 +119,7 @@ def run(base_url: str, entries: list[tuple[str, str | None]], *, headers: dict[s
                   p99_ms=got["p99_us"] / 1000, errors=got["errors"], requests=got["requests"])
 
 
-def median_of(base_url: str, entries: list[tuple[str, str | None]], *, runs: int = 3, warmup: float = 3,
+def median_of(base_url: str, entries: Sequence[tuple[str, str | None]], *, runs: int = 3, warmup: float = 3,
               **kwargs) -> Result:
     """A warm-up run (discarded), then `runs` runs; the run with the median rate is reported."""
     nonce = kwargs.pop("nonce", "bench")
